@@ -1,0 +1,136 @@
+"""Typed settings, read from the environment.
+
+Production refuses to start without a SECRET_KEY; the local default generates one once and keeps it
+under instance/ so that a laptop needs no set-up. Nothing secret has a default value here.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or malformed; the message says which and how to fix it."""
+
+
+def _bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    if raw.lower() in {"1", "true", "yes", "on"}:
+        return True
+    if raw.lower() in {"0", "false", "no", "off"}:
+        return False
+    raise ConfigError(f"{name} must be true or false, not {raw!r}")
+
+
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, not {raw!r}") from None
+
+
+def normalise_database_url(url: str) -> str:
+    """Use psycopg 3 for PostgreSQL whatever spelling the operator gave."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def _local_secret_key(instance_path: Path) -> str:
+    key_file = instance_path / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    # Created readable by the owner only: the key signs every session cookie.
+    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key
+
+
+@dataclass
+class Settings:
+    """Everything the application reads from its environment, with safe defaults."""
+
+    environment: str
+    secret_key: str
+    database_url: str
+    session_idle_minutes: int = 30
+    password_hash_profile: str = "production"
+    login_max_failures_per_account: int = 5
+    login_max_failures_per_address: int = 20
+    login_throttle_minutes: int = 15
+    public_form_per_hour: int = 10
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_starttls: bool = True
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    mail_from: str = "trigger@localhost"
+    secure_cookies: bool = False
+    behind_proxy: bool = False
+    extra: dict = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, instance_path: Path) -> "Settings":
+        environment = os.environ.get("TRIGGER_ENV", "local")
+        if environment not in {"local", "production"}:
+            raise ConfigError(f"TRIGGER_ENV must be 'local' or 'production', not {environment!r}")
+        secret_key = os.environ.get("SECRET_KEY", "")
+        if not secret_key:
+            if environment == "production":
+                raise ConfigError(
+                    "SECRET_KEY is not set. In production Trigger needs a long random SECRET_KEY in its "
+                    "environment, e.g. the output of: python -c 'import secrets; print(secrets.token_hex(32))'"
+                )
+            secret_key = _local_secret_key(instance_path)
+        database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{instance_path / 'trigger.db'}"
+        return cls(
+            environment=environment,
+            secret_key=secret_key,
+            database_url=normalise_database_url(database_url),
+            session_idle_minutes=_int("SESSION_IDLE_MINUTES", 30),
+            password_hash_profile=os.environ.get("PASSWORD_HASH_PROFILE", "production"),
+            login_max_failures_per_account=_int("LOGIN_MAX_FAILURES_PER_ACCOUNT", 5),
+            login_max_failures_per_address=_int("LOGIN_MAX_FAILURES_PER_ADDRESS", 20),
+            login_throttle_minutes=_int("LOGIN_THROTTLE_MINUTES", 15),
+            public_form_per_hour=_int("PUBLIC_FORM_PER_HOUR", 10),
+            smtp_host=os.environ.get("SMTP_HOST") or None,
+            smtp_port=_int("SMTP_PORT", 587),
+            smtp_starttls=_bool("SMTP_STARTTLS", True),
+            smtp_username=os.environ.get("SMTP_USERNAME") or None,
+            smtp_password=os.environ.get("SMTP_PASSWORD") or None,
+            mail_from=os.environ.get("MAIL_FROM", "trigger@localhost"),
+            secure_cookies=_bool("SECURE_COOKIES", environment == "production"),
+            behind_proxy=_bool("BEHIND_PROXY", False),
+        )
+
+    def flask_config(self) -> dict:
+        """The settings in the shape Flask and its extensions read them."""
+        engine_options: dict = {"pool_pre_ping": True}
+        if self.database_url.startswith("sqlite"):
+            engine_options = {"connect_args": {"timeout": 30}}
+        return {
+            "TRIGGER_SETTINGS": self,
+            "SECRET_KEY": self.secret_key,
+            "SQLALCHEMY_DATABASE_URI": self.database_url,
+            "SQLALCHEMY_ENGINE_OPTIONS": engine_options,
+            "SESSION_COOKIE_HTTPONLY": True,
+            "SESSION_COOKIE_SAMESITE": "Lax",
+            "SESSION_COOKIE_SECURE": self.secure_cookies,
+            "SESSION_COOKIE_NAME": "trigger_session",
+            "REMEMBER_COOKIE_SECURE": self.secure_cookies,
+            "WTF_CSRF_TIME_LIMIT": None,  # tied to the session instead, which expires when idle
+            "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
+            "PREFERRED_URL_SCHEME": "https" if self.secure_cookies else "http",
+        }

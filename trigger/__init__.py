@@ -1,0 +1,69 @@
+"""Trigger: Community Trigger (ASB Case Review) case management.
+
+create_app() wires extensions, blueprints, error handlers and the CLI - nothing else. Migrations are never run
+from here (`flask db upgrade` does that, and `make run` calls it).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+from config import ConfigError, Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_path=str(ROOT / "instance"),
+        template_folder=str(ROOT / "templates"),
+        static_folder="static",
+    )
+    settings = (test_config or {}).get("TRIGGER_SETTINGS") or Settings.from_env(Path(app.instance_path))
+    app.config.from_mapping(settings.flask_config())
+    if test_config:
+        app.config.from_mapping(test_config)
+
+    from trigger import cli, errors, security, templating
+    from trigger.extensions import csrf, db, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    security.init_app(app)
+    templating.init_app(app)
+    errors.init_app(app)
+    cli.init_app(app)
+    _register_blueprints(app)
+    _commit_per_request(app)
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    from trigger.admin.routes import bp as admin_bp
+    from trigger.auth.routes import bp as auth_bp
+    from trigger.main.routes import bp as main_bp
+    from trigger.setup.routes import bp as setup_bp
+
+    for blueprint in (main_bp, auth_bp, setup_bp, admin_bp):
+        app.register_blueprint(blueprint)
+
+
+def _commit_per_request(app: Flask) -> None:
+    """One transaction per request: committed when the response is a success or redirect, else rolled back."""
+    from trigger.extensions import db
+
+    @app.after_request
+    def commit_or_roll_back(response):
+        if response.status_code < 400:
+            db.session.commit()
+        else:
+            db.session.rollback()
+        return response
+
+
+__all__ = ["ConfigError", "create_app"]

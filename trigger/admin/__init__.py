@@ -1,0 +1,1 @@
+"""Administration: the organisation's settings, areas, agencies, user accounts and the audit trail."""

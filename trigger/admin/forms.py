@@ -1,0 +1,85 @@
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Email, Optional
+
+from trigger.domain.workdays import Nation
+from trigger.forms import enum_choices, max_length, strip_filter
+from trigger.models import AgencyType, ProcessName, Role
+
+NATION_CHOICES = [
+    (Nation.ENGLAND_AND_WALES.value, "England and Wales"),
+    (Nation.SCOTLAND.value, "Scotland"),
+    (Nation.NORTHERN_IRELAND.value, "Northern Ireland"),
+]
+
+
+def _email(required_message: str | None):
+    validators = [DataRequired(required_message)] if required_message else [Optional()]
+    return validators + [
+        Email("Enter an email address in the correct format, like name@example.org", check_deliverability=False),
+        max_length(254, "Email address"),
+    ]
+
+
+class OrganisationForm(FlaskForm):
+    name = StringField(
+        "Name", filters=[strip_filter], validators=[DataRequired("Enter the name"), max_length(200, "The name")]
+    )
+    address = TextAreaField(
+        "Postal address for letters", filters=[strip_filter], validators=[Optional(), max_length(500, "The address")]
+    )
+    contact_email = EmailField("Contact email for applicants", filters=[strip_filter], validators=_email(None))
+    contact_phone = StringField(
+        "Contact telephone for applicants",
+        filters=[strip_filter],
+        validators=[Optional(), max_length(40, "The telephone number")],
+    )
+    process_name = RadioField(
+        "Name used in letters",
+        choices=[(p.value, p.label) for p in ProcessName],
+        validators=[DataRequired("Choose the name used in letters")],
+    )
+
+
+class AreaForm(FlaskForm):
+    name = StringField(
+        "Name", filters=[strip_filter], validators=[DataRequired("Enter the area's name"), max_length(120, "The name")]
+    )
+    nation = RadioField(
+        "Nation (decides the bank holidays)",
+        choices=NATION_CHOICES,
+        validators=[DataRequired("Choose the nation the area is in")],
+    )
+    active = BooleanField("Active (new applications can be made in this area)", default=True)
+
+
+class AgencyForm(FlaskForm):
+    name = StringField(
+        "Name",
+        filters=[strip_filter],
+        validators=[DataRequired("Enter the agency's name"), max_length(160, "The name")],
+    )
+    agency_type = SelectField(
+        "Type of agency",
+        choices=[("", "Choose a type")] + enum_choices(AgencyType),
+        validators=[DataRequired("Choose the type of agency")],
+    )
+    contact_email = EmailField("Shared contact email", filters=[strip_filter], validators=_email(None))
+    active = BooleanField("Active (can be invited and own actions)", default=True)
+
+
+class UserForm(FlaskForm):
+    name = StringField(
+        "Full name",
+        filters=[strip_filter],
+        validators=[DataRequired("Enter the person's full name"), max_length(120, "The name")],
+    )
+    email = EmailField("Email address", filters=[strip_filter], validators=_email("Enter the email address"))
+    role = RadioField("Role", choices=enum_choices(Role), validators=[DataRequired("Choose a role")])
+    agency_id = SelectField("Agency", coerce=str, validators=[Optional()])
+    active = BooleanField("Active (can sign in)", default=True)
+    password = PasswordField("Password", validators=[Optional()])
+
+
+class ConfirmForm(FlaskForm):
+    """An empty form: its CSRF token is what makes a confirmation button safe."""

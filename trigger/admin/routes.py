@@ -1,0 +1,200 @@
+"""Administration pages. Every view here is for administrators, except the audit trail (auditors too)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from trigger.admin import services
+from trigger.admin.forms import AgencyForm, AreaForm, ConfirmForm, OrganisationForm, UserForm
+from trigger.auth.services import live_sessions
+from trigger.authz import ADMIN, VIEW_AUDIT, allow
+from trigger.extensions import db
+from trigger.forms import FieldError, attach_error
+from trigger.models import Agency, Area, AuditEvent, Role, User
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+PER_PAGE = 25
+
+
+def _page() -> int:
+    return request.args.get("page", 1, type=int) or 1
+
+
+def _form_status() -> int:
+    return 400 if request.method == "POST" else 200
+
+
+def _get_or_404(model, object_id: int):
+    obj = db.session.get(model, object_id)
+    if obj is None:
+        abort(404)
+    return obj
+
+
+@bp.route("/")
+@allow(ADMIN)
+def index():
+    return render_template("admin/index.html")
+
+
+# ---- organisation ---------------------------------------------------------------------------------------
+
+
+@bp.route("/organisation", methods=["GET", "POST"])
+@allow(ADMIN)
+def organisation():
+    org = services.organisation()
+    if org is None:
+        abort(404)
+    form = OrganisationForm(obj=org if request.method == "GET" else None)
+    if request.method == "GET":
+        form.process_name.data = org.process_name.value
+    if form.validate_on_submit():
+        services.update_organisation(
+            org,
+            name=form.name.data,
+            address=form.address.data,
+            contact_email=form.contact_email.data,
+            contact_phone=form.contact_phone.data,
+            process_name=form.process_name.data,
+        )
+        flash("The organisation's settings have been saved.", "success")
+        return redirect(url_for("admin.organisation"))
+    return render_template("admin/organisation.html", form=form), _form_status()
+
+
+# ---- areas ----------------------------------------------------------------------------------------------
+
+
+@bp.route("/areas")
+@allow(ADMIN)
+def areas():
+    query = (request.args.get("q") or "").strip()[:100]
+    page = db.paginate(services.search_named(Area, query), page=_page(), per_page=PER_PAGE, error_out=False)
+    return render_template("admin/areas.html", page=page, query=query)
+
+
+@bp.route("/areas/new", methods=["GET", "POST"])
+@bp.route("/areas/<int:area_id>/edit", methods=["GET", "POST"])
+@allow(ADMIN)
+def edit_area(area_id: int | None = None):
+    area = _get_or_404(Area, area_id) if area_id is not None else None
+    form = AreaForm(obj=area if request.method == "GET" else None)
+    if request.method == "GET" and area is not None:
+        form.nation.data = area.nation.value
+    if form.validate_on_submit():
+        try:
+            saved = services.save_area(area, name=form.name.data, nation=form.nation.data, active=form.active.data)
+        except FieldError as error:
+            attach_error(form, error)
+        else:
+            flash(f"Area {saved.name} has been {'created' if area is None else 'saved'}.", "success")
+            return redirect(url_for("admin.areas"))
+    return render_template("admin/area_form.html", form=form, area=area), _form_status()
+
+
+# ---- agencies -------------------------------------------------------------------------------------------
+
+
+@bp.route("/agencies")
+@allow(ADMIN)
+def agencies():
+    query = (request.args.get("q") or "").strip()[:100]
+    page = db.paginate(services.search_named(Agency, query), page=_page(), per_page=PER_PAGE, error_out=False)
+    return render_template("admin/agencies.html", page=page, query=query)
+
+
+@bp.route("/agencies/new", methods=["GET", "POST"])
+@bp.route("/agencies/<int:agency_id>/edit", methods=["GET", "POST"])
+@allow(ADMIN)
+def edit_agency(agency_id: int | None = None):
+    agency = _get_or_404(Agency, agency_id) if agency_id is not None else None
+    form = AgencyForm(obj=agency if request.method == "GET" else None)
+    if request.method == "GET" and agency is not None:
+        form.agency_type.data = agency.agency_type.value
+    if form.validate_on_submit():
+        try:
+            saved = services.save_agency(
+                agency,
+                name=form.name.data,
+                agency_type=form.agency_type.data,
+                contact_email=form.contact_email.data,
+                active=form.active.data,
+            )
+        except FieldError as error:
+            attach_error(form, error)
+        else:
+            flash(f"Agency {saved.name} has been {'created' if agency is None else 'saved'}.", "success")
+            return redirect(url_for("admin.agencies"))
+    return render_template("admin/agency_form.html", form=form, agency=agency), _form_status()
+
+
+# ---- users ----------------------------------------------------------------------------------------------
+
+
+@bp.route("/users")
+@allow(ADMIN)
+def users():
+    query = (request.args.get("q") or "").strip()[:100]
+    role_value = request.args.get("role") or ""
+    role = Role(role_value) if role_value in {r.value for r in Role} else None
+    page = db.paginate(services.search_users(query, role), page=_page(), per_page=PER_PAGE, error_out=False)
+    return render_template("admin/users.html", page=page, query=query, role=role, roles=list(Role))
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
+@allow(ADMIN)
+def edit_user(user_id: int | None = None):
+    user = _get_or_404(User, user_id) if user_id is not None else None
+    form = UserForm(obj=user if request.method == "GET" else None)
+    form.agency_id.choices = services.agency_choices(user.agency_id if user else None)
+    if request.method == "GET" and user is not None:
+        form.role.data = user.role.value
+        form.agency_id.data = str(user.agency_id or "")
+    if form.validate_on_submit():
+        data = services.UserInput(
+            name=form.name.data,
+            email=form.email.data,
+            role=form.role.data,
+            agency_id=form.agency_id.data or None,
+            active=form.active.data,
+            password=form.password.data or None,
+        )
+        try:
+            saved = services.save_user(user, data, acting_admin=current_user)
+        except FieldError as error:
+            attach_error(form, error)
+        else:
+            flash(f"The account for {saved.name} has been {'created' if user is None else 'saved'}.", "success")
+            return redirect(url_for("admin.users"))
+    return render_template("admin/user_form.html", form=form, user=user), _form_status()
+
+
+@bp.route("/users/<int:user_id>/sessions", methods=["GET", "POST"])
+@allow(ADMIN)
+def user_sessions(user_id: int):
+    user = _get_or_404(User, user_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        ended = services.revoke_sessions(user)
+        flash(f"{user.name} has been signed out of {ended} session(s).", "success")
+        return redirect(url_for("admin.user_sessions", user_id=user.id))
+    return render_template("admin/user_sessions.html", user=user, sessions=live_sessions(user), form=form)
+
+
+# ---- audit trail ----------------------------------------------------------------------------------------
+
+
+@bp.route("/audit")
+@allow(VIEW_AUDIT)
+def audit_trail():
+    action = (request.args.get("action") or "").strip()[:80]
+    statement = select(AuditEvent).order_by(AuditEvent.id.desc())
+    if action:
+        statement = statement.where(AuditEvent.action.like(services.contains(action), escape="\\"))
+    page = db.paginate(statement, page=_page(), per_page=50, error_out=False)
+    return render_template("admin/audit.html", page=page, action=action)

@@ -1,0 +1,223 @@
+"""Administration rules: unique names, agency membership, the last administrator, audit of every change."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, or_, select
+
+from trigger import audit
+from trigger.auth import services as auth_services
+from trigger.auth.passwords import password_problems
+from trigger.domain.workdays import Nation
+from trigger.extensions import db
+from trigger.forms import FieldError
+from trigger.models import Agency, AgencyType, Area, Organisation, ProcessName, Role, User
+
+
+def organisation() -> Organisation | None:
+    return db.session.get(Organisation, 1)
+
+
+# ---- the organisation -----------------------------------------------------------------------------------
+
+
+def update_organisation(org: Organisation, *, name: str, address: str, contact_email: str,
+                        contact_phone: str, process_name: str) -> None:
+    before = _snapshot(org, "name", "address", "contact_email", "contact_phone", "process_name")
+    org.name, org.address = name, address or ""
+    org.contact_email, org.contact_phone = (contact_email or "").lower(), contact_phone or ""
+    org.process_name = ProcessName(process_name)
+    _record_update("organisation.updated", "organisation", org, before, "Updated the organisation's settings")
+
+
+# ---- areas ----------------------------------------------------------------------------------------------
+
+
+def _check_unique_name(model, name: str, current_id: int | None, what: str) -> None:
+    clash = db.session.scalar(
+        select(model.id).where(func.lower(model.name) == name.lower(), model.id != (current_id or -1))
+    )
+    if clash is not None:
+        raise FieldError("name", f"There is already {what} called {name}")
+
+
+def save_area(area: Area | None, *, name: str, nation: str, active: bool) -> Area:
+    _check_unique_name(Area, name, area.id if area else None, "an area")
+    creating = area is None
+    if creating:
+        area = Area()
+        db.session.add(area)
+        before = {}
+    else:
+        before = _snapshot(area, "name", "nation", "active")
+    area.name, area.nation, area.active = name, Nation(nation), active
+    db.session.flush()
+    if creating:
+        audit.record("area.created", "area", area.id, f"Created area {name}", {"nation": nation})
+    else:
+        _record_update("area.updated", "area", area, before, f"Updated area {name}")
+    return area
+
+
+# ---- agencies -------------------------------------------------------------------------------------------
+
+
+def save_agency(agency: Agency | None, *, name: str, agency_type: str, contact_email: str, active: bool) -> Agency:
+    _check_unique_name(Agency, name, agency.id if agency else None, "an agency")
+    creating = agency is None
+    if creating:
+        agency = Agency()
+        db.session.add(agency)
+        before = {}
+    else:
+        before = _snapshot(agency, "name", "agency_type", "contact_email", "active")
+    agency.name, agency.agency_type = name, AgencyType(agency_type)
+    agency.contact_email, agency.active = (contact_email or "").lower(), active
+    db.session.flush()
+    if creating:
+        audit.record("agency.created", "agency", agency.id, f"Created agency {name}", {"type": agency_type})
+    else:
+        _record_update("agency.updated", "agency", agency, before, f"Updated agency {name}")
+    return agency
+
+
+def agency_choices(include_id: int | None = None) -> list[tuple[str, str]]:
+    """Active agencies for a select, plus the one already chosen even if it has since been deactivated."""
+    agencies = db.session.scalars(
+        select(Agency).where(or_(Agency.active.is_(True), Agency.id == (include_id or -1))).order_by(Agency.name)
+    )
+    return [("", "No agency")] + [
+        (str(a.id), a.name if a.active else f"{a.name} (inactive)") for a in agencies
+    ]
+
+
+# ---- users ----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UserInput:
+    name: str
+    email: str
+    role: str
+    agency_id: str | None
+    active: bool
+    password: str | None
+
+
+def _resolve_agency(raw: str | None, role: Role, current: User | None) -> Agency | None:
+    if not raw:
+        if role is Role.AGENCY_REP:
+            raise FieldError("agency_id", "Choose the agency this representative works for")
+        return None
+    try:
+        agency = db.session.get(Agency, int(raw))
+    except ValueError:
+        agency = None
+    if agency is None:
+        raise FieldError("agency_id", "Choose an agency from the list")
+    unchanged = current is not None and current.agency_id == agency.id
+    if not agency.active and not unchanged:
+        raise FieldError("agency_id", f"{agency.name} is inactive: choose an active agency")
+    return agency
+
+
+def _active_admin_count() -> int:
+    return db.session.scalar(
+        select(func.count()).select_from(User).where(User.role == Role.ADMIN, User.active.is_(True))
+    )
+
+
+def save_user(user: User | None, data: UserInput, *, acting_admin: User) -> User:
+    email = data.email.lower()
+    clash = db.session.scalar(select(User.id).where(User.email == email, User.id != (user.id if user else -1)))
+    if clash is not None:
+        raise FieldError("email", "There is already an account with this email address")
+    role = Role(data.role)
+    agency = _resolve_agency(data.agency_id, role, user)
+    if data.password:
+        problems = password_problems(data.password, email=email, name=data.name)
+        if problems:
+            raise FieldError("password", problems[0])
+    elif user is None:
+        raise FieldError("password", "Enter a first password for this account")
+    if user is not None and user.role is Role.ADMIN and user.active and (role is not Role.ADMIN or not data.active):
+        if _active_admin_count() <= 1:
+            raise FieldError("role" if role is not Role.ADMIN else "active",
+                             "There must always be at least one active administrator")
+
+    creating = user is None
+    if creating:
+        user = User()
+        db.session.add(user)
+        before = {}
+    else:
+        before = _snapshot(user, "name", "email", "role", "agency_id", "active")
+    user.name, user.email, user.role = data.name, email, role
+    user.agency_id, user.active = (agency.id if agency else None), data.active
+    if data.password:
+        auth_services.set_password(user, data.password)
+    db.session.flush()
+
+    if creating:
+        audit.record("user.created", "user", user.id, f"Created account for {user.name}",
+                     {"role": role.value, "agency_id": user.agency_id})
+        return user
+    _record_update("user.updated", "user", user, before, f"Updated account for {user.name}")
+    if data.password:
+        audit.record("user.password_reset", "user", user.id, f"Set a new password for {user.name}")
+    if before["active"] and not user.active:
+        ended = auth_services.revoke_all_sessions(user, "account deactivated")
+        audit.record("user.deactivated", "user", user.id, f"Deactivated {user.name}; ended {ended} session(s)")
+    elif data.password:
+        auth_services.revoke_all_sessions(user, "password reset by administrator")
+    return user
+
+
+def revoke_sessions(user: User) -> int:
+    ended = auth_services.revoke_all_sessions(user, "revoked by administrator")
+    audit.record("user.sessions_revoked", "user", user.id, f"Signed {user.name} out everywhere ({ended} session(s))")
+    return ended
+
+
+def contains(query: str) -> str:
+    """A LIKE pattern matching the query literally (its % and _ are not wildcards)."""
+    escaped = query.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def search_users(query: str | None, role: Role | None):
+    statement = select(User).order_by(User.name)
+    if query:
+        pattern = contains(query)
+        statement = statement.where(
+            or_(func.lower(User.name).like(pattern, escape="\\"), User.email.like(pattern, escape="\\"))
+        )
+    if role:
+        statement = statement.where(User.role == role)
+    return statement
+
+
+def search_named(model, query: str | None):
+    statement = select(model).order_by(model.name)
+    if query:
+        statement = statement.where(func.lower(model.name).like(contains(query), escape="\\"))
+    return statement
+
+
+# ---- helpers --------------------------------------------------------------------------------------------
+
+
+def _plain(value):
+    return value.value if hasattr(value, "value") else value
+
+
+def _snapshot(obj, *fields: str) -> dict:
+    return {field: _plain(getattr(obj, field)) for field in fields}
+
+
+def _record_update(action: str, object_type: str, obj, before: dict, summary: str) -> None:
+    after = _snapshot(obj, *before)
+    diff = audit.changes(before, after)
+    if diff:
+        audit.record(action, object_type, obj.id, summary, {"changes": diff})

@@ -1,0 +1,51 @@
+"""Writing to the audit trail. Called by services, inside the same transaction as the change it records."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import has_request_context, request
+from flask_login import current_user
+
+from trigger.extensions import db
+from trigger.models import AuditEvent, User
+
+
+def client_address() -> str:
+    return (request.remote_addr or "")[:45] if has_request_context() else ""
+
+
+def actor_label(user: User | None) -> str:
+    if user is None:
+        return "system"
+    return f"{user.name} <{user.email}>"
+
+
+def record(
+    action: str,
+    object_type: str,
+    object_id: int | None,
+    summary: str = "",
+    details: dict[str, Any] | None = None,
+    actor: User | None = None,
+) -> AuditEvent:
+    """Add one audit event for the current request's user (or the given actor, or the system)."""
+    if actor is None and has_request_context() and current_user.is_authenticated:
+        actor = current_user._get_current_object()  # type: ignore[attr-defined]
+    event = AuditEvent(
+        actor_id=actor.id if actor is not None else None,
+        actor_label=actor_label(actor) if actor or not has_request_context() else "anonymous visitor",
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        summary=summary[:500],
+        details=details or {},
+        ip_address=client_address(),
+    )
+    db.session.add(event)
+    return event
+
+
+def changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    """The fields that differ, as {field: [old, new]}, for an audit event's details."""
+    return {key: [before.get(key), value] for key, value in after.items() if before.get(key) != value}

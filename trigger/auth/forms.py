@@ -1,0 +1,28 @@
+"""Forms for signing in and changing one's own password."""
+
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField
+from wtforms.validators import DataRequired, EqualTo, Length
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(
+        "Email address",
+        validators=[DataRequired("Enter your email address"), Length(max=254, message="Email address is too long")],
+    )
+    password = PasswordField(
+        "Password",
+        validators=[DataRequired("Enter your password"), Length(max=256, message="Password is too long")],
+    )
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField("Current password", validators=[DataRequired("Enter your current password")])
+    new_password = PasswordField("New password", validators=[DataRequired("Enter a new password")])
+    confirm_password = PasswordField(
+        "Confirm new password",
+        validators=[
+            DataRequired("Confirm your new password"),
+            EqualTo("new_password", message="The passwords do not match"),
+        ],
+    )

@@ -1,0 +1,1 @@
+"""The first-run set-up: the organisation's name and the first administrator."""

@@ -1,0 +1,68 @@
+"""What every template can see: the organisation's name, the navigation for the signed-in role, filters."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from flask import Flask, request, url_for
+from flask_login import current_user
+
+from trigger.authz import ADMIN, VIEW_AUDIT
+
+LONDON = ZoneInfo("Europe/London")
+
+
+def format_datetime(value: datetime | None) -> str:
+    """Times are stored in UTC and shown in Europe/London, e.g. '3 May 2026 at 2:05pm'."""
+    if value is None:
+        return ""
+    local = value.astimezone(LONDON)
+    hour = local.strftime("%I").lstrip("0")
+    return f"{local.day} {local:%B %Y} at {hour}:{local:%M}{local:%p}".replace("AM", "am").replace("PM", "pm")
+
+
+def format_date(value: date | datetime | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = value.astimezone(LONDON).date()
+    return f"{value.day} {value:%B %Y}"
+
+
+def _nav_items() -> list[tuple[str, str, bool]]:
+    if not current_user.is_authenticated:
+        return []
+    items = [("Home", url_for("main.home"))]
+    if ADMIN.allows(current_user):
+        items.append(("Administration", url_for("admin.index")))
+    elif VIEW_AUDIT.allows(current_user):
+        items.append(("Audit trail", url_for("admin.audit_trail")))
+    items.append(("Your account", url_for("auth.change_password")))
+    path = request.path
+    return [(label, href, path == href or (href != "/home" and path.startswith(href))) for label, href in items]
+
+
+def page_url(number: int) -> str:
+    """The current page's URL with its filters kept and the page number changed (for pagination)."""
+    args = {key: value for key, value in request.args.items() if key != "page"}
+    return url_for(request.endpoint, **(request.view_args or {}), **args, page=number)
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.filters["datetime"] = format_datetime
+    app.jinja_env.filters["date"] = format_date
+    app.jinja_env.autoescape = True
+
+    @app.context_processor
+    def globals_for_templates():
+        from trigger.admin.services import organisation
+
+        org = None
+        try:
+            org = organisation()
+        except Exception:  # a broken database must still be able to render an error page
+            from trigger.extensions import db
+
+            db.session.rollback()
+        return {"org_name": org.name if org else "Trigger", "nav_items": _nav_items(), "page_url": page_url}
