@@ -7,15 +7,18 @@ from here (`flask db upgrade` does that, and `make run` calls it).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from flask import Flask
-
-from config import ConfigError, Settings
+if TYPE_CHECKING:  # importing the package must not pull in Flask: trigger.domain is pure
+    from flask import Flask
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def create_app(test_config: dict | None = None) -> Flask:
+def create_app(test_config: dict | None = None) -> "Flask":
+    from flask import Flask
+
+    from config import Settings
     app = Flask(
         __name__,
         instance_path=str(ROOT / "instance"),
@@ -43,7 +46,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     return app
 
 
-def _register_blueprints(app: Flask) -> None:
+def _register_blueprints(app: "Flask") -> None:
     from trigger.admin.routes import bp as admin_bp
     from trigger.auth.routes import bp as auth_bp
     from trigger.main.routes import bp as main_bp
@@ -53,7 +56,7 @@ def _register_blueprints(app: Flask) -> None:
         app.register_blueprint(blueprint)
 
 
-def _commit_per_request(app: Flask) -> None:
+def _commit_per_request(app: "Flask") -> None:
     """One transaction per request: committed when the response is a success or redirect, else rolled back."""
     from trigger.extensions import db
 
@@ -65,5 +68,3 @@ def _commit_per_request(app: Flask) -> None:
             db.session.rollback()
         return response
 
-
-__all__ = ["ConfigError", "create_app"]
