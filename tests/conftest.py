@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+from html import unescape
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -137,7 +138,7 @@ def text_of(response) -> str:
     """The page's visible text with tags stripped and white space folded, for assertions."""
     html = response.get_data(as_text=True)
     html = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", html, flags=re.S)
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).strip()
+    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html))).strip()
 
 
 @pytest.fixture

@@ -42,8 +42,10 @@ def login():
             login_user(result.user)
             return redirect(_safe_next(request.args.get("next")) or url_for("main.home"))
         error = result.error
+        form.email.errors.append(error)
+    # A refused sign-in is still committed (200), so that the attempt counts towards throttling.
     status = 200 if request.method == "GET" or error else 400
-    return render_template("auth/login.html", form=form, error=error), status
+    return render_template("auth/login.html", form=form), status
 
 
 @bp.route("/logout", methods=["POST"])

@@ -1,0 +1,27 @@
+// Start GOV.UK Frontend's components and Trigger's small enhancements.
+//
+// Loaded as <script type="module">: only browsers that support ES modules run
+// it, which is exactly the set GOV.UK Frontend supports. Every page works
+// without it; this only adds behaviour on top. No inline script is needed, so
+// the Content-Security-Policy can stay at script-src 'self'.
+import { initAll } from './govuk-frontend.min.js'
+
+// GOV.UK's template sets these from an inline script; ours is a module, which
+// already implies a supported browser. initAll() checks for the second class.
+document.body.classList.add('js-enabled', 'govuk-frontend-supported')
+initAll()
+
+// Confirm before submitting: <form data-confirm="Delete this note?"> or
+// <button data-confirm="..."> (the button's message wins, so one form can hold
+// several actions). The server still shows its own confirmation page where an
+// action matters; this just saves a round trip for people with JavaScript.
+document.addEventListener('submit', (event) => {
+  const form = event.target
+  if (!(form instanceof HTMLFormElement)) return
+  const submitter = event.submitter
+  const message =
+    (submitter && submitter.dataset && submitter.dataset.confirm) || form.dataset.confirm
+  if (message && !window.confirm(message)) {
+    event.preventDefault()
+  }
+})
