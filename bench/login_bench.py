@@ -52,7 +52,7 @@ def main(runs: int = 20) -> None:
         assert response.status_code == 302, response.status_code
     timings.sort()
     p95 = timings[max(0, int(round(0.95 * len(timings))) - 1)]
-    print(f"sign-in with argon2id (production profile), {runs} runs, {url.split(":")[0]}:")
+    print(f"sign-in with argon2id (production profile), {runs} runs, {url.split(':')[0]}:")
     print(f"  median {statistics.median(timings) * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms, max {timings[-1] * 1000:.0f} ms")
     print("  goal: under 500 ms -", "MET" if p95 < 0.5 else "NOT MET")
 
