@@ -1,4 +1,4 @@
-"""Command-line tools: `flask demo load`."""
+"""Command-line tools: `flask demo load`, `flask outbox send`."""
 
 from __future__ import annotations
 
@@ -31,4 +31,7 @@ def demo_load() -> None:
 
 
 def init_app(app: Flask) -> None:
+    from trigger.notifications.cli import outbox
+
     app.cli.add_command(demo)
+    app.cli.add_command(outbox)

@@ -1,0 +1,1 @@
+"""Per-area settings that deadlines depend on: local closure days and the stage timescales."""

@@ -1,0 +1,66 @@
+from flask_wtf import FlaskForm
+from wtforms import DateField, IntegerField, StringField
+from wtforms.validators import InputRequired, NumberRange, Optional
+
+from trigger.domain.deadlines import MAX_WORKING_DAYS, MIN_WORKING_DAYS, DeadlineKind
+from trigger.forms import max_length, strip_filter
+
+
+class _DateField(DateField):
+    """A date with a GOV.UK message for text that is not a date (WTForms says "Not a valid date value")."""
+
+    def process_formdata(self, valuelist):
+        if not "".join(valuelist or []).strip():
+            self.data = None  # left empty: InputRequired says what to enter
+            return
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError("Enter a real date, like 27 December 2026") from None
+
+
+class ClosureDayForm(FlaskForm):
+    day = _DateField("Date", validators=[InputRequired("Enter the date the offices are closed")])
+    reason = StringField(
+        "Reason", filters=[strip_filter], validators=[Optional(), max_length(200, "The reason")]
+    )
+
+
+class WorkingDaysField(IntegerField):
+    """A whole number of working days, with GOV.UK messages instead of WTForms' "Not a valid integer value"."""
+
+    def __init__(self, label: str, kind: DeadlineKind, **kwargs):
+        self.what = kind.label.lower()
+        super().__init__(
+            label,
+            validators=[
+                InputRequired(f"Enter the number of working days to {self.what}"),
+                NumberRange(MIN_WORKING_DAYS, MAX_WORKING_DAYS,
+                            f"The number of working days to {self.what} must be between "
+                            f"{MIN_WORKING_DAYS} and {MAX_WORKING_DAYS}"),
+            ],
+            **kwargs,
+        )
+
+    def process_formdata(self, valuelist):
+        if valuelist and valuelist[0].strip():
+            try:
+                self.data = int(valuelist[0].strip())
+            except ValueError:
+                self.data = None
+                raise ValueError(
+                    f"The number of working days to {self.what} must be a whole number, like 10"
+                ) from None
+        else:
+            self.data = None
+
+
+class TimescaleForm(FlaskForm):
+    acknowledge = WorkingDaysField("Acknowledge the application", DeadlineKind.ACKNOWLEDGE)
+    information_gathered = WorkingDaysField("Gather information from the agencies", DeadlineKind.INFORMATION)
+    threshold_decision = WorkingDaysField("Decide whether the threshold is met", DeadlineKind.THRESHOLD_DECISION)
+    meeting_held = WorkingDaysField("Hold the case review meeting", DeadlineKind.MEETING)
+    outcome_sent = WorkingDaysField("Send the outcome letter", DeadlineKind.OUTCOME)
+    escalation_window = WorkingDaysField("Ask for an escalation (the applicant's window)",
+                                         DeadlineKind.ESCALATION_REQUEST)
+    escalation_decided = WorkingDaysField("Decide the escalation", DeadlineKind.ESCALATION_DECISION)
