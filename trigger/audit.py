@@ -28,6 +28,7 @@ def record(
     summary: str = "",
     details: dict[str, Any] | None = None,
     actor: User | None = None,
+    case_id: int | None = None,
 ) -> AuditEvent:
     """Add one audit event for the current request's user (or the given actor, or the system)."""
     if actor is None and has_request_context() and current_user.is_authenticated:
@@ -38,6 +39,7 @@ def record(
         action=action,
         object_type=object_type,
         object_id=object_id,
+        case_id=case_id,
         summary=summary[:500],
         details=details or {},
         ip_address=client_address(),

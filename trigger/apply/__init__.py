@@ -1,0 +1,1 @@
+"""The public application form: no account needed; rate-limited; a honeypot for bots."""

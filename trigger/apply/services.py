@@ -1,0 +1,79 @@
+"""Submitting a public application: the hourly limit per address, the case it creates, what happens next."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from trigger.cases import services as case_services
+from trigger.domain.deadlines import DeadlineKind, TimescalePolicy, compute_due
+from trigger.domain.workdays import HolidayDataMissing, WorkingCalendar
+from trigger.extensions import db
+from trigger.models import Area, Case, Channel, PublicSubmission, utcnow
+
+ONLINE_CONSENT = "Confirmed by the applicant on the online form"
+
+
+def over_limit(ip_address: str) -> bool:
+    """True when this address has already submitted the hourly maximum (kept in the database, so it holds
+    across server processes)."""
+    limit = current_app.config["TRIGGER_SETTINGS"].public_form_per_hour
+    since = utcnow() - timedelta(hours=1)
+    count = db.session.scalar(
+        select(func.count()).select_from(PublicSubmission)
+        .where(PublicSubmission.ip_address == ip_address, PublicSubmission.at >= since)
+    )
+    return count >= limit
+
+
+def record_submission(ip_address: str) -> None:
+    db.session.add(PublicSubmission(ip_address=ip_address[:45], at=utcnow()))
+
+
+def acknowledge_by(area: Area, received_on: date) -> date | None:
+    """The date the applicant should hear from us by; None if the bank holidays for that year are unknown
+    (then the page says "within 5 working days" rather than print a date that could be wrong)."""
+    try:
+        return compute_due(DeadlineKind.ACKNOWLEDGE, received_on, TimescalePolicy(), WorkingCalendar(area.nation))
+    except HolidayDataMissing:
+        return None
+
+
+def submit(form, area: Area) -> Case:
+    from trigger.cases.forms import incident_data
+
+    today = date.today()
+    third_party = form.applying_for.data == "someone-else"
+    fields = dict(
+        received_on=today,
+        applicant_name=form.applicant_name.data,
+        applicant_address=form.applicant_address.data or "",
+        applicant_postcode=form.applicant_postcode.data or "",
+        applicant_phone=form.applicant_phone.data or "",
+        applicant_email=form.applicant_email.data or "",
+        preferred_contact=form.preferred_contact.data,
+        preferred_format=form.preferred_format.data,
+        language=form.language.data,
+        communication_needs=form.communication_needs.data or "",
+        is_third_party=third_party,
+        victim_name=(form.victim_name.data or "") if third_party else "",
+        victim_address=(form.victim_address.data or "") if third_party else "",
+        victim_phone=(form.victim_phone.data or "") if third_party else "",
+        victim_consent_on=today if third_party else None,
+        victim_consent_how=ONLINE_CONSENT if third_party else "",
+        consent_to_share=bool(form.consent_to_share.data),
+        consent_to_share_on=today if form.consent_to_share.data else None,
+        asb_description=form.asb_description.data,
+        location=form.location.data or "",
+    )
+    perpetrators = []
+    if form.perpetrator_name.data or form.perpetrator_address.data or form.perpetrator_description.data:
+        perpetrators.append(case_services.PerpetratorData(form.perpetrator_name.data or "",
+                                                          form.perpetrator_address.data or "",
+                                                          form.perpetrator_description.data or ""))
+    case = case_services.create_case(fields, incident_data(form.incidents), perpetrators, area=area,
+                                     channel=Channel.ONLINE, actor=None)
+    case_services.notify_coordinators_of(case)
+    return case

@@ -1,0 +1,1 @@
+"""Cases: staff intake, the case list and page, the lifecycle and linked cases."""

@@ -1,0 +1,143 @@
+"""Case pages: the list, staff intake, the case page and moving a case's stage."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from trigger.authz import MANAGE_CASES, VIEW_CASES, allow, can_manage_case, can_view_case, can_view_meeting
+from trigger.cases import services
+from trigger.cases.forms import (
+    CaseForm,
+    StageForm,
+    add_entry,
+    case_fields,
+    check_entries,
+    incident_data,
+    perpetrator_data,
+    set_agency_choices,
+)
+from trigger.domain.stages import DECISION_STAGES, Stage, next_stages
+from trigger.extensions import db
+from trigger.forms import FieldError, attach_error
+from trigger.meetings import services as meeting_services
+from trigger.models import Area, Channel
+from trigger.threshold.services import advise
+
+bp = Blueprint("cases", __name__, url_prefix="/cases")
+
+PER_PAGE = 25
+
+
+def _load_visible(case_id: int):
+    """404 when there is no such case, then 403 when this user may not see it."""
+    case = services.load_case(case_id)
+    if case is None:
+        abort(404)
+    if not can_view_case(current_user, case):
+        abort(403)
+    return case
+
+
+@bp.route("")
+@allow(VIEW_CASES)
+def index():
+    query = (request.args.get("q") or "").strip()[:100]
+    area_id = request.args.get("area", type=int)
+    stage_value = request.args.get("stage") or ""
+    stage = Stage(stage_value) if stage_value in {s.value for s in Stage} else None
+    statement = services.search_cases(current_user, query=query, area_id=area_id, stage=stage)
+    page = db.paginate(statement, page=request.args.get("page", 1, type=int) or 1, per_page=PER_PAGE,
+                       error_out=False)
+    areas = db.session.scalars(db.select(Area).order_by(Area.name)).all()
+    return render_template("cases/index.html", page=page, query=query, area_id=area_id, stage=stage,
+                           areas=areas, stages=list(Stage), can_add=MANAGE_CASES.allows(current_user))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@allow(MANAGE_CASES)
+def new():
+    form = CaseForm()
+    form.area_id.choices = services.area_choices()
+    agencies = services.agency_choices()
+    if request.method == "GET":
+        form.received_on.data = date.today()
+        form.channel.data = Channel.PHONE.value
+        if len(form.area_id.choices) == 2:
+            form.area_id.data = form.area_id.choices[1][0]
+    action = request.form.get("add") if request.method == "POST" else None
+    if action:
+        # "Add another ...": show the form again with one more blank entry; nothing is checked or saved.
+        message = add_entry(form, action)
+        set_agency_choices(form.incidents, agencies)
+        if message:
+            flash(message, "info")
+        return render_template("cases/new.html", form=form, added=action)
+    set_agency_choices(form.incidents, agencies)
+    if request.method == "POST":
+        valid = form.validate_on_submit()
+        valid = check_entries(form, require_report=True) and valid
+        area = None
+        try:
+            area = services.resolve_area(form.area_id.data)
+        except FieldError as error:
+            if not form.area_id.errors:
+                attach_error(form, error)
+            valid = False
+        if valid:
+            case = services.create_case(
+                case_fields(form), incident_data(form.incidents), perpetrator_data(form.perpetrators),
+                area=area, channel=Channel(form.channel.data), actor=current_user,
+            )
+            flash(f"Application {case.reference} has been saved.", "success")
+            return redirect(url_for("cases.show", case_id=case.id))
+        form._errors = None
+        return render_template("cases/new.html", form=form), 400
+    return render_template("cases/new.html", form=form)
+
+
+@bp.route("/<int:case_id>")
+@allow(VIEW_CASES)
+def show(case_id: int):
+    case = _load_visible(case_id)
+    services.record_view(case)
+    manage = can_manage_case(current_user, case)
+    return render_template(
+        "cases/show.html",
+        case=case,
+        advice=advise(case),
+        links=services.links_of(case),
+        timeline=services.timeline(case),
+        meetings=[m for m in meeting_services.meetings_of(case) if can_view_meeting(current_user, m)],
+        can_manage=manage,
+        can_decide=manage and any(s in DECISION_STAGES for s in next_stages(case.stage)),
+        protective_marking="OFFICIAL-SENSITIVE",
+    )
+
+
+@bp.route("/<int:case_id>/stage", methods=["GET", "POST"])
+@allow(MANAGE_CASES)
+def change_stage(case_id: int):
+    case = _load_visible(case_id)
+    if not can_manage_case(current_user, case):
+        abort(403)
+    form = StageForm()
+    # Threshold stages are reached by recording a decision, which carries its reasons and decision maker.
+    form.stage.choices = [(s.value, s.label) for s in next_stages(case.stage) if s not in DECISION_STAGES]
+    if form.validate_on_submit():
+        try:
+            target = Stage(form.stage.data)
+        except ValueError:
+            target = None
+        try:
+            if target is None or target in DECISION_STAGES:
+                raise FieldError("stage", "Choose one of the stages listed")
+            services.move_to(case, target, form.reason.data, applicant_told_on=form.applicant_told_on.data)
+        except FieldError as error:
+            attach_error(form, error)
+        else:
+            flash(f"{case.reference} is now at the stage “{target.label}”.", "success")
+            return redirect(url_for("cases.show", case_id=case.id))
+    return render_template("cases/stage.html", form=form, case=case), 400 if request.method == "POST" else 200

@@ -1,0 +1,344 @@
+"""Cases: creating them from an application, finding possible links, moving their stage, and reading them.
+
+No HTML here. Both intake routes (staff and public) end in `create_case`; `move_to` is the only code that
+changes a case's stage.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, time
+
+from sqlalchemy import exists, func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from trigger import audit
+from trigger.authz import visible_cases
+from trigger.domain.intake import IncidentEntry, Problem, check_application
+from trigger.domain.stages import Stage, transition_problem
+from trigger.extensions import db
+from trigger.forms import FieldError
+from trigger.models import (
+    Agency,
+    Area,
+    AuditEvent,
+    Case,
+    CaseLink,
+    Channel,
+    Incident,
+    IncidentReport,
+    LinkReason,
+    Perpetrator,
+    Role,
+    User,
+)
+
+REFERENCE_PREFIX = "ASB"
+
+
+# ---- choices ----------------------------------------------------------------------------------------------
+
+
+def area_choices() -> list[tuple[str, str]]:
+    areas = db.session.scalars(select(Area).where(Area.active.is_(True)).order_by(Area.name))
+    return [("", "Choose an area")] + [(str(a.id), a.name) for a in areas]
+
+
+def agency_choices(blank: str = "Choose an agency") -> list[tuple[str, str]]:
+    agencies = db.session.scalars(select(Agency).where(Agency.active.is_(True)).order_by(Agency.name))
+    return [("", blank)] + [(str(a.id), a.name) for a in agencies]
+
+
+def resolve_area(raw: str | None) -> Area:
+    """The active area a form named, refusing forged or stale ids."""
+    try:
+        area = db.session.get(Area, int(raw or ""))
+    except ValueError:
+        area = None
+    if area is None or not area.active:
+        raise FieldError("area_id", "Choose an area from the list")
+    return area
+
+
+def intake_problems(incidents: list[IncidentEntry], *, require_report: bool) -> list[Problem]:
+    known = {value for value, _ in agency_choices() if value}
+    return check_application(incidents, today=date.today(), known_agency_ids=known, require_report=require_report)
+
+
+# ---- creating a case --------------------------------------------------------------------------------------
+
+
+@dataclass
+class ReportData:
+    agency_id: int
+    reported_on: date
+    agency_reference: str = ""
+    how_reported: str | None = None
+    what_was_done: str = ""
+
+
+@dataclass
+class IncidentData:
+    occurred_on: date
+    description: str
+    occurred_time: time | None = None
+    is_hate: bool = False
+    complainant_name: str = ""
+    reports: list[ReportData] = field(default_factory=list)
+
+
+@dataclass
+class PerpetratorData:
+    name: str = ""
+    address: str = ""
+    description: str = ""
+
+
+def normalise_postcode(raw: str | None) -> str:
+    """Upper case with one space before the inward code ("gl50 1aa" -> "GL50 1AA"), for display and matching."""
+    compact = re.sub(r"\s+", "", (raw or "").upper())
+    return f"{compact[:-3]} {compact[-3:]}" if len(compact) >= 5 else compact
+
+
+def phone_key(raw: str | None) -> str:
+    """Digits only, with +44 written as a leading 0, so "+44 7700 900123" matches "07700900123"."""
+    digits = re.sub(r"\D", "", raw or "")
+    if digits.startswith("44") and len(digits) > 10:
+        digits = "0" + digits[2:]
+    return digits[:20]
+
+
+def _next_reference(year: int) -> str:
+    prefix = f"{REFERENCE_PREFIX}-{year}-"
+    references = db.session.scalars(select(Case.reference).where(Case.reference.like(f"{prefix}%")))
+    numbers = [int(ref[len(prefix):]) for ref in references if ref[len(prefix):].isdigit()]
+    return f"{prefix}{(max(numbers, default=0) + 1):04d}"
+
+
+def create_case(
+    fields: dict,
+    incidents: list[IncidentData],
+    perpetrators: list[PerpetratorData],
+    *,
+    area: Area,
+    channel: Channel,
+    actor: User | None,
+) -> Case:
+    """Save a new case at stage "received" with its incidents and perpetrators, audited, with links flagged.
+
+    The caller has already checked the incidents (trigger.domain.intake.check_application) and the area.
+    """
+    case = Case(**fields)
+    case.area = area
+    case.channel = channel
+    case.stage = Stage.RECEIVED
+    case.applicant_postcode = normalise_postcode(case.applicant_postcode)
+    case.applicant_phone_key = phone_key(case.applicant_phone)
+    case.applicant_email = (case.applicant_email or "").lower()
+    case.created_by_id = actor.id if actor else None
+    case.perpetrators = [Perpetrator(name=p.name, address=p.address, description=p.description)
+                         for p in perpetrators]
+    case.incidents = [
+        Incident(
+            occurred_on=i.occurred_on, occurred_time=i.occurred_time, description=i.description,
+            is_hate=i.is_hate, complainant_name=i.complainant_name,
+            reports=[IncidentReport(agency_id=r.agency_id, reported_on=r.reported_on,
+                                    agency_reference=r.agency_reference, how_reported=r.how_reported or None,
+                                    what_was_done=r.what_was_done) for r in i.reports],
+        )
+        for i in incidents
+    ]
+    _save_with_reference(case)
+    audit.record(
+        "case.created", "case", case.id,
+        f"Application {case.reference} received ({channel.label.lower()}) for {area.name}",
+        {"channel": channel.value, "incidents": len(incidents), "perpetrators": len(perpetrators)},
+        actor=actor, case_id=case.id,
+    )
+    flag_links(case)
+    return case
+
+
+def _save_with_reference(case: Case, attempts: int = 5) -> None:
+    # Two applications saved at the same moment can pick the same next number; the unique constraint refuses
+    # the second, which then takes the following number inside a savepoint.
+    year = case.received_on.year
+    for attempt in range(attempts):
+        case.reference = _next_reference(year)
+        try:
+            with db.session.begin_nested():
+                db.session.add(case)
+                db.session.flush()
+            return
+        except IntegrityError:
+            if attempt == attempts - 1:
+                raise
+
+
+# ---- linked cases -----------------------------------------------------------------------------------------
+
+
+def flag_links(case: Case) -> list[CaseLink]:
+    """Flag earlier cases from the same applicant (name and postcode, email or phone) or the same postcode."""
+    same_person = []
+    if case.applicant_postcode:
+        same_person.append(
+            (func.lower(Case.applicant_name) == case.applicant_name.lower())
+            & (Case.applicant_postcode == case.applicant_postcode)
+        )
+    if case.applicant_email:
+        same_person.append(Case.applicant_email == case.applicant_email)
+    if len(case.applicant_phone_key) >= 6:
+        same_person.append(Case.applicant_phone_key == case.applicant_phone_key)
+    same_place = Case.applicant_postcode == case.applicant_postcode if case.applicant_postcode else None
+
+    links: list[CaseLink] = []
+    found: set[int] = set()
+    for reason, condition in ((LinkReason.SAME_APPLICANT, or_(*same_person) if same_person else None),
+                              (LinkReason.SAME_ADDRESS, same_place)):
+        if condition is None:
+            continue
+        earlier = db.session.scalars(
+            select(Case).where(condition, Case.id != case.id).order_by(Case.id.desc()).limit(20)
+        ).all()
+        for other in earlier:
+            if other.id in found:
+                continue  # already linked as the same applicant; the address adds nothing
+            found.add(other.id)
+            link = CaseLink(case_id=case.id, linked_case_id=other.id, reason=reason)
+            db.session.add(link)
+            links.append(link)
+            summary = f"Possible link: {reason.label.lower()} as {{}}"
+            audit.record("case.linked", "case", case.id, summary.format(other.reference),
+                         {"linked_case_id": other.id, "reason": reason.value}, case_id=case.id)
+            audit.record("case.linked", "case", other.id, summary.format(case.reference),
+                         {"linked_case_id": case.id, "reason": reason.value}, case_id=other.id)
+    db.session.flush()
+    return links
+
+
+def links_of(case: Case) -> list[tuple[Case, LinkReason]]:
+    """Cases flagged as possibly linked to `case`, from either side."""
+    rows = db.session.scalars(
+        select(CaseLink).where(or_(CaseLink.case_id == case.id, CaseLink.linked_case_id == case.id))
+        .order_by(CaseLink.id)
+    ).all()
+    return [(row.linked_case if row.case_id == case.id else row.case, row.reason) for row in rows]
+
+
+# ---- the lifecycle ----------------------------------------------------------------------------------------
+
+
+def move_to(case: Case, stage: Stage, reason: str, *, applicant_told_on: date | None = None,
+            audit_details: dict | None = None) -> None:
+    """Move `case` to `stage` if the lifecycle allows it, and write the audit event.
+
+    Closing needs a reason and the date the applicant was told. Raises FieldError ("stage", "reason" or
+    "applicant_told_on") when refused; nothing is changed then.
+    """
+    stage = Stage(stage)
+    problem = transition_problem(case.stage, stage)
+    if problem:
+        raise FieldError("stage", problem)
+    if not (reason or "").strip():
+        raise FieldError("reason", "Give the reason for the change")
+    if stage is Stage.CLOSED:
+        if applicant_told_on is None:
+            raise FieldError("applicant_told_on", "Enter the date the applicant was told the case is closing")
+        if applicant_told_on < case.received_on:
+            raise FieldError("applicant_told_on",
+                             "The date the applicant was told must be the same as or after the date received")
+        case.closure_reason = reason.strip()
+        case.closed_on = date.today()
+        case.applicant_told_on = applicant_told_on
+    before = case.stage
+    case.stage = stage
+    details = {"from": before.value, "to": stage.value, "reason": reason.strip(), **(audit_details or {})}
+    if applicant_told_on is not None and stage is Stage.CLOSED:
+        details["applicant_told_on"] = applicant_told_on.isoformat()
+    audit.record("case.stage_changed", "case", case.id, f"{before.label} → {stage.label}: {reason.strip()}"[:500],
+                 details, case_id=case.id)
+
+
+# ---- reading ----------------------------------------------------------------------------------------------
+
+
+def load_case(case_id: int) -> Case | None:
+    """A case with everything its page shows, loaded in a fixed number of queries."""
+    return db.session.scalar(
+        select(Case)
+        .where(Case.id == case_id)
+        .options(
+            selectinload(Case.perpetrators),
+            selectinload(Case.incidents).selectinload(Incident.reports),
+            selectinload(Case.decisions),
+        )
+    )
+
+
+def record_view(case: Case) -> None:
+    """Every view of a case file is recorded (DOMAIN.md section 6: need-to-know data)."""
+    audit.record("case.viewed", "case", case.id, f"Viewed case {case.reference}", case_id=case.id)
+
+
+def timeline(case: Case) -> list[AuditEvent]:
+    """What happened to the case, oldest first. Views are in the audit trail but would drown the story here."""
+    return list(db.session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.case_id == case.id, AuditEvent.action != "case.viewed")
+        .order_by(AuditEvent.at, AuditEvent.id)
+    ))
+
+
+def view_count(case: Case) -> int:
+    return db.session.scalar(
+        select(func.count()).select_from(AuditEvent)
+        .where(AuditEvent.case_id == case.id, AuditEvent.action == "case.viewed")
+    )
+
+
+def _contains(query: str) -> str:
+    escaped = query.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def search_cases(user, *, query: str = "", area_id: int | None = None, stage: Stage | None = None):
+    """The cases `user` may see, matching a search (reference, applicant, address, perpetrator) and filters."""
+    statement = visible_cases(user)
+    if query:
+        pattern = _contains(query)
+        perpetrator_match = exists(
+            select(Perpetrator.id).where(
+                Perpetrator.case_id == Case.id, func.lower(Perpetrator.name).like(pattern, escape="\\")
+            )
+        )
+        statement = statement.where(
+            or_(
+                func.lower(Case.reference).like(pattern, escape="\\"),
+                func.lower(Case.applicant_name).like(pattern, escape="\\"),
+                func.lower(Case.applicant_address).like(pattern, escape="\\"),
+                func.lower(Case.applicant_postcode).like(pattern, escape="\\"),
+                perpetrator_match,
+            )
+        )
+    if area_id:
+        statement = statement.where(Case.area_id == area_id)
+    if stage:
+        statement = statement.where(Case.stage == stage)
+    return statement.order_by(Case.received_on.desc(), Case.id.desc())
+
+
+def notify_coordinators_of(case: Case) -> None:
+    """Tell coordinators a public application has arrived. The message names no one: emails leave the system."""
+    from trigger.notifications.services import notify_role
+
+    notify_role(
+        Role.COORDINATOR,
+        f"New application {case.reference}",
+        f"A new application ({case.reference}) was received through the online form for {case.area.name}. "
+        "It is waiting to be acknowledged.",
+        link=f"/cases/{case.id}",
+        dedupe_key_prefix=f"case-received:{case.id}",
+    )

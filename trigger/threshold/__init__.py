@@ -1,0 +1,1 @@
+"""The threshold: each area's policy (versioned), the product's evaluation of a case, and the recorded decision."""

@@ -1,0 +1,197 @@
+"""Threshold policies per area (versioned rows), the evaluation of a case, and recording the decision.
+
+The rules themselves are pure (trigger.domain.threshold); this module feeds them the case's rows and stores
+what was decided, with the advice and the policy it was given under, so a decision can always be explained
+later even after the policy has changed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date
+
+from sqlalchemy import func, select
+
+from trigger import audit
+from trigger.cases.services import move_to
+from trigger.domain.stages import Stage, transition_problem
+from trigger.domain.threshold import IncidentInput, ReportInput, ThresholdEvaluation, ThresholdPolicy, evaluate
+from trigger.extensions import db
+from trigger.forms import FieldError
+from trigger.models import Area, AreaThresholdPolicy, Case, DecisionOutcome, ThresholdDecision, User
+
+POLICY_FIELDS = AreaThresholdPolicy.POLICY_FIELDS
+
+
+# ---- policies ---------------------------------------------------------------------------------------------
+
+
+def current_policy_row(area_id: int) -> AreaThresholdPolicy | None:
+    return db.session.scalar(
+        select(AreaThresholdPolicy).where(AreaThresholdPolicy.area_id == area_id)
+        .order_by(AreaThresholdPolicy.version.desc()).limit(1)
+    )
+
+
+def policy_for_area(area_id: int) -> tuple[ThresholdPolicy, int | None]:
+    """The area's current policy and its version (None: the statutory defaults, never edited)."""
+    row = current_policy_row(area_id)
+    return (row.to_policy(), row.version) if row else (ThresholdPolicy(), None)
+
+
+def policy_versions(area_id: int) -> list[AreaThresholdPolicy]:
+    return list(db.session.scalars(
+        select(AreaThresholdPolicy).where(AreaThresholdPolicy.area_id == area_id)
+        .order_by(AreaThresholdPolicy.version.desc())
+    ))
+
+
+def save_policy(area: Area, values: dict, *, actor: User) -> AreaThresholdPolicy | None:
+    """Add a new version of the area's policy. Returns None when nothing changed. Applies to new decisions only.
+
+    Raises FieldError("qualifying_complaints", ...) if the domain refuses the policy (the form's own limits
+    normally catch that first).
+    """
+    try:
+        policy = ThresholdPolicy(**{name: values[name] for name in POLICY_FIELDS})
+    except ValueError as error:
+        raise FieldError("qualifying_complaints", str(error).removeprefix("Invalid threshold policy: ")) from None
+    current, version = policy_for_area(area.id)
+    before, after = dataclasses.asdict(current), dataclasses.asdict(policy)
+    if version is not None and before == after:
+        return None
+    next_version = (db.session.scalar(
+        select(func.max(AreaThresholdPolicy.version)).where(AreaThresholdPolicy.area_id == area.id)
+    ) or 0) + 1
+    row = AreaThresholdPolicy(area_id=area.id, version=next_version, created_by_id=actor.id, **after)
+    db.session.add(row)
+    db.session.flush()
+    audit.record(
+        "threshold_policy.changed", "area", area.id,
+        f"Threshold policy for {area.name} is now version {next_version} (applies to new decisions only)",
+        {"version": next_version, "changes": audit.changes(before, after)},
+    )
+    return row
+
+
+# ---- evaluating a case ------------------------------------------------------------------------------------
+
+
+def threshold_inputs(case: Case) -> list[IncidentInput]:
+    """The case's incidents as the pure rules see them (the case must have incidents and reports loaded)."""
+    return [
+        IncidentInput(
+            id=incident.id,
+            occurred_on=incident.occurred_on,
+            is_hate=incident.is_hate,
+            reports=tuple(ReportInput(r.agency_id, r.agency.name, r.reported_on) for r in incident.reports),
+            complainant=incident.complainant_name or None,
+            same_as=incident.same_as_id,
+        )
+        for incident in case.incidents
+    ]
+
+
+@dataclasses.dataclass(frozen=True)
+class Advice:
+    """The product's evaluation of a case under its area's current policy, or why it could not evaluate."""
+
+    evaluation: ThresholdEvaluation | None
+    policy: ThresholdPolicy
+    policy_version: int | None
+    problem: str | None = None
+
+
+def advise(case: Case) -> Advice:
+    policy, version = policy_for_area(case.area_id)
+    try:
+        evaluation = evaluate(threshold_inputs(case), policy, case.received_on)
+    except ValueError as error:
+        return Advice(None, policy, version, str(error))
+    return Advice(evaluation, policy, version)
+
+
+def evaluation_snapshot(evaluation: ThresholdEvaluation) -> dict:
+    return {
+        "met": evaluation.met,
+        "qualifying_count": evaluation.qualifying_count,
+        "basis": evaluation.basis.value,
+        "summary": evaluation.summary,
+        "reasons": list(evaluation.reasons),
+        "verdicts": [
+            {"incident_id": v.incident_id, "qualifies": v.qualifies, "reason_code": v.reason_code.value,
+             "reason": v.reason}
+            for v in evaluation.verdicts
+        ],
+    }
+
+
+# ---- recording the decision -------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class DecisionInput:
+    outcome: str
+    reasons: str
+    decision_maker_name: str
+    decided_on: date
+    difference_reason: str = ""
+    vulnerability_reason: str = ""
+
+
+def record_decision(case: Case, data: DecisionInput, *, actor: User) -> ThresholdDecision:
+    """Record the bodies' decision, keep the advice and policy beside it, and move the case's stage.
+
+    A decision that differs from the product's evaluation needs a reason; an override needs the area to allow
+    it and a reason about the victim's vulnerability.
+    """
+    try:
+        outcome = DecisionOutcome(data.outcome)
+    except ValueError:
+        raise FieldError("outcome", "Choose whether the threshold is met") from None
+    target = Stage.THRESHOLD_MET if outcome.is_met else Stage.THRESHOLD_NOT_MET
+    problem = transition_problem(case.stage, target)
+    if problem:
+        raise FieldError("outcome", problem)
+    advice = advise(case)
+    if advice.evaluation is None:
+        raise FieldError("outcome", f"The incidents need checking before a decision: {advice.problem}")
+    if data.decided_on > date.today():
+        raise FieldError("decided_on", "The date of the decision must be today or in the past")
+    if data.decided_on < case.received_on:
+        raise FieldError("decided_on", "The date of the decision must be the same as or after the date received")
+
+    if outcome is DecisionOutcome.MET_BY_OVERRIDE:
+        if not advice.policy.vulnerability_override_allowed:
+            raise FieldError("outcome", f"{case.area.name}'s policy does not allow a vulnerability override")
+        if advice.evaluation.met:
+            raise FieldError("outcome", "The evaluation already finds the threshold met: choose “Threshold met”")
+        if not data.vulnerability_reason.strip():
+            raise FieldError("vulnerability_reason", "Explain the victim's vulnerability that justifies the override")
+    differs = outcome.is_met != advice.evaluation.met
+    if differs and not data.difference_reason.strip():
+        advice_text = "met" if advice.evaluation.met else "not met"
+        raise FieldError("difference_reason",
+                         f"The evaluation says the threshold is {advice_text}: explain why the decision differs")
+
+    decision = ThresholdDecision(
+        case_id=case.id, outcome=outcome, reasons=data.reasons.strip(),
+        vulnerability_reason=data.vulnerability_reason.strip() if outcome is DecisionOutcome.MET_BY_OVERRIDE else "",
+        decision_maker_name=data.decision_maker_name.strip(), decided_by_id=actor.id, decided_on=data.decided_on,
+        evaluation=evaluation_snapshot(advice.evaluation),
+        policy={**dataclasses.asdict(advice.policy), "version": advice.policy_version},
+        policy_version=advice.policy_version, differs_from_advice=differs,
+        difference_reason=data.difference_reason.strip() if differs else "",
+    )
+    db.session.add(decision)
+    db.session.flush()
+    audit.record(
+        "threshold.decided", "case", case.id,
+        f"{outcome.label}, decided by {decision.decision_maker_name} on {data.decided_on:%d/%m/%Y}"
+        + (" (differs from the evaluation)" if differs else ""),
+        {"decision_id": decision.id, "outcome": outcome.value, "differs_from_advice": differs,
+         "advice_met": advice.evaluation.met, "policy_version": advice.policy_version},
+        case_id=case.id,
+    )
+    move_to(case, target, f"Threshold decision: {outcome.label.lower()}", audit_details={"decision_id": decision.id})
+    return decision
