@@ -26,6 +26,13 @@ def _safe_next(target: str | None) -> str | None:
     return target
 
 
+def landing_url(user) -> str:
+    """Where sign-in leads: agency representatives start on their agency's actions, everyone else at home."""
+    from trigger.models import Role
+
+    return url_for("actions.my_actions") if user.role is Role.AGENCY_REP else url_for("main.home")
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @allow(PUBLIC)
 def login():
@@ -40,7 +47,7 @@ def login():
             session.clear()
             services.start_session(result.user)
             login_user(result.user)
-            return redirect(_safe_next(request.args.get("next")) or url_for("main.home"))
+            return redirect(_safe_next(request.args.get("next")) or landing_url(result.user))
         error = result.error
         form.email.errors.append(error)
     # A refused sign-in is still committed (200), so that the attempt counts towards throttling.

@@ -1,0 +1,296 @@
+"""Action plan pages: the plan of a case, adding and changing actions, posting updates, and "My actions".
+
+Each view loads the object (404), checks the person may act on it (403), then calls a service. A refused
+attempt on an action (someone else's agency, a forged post) is audited as "action.update_refused" and the
+audit event is committed on its own, because the request itself is rolled back (status 403).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from trigger import audit
+from trigger.actions import services
+from trigger.actions.forms import ActionForm, DueDateForm, NewActionForm, PlanForm, UpdateForm, version_of
+from trigger.actions.services import StaleAction
+from trigger.authz import (
+    ACTION_PAGES,
+    MANAGE_PLANS,
+    MY_ACTIONS,
+    VIEW_CASES,
+    allow,
+    can_manage_plan,
+    can_update_action,
+    can_view_case,
+)
+from trigger.extensions import db
+from trigger.forms import FieldError, attach_error
+from trigger.models import ActionStatus, Case, ContactMethod, PlanStatus, Priority, UpdateFrequency
+
+bp = Blueprint("actions", __name__)
+
+
+def _status() -> int:
+    return 400 if request.method == "POST" else 200
+
+
+def _today() -> date:
+    return date.today()
+
+
+def _load_case(case_id: int, *, manage: bool = False) -> Case:
+    case = db.session.get(Case, case_id)
+    if case is None:
+        abort(404)
+    allowed = can_manage_plan(current_user, case) if manage else can_view_case(current_user, case)
+    if not allowed:
+        abort(403)
+    return case
+
+
+def _refuse(action, what: str):
+    """403, recorded in the audit trail (committed now: the refused request itself is rolled back)."""
+    audit.record(
+        "action.update_refused", "action", action.id,
+        f"Refused: {what} an action owned by {action.owner_agency.name}",
+        {"endpoint": request.endpoint, "method": request.method, "user_agency_id": current_user.agency_id,
+         "owner_agency_id": action.owner_agency_id, "role": current_user.role.value},
+        case_id=action.plan.case_id,
+    )
+    db.session.commit()
+    abort(403)
+
+
+def _load_action(action_id: int, *, manage: bool = False):
+    action = services.load_action(action_id)
+    if action is None:
+        abort(404)
+    if manage:
+        if not can_manage_plan(current_user, action.plan.case):
+            _refuse(action, "change")
+    elif not can_update_action(current_user, action):
+        _refuse(action, "update")
+    return action
+
+
+# ---- the plan ----------------------------------------------------------------------------------------------
+
+
+@bp.route("/cases/<int:case_id>/plan")
+@allow(VIEW_CASES)
+def plan(case_id: int):
+    case = _load_case(case_id)
+    action_plan = services.load_plan(case)
+    today = _today()
+    manages = can_manage_plan(current_user, case)
+    rows = services.plan_rows(action_plan, case, today)
+    updatable = {row.action.id for row in rows
+                 if can_update_action(current_user, row.action, manages_plan=manages)}
+    audit.record("case.viewed", "case", case.id, f"Viewed the action plan of {case.reference}",
+                 {"page": "action plan"}, case_id=case.id)
+    return render_template("actions/plan.html", case=case, plan=action_plan, rows=rows, can_manage=manages,
+                           updatable=updatable, protective_marking="OFFICIAL-SENSITIVE")
+
+
+@bp.route("/cases/<int:case_id>/plan/settings", methods=["GET", "POST"])
+@allow(MANAGE_PLANS)
+def plan_settings(case_id: int):
+    case = _load_case(case_id, manage=True)
+    action_plan = services.load_plan(case)
+    form = PlanForm()
+    if request.method == "GET":
+        form.status.data = (action_plan.status if action_plan else PlanStatus.LIVE).value
+        if action_plan is not None:
+            form.closed_reason.data = action_plan.closed_reason
+            form.victim_update_frequency.data = (action_plan.victim_update_frequency or "") and \
+                action_plan.victim_update_frequency.value
+            form.victim_update_method.data = (action_plan.victim_update_method or "") and \
+                action_plan.victim_update_method.value
+            form.victim_consulted.data = action_plan.victim_consulted
+            form.victim_consulted_on.data = action_plan.victim_consulted_on
+    if form.validate_on_submit():
+        try:
+            services.save_plan_settings(
+                case,
+                status=PlanStatus(form.status.data),
+                closed_reason=form.closed_reason.data,
+                frequency=UpdateFrequency(form.victim_update_frequency.data)
+                if form.victim_update_frequency.data else None,
+                method=ContactMethod(form.victim_update_method.data) if form.victim_update_method.data else None,
+                consulted=form.victim_consulted.data,
+                consulted_on=form.victim_consulted_on.data,
+                actor=current_user,
+                today=_today(),
+            )
+        except FieldError as error:
+            attach_error(form, error)
+        else:
+            flash("The action plan's settings have been saved.", "success")
+            return redirect(url_for("actions.plan", case_id=case.id))
+    return render_template("actions/plan_settings.html", form=form, case=case, plan=action_plan), _status()
+
+
+# ---- adding and changing actions (coordinators, chairs, administrators) -------------------------------------
+
+
+def _set_owner_choices(form, case: Case) -> None:
+    form.owner_agency_id.choices = services.owner_agency_choices(case)
+    form.owner_user_id.choices = services.owner_user_choices()
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
+@bp.route("/cases/<int:case_id>/plan/actions/new", methods=["GET", "POST"])
+@allow(MANAGE_PLANS)
+def new_action(case_id: int):
+    case = _load_case(case_id, manage=True)
+    form = NewActionForm()
+    _set_owner_choices(form, case)
+    if form.validate_on_submit():
+        try:
+            services.create_action(
+                case,
+                description=form.description.data,
+                victim_wording=form.victim_wording.data,
+                victim_visible=form.victim_visible.data,
+                owner_agency_id=_int(form.owner_agency_id.data),
+                owner_user_id=_int(form.owner_user_id.data),
+                source_note=form.source_note.data,
+                due_on=form.due_on.data,
+                priority=Priority(form.priority.data),
+                actor=current_user,
+                today=_today(),
+            )
+        except FieldError as error:
+            attach_error(form, error)
+        else:
+            flash("The action has been added to the plan.", "success")
+            return redirect(url_for("actions.plan", case_id=case.id))
+    return render_template("actions/action_form.html", form=form, case=case, action=None), _status()
+
+
+def _stale_response(template: str, form, stale: StaleAction, **context):
+    """Refuse a stale save: say what the other person changed, keep what this person typed, and let them send
+    it again from the action's current version."""
+    form.version.data = str(stale.action.version)
+    form.form_errors.append(
+        "Someone else changed this action while you were working on it. Nothing you entered has been saved "
+        "yet: check what they changed below, then send your changes again."
+    )
+    return render_template(template, form=form, stale=stale, action=stale.action, case=stale.action.plan.case,
+                           **context), 409
+
+
+@bp.route("/actions/<int:action_id>/edit", methods=["GET", "POST"])
+@allow(ACTION_PAGES)
+def edit_action(action_id: int):
+    action = _load_action(action_id, manage=True)
+    case = action.plan.case
+    form = ActionForm(obj=action if request.method == "GET" else None)
+    _set_owner_choices(form, case)
+    if request.method == "GET":
+        form.owner_agency_id.data = str(action.owner_agency_id)
+        form.owner_user_id.data = str(action.owner_user_id or "")
+        form.priority.data = action.priority.value
+        form.version.data = str(action.version)
+    if form.validate_on_submit():
+        try:
+            services.edit_action(
+                action,
+                expected_version=version_of(form),
+                description=form.description.data,
+                victim_wording=form.victim_wording.data,
+                victim_visible=form.victim_visible.data,
+                owner_agency_id=_int(form.owner_agency_id.data),
+                owner_user_id=_int(form.owner_user_id.data),
+                source_note=form.source_note.data,
+                priority=Priority(form.priority.data),
+                actor=current_user,
+            )
+        except StaleAction as stale:
+            _set_owner_choices(form, stale.action.plan.case)
+            return _stale_response("actions/action_form.html", form, stale)
+        except FieldError as error:
+            attach_error(form, error)
+        else:
+            flash("The action has been saved.", "success")
+            return redirect(url_for("actions.plan", case_id=case.id))
+    return render_template("actions/action_form.html", form=form, case=case, action=action), _status()
+
+
+@bp.route("/actions/<int:action_id>/due-date", methods=["GET", "POST"])
+@allow(ACTION_PAGES)
+def change_due_date(action_id: int):
+    action = _load_action(action_id, manage=True)
+    form = DueDateForm()
+    if request.method == "GET":
+        form.version.data = str(action.version)
+    if form.validate_on_submit():
+        try:
+            services.change_due_date(action, expected_version=version_of(form), due_on=form.due_on.data,
+                                     reason=form.reason.data, actor=current_user)
+        except StaleAction as stale:
+            return _stale_response("actions/due_date.html", form, stale)
+        except FieldError as error:
+            attach_error(form, error)
+        else:
+            flash("The due date has been changed.", "success")
+            return redirect(url_for("actions.plan", case_id=action.plan.case_id))
+    return render_template("actions/due_date.html", form=form, case=action.plan.case, action=action), _status()
+
+
+# ---- updates (the owning agency's representatives, and the plan's managers) ---------------------------------
+
+
+@bp.route("/actions/<int:action_id>/update", methods=["GET", "POST"])
+@allow(ACTION_PAGES)
+def post_update(action_id: int):
+    action = _load_action(action_id)
+    form = UpdateForm()
+    if request.method == "GET":
+        form.status.data = action.status.value
+        form.version.data = str(action.version)
+    if form.validate_on_submit():
+        try:
+            services.post_update(
+                action,
+                expected_version=version_of(form),
+                note=form.note.data,
+                status=ActionStatus(form.status.data),
+                reason=form.reason.data,
+                actor=current_user,
+                today=_today(),
+            )
+        except StaleAction as stale:
+            return _stale_response("actions/update.html", form, stale, back=_back_url(stale.action))
+        except FieldError as error:
+            attach_error(form, error)
+        else:
+            flash("Your update has been saved.", "success")
+            return redirect(_back_url(action))
+    return render_template("actions/update.html", form=form, case=action.plan.case, action=action,
+                           back=_back_url(action)), _status()
+
+
+def _back_url(action) -> str:
+    if MY_ACTIONS.allows(current_user):
+        return url_for("actions.my_actions")
+    return url_for("actions.plan", case_id=action.plan.case_id)
+
+
+@bp.route("/my-actions")
+@allow(MY_ACTIONS)
+def my_actions():
+    rows = services.my_actions(current_user, _today())
+    open_rows = [row for row in rows if row.action.status.is_open]
+    finished_rows = [row for row in rows if not row.action.status.is_open]
+    return render_template("actions/my_actions.html", open_rows=open_rows, finished_rows=finished_rows,
+                           overdue=sum(1 for row in rows if row.overdue))

@@ -1,0 +1,613 @@
+"""The action plan's rules: who may own an action, what a valid due date is, posting updates without losing
+anyone's work, and the read models the pages, the deadlines dashboard and the applicant letters use.
+
+Public API (used beyond this package):
+- ``open_actions_due(before)``: open actions (not started / in progress) on plans that are not closed whose due
+  date is before ``before``, oldest first, with ``plan``, ``plan.case`` (and its area) and ``owner_agency``
+  loaded, in ONE query. For the deadlines dashboard and the escalation ladder: ``open_actions_due(today)`` is
+  every overdue action; ``open_actions_due(today + timedelta(days=7))`` also catches those due within a week.
+- ``victim_view_of_plan(case)``: only the actions marked ``victim_visible``, in their plain-English wording, for
+  anything meant for the applicant (outcome letters, updates). Never the agencies' description.
+- ``involved_agency_ids(case)``: the agencies that may own an action on the case (see its docstring).
+- ``action_rag(action, today, calendar)``: the RAG state of one action, as shown everywhere.
+
+Concurrency: every change to an action goes through ``_save``, which compares the version the person's form
+was built from with the action's version, and lets SQLAlchemy's ``version_id_col`` guard the UPDATE itself
+against a save that happens at the very same moment. Either way the loser gets :class:`StaleAction`, carrying
+what the other person changed, and nothing of theirs is saved until they send it again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import case as sql_case
+from sqlalchemy import or_, select
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
+from sqlalchemy.orm.exc import StaleDataError
+
+from trigger import audit
+from trigger.area_policies.services import calendar_for_area, calendars_for_areas
+from trigger.domain.deadlines import Rag, deadline_status
+from trigger.domain.workdays import WorkingCalendar, known_years
+from trigger.extensions import db
+from trigger.forms import FieldError
+from trigger.models import (
+    Action,
+    ActionDueDateChange,
+    ActionPlan,
+    ActionStatus,
+    ActionUpdate,
+    Agency,
+    AgencyType,
+    Case,
+    ContactMethod,
+    Incident,
+    IncidentReport,
+    PlanStatus,
+    Priority,
+    Role,
+    UpdateFrequency,
+    User,
+    utcnow,
+)
+from trigger.models.actions import OPEN_STATUSES, UPDATE_NOTE_MAX
+
+LONDON = ZoneInfo("Europe/London")
+
+
+class StaleAction(Exception):
+    """Someone else saved the action after this person's form was built. Nothing of theirs was saved."""
+
+    def __init__(self, action: Action, updates: list[ActionUpdate], redatings: list[ActionDueDateChange]):
+        super().__init__(f"action {action.id} was changed by someone else")
+        self.action = action
+        self.updates = updates
+        self.redatings = redatings
+
+
+# ---- reading ------------------------------------------------------------------------------------------------
+
+
+def _action_history_options():
+    return (
+        selectinload(Action.updates).options(
+            joinedload(ActionUpdate.author), joinedload(ActionUpdate.author_agency)
+        ),
+        selectinload(Action.due_date_changes).joinedload(ActionDueDateChange.changed_by),
+    )
+
+
+def load_plan(case: Case) -> ActionPlan | None:
+    """The case's plan with every action, owner and history entry the plan page shows (fixed query count)."""
+    return db.session.scalar(
+        select(ActionPlan)
+        .where(ActionPlan.case_id == case.id)
+        .options(
+            selectinload(ActionPlan.actions).options(
+                joinedload(Action.owner_agency), joinedload(Action.owner_user), *_action_history_options()
+            )
+        )
+    )
+
+
+def load_action(action_id: int) -> Action | None:
+    """One action with its plan, case (and area), owner and history."""
+    return db.session.scalar(
+        select(Action)
+        .where(Action.id == action_id)
+        .options(
+            joinedload(Action.plan).joinedload(ActionPlan.case),
+            joinedload(Action.owner_agency),
+            joinedload(Action.owner_user),
+            *_action_history_options(),
+        )
+    )
+
+
+def calendar_for_case(case: Case) -> WorkingCalendar:
+    return calendar_for_area(case.area)
+
+
+@dataclass(frozen=True)
+class RagState:
+    rag: Rag
+    label: str
+
+
+def action_rag(action: Action, today: date, calendar: WorkingCalendar) -> RagState:
+    """Red/amber/green for one action: by its due date while open; grey, with the outcome, once finished."""
+    if action.status is ActionStatus.COMPLETED:
+        return _rag_of(deadline_status(action.due_on, action.completed_on, today, calendar))
+    if not action.status.is_open:
+        return RagState(Rag.GREY, action.status.label)
+    return _rag_of(deadline_status(action.due_on, None, today, calendar))
+
+
+def _rag_of(status) -> RagState:
+    return RagState(status.rag, status.label)
+
+
+@dataclass
+class ActionRow:
+    """An action as a list shows it."""
+
+    action: Action
+    rag: RagState
+    overdue: bool = False
+    context: str = ""
+
+
+def plan_rows(plan: ActionPlan | None, case: Case, today: date) -> list[ActionRow]:
+    if plan is None or not plan.actions:
+        return []
+    calendar = calendar_for_case(case)
+    return [ActionRow(a, action_rag(a, today, calendar), _overdue(a, today)) for a in plan.actions]
+
+
+def _overdue(action: Action, today: date) -> bool:
+    return action.status.is_open and action.due_on < today
+
+
+def my_actions(user: User, today: date) -> list[ActionRow]:
+    """The actions the user's agency owns, on every case: overdue first, then by due date, finished ones last.
+
+    Two queries whatever the number of actions (the actions with their case and area; the areas' calendars).
+    """
+    if user.agency_id is None:
+        return []
+    is_open = Action.status.in_([s.value for s in OPEN_STATUSES])
+    actions = db.session.scalars(
+        select(Action)
+        .join(Action.plan)
+        .join(ActionPlan.case)
+        .where(Action.owner_agency_id == user.agency_id)
+        .options(contains_eager(Action.plan).contains_eager(ActionPlan.case), joinedload(Action.owner_user))
+        .order_by(
+            sql_case((is_open & (Action.due_on < today), 0), (is_open, 1), else_=2),
+            Action.due_on,
+            Action.id,
+        )
+    ).unique().all()
+    calendars = calendars_for_areas({a.plan.case.area.id: a.plan.case.area for a in actions}.values())
+    return [
+        ActionRow(
+            a,
+            action_rag(a, today, calendars[a.plan.case.area_id]),
+            _overdue(a, today),
+            context=f"{a.plan.case.area.name}: {_one_line(a.description)}",
+        )
+        for a in actions
+    ]
+
+
+def _one_line(text: str, limit: int = 120) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
+
+
+def open_actions_due(before: date) -> list[Action]:
+    """Open actions due before ``before`` on plans that are not closed, oldest due first. ONE query: ``plan``,
+    ``plan.case`` (with its area) and ``owner_agency`` come loaded. See the module docstring."""
+    return list(
+        db.session.scalars(
+            select(Action)
+            .join(Action.plan)
+            .join(ActionPlan.case)
+            .join(Action.owner_agency)
+            .where(
+                Action.status.in_([s.value for s in OPEN_STATUSES]),
+                Action.due_on < before,
+                ActionPlan.status != PlanStatus.CLOSED,
+            )
+            .options(
+                contains_eager(Action.plan).contains_eager(ActionPlan.case),
+                contains_eager(Action.owner_agency),
+            )
+            .order_by(Action.due_on, Action.id)
+        ).unique()
+    )
+
+
+@dataclass(frozen=True)
+class VictimPlanItem:
+    """One action as the applicant may see it: the plain-English wording, never the agencies' description."""
+
+    wording: str
+    status: str
+    due_on: date
+
+
+def victim_view_of_plan(case: Case) -> list[VictimPlanItem]:
+    """The plan in plain English for the applicant: only actions marked victim_visible (and so worded)."""
+    rows = db.session.execute(
+        select(Action.victim_wording, Action.status, Action.due_on)
+        .join(ActionPlan, Action.plan_id == ActionPlan.id)
+        .where(ActionPlan.case_id == case.id, Action.victim_visible.is_(True), Action.victim_wording != "")
+        .order_by(Action.due_on, Action.id)
+    )
+    return [VictimPlanItem(wording, ActionStatus(status).label, due_on) for wording, status, due_on in rows]
+
+
+def changes_since(action: Action, version: int) -> tuple[list[ActionUpdate], list[ActionDueDateChange]]:
+    updates = db.session.scalars(
+        select(ActionUpdate)
+        .where(ActionUpdate.action_id == action.id, ActionUpdate.action_version > version)
+        .options(joinedload(ActionUpdate.author), joinedload(ActionUpdate.author_agency))
+        .order_by(ActionUpdate.id)
+    ).all()
+    redatings = db.session.scalars(
+        select(ActionDueDateChange)
+        .where(ActionDueDateChange.action_id == action.id, ActionDueDateChange.action_version > version)
+        .options(joinedload(ActionDueDateChange.changed_by))
+        .order_by(ActionDueDateChange.id)
+    ).all()
+    return list(updates), list(redatings)
+
+
+# ---- who may own an action -----------------------------------------------------------------------------------
+
+
+def involved_agency_ids(case: Case) -> set[int]:
+    """Agencies "involved" in a case, and so allowed to own its actions (if active):
+
+    - an agency an incident on the case was reported to (it holds the history), or
+    - an agency that already owns an action on the case (a reassignment may move work back), or
+    - any relevant body (council, police, health, housing: the bodies with the statutory duty, 2014 Act s.104),
+      which a review may always task even if the victim never reported to it.
+    Other partners (fire, youth services, restorative justice ...) become involved through a reported incident
+    for now; the meetings work will add "attended the review meeting" here.
+    """
+    reported = select(IncidentReport.agency_id).join(Incident).where(Incident.case_id == case.id)
+    owning = select(Action.owner_agency_id).join(ActionPlan).where(ActionPlan.case_id == case.id)
+    relevant = [t for t in AgencyType if t.is_relevant_body]
+    return set(
+        db.session.scalars(
+            select(Agency.id).where(
+                or_(Agency.id.in_(reported), Agency.id.in_(owning), Agency.agency_type.in_(relevant))
+            )
+        )
+    )
+
+
+def owner_agency_choices(case: Case) -> list[tuple[str, str]]:
+    ids = involved_agency_ids(case)
+    agencies = db.session.scalars(
+        select(Agency).where(Agency.id.in_(ids), Agency.active.is_(True)).order_by(Agency.name)
+    ).all()
+    return [("", "Choose an agency")] + [(str(a.id), a.name) for a in agencies]
+
+
+def owner_user_choices() -> list[tuple[str, str]]:
+    """Active agency representatives, labelled with their agency (the service checks the agency matches)."""
+    users = db.session.scalars(
+        select(User).where(User.role == Role.AGENCY_REP, User.active.is_(True)).order_by(User.name)
+    ).all()
+    return [("", "No named person")] + [
+        (str(u.id), f"{u.name} ({u.agency.name})" if u.agency else u.name) for u in users
+    ]
+
+
+def _owner(case: Case, agency_id: int | None, user_id: int | None) -> tuple[Agency, User | None]:
+    agency = db.session.get(Agency, agency_id) if agency_id else None
+    if agency is None:
+        raise FieldError("owner_agency_id", "Choose the agency that owns the action")
+    if not agency.active:
+        raise FieldError("owner_agency_id", f"{agency.name} is no longer active: choose another agency")
+    if agency.id not in involved_agency_ids(case):
+        raise FieldError(
+            "owner_agency_id",
+            f"{agency.name} is not involved in this case: choose an agency on the case or a relevant body",
+        )
+    person = db.session.get(User, user_id) if user_id else None
+    if user_id and (person is None or not person.active):
+        raise FieldError("owner_user_id", "Choose an active person, or no named person")
+    if person is not None and person.agency_id != agency.id:
+        raise FieldError("owner_user_id", f"{person.name} does not work for {agency.name}")
+    return agency, person
+
+
+# ---- dates ----------------------------------------------------------------------------------------------------
+
+
+def _long(day: date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def _created_on(action: Action) -> date:
+    return action.created_at.astimezone(LONDON).date()
+
+
+def _check_due(due_on: date | None, not_before: date, why: str) -> date:
+    if due_on is None:
+        raise FieldError("due_on", "Enter the due date")
+    years = known_years()
+    if due_on.year >= years.stop:
+        raise FieldError("due_on", f"The due date must be before 1 January {years.stop}")
+    if due_on < not_before:
+        raise FieldError("due_on", f"The due date must be {why} ({_long(not_before)}) or later")
+    return due_on
+
+
+# ---- the plan ------------------------------------------------------------------------------------------------
+
+
+def plan_for(case: Case, actor: User | None = None) -> ActionPlan:
+    """The case's plan, started (live) the first time an action is added or the plan's settings are saved."""
+    plan = db.session.scalar(select(ActionPlan).where(ActionPlan.case_id == case.id))
+    if plan is None:
+        plan = ActionPlan(case_id=case.id, status=PlanStatus.LIVE)
+        db.session.add(plan)
+        db.session.flush()
+        audit.record("plan.started", "action_plan", plan.id, f"Started the action plan of {case.reference}",
+                     case_id=case.id, actor=actor)
+    return plan
+
+
+def save_plan_settings(
+    case: Case,
+    *,
+    status: PlanStatus,
+    closed_reason: str,
+    frequency: UpdateFrequency | None,
+    method: ContactMethod | None,
+    consulted: bool,
+    consulted_on: date | None,
+    actor: User,
+    today: date,
+) -> ActionPlan:
+    closed_reason = (closed_reason or "").strip()
+    if status is PlanStatus.CLOSED and not closed_reason:
+        raise FieldError("closed_reason", "Enter why the plan is being closed")
+    if consulted and consulted_on is None:
+        raise FieldError("victim_consulted_on", "Enter the date the victim was consulted on the draft plan")
+    if consulted_on is not None and consulted_on > today:
+        raise FieldError("victim_consulted_on", "The date the victim was consulted must be today or in the past")
+    plan = plan_for(case, actor)
+    before = _plan_snapshot(plan)
+    plan.status = status
+    plan.closed_reason = closed_reason if status is PlanStatus.CLOSED else ""
+    plan.victim_update_frequency = frequency
+    plan.victim_update_method = method
+    plan.victim_consulted = consulted
+    plan.victim_consulted_on = consulted_on if consulted else None
+    after = _plan_snapshot(plan)
+    if before != after:
+        action_name = "plan.status_changed" if before["status"] != after["status"] else "plan.changed"
+        audit.record(action_name, "action_plan", plan.id,
+                     f"Action plan of {case.reference}: {status.label}", audit.changes(before, after),
+                     case_id=case.id, actor=actor)
+    return plan
+
+
+def _plan_snapshot(plan: ActionPlan) -> dict:
+    return {
+        "status": plan.status.value if plan.status else None,
+        "closed_reason": plan.closed_reason,
+        "victim_update_frequency": plan.victim_update_frequency.value if plan.victim_update_frequency else None,
+        "victim_update_method": plan.victim_update_method.value if plan.victim_update_method else None,
+        "victim_consulted": bool(plan.victim_consulted),
+        "victim_consulted_on": plan.victim_consulted_on.isoformat() if plan.victim_consulted_on else None,
+    }
+
+
+def _ensure_plan_open(plan: ActionPlan, field_name: str) -> None:
+    if plan.status is PlanStatus.CLOSED:
+        raise FieldError(field_name, "This action plan is closed: reopen it before changing its actions")
+
+
+def _check_wording(description: str, victim_wording: str, victim_visible: bool) -> tuple[str, str]:
+    description = (description or "").strip()
+    victim_wording = (victim_wording or "").strip()
+    if not description:
+        raise FieldError("description", "Enter what the agency will do")
+    if victim_visible and not victim_wording:
+        raise FieldError("victim_wording", "Enter the plain-English wording the victim will see, or do not share "
+                                           "this action with the victim")
+    return description, victim_wording
+
+
+# ---- actions ------------------------------------------------------------------------------------------------
+
+
+def create_action(
+    case: Case,
+    *,
+    description: str,
+    victim_wording: str,
+    victim_visible: bool,
+    owner_agency_id: int | None,
+    owner_user_id: int | None,
+    source_note: str,
+    due_on: date | None,
+    priority: Priority,
+    actor: User,
+    today: date,
+) -> Action:
+    description, victim_wording = _check_wording(description, victim_wording, victim_visible)
+    agency, person = _owner(case, owner_agency_id, owner_user_id)
+    due_on = _check_due(due_on, today, "today")
+    plan = plan_for(case, actor)
+    _ensure_plan_open(plan, "description")
+    action = Action(
+        plan_id=plan.id,
+        description=description,
+        victim_wording=victim_wording,
+        victim_visible=victim_visible,
+        owner_agency_id=agency.id,
+        owner_user_id=person.id if person else None,
+        source_note=(source_note or "").strip(),
+        due_on=due_on,
+        original_due_on=due_on,
+        priority=priority,
+        status=ActionStatus.NOT_STARTED,
+        created_by_id=actor.id,
+    )
+    db.session.add(action)
+    db.session.flush()
+    audit.record("action.created", "action", action.id,
+                 f"Added an action for {agency.name} on {case.reference}, due {_long(due_on)}",
+                 {"owner_agency": agency.name, "due_on": due_on.isoformat(), "victim_visible": victim_visible},
+                 case_id=case.id, actor=actor)
+    return action
+
+
+def edit_action(
+    action: Action,
+    *,
+    expected_version: int | None,
+    description: str,
+    victim_wording: str,
+    victim_visible: bool,
+    owner_agency_id: int | None,
+    owner_user_id: int | None,
+    source_note: str,
+    priority: Priority,
+    actor: User,
+) -> Action:
+    """Change what an action says, who owns it (a reassignment) and its priority. Not its due date or status."""
+    _check_version(action, expected_version)
+    case = action.plan.case
+    _ensure_plan_open(action.plan, "description")
+    description, victim_wording = _check_wording(description, victim_wording, victim_visible)
+    agency, person = _owner(case, owner_agency_id, owner_user_id)
+    before = _action_snapshot(action)
+    action.description = description
+    action.victim_wording = victim_wording
+    action.victim_visible = victim_visible
+    action.owner_agency_id = agency.id
+    action.owner_user_id = person.id if person else None
+    action.source_note = (source_note or "").strip()
+    action.priority = priority
+    after = _action_snapshot(action)
+    if before == after:
+        return action
+    reassigned = before["owner_agency_id"] != after["owner_agency_id"]
+    _save(action, expected_version)
+    audit.record(
+        "action.reassigned" if reassigned else "action.changed", "action", action.id,
+        f"{'Reassigned to ' + agency.name if reassigned else 'Changed'} an action on {case.reference}",
+        audit.changes(before, after), case_id=case.id, actor=actor,
+    )
+    return action
+
+
+def _action_snapshot(action: Action) -> dict:
+    return {
+        "description": action.description,
+        "victim_wording": action.victim_wording,
+        "victim_visible": bool(action.victim_visible),
+        "owner_agency_id": action.owner_agency_id,
+        "owner_user_id": action.owner_user_id,
+        "source_note": action.source_note,
+        "priority": action.priority.value if action.priority else None,
+    }
+
+
+def change_due_date(
+    action: Action, *, expected_version: int | None, due_on: date | None, reason: str, actor: User
+) -> Action:
+    """Re-date an action. The reason is kept, and so is the original due date."""
+    _check_version(action, expected_version)
+    _ensure_plan_open(action.plan, "due_on")
+    due_on = _check_due(due_on, _created_on(action), "the same as or after the date the action was created")
+    if due_on == action.due_on:
+        raise FieldError("due_on", f"The action is already due on {_long(due_on)}: enter a different date")
+    reason = (reason or "").strip()
+    if not reason:
+        raise FieldError("reason", "Enter why the due date is changing")
+    change = ActionDueDateChange(
+        action_id=action.id, from_date=action.due_on, to_date=due_on, reason=reason,
+        changed_by_id=actor.id, action_version=action.version + 1,
+    )
+    db.session.add(change)
+    old = action.due_on
+    action.due_on = due_on
+    _save(action, expected_version)
+    audit.record("action.redated", "action", action.id,
+                 f"Due date changed from {_long(old)} to {_long(due_on)}: {reason}",
+                 {"from": old.isoformat(), "to": due_on.isoformat(), "reason": reason},
+                 case_id=action.plan.case_id, actor=actor)
+    return action
+
+
+def post_update(
+    action: Action,
+    *,
+    expected_version: int | None,
+    note: str,
+    status: ActionStatus,
+    reason: str,
+    actor: User,
+    today: date,
+) -> ActionUpdate:
+    """A progress update in one step: a note, the (possibly unchanged) status, and the reason a status needs.
+
+    Kept with author, agency and time, and never edited. Raises StaleAction when someone else saved the action
+    after the form was built (the caller shows what they changed and keeps this person's text).
+    """
+    _check_version(action, expected_version)
+    _ensure_plan_open(action.plan, "note")
+    note = (note or "").strip()
+    reason = (reason or "").strip()
+    if not note:
+        raise FieldError("note", "Enter a progress note" if status is not ActionStatus.COMPLETED
+                         else "Enter what was done")
+    if len(note) > UPDATE_NOTE_MAX:
+        raise FieldError("note", f"The note must be {UPDATE_NOTE_MAX} characters or fewer")
+    if status.needs_reason and not reason:
+        raise FieldError("reason", f"Enter why the action is marked “{status.label.lower()}”")
+    previous = action.status
+    update = ActionUpdate(
+        action_id=action.id,
+        author_id=actor.id,
+        author_agency_id=actor.agency_id,
+        note=note,
+        status_from=previous,
+        status_to=status,
+        reason=reason if status.needs_reason else "",
+        action_version=action.version + 1,
+    )
+    db.session.add(update)
+    action.status = status
+    if status is ActionStatus.COMPLETED:
+        if previous is not ActionStatus.COMPLETED:
+            action.completed_on = today
+        action.status_reason = note
+    else:
+        action.completed_on = None
+        action.status_reason = reason if status.needs_reason else ""
+    _save(action, expected_version)
+    what = f"{previous.label} → {status.label}" if previous is not status else f"still {status.label.lower()}"
+    audit.record("action.updated", "action", action.id,
+                 f"Update on an action of {action.plan.case.reference} ({what})",
+                 {"status_from": previous.value, "status_to": status.value, "update_id": update.id},
+                 case_id=action.plan.case_id, actor=actor)
+    return update
+
+
+def _check_version(action: Action, expected_version: int | None) -> None:
+    """The form's version must be the action's: otherwise someone saved it since the form was built."""
+    if expected_version is None or expected_version != action.version:
+        _raise_stale(action, expected_version)
+
+
+def _save(action: Action, expected_version: int | None) -> None:
+    """Flush the action's UPDATE now, guarded by its version, so a simultaneous save is caught here."""
+    # Touching updated_at makes every save an UPDATE of the row, so every save bumps and checks the version
+    # (an update that only adds a note would otherwise leave the action row alone).
+    action.updated_at = utcnow()
+    try:
+        db.session.flush()
+    except StaleDataError:
+        db.session.rollback()
+        fresh = load_action(action.id)
+        _raise_stale(fresh or action, expected_version)
+
+
+def _raise_stale(action: Action, expected_version: int | None):
+    updates, redatings = changes_since(action, expected_version or 0)
+    raise StaleAction(action, updates, redatings)
+

@@ -1,0 +1,220 @@
+"""The shared action plan a case review leaves behind: the plan, its actions, their updates and re-datings.
+
+Updates and due-date changes are only ever added (a correction is a new update), so the history of an action
+is exactly what people saw at the time. An action carries a `version` that SQLAlchemy checks on every UPDATE
+(`version_id_col`): two people saving the same action at once cannot silently overwrite each other - the
+second save fails with StaleDataError and trigger.actions.services turns that into "changed by someone else".
+
+Relationships are `lazy="raise"`: trigger.actions.services loads what each page shows explicitly.
+The link to the meeting an action was agreed at is, for now, the free-text `source_note`; the meetings
+model lands separately and the lead adds the foreign key when both are merged.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, event
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from trigger.models.accounts import User
+from trigger.models.base import Base, Timestamped, UTCDateTime, utcnow
+from trigger.models.cases import Case, ContactMethod
+from trigger.models.organisation import Agency, enum_column
+
+DESCRIPTION_MAX = 4000
+UPDATE_NOTE_MAX = 4000
+REASON_MAX = 2000
+SOURCE_NOTE_MAX = 500
+
+
+class PlanStatus(StrEnum):
+    LIVE = "live"
+    UNDER_REVIEW = "under-review"
+    CLOSED = "closed"
+
+    @property
+    def label(self) -> str:
+        return {"live": "Live", "under-review": "Under review", "closed": "Closed"}[self.value]
+
+
+class UpdateFrequency(StrEnum):
+    """How often the victim wants to hear how the plan is going (DOMAIN.md section 2, "Action plan live")."""
+
+    WEEKLY = "weekly"
+    FORTNIGHTLY = "fortnightly"
+    MONTHLY = "monthly"
+    ON_CHANGE = "on-change"
+
+    @property
+    def label(self) -> str:
+        return {"weekly": "Every week", "fortnightly": "Every two weeks", "monthly": "Every month",
+                "on-change": "Only when something changes"}[self.value]
+
+
+class Priority(StrEnum):
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+class ActionStatus(StrEnum):
+    NOT_STARTED = "not-started"
+    IN_PROGRESS = "in-progress"
+    COMPLETED = "completed"
+    COULD_NOT_BE_COMPLETED = "could-not-be-completed"
+    CANCELLED = "cancelled"
+
+    @property
+    def label(self) -> str:
+        return {"not-started": "Not started", "in-progress": "In progress", "completed": "Completed",
+                "could-not-be-completed": "Could not be completed", "cancelled": "Cancelled"}[self.value]
+
+    @property
+    def needs_reason(self) -> bool:
+        return self in REASON_NEEDED
+
+    @property
+    def is_open(self) -> bool:
+        return self in OPEN_STATUSES
+
+
+OPEN_STATUSES = frozenset({ActionStatus.NOT_STARTED, ActionStatus.IN_PROGRESS})
+REASON_NEEDED = frozenset({ActionStatus.COULD_NOT_BE_COMPLETED, ActionStatus.CANCELLED})
+
+
+class ActionPlan(Timestamped, Base):
+    """One per case: the plan's status and how the victim wants to be kept informed."""
+
+    __tablename__ = "action_plans"
+    __table_args__ = (
+        CheckConstraint("status <> 'closed' OR length(closed_reason) > 0", name="closed_has_reason"),
+        CheckConstraint("NOT victim_consulted OR victim_consulted_on IS NOT NULL", name="consulted_has_date"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), unique=True)
+    status: Mapped[PlanStatus] = mapped_column(enum_column(PlanStatus, "plan_status"), default=PlanStatus.LIVE)
+    closed_reason: Mapped[str] = mapped_column(Text, default="")
+    victim_update_frequency: Mapped[UpdateFrequency | None] = mapped_column(
+        enum_column(UpdateFrequency, "update_frequency")
+    )
+    victim_update_method: Mapped[ContactMethod | None] = mapped_column(
+        enum_column(ContactMethod, "victim_update_method")
+    )
+    victim_consulted: Mapped[bool] = mapped_column(Boolean, default=False)
+    victim_consulted_on: Mapped[date | None] = mapped_column(Date)
+
+    case: Mapped[Case] = relationship(lazy="raise")
+    actions: Mapped[list[Action]] = relationship(
+        back_populates="plan", lazy="raise", order_by="[Action.due_on, Action.id]"
+    )
+
+
+class Action(Timestamped, Base):
+    """One thing an agency has agreed to do. `victim_visible` is False unless someone decides otherwise:
+    some actions (enforcement against a named perpetrator, say) must never reach the applicant."""
+
+    __tablename__ = "actions"
+    __table_args__ = (
+        CheckConstraint("length(description) > 0", name="description_not_blank"),
+        CheckConstraint("NOT victim_visible OR length(victim_wording) > 0", name="visible_has_wording"),
+        CheckConstraint(
+            "status NOT IN ('could-not-be-completed', 'cancelled') OR length(status_reason) > 0",
+            name="status_has_reason",
+        ),
+        CheckConstraint("status <> 'completed' OR completed_on IS NOT NULL", name="completed_has_date"),
+        CheckConstraint("version >= 1", name="version_positive"),
+        Index("ix_actions_owner_agency_id_due_on", "owner_agency_id", "due_on"),
+        Index("ix_actions_status_due_on", "status", "due_on"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("action_plans.id", ondelete="CASCADE"), index=True)
+    description: Mapped[str] = mapped_column(Text)
+    victim_wording: Mapped[str] = mapped_column(Text, default="")
+    victim_visible: Mapped[bool] = mapped_column(Boolean, default=False)
+    owner_agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
+    owner_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    # Where the action came from, e.g. "Agreed at the review meeting on 3 May 2026". The meeting itself will
+    # be linked by a foreign key once the meetings model exists.
+    source_note: Mapped[str] = mapped_column(String(SOURCE_NOTE_MAX), default="")
+    due_on: Mapped[date] = mapped_column(Date)
+    original_due_on: Mapped[date] = mapped_column(Date)
+    priority: Mapped[Priority] = mapped_column(enum_column(Priority, "priority"), default=Priority.MEDIUM)
+    status: Mapped[ActionStatus] = mapped_column(
+        enum_column(ActionStatus, "action_status"), default=ActionStatus.NOT_STARTED
+    )
+    status_reason: Mapped[str] = mapped_column(Text, default="")
+    completed_on: Mapped[date | None] = mapped_column(Date)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    plan: Mapped[ActionPlan] = relationship(back_populates="actions", lazy="raise")
+    owner_agency: Mapped[Agency] = relationship(lazy="raise")
+    owner_user: Mapped[User | None] = relationship(foreign_keys=[owner_user_id], lazy="raise")
+    updates: Mapped[list[ActionUpdate]] = relationship(
+        back_populates="action", lazy="raise", order_by="[ActionUpdate.created_at, ActionUpdate.id]"
+    )
+    due_date_changes: Mapped[list[ActionDueDateChange]] = relationship(
+        back_populates="action", lazy="raise", order_by="[ActionDueDateChange.changed_at, ActionDueDateChange.id]"
+    )
+
+    @property
+    def was_redated(self) -> bool:
+        return self.due_on != self.original_due_on
+
+
+class ActionUpdate(Base):
+    """A progress update. Never edited: a correction is a new update."""
+
+    __tablename__ = "action_updates"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    action_id: Mapped[int] = mapped_column(ForeignKey("actions.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    # The author's agency at the time (None for partnership staff such as the coordinator).
+    author_agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"))
+    note: Mapped[str] = mapped_column(Text)
+    status_from: Mapped[ActionStatus] = mapped_column(enum_column(ActionStatus, "update_status_from"))
+    status_to: Mapped[ActionStatus] = mapped_column(enum_column(ActionStatus, "update_status_to"))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    # The action's version once this update was saved: "what changed since version N" for a stale form.
+    action_version: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    action: Mapped[Action] = relationship(back_populates="updates", lazy="raise")
+    author: Mapped[User] = relationship(lazy="raise")
+    author_agency: Mapped[Agency | None] = relationship(lazy="raise")
+
+
+class ActionDueDateChange(Base):
+    """A change of an action's due date, with its reason. The original date stays on the action."""
+
+    __tablename__ = "action_due_date_changes"
+    __table_args__ = (CheckConstraint("length(reason) > 0", name="reason_not_blank"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    action_id: Mapped[int] = mapped_column(ForeignKey("actions.id", ondelete="CASCADE"), index=True)
+    from_date: Mapped[date] = mapped_column(Date)
+    to_date: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(Text)
+    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    action_version: Mapped[int] = mapped_column(Integer)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    action: Mapped[Action] = relationship(back_populates="due_date_changes", lazy="raise")
+    changed_by: Mapped[User | None] = relationship(lazy="raise")
+
+
+@event.listens_for(ActionUpdate, "before_update")
+@event.listens_for(ActionDueDateChange, "before_update")
+def _history_is_append_only(mapper, connection, target) -> None:
+    raise ValueError(f"{type(target).__name__} rows are never edited: add a new one instead")
