@@ -1,0 +1,113 @@
+"""Meeting invitations as iCalendar (RFC 5545/5546) files, and the email text that goes with them.
+
+Pure functions: no Flask, no database. The `icalendar` library writes the file, so text with commas,
+semicolons, line breaks or markup in a title or place is escaped as iCalendar TEXT and cannot add a property.
+Each file names only its own recipient as ATTENDEE: attendee lists are never shared through calendar files
+(an applicant must not learn who else was invited).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from icalendar import Calendar, Event, vCalAddress, vText
+
+LONDON = ZoneInfo("Europe/London")
+PRODID = "-//Trigger//Case review meetings//EN"
+
+
+@dataclass(frozen=True)
+class CalendarEvent:
+    uid: str
+    sequence: int
+    summary: str
+    starts_at: datetime  # timezone-aware; written with TZID=Europe/London
+    ends_at: datetime
+    location: str = ""
+    description: str = ""
+    url: str = ""
+    organizer_email: str = ""
+    organizer_name: str = ""
+    attendee_email: str = ""
+    attendee_name: str = ""
+
+
+def build_ics(event: CalendarEvent, *, cancel: bool = False, now: datetime | None = None) -> bytes:
+    """One VEVENT, METHOD:REQUEST (new or updated: same UID, higher SEQUENCE) or METHOD:CANCEL."""
+    if event.starts_at.tzinfo is None or event.ends_at.tzinfo is None:
+        raise ValueError("meeting times must be timezone-aware")
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("method", "CANCEL" if cancel else "REQUEST")
+    vevent = Event()
+    vevent.add("uid", event.uid)
+    vevent.add("sequence", event.sequence)
+    vevent.add("dtstamp", (now or datetime.now(UTC)).astimezone(UTC))
+    vevent.add("dtstart", event.starts_at.astimezone(LONDON))
+    vevent.add("dtend", event.ends_at.astimezone(LONDON))
+    vevent.add("summary", event.summary)
+    vevent.add("status", "CANCELLED" if cancel else "CONFIRMED")
+    if event.location:
+        vevent.add("location", event.location)
+    if event.description:
+        vevent.add("description", event.description)
+    if event.url:
+        vevent.add("url", event.url)
+    if event.organizer_email:
+        organizer = vCalAddress(f"mailto:{event.organizer_email}")
+        if event.organizer_name:
+            organizer.params["cn"] = vText(event.organizer_name)
+        vevent.add("organizer", organizer)
+    if event.attendee_email:
+        attendee = vCalAddress(f"mailto:{event.attendee_email}")
+        if event.attendee_name:
+            attendee.params["cn"] = vText(event.attendee_name)
+        attendee.params["role"] = vText("REQ-PARTICIPANT")
+        attendee.params["partstat"] = vText("NEEDS-ACTION")
+        vevent.add("attendee", attendee)
+    calendar.add_component(vevent)
+    calendar.add_missing_timezones()
+    return calendar.to_ical()
+
+
+def invitation_email(
+    *,
+    recipient_name: str,
+    title: str,
+    when: str,
+    place: str,
+    virtual_link: str,
+    chair_name: str,
+    update: bool = False,
+    cancel: bool = False,
+    cancel_reason: str = "",
+    respond_url: str = "",
+    process_name: str = "ASB Case Review",
+) -> tuple[str, str]:
+    """(subject, plain-text body) of an invitation, update or cancellation. No case details beyond the title."""
+    if cancel:
+        subject = f"Cancelled: {title}"
+        opening = f"The {process_name} meeting below has been cancelled."
+    elif update:
+        subject = f"Updated: {title}"
+        opening = f"The {process_name} meeting below has changed. Please check the new details."
+    else:
+        subject = f"Invitation: {title}"
+        opening = f"You are invited to the {process_name} meeting below."
+    lines = [f"Dear {recipient_name},", "", opening, "", f"Meeting: {title}", f"When: {when}"]
+    if place:
+        lines.append(f"Where: {' '.join(place.split())}")
+    if virtual_link:
+        lines.append(f"Join online: {virtual_link}")
+    lines.append(f"Chair: {chair_name}")
+    if cancel and cancel_reason:
+        lines += ["", f"Reason: {cancel_reason}"]
+    if respond_url and not cancel:
+        lines += ["", "Please tell us whether you can attend (accept, send apologies or name a substitute):",
+                  respond_url]
+    lines += ["", "The calendar invitation is attached.", "",
+              "This meeting discusses confidential case information. Please do not forward this email."]
+    return subject, "\n".join(lines) + "\n"

@@ -1,0 +1,461 @@
+"""Meeting pages: scheduling, the attendee list, answering an invitation, attendance, the victim's
+participation, minutes, recommendations, approval and the agenda template. Thin: the rules are in services.
+
+Every page loads the case and the meeting (404), then checks access (403). Meeting pages carry the
+OFFICIAL-SENSITIVE marking: minutes are agency-only.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from trigger.authz import (
+    ADMIN,
+    APPROVE_MINUTES,
+    EDIT_MINUTES,
+    MANAGE_MEETINGS,
+    PUBLIC,
+    VIEW_CASES,
+    allow,
+    can_approve_minutes,
+    can_edit_minutes,
+    can_manage_case,
+    can_view_case,
+    can_view_meeting,
+)
+from trigger.extensions import db
+from trigger.forms import FieldError, attach_error
+from trigger.meetings import services
+from trigger.meetings.forms import (
+    AgendaForm,
+    CancelForm,
+    ConfirmForm,
+    InviteForm,
+    MeetingForm,
+    MinuteForm,
+    PersonForm,
+    RecommendationForm,
+    ResponseForm,
+    VictimForm,
+    attendance_form,
+)
+from trigger.models import Attendee, AttendeeKind, Case, MeetingKind, MinuteItem
+
+bp = Blueprint("meetings", __name__)
+
+MARKING = "OFFICIAL-SENSITIVE"
+
+
+def _case_or_404(case_id: int) -> Case:
+    case = db.session.get(Case, case_id)
+    if case is None:
+        abort(404)
+    return case
+
+
+def _visible_case(case_id: int) -> Case:
+    case = _case_or_404(case_id)
+    if not can_view_case(current_user, case):
+        abort(403)
+    return case
+
+
+def _managed_case(case_id: int) -> Case:
+    case = _case_or_404(case_id)
+    if not can_manage_case(current_user, case):
+        abort(403)
+    return case
+
+
+def _meeting(case_id: int, meeting_id: int, check=can_view_meeting):
+    """The case and meeting (404 for either, or for a meeting of another case), then the access check (403)."""
+    case = _case_or_404(case_id)
+    meeting = services.load_meeting(meeting_id)
+    if meeting is None or meeting.case_id != case.id:
+        abort(404)
+    if not check(current_user, meeting):
+        abort(403)
+    return case, meeting
+
+
+def _manage(user, meeting) -> bool:
+    return can_manage_case(user, db.session.get(Case, meeting.case_id))
+
+
+def _render(template: str, status: int = 200, **context):
+    return render_template(template, protective_marking=MARKING, **context), status
+
+
+def _details(form: MeetingForm) -> services.MeetingDetails:
+    return services.MeetingDetails(
+        kind=form.kind.data, day=form.day.data, start=form.start.data, end=form.end.data, place=form.place.data,
+        virtual_link=form.virtual_link.data, chair_id=form.chair_id.data,
+        is_restorative_conference=form.is_restorative_conference.data,
+        recorded_after_the_fact=form.recorded_after_the_fact.data,
+    )
+
+
+# ---- the case's meetings, scheduling ----------------------------------------------------------------------
+
+
+@bp.route("/cases/<int:case_id>/meetings")
+@allow(VIEW_CASES)
+def index(case_id: int):
+    case = _visible_case(case_id)
+    meetings = [m for m in services.meetings_of(case) if can_view_meeting(current_user, m)]
+    return _render("meetings/index.html", case=case, meetings=meetings,
+                   can_schedule=can_manage_case(current_user, case))
+
+
+@bp.route("/cases/<int:case_id>/meetings/new", methods=["GET", "POST"])
+@allow(MANAGE_MEETINGS)
+def new(case_id: int):
+    case = _managed_case(case_id)
+    form = MeetingForm()
+    form.chair_id.choices = services.chair_choices()
+    if request.method == "GET":
+        form.kind.data = MeetingKind.INITIAL_REVIEW.value
+    if form.validate_on_submit():
+        try:
+            meeting = services.schedule_meeting(case, _details(form), actor=current_user)
+        except FieldError as error:
+            attach_error(form, error)
+        else:
+            if meeting.recorded_after_the_fact:
+                flash("The meeting has been recorded as one that already happened. No invitations were sent.",
+                      "success")
+            else:
+                flash("The meeting has been scheduled. Now choose who to invite.", "success")
+            return redirect(url_for("meetings.attendees", case_id=case.id, meeting_id=meeting.id))
+    return _render("meetings/form.html", 400 if request.method == "POST" else 200, case=case, form=form,
+                   meeting=None)
+
+
+@bp.route("/cases/<int:case_id>/meetings/<int:meeting_id>")
+@allow(VIEW_CASES)
+def show(case_id: int, meeting_id: int):
+    case, meeting = _meeting(case_id, meeting_id)
+    return _render("meetings/show.html", case=case, meeting=meeting, when=services.when_text(meeting),
+                   can_manage=_manage(current_user, meeting), can_edit=can_edit_minutes(current_user, meeting),
+                   can_approve=can_approve_minutes(current_user, meeting), approved=services.is_approved(meeting))
+
+
+@bp.route("/cases/<int:case_id>/meetings/<int:meeting_id>/edit", methods=["GET", "POST"])
+@allow(MANAGE_MEETINGS)
+def edit(case_id: int, meeting_id: int):
+    case, meeting = _meeting(case_id, meeting_id, _manage)
+    form = MeetingForm()
+    form.chair_id.choices = services.chair_choices()
+    if request.method == "GET":
+        start, end = services.local(meeting.starts_at), services.local(meeting.ends_at)
+        form.kind.data, form.day.data = meeting.kind.value, start.date()
+        form.start.data, form.end.data = start.time(), end.time()
+        form.place.data, form.virtual_link.data = meeting.place, meeting.virtual_link
+        form.chair_id.data = str(meeting.chair_id)
+        form.is_restorative_conference.data = meeting.is_restorative_conference
+        form.recorded_after_the_fact.data = meeting.recorded_after_the_fact
+    if form.validate_on_submit():
+        try:
+            changed = services.reschedule_meeting(meeting, case, _details(form))
+        except FieldError as error:
+            attach_error(form, error)
+        else:
+            if not changed:
+                flash("Nothing was changed.", "info")
+            elif meeting.recorded_after_the_fact:
+                flash("The meeting has been changed.", "success")
+            else:
+                flash("The meeting has been changed and everyone invited has been sent the update.", "success")
+            return redirect(url_for("meetings.show", case_id=case.id, meeting_id=meeting.id))
+    return _render("meetings/form.html", 400 if request.method == "POST" else 200, case=case, form=form,
+                   meeting=meeting)
+
+
+@bp.route("/cases/<int:case_id>/meetings/<int:meeting_id>/cancel", methods=["GET", "POST"])
+@allow(MANAGE_MEETINGS)
+def cancel(case_id: int, meeting_id: int):
+    case, meeting = _meeting(case_id, meeting_id, _manage)
+    form = CancelForm()
+    if form.validate_on_submit():
+        try:
+            services.cancel_meeting(meeting, case, form.reason.data)
+        except FieldError as error:
+            attach_error(form, error)
+        else:
+            flash("The meeting has been cancelled and everyone invited has been told.", "success")
+            return redirect(url_for("meetings.show", case_id=case.id, meeting_id=meeting.id))
+    return _render("meetings/cancel.html", 400 if request.method == "POST" else 200, case=case, meeting=meeting,
+                   form=form, when=services.when_text(meeting))
+
+
+# ---- the attendee list ------------------------------------------------------------------------------------
+
+
+def _person_form(formdata=None) -> PersonForm:
+    form = PersonForm() if formdata is None else PersonForm(formdata=formdata)
+    form.agency_id.choices = services.active_agency_choices()
+    return form
+
+
+@bp.route("/cases/<int:case_id>/meetings/<int:meeting_id>/attendees", methods=["GET", "POST"])
+@allow(MANAGE_MEETINGS)
+def attendees(case_id: int, meeting_id: int):
+    case, meeting = _meeting(case_id, meeting_id, _manage)
+    invite_form = InviteForm()
+    person_form = _person_form()
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if request.form.get("action") == "invite":
+            if invite_form.validate_on_submit():
+                try:
+                    added = services.invite_from_proposals(meeting, case, invite_form.invite.data or [])
+                except FieldError as error:
+                    invite_form.invite.errors = list(invite_form.invite.errors) + [error.message]
+                else:
+                    flash(_added_message(meeting, added), "success")
+                    return redirect(url_for("meetings.attendees", case_id=case.id, meeting_id=meeting.id))
+        elif person_form.validate_on_submit():
+            try:
+                added = services.add_person(meeting, case, services.PersonDetails(
+                    kind=person_form.kind.data, name=person_form.name.data, email=person_form.email.data or "",
+                    role_at_meeting=person_form.role_at_meeting.data or "", agency_id=person_form.agency_id.data or "",
+                    consent_recorded_on=person_form.consent_recorded_on.data,
+                ))
+            except FieldError as error:
+                attach_error(person_form, error)
+            else:
+                flash(_added_message(meeting, [added]), "success")
+                return redirect(url_for("meetings.attendees", case_id=case.id, meeting_id=meeting.id))
+    invited_users = {a.user_id for a in meeting.attendees if a.user_id}
+    invited_inboxes = {a.agency_id for a in meeting.attendees if a.user_id is None and a.agency_id}
+    return _render("meetings/attendees.html", status, case=case, meeting=meeting, invite_form=invite_form,
+                   person_form=person_form, proposals=services.proposed_agencies(case),
+                   invited_users=invited_users, invited_inboxes=invited_inboxes,
+                   ticked=set(invite_form.invite.data or []), AttendeeKind=AttendeeKind,
+                   form=invite_form if invite_form.errors else person_form)
+
+
+def _added_message(meeting, added) -> str:
+    if not added:
+        return "Everyone you ticked was already on the attendee list."
+    names = ", ".join(a.name for a in added)
+    if meeting.recorded_after_the_fact or meeting.status.value != "scheduled":
+        return f"Added to the attendee list: {names}. No invitations were sent."
+    without_email = [a.name for a in added if not (a.user.email if a.user else a.email)]
+    message = f"Added to the attendee list and invited by email: {names}."
+    if without_email:
+        message += f" No email address for {', '.join(without_email)}: invite them another way."
+    return message
+
+
+@bp.route("/cases/<int:case_id>/meetings/<int:meeting_id>/attendees/<int:attendee_id>/remove",
+          methods=["POST"])
+@allow(MANAGE_MEETINGS)
+def remove_attendee(case_id: int, meeting_id: int, attendee_id: int):
+    case, meeting = _meeting(case_id, meeting_id, _manage)
+    attendee = next((a for a in meeting.attendees if a.id == attendee_id), None)
+    if attendee is None:
+        abort(404)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        services.remove_attendee(meeting, case, attendee)
+    except FieldError as error:
+        flash(error.message, "info")
+    else:
+        flash(f"{attendee.name} has been removed from the attendee list.", "success")
+    return redirect(url_for("meetings.attendees", case_id=case.id, meeting_id=meeting.id))
+
+
+# ---- answering an invitation (the link in the email; no sign-in) --------------------------------------------
+
+
+@bp.route("/meetings/respond", methods=["GET", "POST"])
+@allow(PUBLIC)
+def respond():
+    token = request.args.get("token", "")
+    attendee: Attendee | None = services.attendee_for_token(token)
+    if attendee is None:
+        return render_template("meetings/respond_invalid.html"), 404
+    meeting = services.load_meeting(attendee.meeting_id)
+    case = db.session.get(Case, meeting.case_id)
+    form = ResponseForm()
+    if request.method == "GET" and attendee.status.value in dict(form.response.choices):
+        form.response.data = attendee.status.value
+        form.substitute_name.data = attendee.substitute_name
+    if form.validate_on_submit():
+        try:
+            services.record_response(attendee, meeting, form.response.data, form.substitute_name.data)
+        except FieldError as error:
+            attach_error(form, error)
+        else:
+            flash("Thank you: your answer has been recorded.", "success")
+            return redirect(url_for("meetings.respond", token=token))
+    return render_template("meetings/respond.html", form=form, attendee=attendee, meeting=meeting,
+                           reference=case.reference, when=services.when_text(meeting), token=token,
+                           open=services.can_still_respond(meeting)), 400 if request.method == "POST" else 200
+
+
+# ---- attendance and the victim's participation --------------------------------------------------------------
+
+
+@bp.route("/cases/<int:case_id>/meetings/<int:meeting_id>/attendance", methods=["GET", "POST"])
+@allow(EDIT_MINUTES)
+def attendance(case_id: int, meeting_id: int):
+    case, meeting = _meeting(case_id, meeting_id, can_edit_minutes)
+    form = attendance_form(meeting.attendees, request.form if request.method == "POST" else None)
+    if request.method == "POST" and form.validate():
+        try:
+            services.take_attendance(meeting, case, {
+                a.id: getattr(form, f"status_{a.id}").data for a in meeting.attendees
+            })
+        except FieldError as error:
+            form.form_errors.append(error.message)
+        else:
+            flash("The attendance has been saved.", "success")
+            return redirect(url_for("meetings.show", case_id=case.id, meeting_id=meeting.id))
+    return _render("meetings/attendance.html", 400 if request.method == "POST" else 200, case=case,
+                   meeting=meeting, form=form, when=services.when_text(meeting))
+
+
+@bp.route("/cases/<int:case_id>/meetings/<int:meeting_id>/victim", methods=["GET", "POST"])
+@allow(MANAGE_MEETINGS)
+def victim(case_id: int, meeting_id: int):
+    case, meeting = _meeting(case_id, meeting_id, _manage)
+    form = VictimForm(obj=meeting.victim_participation if request.method == "GET" else None)
+    if request.method == "GET" and meeting.victim_participation is not None:
+        form.kind.data = meeting.victim_participation.kind.value
+    if form.validate_on_submit():
+        try:
+            services.save_victim_participation(
+                meeting, case, kind=form.kind.data, statement=form.statement.data,
+                advocate_name=form.advocate_name.data, reason_not_invited=form.reason_not_invited.data,
+                actor=current_user,
+            )
+        except FieldError as error:
+            attach_error(form, error)
+        else:
+            flash("The victim's participation has been recorded.", "success")
+            return redirect(url_for("meetings.show", case_id=case.id, meeting_id=meeting.id))
+    return _render("meetings/victim.html", 400 if request.method == "POST" else 200, case=case, meeting=meeting,
+                   form=form)
+
+
+# ---- minutes --------------------------------------------------------------------------------------------------
+
+
+@bp.route("/cases/<int:case_id>/meetings/<int:meeting_id>/minutes")
+@allow(VIEW_CASES)
+def minutes(case_id: int, meeting_id: int):
+    case, meeting = _meeting(case_id, meeting_id)
+    return _render("meetings/minutes.html", case=case, meeting=meeting, when=services.when_text(meeting),
+                   can_edit=can_edit_minutes(current_user, meeting),
+                   can_approve=can_approve_minutes(current_user, meeting), approved=services.is_approved(meeting),
+                   confirm_form=ConfirmForm())
+
+
+def _item(meeting, item_id: int) -> MinuteItem:
+    item = next((i for i in meeting.minute_items if i.id == item_id), None)
+    if item is None:
+        abort(404)
+    return item
+
+
+@bp.route("/cases/<int:case_id>/meetings/<int:meeting_id>/minutes/<int:item_id>", methods=["GET", "POST"])
+@allow(EDIT_MINUTES)
+def edit_minute(case_id: int, meeting_id: int, item_id: int):
+    case, meeting = _meeting(case_id, meeting_id, can_edit_minutes)
+    item = _item(meeting, item_id)
+    form = MinuteForm()
+    current = item.current
+    conflict = None
+    if request.method == "GET":
+        form.text.data = current.text if current else ""
+        form.base_revision.data = current.number if current else 0
+    if form.validate_on_submit():
+        try:
+            services.save_minute(meeting, item, base_number=form.base_revision.data, text=form.text.data or "",
+                                 reason=form.reason.data, actor=current_user)
+        except services.StaleRevision as stale:
+            conflict = stale.current
+            form.text.errors = list(form.text.errors) + [services.STALE_MESSAGE]
+            # Saving again (after comparing) builds on the version they have now seen.
+            form.base_revision.raw_data = None
+            form.base_revision.data = conflict.number if conflict else 0
+        except FieldError as error:
+            attach_error(form, error)
+        else:
+            flash(f"The minutes of “{item.agenda_title}” have been saved.", "success")
+            return redirect(url_for("meetings.minutes", case_id=case.id, meeting_id=meeting.id) + f"#item-{item.id}")
+    return _render("meetings/minute_form.html", 400 if request.method == "POST" else 200, case=case,
+                   meeting=meeting, item=item, form=form, conflict=conflict, approved=services.is_approved(meeting),
+                   revisions=services.revisions_of(item))
+
+
+@bp.route("/cases/<int:case_id>/meetings/<int:meeting_id>/minutes/<int:item_id>/history")
+@allow(VIEW_CASES)
+def minute_history(case_id: int, meeting_id: int, item_id: int):
+    case, meeting = _meeting(case_id, meeting_id)
+    item = _item(meeting, item_id)
+    return _render("meetings/minute_history.html", case=case, meeting=meeting, item=item,
+                   revisions=services.revisions_of(item))
+
+
+@bp.route("/cases/<int:case_id>/meetings/<int:meeting_id>/recommendations", methods=["GET", "POST"])
+@allow(EDIT_MINUTES)
+def recommendations(case_id: int, meeting_id: int):
+    case, meeting = _meeting(case_id, meeting_id, can_edit_minutes)
+    form = RecommendationForm()
+    form.agency_id.choices = services.active_agency_choices()
+    form.agency_id.choices[0] = ("", "Choose a body")
+    if form.validate_on_submit():
+        try:
+            services.add_recommendation(meeting, agency_id=form.agency_id.data, text=form.text.data,
+                                        actor=current_user)
+        except FieldError as error:
+            attach_error(form, error)
+        else:
+            flash("The recommendation has been added.", "success")
+            return redirect(url_for("meetings.minutes", case_id=case.id, meeting_id=meeting.id) + "#recommendations")
+    return _render("meetings/recommendation_form.html", 400 if request.method == "POST" else 200, case=case,
+                   meeting=meeting, form=form, approved=services.is_approved(meeting))
+
+
+@bp.route("/cases/<int:case_id>/meetings/<int:meeting_id>/minutes/approve", methods=["POST"])
+@allow(APPROVE_MINUTES)
+def approve(case_id: int, meeting_id: int):
+    case, meeting = _meeting(case_id, meeting_id, can_approve_minutes)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        services.approve_minutes(meeting, current_user)
+    except FieldError as error:
+        flash(error.message, "info")
+    else:
+        flash("The minutes have been approved. They are now locked: changes are recorded as corrections.",
+              "success")
+    return redirect(url_for("meetings.minutes", case_id=case.id, meeting_id=meeting.id))
+
+
+# ---- the agenda template (administrators) ----------------------------------------------------------------------
+
+
+@bp.route("/admin/agenda", methods=["GET", "POST"])
+@allow(ADMIN)
+def agenda():
+    form = AgendaForm()
+    if request.method == "GET":
+        form.items.data = "\n".join(services.agenda_titles())
+    if form.validate_on_submit():
+        try:
+            services.save_agenda(form.items.data.splitlines())
+        except FieldError as error:
+            attach_error(form, error)
+        else:
+            flash("The agenda has been saved. New meetings will use it; existing meetings keep theirs.", "success")
+            return redirect(url_for("meetings.agenda"))
+    return render_template("meetings/agenda.html", form=form), 400 if request.method == "POST" else 200

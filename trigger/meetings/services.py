@@ -1,0 +1,682 @@
+"""Case review meetings: scheduling, the attendee list and invitations, responses, attendance, the victim's
+participation, the agenda template, revisioned minutes, recommendations and the chair's approval.
+
+No HTML here. Every change is audited in the caller's transaction, and emails are queued in the same
+transaction (trigger.notifications.services.queue_email), so a refused request neither saves nor sends.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+from flask import current_app, url_for
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from trigger import audit
+from trigger.extensions import db
+from trigger.forms import FieldError
+from trigger.meetings.ics import CalendarEvent, build_ics, invitation_email
+from trigger.models import (
+    Agency,
+    AgencyType,
+    AgendaTemplate,
+    AgendaTemplateItem,
+    Attendee,
+    AttendeeKind,
+    AttendeeStatus,
+    Case,
+    Incident,
+    IncidentReport,
+    Meeting,
+    MeetingKind,
+    MeetingStatus,
+    MinuteItem,
+    MinuteRevision,
+    MinutesApproval,
+    Organisation,
+    ParticipationKind,
+    Recommendation,
+    Role,
+    User,
+    VictimParticipation,
+    utcnow,
+)
+from trigger.notifications.services import queue_email
+from trigger.transactions import savepoint
+
+LONDON = ZoneInfo("Europe/London")
+
+#: Used when no agenda template exists (the migration seeds the same items as the default template).
+DEFAULT_AGENDA = (
+    "Introductions and the confidentiality statement",
+    "The victim's voice",
+    "Each agency's chronology and current position",
+    "Discussion",
+    "Recommendations",
+    "Actions",
+    "Date of the next review",
+)
+RELEVANT_BODY_TYPES = (AgencyType.COUNCIL, AgencyType.POLICE, AgencyType.HEALTH, AgencyType.HOUSING)
+RESPONSE_CHOICES = (AttendeeStatus.ACCEPTED, AttendeeStatus.APOLOGIES, AttendeeStatus.SUBSTITUTE)
+ATTENDANCE_CHOICES = (AttendeeStatus.ATTENDED, AttendeeStatus.ABSENT, AttendeeStatus.APOLOGIES)
+
+
+# ---- times ------------------------------------------------------------------------------------------------
+
+
+def london_to_utc(day: date, at: time, field_name: str) -> datetime:
+    """A wall-clock time in the UK as a UTC instant; refuses the hour that does not exist when clocks go forward."""
+    local = datetime.combine(day, at, tzinfo=LONDON)
+    utc = local.astimezone(ZoneInfo("UTC"))
+    if utc.astimezone(LONDON).replace(tzinfo=None) != local.replace(tzinfo=None):
+        raise FieldError(field_name, f"{at:%H:%M} does not exist in the UK on {day.day} {day:%B %Y} "
+                                     "(the clocks go forward): choose another time")
+    return utc
+
+
+def local(value: datetime) -> datetime:
+    return value.astimezone(LONDON)
+
+
+def when_text(meeting: Meeting) -> str:
+    start, end = local(meeting.starts_at), local(meeting.ends_at)
+    return f"{start.day} {start:%B %Y}, {_clock(start)} to {_clock(end)} (UK time)"
+
+
+def _clock(value: datetime) -> str:
+    return f"{value.strftime('%I').lstrip('0')}:{value:%M}{value:%p}".replace("AM", "am").replace("PM", "pm")
+
+
+# ---- choices and loading ------------------------------------------------------------------------------------
+
+
+def chair_choices() -> list[tuple[str, str]]:
+    chairs = db.session.scalars(
+        select(User).where(User.role == Role.CHAIR, User.active.is_(True)).order_by(User.name)
+    )
+    return [("", "Choose the chair")] + [(str(u.id), u.name) for u in chairs]
+
+
+def active_agency_choices() -> list[tuple[str, str]]:
+    agencies = db.session.scalars(select(Agency).where(Agency.active.is_(True)).order_by(Agency.name))
+    return [("", "No agency")] + [(str(a.id), a.name) for a in agencies]
+
+
+def load_meeting(meeting_id: int) -> Meeting | None:
+    return db.session.scalar(
+        select(Meeting).where(Meeting.id == meeting_id).options(
+            selectinload(Meeting.attendees),
+            selectinload(Meeting.minute_items).selectinload(MinuteItem.revisions),
+            selectinload(Meeting.recommendations),
+            selectinload(Meeting.approval),
+            selectinload(Meeting.victim_participation),
+        )
+    )
+
+
+def meetings_of(case: Case) -> list[Meeting]:
+    return list(db.session.scalars(
+        select(Meeting).where(Meeting.case_id == case.id).options(selectinload(Meeting.attendees))
+        .order_by(Meeting.starts_at.desc(), Meeting.id.desc())
+    ))
+
+
+def is_approved(meeting: Meeting) -> bool:
+    return meeting.approval is not None
+
+
+# ---- scheduling -----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class MeetingDetails:
+    kind: str
+    day: date
+    start: time
+    end: time
+    place: str
+    virtual_link: str
+    chair_id: str
+    is_restorative_conference: bool = False
+    recorded_after_the_fact: bool = False
+
+
+def _checked(details: MeetingDetails, now: datetime) -> tuple[datetime, datetime, User]:
+    starts_at = london_to_utc(details.day, details.start, "start")
+    ends_at = london_to_utc(details.day, details.end, "end")
+    if ends_at <= starts_at:
+        raise FieldError("end", "The end time must be after the start time")
+    if details.recorded_after_the_fact:
+        if starts_at > now:
+            raise FieldError("recorded_after_the_fact",
+                             "A meeting that already happened must have a date and start time in the past")
+    elif starts_at <= now:
+        raise FieldError("day", "The meeting must be in the future. If you are recording a meeting that already "
+                                "happened, tick “I am recording a meeting that already happened”")
+    chair = _resolve_chair(details.chair_id)
+    return starts_at, ends_at, chair
+
+
+def _resolve_chair(raw: str) -> User:
+    try:
+        chair = db.session.get(User, int(raw or ""))
+    except ValueError:
+        chair = None
+    if chair is None or chair.role is not Role.CHAIR or not chair.active:
+        raise FieldError("chair_id", "Choose the chair from the list")
+    return chair
+
+
+def schedule_meeting(case: Case, details: MeetingDetails, *, actor: User, now: datetime | None = None) -> Meeting:
+    starts_at, ends_at, chair = _checked(details, now or utcnow())
+    meeting = Meeting(
+        case_id=case.id, kind=MeetingKind(details.kind), starts_at=starts_at, ends_at=ends_at,
+        place=details.place or "", virtual_link=details.virtual_link or "", chair_id=chair.id,
+        is_restorative_conference=details.is_restorative_conference,
+        recorded_after_the_fact=details.recorded_after_the_fact,
+        status=MeetingStatus.HELD if details.recorded_after_the_fact else MeetingStatus.SCHEDULED,
+        ics_uid=f"meeting-{uuid.uuid4()}@trigger", ics_sequence=0, created_by_id=actor.id,
+    )
+    db.session.add(meeting)
+    db.session.flush()
+    for position, title in enumerate(agenda_titles(), start=1):
+        db.session.add(MinuteItem(meeting_id=meeting.id, agenda_title=title, position=position))
+    summary = f"Scheduled the {meeting.kind.label.lower()} for {when_text(meeting)}"
+    if meeting.recorded_after_the_fact:
+        summary = f"Recorded a {meeting.kind.label.lower()} that already happened on {when_text(meeting)}"
+    audit.record("meeting.scheduled", "meeting", meeting.id, summary,
+                 {"chair": chair.name, "recorded_after_the_fact": meeting.recorded_after_the_fact},
+                 case_id=case.id)
+    if not meeting.recorded_after_the_fact:
+        _send_to_chair(meeting, chair, case)
+    return meeting
+
+
+def reschedule_meeting(meeting: Meeting, case: Case, details: MeetingDetails, *,
+                       now: datetime | None = None) -> bool:
+    """Change the time, place or chair. True if anything changed; attendees then get an update (SEQUENCE+1)."""
+    if meeting.status is MeetingStatus.CANCELLED:
+        raise FieldError("day", "This meeting has been cancelled: schedule a new one instead")
+    if meeting.status is MeetingStatus.HELD and not meeting.recorded_after_the_fact:
+        raise FieldError("day", "This meeting has been held: it cannot be moved")
+    details.recorded_after_the_fact = meeting.recorded_after_the_fact
+    starts_at, ends_at, chair = _checked(details, now or utcnow())
+    before = {"starts_at": meeting.starts_at.isoformat(), "ends_at": meeting.ends_at.isoformat(),
+              "place": meeting.place, "virtual_link": meeting.virtual_link, "chair_id": meeting.chair_id,
+              "kind": meeting.kind.value, "is_restorative_conference": meeting.is_restorative_conference}
+    after = {"starts_at": starts_at.isoformat(), "ends_at": ends_at.isoformat(), "place": details.place or "",
+             "virtual_link": details.virtual_link or "", "chair_id": chair.id, "kind": details.kind,
+             "is_restorative_conference": details.is_restorative_conference}
+    changes = audit.changes(before, after)
+    if not changes:
+        return False
+    time_changed = "starts_at" in changes or "ends_at" in changes
+    meeting.starts_at, meeting.ends_at = starts_at, ends_at
+    meeting.place, meeting.virtual_link = details.place or "", details.virtual_link or ""
+    meeting.chair_id, meeting.chair = chair.id, chair
+    meeting.kind, meeting.is_restorative_conference = MeetingKind(details.kind), details.is_restorative_conference
+    audit.record("meeting.rescheduled", "meeting", meeting.id, f"Changed the meeting: now {when_text(meeting)}",
+                 {"changes": changes}, case_id=case.id)
+    if meeting.recorded_after_the_fact:
+        return True
+    meeting.ics_sequence += 1
+    for attendee in meeting.attendees:
+        if time_changed and attendee.status in RESPONSE_CHOICES:
+            attendee.status, attendee.substitute_name = AttendeeStatus.INVITED, ""  # asked to answer again
+        _send_invitation(meeting, case, attendee, update=True)
+    _send_to_chair(meeting, chair, case, update=True)
+    return True
+
+
+def cancel_meeting(meeting: Meeting, case: Case, reason: str) -> None:
+    if meeting.status is not MeetingStatus.SCHEDULED:
+        raise FieldError("reason", f"This meeting cannot be cancelled: it is {meeting.status.label.lower()}")
+    if not (reason or "").strip():
+        raise FieldError("reason", "Enter the reason for cancelling the meeting")
+    meeting.status, meeting.cancelled_reason = MeetingStatus.CANCELLED, reason.strip()
+    meeting.ics_sequence += 1
+    audit.record("meeting.cancelled", "meeting", meeting.id, f"Cancelled the meeting of {when_text(meeting)}",
+                 {"reason": meeting.cancelled_reason}, case_id=case.id)
+    for attendee in meeting.attendees:
+        _send_invitation(meeting, case, attendee, cancel=True)
+    _send_to_chair(meeting, meeting.chair, case, cancel=True)
+
+
+# ---- invitations --------------------------------------------------------------------------------------------
+
+
+def meeting_title(meeting: Meeting, case: Case) -> str:
+    return f"{meeting.kind.label}: case {case.reference}"
+
+
+def _process_name() -> str:
+    org = db.session.get(Organisation, 1)
+    return org.process_name.label if org is not None else "ASB Case Review"
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _queue(meeting: Meeting, case: Case, *, key: str, to: str, name: str, user: User | None,
+           update: bool = False, cancel: bool = False, respond_url: str = "") -> None:
+    settings = current_app.config["TRIGGER_SETTINGS"]
+    title = meeting_title(meeting, case)
+    event = CalendarEvent(
+        uid=meeting.ics_uid, sequence=meeting.ics_sequence, summary=title, starts_at=meeting.starts_at,
+        ends_at=meeting.ends_at, location=meeting.place or meeting.virtual_link,
+        description=f"{title}. Chair: {meeting.chair.name}." + (f" Join online: {meeting.virtual_link}"
+                                                                   if meeting.virtual_link else ""),
+        url=meeting.virtual_link, organizer_email=settings.mail_from, organizer_name=_process_name(),
+        attendee_email=to, attendee_name=name,
+    )
+    subject, body = invitation_email(
+        recipient_name=name, title=title, when=when_text(meeting), place=meeting.place,
+        virtual_link=meeting.virtual_link, chair_name=meeting.chair.name, update=update, cancel=cancel,
+        cancel_reason=meeting.cancelled_reason, respond_url=respond_url, process_name=_process_name(),
+    )
+    method = "cancel" if cancel else "request"
+    queue_email(to, subject, body, user=user,
+                attachments=[("meeting.ics", f"text/calendar; method={method.upper()}",
+                              build_ics(event, cancel=cancel))],
+                dedupe_key=f"meeting:{meeting.id}:{key}:seq:{meeting.ics_sequence}:{method}")
+
+
+def _send_to_chair(meeting: Meeting, chair: User, case: Case, *, update: bool = False, cancel: bool = False) -> None:
+    if chair.active and chair.email:
+        _queue(meeting, case, key=f"chair:{chair.id}", to=chair.email, name=chair.name, user=chair,
+               update=update, cancel=cancel)
+
+
+def _send_invitation(meeting: Meeting, case: Case, attendee: Attendee, *, update: bool = False,
+                     cancel: bool = False) -> bool:
+    """Email one attendee the .ics (and, for an agency representative, a fresh link to answer)."""
+    to = attendee.user.email if attendee.user is not None else attendee.email
+    if not to or meeting.recorded_after_the_fact:
+        return False
+    respond_url = ""
+    if attendee.kind is AttendeeKind.AGENCY_REPRESENTATIVE and not cancel:
+        token = secrets.token_urlsafe(32)
+        attendee.response_token_hash = _hash(token)  # the previous link stops working
+        respond_url = url_for("meetings.respond", token=token, _external=True)
+    attendee.invited_at = utcnow()
+    _queue(meeting, case, key=f"attendee:{attendee.id}", to=to, name=attendee.name, user=attendee.user,
+           update=update, cancel=cancel, respond_url=respond_url)
+    return True
+
+
+# ---- the attendee list ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class ProposedAgency:
+    agency: Agency
+    representatives: list[User] = field(default_factory=list)
+    involved: bool = False  # an incident on the case was reported to it
+    relevant_body: bool = False
+
+
+def proposed_agencies(case: Case) -> list[ProposedAgency]:
+    """The relevant bodies, plus every agency already involved in the case (inactive ones too, to be explained)."""
+    involved_ids = set(db.session.scalars(
+        select(IncidentReport.agency_id).join(Incident, Incident.id == IncidentReport.incident_id)
+        .where(Incident.case_id == case.id)
+    ))
+    agencies = db.session.scalars(
+        select(Agency).where(
+            ((Agency.agency_type.in_(RELEVANT_BODY_TYPES)) & Agency.active.is_(True)) | Agency.id.in_(involved_ids)
+        ).order_by(Agency.name)
+    ).all()
+    reps = db.session.scalars(
+        select(User).where(User.role == Role.AGENCY_REP, User.active.is_(True),
+                           User.agency_id.in_([a.id for a in agencies])).order_by(User.name)
+    ).all()
+    proposals = []
+    for agency in agencies:
+        proposals.append(ProposedAgency(
+            agency=agency, representatives=[u for u in reps if u.agency_id == agency.id],
+            involved=agency.id in involved_ids, relevant_body=agency.agency_type.is_relevant_body,
+        ))
+    # The agencies involved in the case first: they hold the chronology the meeting needs.
+    return sorted(proposals, key=lambda p: (not p.involved, p.agency.name.lower()))
+
+
+def _check_can_invite(meeting: Meeting) -> None:
+    if meeting.status is MeetingStatus.CANCELLED:
+        raise FieldError("invite", "This meeting has been cancelled: nobody can be invited to it")
+
+
+def invite_from_proposals(meeting: Meeting, case: Case, keys: list[str]) -> list[Attendee]:
+    """Add the ticked people: "user:<id>" (an agency representative) or "agency:<id>" (its shared inbox)."""
+    _check_can_invite(meeting)
+    if not keys:
+        raise FieldError("invite", "Tick at least one person or agency to invite")
+    present_users = {a.user_id for a in meeting.attendees if a.user_id}
+    present_inboxes = {a.agency_id for a in meeting.attendees if a.user_id is None and a.agency_id}
+    added = []
+    for key in dict.fromkeys(keys):
+        kind, _, raw_id = key.partition(":")
+        if not raw_id.isdigit() or kind not in ("user", "agency"):
+            raise FieldError("invite", "Choose people from the list")
+        if kind == "user":
+            user = db.session.get(User, int(raw_id))
+            if user is None or user.role is not Role.AGENCY_REP or not user.active:
+                raise FieldError("invite", "Choose people from the list")
+            _check_agency_active(user.agency, "invite")
+            if user.id in present_users:
+                continue
+            attendee = Attendee(meeting_id=meeting.id, kind=AttendeeKind.AGENCY_REPRESENTATIVE,
+                                agency_id=user.agency_id, agency=user.agency, user_id=user.id, user=user,
+                                name=user.name, email=user.email,
+                                role_at_meeting=f"Representative of {user.agency.name}")
+        else:
+            agency = db.session.get(Agency, int(raw_id))
+            if agency is None:
+                raise FieldError("invite", "Choose people from the list")
+            _check_agency_active(agency, "invite")
+            if not agency.contact_email:
+                raise FieldError("invite", f"{agency.name} has no shared contact email: invite a named person")
+            if agency.id in present_inboxes:
+                continue
+            attendee = Attendee(meeting_id=meeting.id, kind=AttendeeKind.AGENCY_REPRESENTATIVE, agency_id=agency.id,
+                                agency=agency, name=agency.name, email=agency.contact_email,
+                                role_at_meeting=f"Representative of {agency.name}")
+        added.append(_add_attendee(meeting, case, attendee))
+    return added
+
+
+def _check_agency_active(agency: Agency | None, field_name: str) -> None:
+    if agency is not None and not agency.active:
+        raise FieldError(field_name, f"{agency.name} is inactive and cannot be invited. An administrator can make "
+                                     "it active again if it still takes part")
+
+
+@dataclass
+class PersonDetails:
+    kind: str
+    name: str
+    email: str = ""
+    role_at_meeting: str = ""
+    agency_id: str = ""
+    consent_recorded_on: date | None = None
+
+
+def add_person(meeting: Meeting, case: Case, person: PersonDetails) -> Attendee:
+    """A named person, usually without an account: the applicant, an advocate, an observer, an agency's person."""
+    _check_can_invite(meeting)
+    kind = AttendeeKind(person.kind)
+    agency = None
+    if person.agency_id:
+        agency = db.session.get(Agency, int(person.agency_id)) if person.agency_id.isdigit() else None
+        if agency is None:
+            raise FieldError("agency_id", "Choose the agency from the list")
+        _check_agency_active(agency, "agency_id")
+    if kind is AttendeeKind.AGENCY_REPRESENTATIVE and agency is None:
+        raise FieldError("agency_id", "Choose the agency this person represents")
+    if kind is AttendeeKind.ALLEGED_PERPETRATOR:
+        if not meeting.is_restorative_conference:
+            raise FieldError("kind", "An alleged perpetrator can only take part in a restorative conference")
+        if person.consent_recorded_on is None:
+            raise FieldError("consent_recorded_on", "Enter the date the alleged perpetrator consented to take part")
+    email = (person.email or "").strip().lower()
+    attendee = Attendee(
+        meeting_id=meeting.id, kind=kind, agency_id=agency.id if agency else None, agency=agency,
+        name=person.name.strip(), email=email, role_at_meeting=(person.role_at_meeting or "").strip(),
+        consent_recorded_on=person.consent_recorded_on if kind is AttendeeKind.ALLEGED_PERPETRATOR else None,
+    )
+    return _add_attendee(meeting, case, attendee)
+
+
+def _add_attendee(meeting: Meeting, case: Case, attendee: Attendee) -> Attendee:
+    db.session.add(attendee)
+    db.session.flush()
+    meeting.attendees.append(attendee)
+    sent = meeting.status is MeetingStatus.SCHEDULED and _send_invitation(meeting, case, attendee)
+    audit.record("meeting.attendee_added", "meeting", meeting.id,
+                 f"Added {attendee.name} ({attendee.kind.label.lower()}) to the attendee list"
+                 + (", invitation sent" if sent else ""),
+                 {"attendee_id": attendee.id, "agency_id": attendee.agency_id, "invited": sent}, case_id=case.id)
+    return attendee
+
+
+def remove_attendee(meeting: Meeting, case: Case, attendee: Attendee) -> None:
+    if attendee.status in (AttendeeStatus.ATTENDED, AttendeeStatus.ABSENT):
+        raise FieldError("attendee", "Attendance has been taken for this person: they stay on the list")
+    if meeting.status is MeetingStatus.SCHEDULED:
+        _send_invitation(meeting, case, attendee, cancel=True)
+    audit.record("meeting.attendee_removed", "meeting", meeting.id,
+                 f"Removed {attendee.name} from the attendee list", {"attendee_id": attendee.id}, case_id=case.id)
+    meeting.attendees.remove(attendee)
+    db.session.delete(attendee)
+
+
+# ---- answering an invitation (public link) ------------------------------------------------------------------
+
+
+def attendee_for_token(token: str | None) -> Attendee | None:
+    if not token or len(token) > 100:
+        return None
+    return db.session.scalar(select(Attendee).where(Attendee.response_token_hash == _hash(token)))
+
+
+def can_still_respond(meeting: Meeting) -> bool:
+    return meeting.status is MeetingStatus.SCHEDULED and meeting.starts_at > utcnow()
+
+
+def record_response(attendee: Attendee, meeting: Meeting, choice: str, substitute_name: str = "") -> None:
+    if not can_still_respond(meeting):
+        raise FieldError("response", "This meeting can no longer be answered: it has been held or cancelled")
+    status = AttendeeStatus(choice)
+    if status not in RESPONSE_CHOICES:
+        raise FieldError("response", "Choose whether you will attend")
+    substitute_name = (substitute_name or "").strip()
+    if status is AttendeeStatus.SUBSTITUTE and not substitute_name:
+        raise FieldError("substitute_name", "Enter the name of the person coming in your place")
+    attendee.status = status
+    attendee.substitute_name = substitute_name if status is AttendeeStatus.SUBSTITUTE else ""
+    attendee.responded_at = utcnow()
+    audit.record("meeting.invitation_answered", "meeting", meeting.id,
+                 f"{attendee.name} answered: {status.label.lower()}"
+                 + (f" ({substitute_name})" if attendee.substitute_name else ""),
+                 {"attendee_id": attendee.id, "status": status.value}, case_id=meeting.case_id)
+
+
+# ---- attendance and the victim's participation --------------------------------------------------------------
+
+
+def take_attendance(meeting: Meeting, case: Case, statuses: dict[int, str]) -> None:
+    if meeting.status is MeetingStatus.CANCELLED:
+        raise FieldError("attendance", "This meeting was cancelled: there is no attendance to take")
+    if meeting.starts_at > utcnow():
+        raise FieldError("attendance", "Attendance can be taken once the meeting has started")
+    changes = {}
+    for attendee in meeting.attendees:
+        new = AttendeeStatus(statuses[attendee.id])
+        if new not in ATTENDANCE_CHOICES:
+            raise FieldError("attendance", "Choose attended, absent or apologies for everyone")
+        if attendee.status is not new:
+            changes[attendee.name] = [attendee.status.value, new.value]
+            attendee.status = new
+    if meeting.status is MeetingStatus.SCHEDULED:
+        meeting.status = MeetingStatus.HELD
+    audit.record("meeting.attendance_taken", "meeting", meeting.id, "Took the attendance", {"changes": changes},
+                 case_id=case.id)
+
+
+def save_victim_participation(meeting: Meeting, case: Case, *, kind: str, statement: str = "",
+                              advocate_name: str = "", reason_not_invited: str = "",
+                              actor: User) -> VictimParticipation:
+    participation_kind = ParticipationKind(kind)
+    statement, reason = (statement or "").strip(), (reason_not_invited or "").strip()
+    advocate_name = (advocate_name or "").strip()
+    if participation_kind is ParticipationKind.NOT_INVITED and not reason:
+        raise FieldError("reason_not_invited", "Enter the reason the victim is not invited: it must be recorded")
+    if participation_kind is ParticipationKind.STATEMENT and not statement:
+        raise FieldError("statement", "Enter the victim's statement")
+    if participation_kind is ParticipationKind.ADVOCATE and not advocate_name:
+        raise FieldError("advocate_name", "Enter the name of the advocate representing the victim")
+    row = meeting.victim_participation
+    if row is None:
+        row = VictimParticipation(meeting_id=meeting.id, case_id=case.id)
+        db.session.add(row)
+        meeting.victim_participation = row
+    row.kind, row.recorded_by_id = participation_kind, actor.id
+    row.statement = statement if participation_kind is ParticipationKind.STATEMENT else ""
+    row.advocate_name = advocate_name if participation_kind is ParticipationKind.ADVOCATE else ""
+    row.reason_not_invited = reason if participation_kind is ParticipationKind.NOT_INVITED else ""
+    db.session.flush()
+    audit.record("meeting.victim_participation", "meeting", meeting.id,
+                 f"Recorded the victim's participation: {participation_kind.label.lower()}",
+                 {"kind": participation_kind.value, "reason_not_invited": row.reason_not_invited},
+                 case_id=case.id)
+    return row
+
+
+# ---- the agenda template --------------------------------------------------------------------------------------
+
+
+def default_template() -> AgendaTemplate | None:
+    return db.session.scalar(select(AgendaTemplate).where(AgendaTemplate.is_default.is_(True)).limit(1))
+
+
+def agenda_titles() -> list[str]:
+    template = default_template()
+    if template is None or not template.items:
+        return list(DEFAULT_AGENDA)
+    return [item.title for item in template.items]
+
+
+def save_agenda(titles: list[str]) -> list[str]:
+    titles = [" ".join(t.split()) for t in titles if t.strip()]
+    if not titles:
+        raise FieldError("items", "Enter at least one agenda item, one per line")
+    if any(len(t) > 200 for t in titles):
+        raise FieldError("items", "Each agenda item must be 200 characters or fewer")
+    template = default_template()
+    if template is None:
+        template = AgendaTemplate(name="Case review meeting", is_default=True)
+        db.session.add(template)
+    before = [item.title for item in template.items]
+    if before == titles:
+        return titles
+    template.items.clear()
+    db.session.flush()
+    template.items.extend(AgendaTemplateItem(position=n, title=t) for n, t in enumerate(titles, start=1))
+    template.updated_at = utcnow()
+    db.session.flush()
+    audit.record("agenda.updated", "agenda_template", template.id, "Changed the agenda for new meetings",
+                 {"before": before, "after": titles})
+    return titles
+
+
+# ---- minutes ------------------------------------------------------------------------------------------------
+
+
+class StaleRevision(Exception):
+    """Someone saved the item after the revision this save was based on. Carries the current revision."""
+
+    def __init__(self, current: MinuteRevision | None) -> None:
+        super().__init__("stale minutes revision")
+        self.current = current
+
+
+STALE_MESSAGE = ("Someone else saved this item while you were editing it. Your text has not been saved: "
+                 "compare it with theirs below, then save again")
+
+
+def current_revision(item: MinuteItem) -> MinuteRevision | None:
+    return db.session.scalar(
+        select(MinuteRevision).where(MinuteRevision.item_id == item.id)
+        .order_by(MinuteRevision.number.desc()).limit(1)
+    )
+
+
+def _current_number(item: MinuteItem) -> int:
+    return db.session.scalar(
+        select(func.coalesce(func.max(MinuteRevision.number), 0)).where(MinuteRevision.item_id == item.id)
+    )
+
+
+def save_minute(meeting: Meeting, item: MinuteItem, *, base_number: int, text: str, reason: str = "",
+                actor: User) -> MinuteRevision:
+    """Add revision base_number + 1. Refused (StaleRevision) when someone saved after base_number.
+
+    The number is compared inside the transaction; two saves racing on the same base both compute the same
+    new number and the UNIQUE (item_id, number) constraint lets only one of them commit.
+    """
+    if meeting.status is MeetingStatus.CANCELLED:
+        raise FieldError("text", "This meeting was cancelled: it has no minutes")
+    correction = is_approved(meeting)
+    reason = (reason or "").strip()
+    if correction and not reason:
+        raise FieldError("reason", "The minutes have been approved: enter the reason for this correction")
+    current = _current_number(item)
+    if base_number != current:
+        raise StaleRevision(current_revision(item))
+    latest = current_revision(item)
+    if latest is not None and latest.text == text and not correction:
+        raise FieldError("text", "Nothing has changed since the last saved version")
+    revision = MinuteRevision(item_id=item.id, number=current + 1, text=text, author_id=actor.id,
+                              is_correction=correction, reason=reason if correction else "")
+    try:
+        with savepoint():
+            db.session.add(revision)
+    except IntegrityError:
+        raise StaleRevision(current_revision(item)) from None
+    audit.record("minutes.corrected" if correction else "minutes.saved", "minute_item", item.id,
+                 f"{'Corrected' if correction else 'Saved'} the minutes of “{item.agenda_title}” "
+                 f"(revision {revision.number})", {"meeting_id": meeting.id, "reason": reason},
+                 case_id=meeting.case_id)
+    return revision
+
+
+def revisions_of(item: MinuteItem) -> list[MinuteRevision]:
+    return list(db.session.scalars(
+        select(MinuteRevision).where(MinuteRevision.item_id == item.id).order_by(MinuteRevision.number.desc())
+    ))
+
+
+def add_recommendation(meeting: Meeting, *, agency_id: str, text: str, actor: User) -> Recommendation:
+    if is_approved(meeting):
+        raise FieldError("text", "The minutes have been approved: recommendations can no longer be added")
+    if meeting.status is MeetingStatus.CANCELLED:
+        raise FieldError("text", "This meeting was cancelled: it has no recommendations")
+    agency = db.session.get(Agency, int(agency_id)) if (agency_id or "").isdigit() else None
+    if agency is None:
+        raise FieldError("agency_id", "Choose the body the recommendation is to")
+    _check_agency_active(agency, "agency_id")
+    if not (text or "").strip():
+        raise FieldError("text", "Enter the recommendation")
+    recommendation = Recommendation(meeting_id=meeting.id, agency_id=agency.id, agency=agency, text=text.strip(),
+                                    created_by_id=actor.id)
+    db.session.add(recommendation)
+    db.session.flush()
+    audit.record("meeting.recommendation_added", "recommendation", recommendation.id,
+                 f"Recommended to {agency.name}: {text.strip()}"[:500], {"meeting_id": meeting.id},
+                 case_id=meeting.case_id)
+    return recommendation
+
+
+def approve_minutes(meeting: Meeting, actor: User) -> MinutesApproval:
+    if meeting.status is not MeetingStatus.HELD:
+        raise FieldError("approve", "The minutes can be approved once the meeting has been held "
+                                    "(take the attendance first)")
+    if is_approved(meeting):
+        raise FieldError("approve", "These minutes have already been approved")
+    approval = MinutesApproval(meeting_id=meeting.id, approved_by_id=actor.id, approved_by=actor,
+                               approved_at=utcnow())
+    try:
+        with savepoint():
+            db.session.add(approval)
+    except IntegrityError:
+        raise FieldError("approve", "These minutes have already been approved") from None
+    meeting.approval = approval
+    audit.record("minutes.approved", "meeting", meeting.id, "Approved the minutes", {}, case_id=meeting.case_id)
+    return approval
