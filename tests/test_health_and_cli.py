@@ -57,3 +57,17 @@ def test_demo_load_keeps_an_administrator_made_at_setup(app, client):
     assert result.exit_code == 0, result.output
     assert "My CSP" in text_of(client.get("/home"))
     assert db.session.scalar(select(func.count()).select_from(User)) == 13
+
+
+def test_demo_load_refuses_a_database_with_cases(app, make_area):
+    from datetime import date
+
+    from trigger.models import Case, Channel
+
+    area = make_area("Casebury")
+    db.session.add(Case(reference="ASB-2026-0001", area_id=area.id, received_on=date(2026, 11, 2),
+                        applicant_name="Pat Applicant", channel=Channel.PHONE))
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["demo", "load"])
+    assert result.exit_code == 1
+    assert "This database already has cases, so demo data was not loaded" in result.output

@@ -49,11 +49,27 @@ def create_app(test_config: dict | None = None) -> "Flask":
 def _register_blueprints(app: "Flask") -> None:
     from trigger.admin.routes import bp as admin_bp
     from trigger.auth.routes import bp as auth_bp
+    from trigger.area_policies.routes import bp as area_policies_bp
     from trigger.main.routes import bp as main_bp
+    from trigger.notifications.routes import bp as notifications_bp
+    from trigger.notifications.routes import outbox_bp
     from trigger.setup.routes import bp as setup_bp
+    from trigger.apply.routes import bp as apply_bp
+    from trigger.cases.routes import bp as cases_bp
+    from trigger.threshold.routes import bp as threshold_bp
 
     for blueprint in (main_bp, auth_bp, setup_bp, admin_bp):
         app.register_blueprint(blueprint)
+    for blueprint in (notifications_bp, outbox_bp, area_policies_bp):
+        app.register_blueprint(blueprint)
+    for blueprint in (cases_bp, threshold_bp, apply_bp):
+        app.register_blueprint(blueprint)
+    from trigger.actions.routes import bp as actions_bp
+
+    app.register_blueprint(actions_bp)
+    from trigger.meetings.routes import bp as meetings_bp
+
+    app.register_blueprint(meetings_bp)
 
 
 def _commit_per_request(app: "Flask") -> None:

@@ -15,9 +15,11 @@ from typing import Any
 
 from flask import abort
 from flask_login import current_user
+from sqlalchemy import false, select, true
 
-from trigger.extensions import login_manager
-from trigger.models import Role
+from trigger.domain.stages import Stage
+from trigger.extensions import db, login_manager
+from trigger.models import Action, ActionPlan, Attendee, Case, Incident, IncidentReport, Meeting, Role
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,63 @@ PUBLIC = Policy("anyone, signed in or not", lambda user: True, needs_login=False
 SIGNED_IN = Policy("any signed-in user", lambda user: True)
 ADMIN = Policy("administrators", _has_role(Role.ADMIN))
 VIEW_AUDIT = Policy("administrators and auditors", _has_role(Role.ADMIN, Role.VIEWER))
+# Which cases each role sees is decided per case by can_view_case / visible_cases below.
+VIEW_CASES = Policy("anyone who works on cases", _has_role(*Role))
+MANAGE_CASES = Policy("coordinators and administrators", _has_role(Role.ADMIN, Role.COORDINATOR))
+
+
+# ---- cases: need-to-know (DOMAIN.md sections 4 and 6) -----------------------------------------------------
+#
+# One SQL condition decides which cases a user may see. The case list filters with it and can_view_case asks
+# the database the same question about one case, so the list and the case page can never disagree.
+
+
+def case_visibility(user: Any):
+    """A WHERE condition on Case: the cases `user` may see. Deny by default (false() for anyone unknown)."""
+    if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
+        return false()
+    if user.role in (Role.ADMIN, Role.COORDINATOR, Role.CHAIR, Role.VIEWER):
+        return true()
+    if user.role is Role.PCC_REVIEWER:
+        return Case.stage == Stage.ESCALATED
+    if user.role is Role.AGENCY_REP and user.agency_id is not None:
+        # Involved = an incident on the case was reported to their agency. Later issues (meetings, actions)
+        # widen this here, in one place.
+        involved = (
+            select(Incident.case_id)
+            .join(IncidentReport, IncidentReport.incident_id == Incident.id)
+            .where(IncidentReport.agency_id == user.agency_id)
+        )
+        # ... or their agency owns an action on the case's plan (trigger.actions).
+        owns_action = (
+            select(ActionPlan.case_id)
+            .join(Action, Action.plan_id == ActionPlan.id)
+            .where(Action.owner_agency_id == user.agency_id)
+        )
+        # ... or their agency is on the attendee list of a meeting on the case (trigger.meetings).
+        attends_meeting = (
+            select(Meeting.case_id)
+            .join(Attendee, Attendee.meeting_id == Meeting.id)
+            .where(Attendee.agency_id == user.agency_id)
+        )
+        return Case.id.in_(involved) | Case.id.in_(owns_action) | Case.id.in_(attends_meeting)
+    return false()
+
+
+def visible_cases(user: Any):
+    """SELECT of the cases `user` may see, to be refined (search, filters, order) by the caller."""
+    return select(Case).where(case_visibility(user))
+
+
+def can_view_case(user: Any, case: Any) -> bool:
+    if case is None or case.id is None:
+        return False
+    return db.session.scalar(select(Case.id).where(Case.id == case.id, case_visibility(user))) is not None
+
+
+def can_manage_case(user: Any, case: Any) -> bool:
+    """Change a case (record decisions, move its stage): coordinators and administrators who can see it."""
+    return MANAGE_CASES.allows(user) and can_view_case(user, case)
 
 
 def allow(policy: Policy) -> Callable:
@@ -64,3 +123,78 @@ def allow(policy: Policy) -> Callable:
 
 def policy_of(view: Callable) -> Policy | None:
     return getattr(view, "trigger_policy", None)
+
+
+def can_see_notification(user: Any, notification: Any) -> bool:
+    """A notification is its recipient's alone, whatever their role (administrators included)."""
+    return bool(getattr(user, "is_authenticated", False)) and notification.user_id == user.id
+
+
+# ---- action plans (trigger.actions) ------------------------------------------------------------------------
+
+MANAGE_PLANS = Policy("coordinators, chairs and administrators", _has_role(Role.ADMIN, Role.COORDINATOR, Role.CHAIR))
+MY_ACTIONS = Policy("agency representatives", _has_role(Role.AGENCY_REP))
+# Pages about one action (/actions/<id>/...): what a person may do to that action is decided per action by
+# can_update_action / can_manage_plan. The routes let every case worker in so that a refused attempt (another
+# agency's action, a forged post) reaches the view, which refuses it with 403 AND records it in the audit trail.
+ACTION_PAGES = Policy("anyone who works on cases; per action by can_update_action / can_manage_plan",
+                      VIEW_CASES.check)
+
+
+def can_manage_plan(user: Any, case: Any) -> bool:
+    """Create, edit, reassign and re-date actions, set the plan's status: coordinators, chairs, administrators."""
+    return MANAGE_PLANS.allows(user) and can_view_case(user, case)
+
+
+def can_update_action(user: Any, action: Any, *, manages_plan: bool | None = None) -> bool:
+    """Post a progress update: the owning agency's representatives, and whoever manages the plan.
+
+    `action.plan` must be loaded (trigger.actions.services.load_action does). A page listing many actions of
+    one plan passes `manages_plan` (can_manage_plan, asked once) so the check costs no query per action.
+    Deny by default.
+    """
+    if action is None or not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
+        return False
+    if user.role is Role.AGENCY_REP:
+        return user.agency_id is not None and action.owner_agency_id == user.agency_id
+    if manages_plan is not None:
+        return manages_plan
+    return can_manage_plan(user, db.session.get(Case, action.plan.case_id))
+
+
+# ---- case review meetings (trigger.meetings) ----------------------------------------------------------------
+#
+# Minutes are agency-only (OFFICIAL-SENSITIVE). An agency representative reads a meeting only when their agency
+# is on its attendee list; everyone else reads it when they can see the case. Nobody outside the product (the
+# applicant included) ever sees the minutes: the applicant gets a summary letter, not these pages.
+
+MANAGE_MEETINGS = MANAGE_CASES
+EDIT_MINUTES = Policy("coordinators, chairs and administrators", _has_role(Role.ADMIN, Role.COORDINATOR, Role.CHAIR))
+APPROVE_MINUTES = Policy("chairs and administrators", _has_role(Role.ADMIN, Role.CHAIR))
+
+
+def can_view_meeting(user: Any, meeting: Any) -> bool:
+    if meeting is None or not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
+        return False
+    if user.role is Role.AGENCY_REP:
+        if user.agency_id is None:
+            return False
+        on_the_list = db.session.scalar(
+            select(Attendee.id).where(Attendee.meeting_id == meeting.id, Attendee.agency_id == user.agency_id)
+            .limit(1)
+        )
+        if on_the_list is None:
+            return False
+    return can_view_case(user, db.session.get(Case, meeting.case_id))
+
+
+def can_edit_minutes(user: Any, meeting: Any) -> bool:
+    """Record minutes, attendance and recommendations: coordinators, chairs and administrators."""
+    return EDIT_MINUTES.allows(user) and can_view_meeting(user, meeting)
+
+
+def can_approve_minutes(user: Any, meeting: Any) -> bool:
+    """Only the meeting's own chair (or an administrator) approves its minutes."""
+    if meeting is None or not APPROVE_MINUTES.allows(user) or not can_view_meeting(user, meeting):
+        return False
+    return user.role is Role.ADMIN or meeting.chair_id == user.id

@@ -14,7 +14,7 @@ from trigger import audit
 from trigger.auth.services import set_password
 from trigger.domain.workdays import Nation
 from trigger.extensions import db
-from trigger.models import Agency, AgencyType, Area, Organisation, Role, User
+from trigger.models import Agency, AgencyType, Area, Case, Organisation, Role, User
 
 ORG_NAME = "Severn Vale Community Safety Partnership"
 ORG_ADDRESS = "Community Safety Team\nShire Hall, Market Street\nSevernbury\nSV1 2AB"
@@ -65,6 +65,8 @@ class DemoAccount:
 
 
 def load_demo(password_profile: str = "production") -> list[DemoAccount]:
+    if db.session.scalar(select(exists().where(Case.id.isnot(None)))):
+        raise DemoRefused("This database already has cases, so demo data was not loaded.")
     if db.session.scalar(select(exists().where(Area.id.isnot(None)))):
         raise DemoRefused(
             "This database already has areas, so demo data was not loaded. "

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from flask import Flask, request, url_for
 from flask_login import current_user
 
-from trigger.authz import ADMIN, VIEW_AUDIT
+from trigger.authz import ADMIN, MY_ACTIONS, VIEW_AUDIT, VIEW_CASES
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -34,10 +34,17 @@ def _nav_items() -> list[tuple[str, str, bool]]:
     if not current_user.is_authenticated:
         return []
     items = [("Home", url_for("main.home"))]
+    if MY_ACTIONS.allows(current_user):
+        items.append(("My actions", url_for("actions.my_actions")))
+    if VIEW_CASES.allows(current_user):
+        items.append(("Cases", url_for("cases.index")))
     if ADMIN.allows(current_user):
         items.append(("Administration", url_for("admin.index")))
     elif VIEW_AUDIT.allows(current_user):
         items.append(("Audit trail", url_for("admin.audit_trail")))
+    from trigger.notifications.services import unread_count
+
+    items.append((f"Notifications ({unread_count(current_user)})", url_for("notifications.index")))
     items.append(("Your account", url_for("auth.change_password")))
     path = request.path
     return [(label, href, path == href or (href != "/home" and path.startswith(href))) for label, href in items]
