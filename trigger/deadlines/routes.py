@@ -1,0 +1,104 @@
+"""Deadline pages: the dashboard, and on a case: extend a deadline, recompute, agencies' information received."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from trigger.authz import DEADLINE_DASHBOARD, MANAGE_CASES, allow, can_manage_case, can_view_case
+from trigger.cases.services import load_case
+from trigger.deadlines import services
+from trigger.deadlines.forms import ExtendForm, InformationReceivedForm, RecomputeForm
+from trigger.domain.workdays import HolidayDataMissing
+from trigger.forms import FieldError, attach_error
+from trigger.models import Agency, Role
+
+bp = Blueprint("deadlines", __name__)
+
+
+def _managed_case(case_id: int):
+    """404 when there is no such case, then 403 unless this user may change it."""
+    case = load_case(case_id)
+    if case is None:
+        abort(404)
+    if not can_view_case(current_user, case) or not can_manage_case(current_user, case):
+        abort(403)
+    return case
+
+
+def _back(case) -> str:
+    return url_for("cases.show", case_id=case.id) + "#deadlines"
+
+
+@bp.route("/dashboard")
+@allow(DEADLINE_DASHBOARD)
+def dashboard():
+    from trigger.extensions import db
+
+    area_id = request.args.get("area", type=int)
+    agency_id = request.args.get("agency", type=int)
+    view = services.dashboard(current_user, services.london_today(), area_id=area_id, agency_id=agency_id)
+    agencies = []
+    if current_user.role is not Role.AGENCY_REP and view.shows_actions:
+        agencies = db.session.scalars(db.select(Agency).where(Agency.active.is_(True)).order_by(Agency.name)).all()
+    return render_template("deadlines/dashboard.html", view=view, area_id=area_id, agency_id=view.agency_id,
+                           agencies=agencies)
+
+
+@bp.route("/cases/<int:case_id>/deadlines/<int:deadline_id>/extend", methods=["GET", "POST"])
+@allow(MANAGE_CASES)
+def extend(case_id: int, deadline_id: int):
+    case = _managed_case(case_id)
+    deadline = services.load_deadline(case, deadline_id)
+    if deadline is None:
+        abort(404)
+    form = ExtendForm()
+    if form.validate_on_submit():
+        try:
+            services.extend_deadline(deadline, form.new_due.data, form.reason.data, current_user)
+        except FieldError as error:
+            attach_error(form, error)
+        else:
+            flash(f"“{deadline.kind.label}” is now due on {services.long_date(deadline.due_on)}.", "success")
+            return redirect(_back(case))
+    status = 400 if request.method == "POST" else 200
+    return render_template("deadlines/extend.html", form=form, case=case, deadline=deadline), status
+
+
+@bp.route("/cases/<int:case_id>/deadlines/recompute", methods=["POST"])
+@allow(MANAGE_CASES)
+def recompute(case_id: int):
+    case = _managed_case(case_id)
+    form = RecomputeForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        changed = services.recompute_open_deadlines(case, current_user)
+    except HolidayDataMissing as missing:
+        flash(f"The deadlines could not be recomputed: {missing}", "error")
+        return redirect(_back(case))  # nothing was changed; the banner on the case page says why
+    if changed:
+        flash(f"Recomputed with the current timescales of {case.area.name}: {len(changed)} due date"
+              f"{'' if len(changed) == 1 else 's'} changed.", "success")
+    else:
+        flash(f"Recomputed with the current timescales of {case.area.name}: no due date changed.", "success")
+    return redirect(_back(case))
+
+
+@bp.route("/cases/<int:case_id>/deadlines/information-received", methods=["GET", "POST"])
+@allow(MANAGE_CASES)
+def information_received(case_id: int):
+    case = _managed_case(case_id)
+    form = InformationReceivedForm()
+    if request.method == "GET":
+        form.received_on.data = services.london_today()
+    if form.validate_on_submit():
+        try:
+            services.mark_information_received(case, form.received_on.data)
+        except FieldError as error:
+            attach_error(form, error)
+        else:
+            flash("The agencies' information is recorded as received.", "success")
+            return redirect(_back(case))
+    status = 400 if request.method == "POST" else 200
+    return render_template("deadlines/information_received.html", form=form, case=case), status

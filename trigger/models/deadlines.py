@@ -1,0 +1,86 @@
+"""The stage deadlines of a case and each area's reminder ladder.
+
+A `CaseDeadline` is opened when a stage starts (receipt opens "acknowledge", a threshold decision opens "hold
+the meeting", ...) and met when the stage is completed; trigger.deadlines.services is the only code that opens,
+meets, extends or recomputes one. `cycle` lets a case that is referred back (an upheld escalation) get a new
+deadline of the same kind while the first stays as history.
+
+`due_on` is NULL only when it could not be counted because a year has no bank-holiday data: the case page says
+so loudly instead of showing a date counted as if there were no holidays.
+
+Reminders need no table of their own: each one is an outbox message and a notification whose UNIQUE
+`dedupe_key` (e.g. "deadline:12:2026-05-06:overdue:user:3") makes the database refuse a second copy.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from trigger.domain.deadlines import DeadlineKind
+from trigger.models.accounts import User
+from trigger.models.base import Base, Timestamped, UTCDateTime
+from trigger.models.cases import Case
+from trigger.models.organisation import Area, enum_column
+
+
+class CaseDeadline(Timestamped, Base):
+    """One stage deadline of one case (DOMAIN.md section 2), in working days from its anchor event."""
+
+    __tablename__ = "case_deadlines"
+    __table_args__ = (
+        UniqueConstraint("case_id", "kind", "cycle", name="uq_case_deadlines_case_id_kind_cycle"),
+        CheckConstraint("cycle >= 1", name="cycle_positive"),
+        CheckConstraint("due_on IS NULL OR due_on > anchor_on", name="due_after_anchor"),
+        CheckConstraint("extended_at IS NULL OR length(extended_reason) > 0", name="extension_has_reason"),
+        # What the dashboard and `flask deadlines run` ask: the open deadlines due before a date.
+        Index("ix_case_deadlines_met_on_due_on", "met_on", "due_on"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[DeadlineKind] = mapped_column(enum_column(DeadlineKind, "deadline_kind"))
+    cycle: Mapped[int] = mapped_column(Integer, default=1)
+    anchor_on: Mapped[date] = mapped_column(Date)
+    due_on: Mapped[date | None] = mapped_column(Date)
+    original_due_on: Mapped[date | None] = mapped_column(Date)
+    met_on: Mapped[date | None] = mapped_column(Date)
+    extended_reason: Mapped[str | None] = mapped_column(Text)
+    extended_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    extended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    case: Mapped[Case] = relationship(lazy="raise")
+    extended_by: Mapped[User | None] = relationship(lazy="raise")
+
+    @property
+    def is_open(self) -> bool:
+        return self.met_on is None
+
+    @property
+    def was_extended(self) -> bool:
+        return self.extended_at is not None
+
+
+class AreaReminderLadder(Timestamped, Base):
+    """When reminders go out in one area; an area without a row uses the defaults (see DEFAULT_LADDER).
+
+    One row per area, edited in place; every change is audited with the old and new values.
+    """
+
+    __tablename__ = "area_reminder_ladders"
+    __table_args__ = (
+        CheckConstraint("days_before BETWEEN 0 AND 20", name="days_before_range"),
+        CheckConstraint("escalate_after BETWEEN 1 AND 60", name="escalate_after_range"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id", ondelete="CASCADE"), unique=True)
+    days_before: Mapped[int] = mapped_column(Integer, default=2)  # 0: no advance reminder
+    on_the_day: Mapped[bool] = mapped_column(Boolean, default=True)
+    when_overdue: Mapped[bool] = mapped_column(Boolean, default=True)
+    escalate_after: Mapped[int] = mapped_column(Integer, default=5)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    area: Mapped[Area] = relationship(lazy="raise")
