@@ -1,0 +1,206 @@
+"""Page speed at scale: the busiest pages under 16 concurrent clients, behind gunicorn with 2 workers.
+
+Needs a database filled by `flask demo load --scale 10` (see bench/README.md) and `wrk` (apt-get install wrk).
+
+    DATABASE_URL=sqlite:////tmp/bench10.db .venv/bin/python bench/pages_bench.py [--duration 60]
+
+What it does, in order:
+1. adds two bench accounts with a known password (production argon2id hash): a coordinator, and an agency
+   representative of the agency that owns the most actions; picks the case with the most meetings;
+2. starts `gunicorn -w 2 wsgi:app` on the database (TRIGGER_ENV=local, a SECRET_KEY set), signs both accounts
+   in with a small urllib script to get their session cookies;
+3. runs wrk (16 connections, 2 threads) for each page, a Lua script sending the cookie and counting any answer
+   other than 200 as an error, and prints p50/p95/p99, requests/s and errors;
+4. compares the case page's requests/s with `/healthz` in the same run - the bare-est route the product has
+   (one `SELECT 1`; there is deliberately no test-only route in the product);
+5. reads the workers' resident memory before and after (a soak: it must not keep growing).
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.cookiejar
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+PASSWORD = "violet kettle harbour morning"
+COORDINATOR = "bench.coordinator@bench.example"
+REP = "bench.rep@bench.example"
+GOAL_MS = 50.0
+
+LUA = r"""
+wrk.headers["Cookie"] = "%(cookie)s"
+local threads = {}
+function setup(thread) table.insert(threads, thread) end
+function init(args) errors = 0 end
+function response(status, headers, body) if status ~= 200 then errors = errors + 1 end end
+function done(summary, latency, requests)
+  local bad = 0
+  for _, t in ipairs(threads) do bad = bad + t:get("errors") end
+  io.write(string.format('RESULT {"requests": %%d, "seconds": %%f, "p50": %%f, "p95": %%f, "p99": %%f, '
+    .. '"errors": %%d, "socket_errors": %%d}\n', summary.requests, summary.duration / 1e6,
+    latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000, bad,
+    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
+end
+"""
+
+
+def prepare(database_url: str) -> dict:
+    """Bench accounts with a known password, and the ids the pages need."""
+    from sqlalchemy import func, select
+
+    from config import Settings, normalise_database_url
+    from trigger import create_app
+    from trigger.auth.passwords import hash_password
+    from trigger.extensions import db
+    from trigger.models import Action, Case, Meeting, Role, User
+
+    settings = Settings(environment="local", secret_key="bench", database_url=normalise_database_url(database_url))
+    app = create_app({"TRIGGER_SETTINGS": settings})
+    with app.app_context():
+        if db.session.scalar(select(func.count()).select_from(Case)) < 1000:
+            sys.exit("This database has fewer than 1,000 cases: load one with `flask demo load --scale 10` first.")
+        agency_id = db.session.scalar(
+            select(Action.owner_agency_id).group_by(Action.owner_agency_id).order_by(func.count().desc()).limit(1)
+        )
+        password_hash = hash_password(PASSWORD, "production")
+        for email, role, agency in ((COORDINATOR, Role.COORDINATOR, None), (REP, Role.AGENCY_REP, agency_id)):
+            user = db.session.scalar(select(User).where(User.email == email))
+            if user is None:
+                user = User(email=email, name=f"Bench {role.label}", role=role)
+                db.session.add(user)
+            user.agency_id, user.password_hash, user.active = agency, password_hash, True
+        case_id = db.session.scalar(
+            select(Meeting.case_id).group_by(Meeting.case_id).order_by(func.count().desc(), Meeting.case_id).limit(1)
+        )
+        actions = db.session.scalar(select(func.count()).select_from(Action).where(Action.owner_agency_id == agency_id))
+        db.session.commit()
+        db.engine.dispose()
+    return {"case_id": case_id, "rep_actions": actions}
+
+
+def sign_in(base: str, email: str) -> str:
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    page = opener.open(f"{base}/login").read().decode()
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)[1]
+    body = urllib.parse.urlencode({"email": email, "password": PASSWORD, "csrf_token": token}).encode()
+    opener.open(urllib.request.Request(f"{base}/login", data=body))
+    cookie = next(c for c in jar if c.name == "trigger_session")
+    return f"{cookie.name}={cookie.value}"
+
+
+def status_of(base: str, path: str, cookie: str) -> int:
+    request = urllib.request.Request(base + path, headers={"Cookie": cookie})
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
+
+    try:
+        return urllib.request.build_opener(NoRedirect).open(request).status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def worker_memory(master_pid: int) -> dict[int, int]:
+    """Resident memory (KiB) of each gunicorn worker."""
+    children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
+    memory = {}
+    for pid in map(int, children):
+        status = Path(f"/proc/{pid}/status").read_text()
+        memory[pid] = int(re.search(r"VmRSS:\s+(\d+)", status)[1])
+    return memory
+
+
+def run_wrk(base: str, path: str, cookie: str, duration: int, connections: int) -> dict:
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(LUA % {"cookie": cookie})
+    out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--timeout", "10s", "-s",
+                          script.name, base + path], capture_output=True, text=True, check=True).stdout
+    os.unlink(script.name)
+    result = json.loads(out.split("RESULT ", 1)[1].splitlines()[0])
+    result["rps"] = result["requests"] / result["seconds"]
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--duration", type=int, default=60)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--pages", default="healthz,cases,case,my-actions,dashboard")
+    args = parser.parse_args()
+    database_url = os.environ.get("DATABASE_URL")
+    if not database_url:
+        sys.exit("Set DATABASE_URL to a database loaded with `flask demo load --scale 10`.")
+    ids = prepare(database_url)
+    env = dict(os.environ, DATABASE_URL=database_url, SECRET_KEY="bench-secret-key-" + "x" * 32,
+               TRIGGER_ENV="local")
+    base = f"http://127.0.0.1:{args.port}"
+    server = subprocess.Popen([str(ROOT / ".venv/bin/gunicorn"), "-w", "2", "-b", f"127.0.0.1:{args.port}",
+                               "--log-level", "warning", "wsgi:app"], cwd=ROOT, env=env)
+    try:
+        for _ in range(100):
+            try:
+                if urllib.request.urlopen(f"{base}/healthz").status == 200:
+                    break
+            except OSError:
+                time.sleep(0.2)
+        coordinator, rep = sign_in(base, COORDINATOR), sign_in(base, REP)
+        pages = {
+            "healthz": ("/healthz", coordinator, "bare route (/healthz: one SELECT 1)"),
+            "cases": ("/cases", coordinator, "case list, page 1 of 10,000 cases (coordinator)"),
+            "case": (f"/cases/{ids['case_id']}", coordinator, f"case page (case {ids['case_id']}, most meetings)"),
+            "my-actions": ("/my-actions", rep, f"My actions ({ids['rep_actions']:,} actions owned by the agency)"),
+            "dashboard": ("/dashboard", coordinator, "deadlines dashboard (coordinator)"),
+        }
+        chosen = {}
+        for name in args.pages.split(","):
+            path, cookie, label = pages[name]
+            status = status_of(base, path, cookie)
+            if status == 404 and name == "dashboard":
+                print("  (no /dashboard on this server yet: skipped)")
+                continue
+            assert status == 200, f"{path} answered {status}"
+            for _ in range(5):  # warm both workers' caches before measuring memory
+                status_of(base, path, cookie)
+            chosen[name] = (path, cookie, label)
+        memory_before = worker_memory(server.pid)
+        engine = database_url.split(":")[0]
+        print(f"{engine}: gunicorn -w 2, wrk -t2 -c{args.connections} -d{args.duration}s per page")
+        print(f"  {'page':<58} {'p50':>8} {'p95':>8} {'p99':>8} {'req/s':>8} {'errors':>7}")
+        results = {}
+        for name, (path, cookie, label) in chosen.items():
+            r = results[name] = run_wrk(base, path, cookie, args.duration, args.connections)
+            met = "" if name == "healthz" else ("  MET" if r["p95"] < GOAL_MS else "  NOT MET")
+            print(f"  {label:<58} {r['p50']:7.1f}ms {r['p95']:7.1f}ms {r['p99']:7.1f}ms {r['rps']:8.1f} "
+                  f"{r['errors'] + r['socket_errors']:>7}{met}", flush=True)
+        memory_after = worker_memory(server.pid)
+        if "healthz" in results and "case" in results:
+            ratio = results["case"]["rps"] / results["healthz"]["rps"]
+            print(f"  case page / bare route requests per second: {ratio:.2f} (goal at least 0.25: "
+                  f"{'MET' if ratio >= 0.25 else 'NOT MET'})")
+        for pid, before in memory_before.items():
+            after = memory_after.get(pid)
+            print(f"  worker {pid} resident memory: {before / 1024:.1f} MiB before, "
+                  f"{(after or 0) / 1024:.1f} MiB after" + ("" if after else " (worker gone!)"))
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    main()

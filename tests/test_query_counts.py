@@ -1,0 +1,180 @@
+"""The busiest pages issue the same number of SQL statements with 1 and with 50 children (issue 8).
+
+Children are what a page lists: cases on the case list; incidents, reports, meetings, attendees, minutes and
+actions on a case page; actions and their updates on "My actions" and the dashboard. A page whose count grew
+with them would slow down as a partnership's history grows (an N+1 query), so the count is pinned here.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, timedelta
+from itertools import count
+
+import pytest
+from sqlalchemy import event
+
+from tests.conftest import login
+from trigger.extensions import db
+from trigger.models import (
+    Action,
+    ActionPlan,
+    ActionStatus,
+    ActionUpdate,
+    AgencyType,
+    Attendee,
+    AttendeeKind,
+    Case,
+    Channel,
+    Incident,
+    IncidentReport,
+    Meeting,
+    MeetingKind,
+    MeetingStatus,
+    MinuteItem,
+    MinuteRevision,
+    Perpetrator,
+    PlanStatus,
+    Priority,
+    Role,
+)
+
+_numbers = count(1)
+
+
+@contextmanager
+def counted_statements():
+    statements: list[str] = []
+
+    def count_it(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count_it)
+    try:
+        yield statements
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count_it)
+
+
+def statements_for(client, url: str) -> int:
+    with counted_statements() as statements:
+        response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    return len(statements)
+
+
+def new_case(area, agency, *, children: int, chair, rep) -> Case:
+    """A case with `children` of everything a case page shows, all involving `agency`."""
+    n = next(_numbers)
+    case = Case(reference=f"ASB-2026-{n:04d}", area_id=area.id, received_on=date.today() - timedelta(days=60),
+                channel=Channel.PHONE, applicant_name=f"Applicant {n}")
+    db.session.add(case)
+    db.session.flush()
+    plan = ActionPlan(case_id=case.id, status=PlanStatus.LIVE)
+    db.session.add(plan)
+    db.session.flush()
+    for i in range(children):
+        incident = Incident(case_id=case.id, occurred_on=date.today() - timedelta(days=70 + i % 30),
+                            description=f"Incident {i}")
+        incident.reports = [IncidentReport(agency_id=agency.id, reported_on=incident.occurred_on)]
+        db.session.add(incident)
+        db.session.add(Perpetrator(case_id=case.id, name=f"Person {i}"))
+        starts = datetime.now(UTC) - timedelta(days=30 - i % 20, hours=i)
+        meeting = Meeting(case_id=case.id, kind=MeetingKind.REVIEW, starts_at=starts,
+                          ends_at=starts + timedelta(hours=1), place="Shire Hall", chair_id=chair.id,
+                          status=MeetingStatus.HELD, ics_uid=f"count-{n}-{i}@trigger")
+        db.session.add(meeting)
+        db.session.flush()
+        db.session.add(Attendee(meeting_id=meeting.id, kind=AttendeeKind.AGENCY_REPRESENTATIVE,
+                                agency_id=agency.id, user_id=rep.id, name=rep.name))
+        item = MinuteItem(meeting_id=meeting.id, agenda_title="Discussion", position=1)
+        db.session.add(item)
+        db.session.flush()
+        db.session.add(MinuteRevision(item_id=item.id, number=1, text=f"Minutes {i}", author_id=chair.id))
+        due = date.today() + timedelta(days=i % 40 - 20)
+        action = Action(plan_id=plan.id, description=f"Action {n}-{i}", owner_agency_id=agency.id,
+                        owner_user_id=rep.id, due_on=due, original_due_on=due, priority=Priority.MEDIUM,
+                        status=ActionStatus.IN_PROGRESS)
+        db.session.add(action)
+        db.session.flush()
+        db.session.add(ActionUpdate(action_id=action.id, author_id=rep.id, author_agency_id=agency.id,
+                                    note=f"Update {i}", status_from=ActionStatus.NOT_STARTED,
+                                    status_to=ActionStatus.IN_PROGRESS, action_version=2))
+    db.session.commit()
+    return case
+
+
+@pytest.fixture
+def world(app, make_area, make_agency, make_user):
+    police = make_agency("Severn Vale Police", AgencyType.POLICE)
+    return {
+        "area": make_area("Severnbury"),
+        "other_area": make_area("Ashcombe"),
+        "police": police,
+        "coordinator": make_user(Role.COORDINATOR),
+        "chair": make_user(Role.CHAIR),
+        "rep": make_user(Role.AGENCY_REP, agency=police),
+    }
+
+
+def signed_in(app, user):
+    client = app.test_client()
+    login(client, user)
+    return client
+
+
+def test_a_case_page_takes_the_same_statements_with_1_and_50_children(app, world):
+    few = new_case(world["area"], world["police"], children=1, chair=world["chair"], rep=world["rep"])
+    many = new_case(world["area"], world["police"], children=50, chair=world["chair"], rep=world["rep"])
+    for user in (world["coordinator"], world["rep"]):
+        client = signed_in(app, user)
+        statements_for(client, f"/cases/{few.id}")  # warm: the first request of a session may touch it
+        one = statements_for(client, f"/cases/{few.id}")
+        fifty = statements_for(client, f"/cases/{many.id}")
+        assert fifty == one, (user.role, one, fifty)
+        page = client.get(f"/cases/{many.id}").get_data(as_text=True)
+        assert "Incident 49" in page
+
+
+def test_the_case_list_takes_the_same_statements_with_1_and_50_cases(app, world):
+    new_case(world["area"], world["police"], children=1, chair=world["chair"], rep=world["rep"])
+    clients = {user.role: signed_in(app, user) for user in (world["coordinator"], world["rep"])}
+    one = {role: statements_for(client, "/cases") for role, client in clients.items()}
+    for _ in range(49):
+        new_case(world["other_area"], world["police"], children=1, chair=world["chair"], rep=world["rep"])
+    fifty = {role: statements_for(client, "/cases") for role, client in clients.items()}
+    assert fifty == one
+    assert "Applicant" in clients[Role.AGENCY_REP].get("/cases").get_data(as_text=True)
+
+
+def test_my_actions_takes_the_same_statements_with_1_and_50_actions(app, world):
+    new_case(world["area"], world["police"], children=1, chair=world["chair"], rep=world["rep"])
+    client = signed_in(app, world["rep"])
+    one = statements_for(client, "/my-actions")
+    case = new_case(world["other_area"], world["police"], children=50, chair=world["chair"], rep=world["rep"])
+    fifty = statements_for(client, "/my-actions")
+    assert fifty == one
+    assert case.reference in client.get("/my-actions").get_data(as_text=True)
+
+
+def test_my_actions_pages_an_agency_with_many_actions(app, world):
+    new_case(world["area"], world["police"], children=60, chair=world["chair"], rep=world["rep"])
+    client = signed_in(app, world["rep"])
+    first = client.get("/my-actions").get_data(as_text=True)
+    assert "page 1 of 2" in first
+    second = client.get("/my-actions?page=2").get_data(as_text=True)
+    assert "page 2 of 2" in second
+    # Overdue first across pages: the most overdue action is on page 1, one due latest on page 2.
+    assert first.count("Post an update") == 50 and second.count("Post an update") == 10
+
+
+def test_the_dashboard_takes_the_same_statements_with_1_and_50_actions(app, world):
+    if "deadlines.dashboard" not in app.view_functions:
+        pytest.skip("the deadlines dashboard is not wired in yet")
+    new_case(world["area"], world["police"], children=1, chair=world["chair"], rep=world["rep"])
+    client = signed_in(app, world["coordinator"])
+    statements_for(client, "/dashboard")
+    one = statements_for(client, "/dashboard")
+    new_case(world["other_area"], world["police"], children=50, chair=world["chair"], rep=world["rep"])
+    fifty = statements_for(client, "/dashboard")
+    assert fifty == one
