@@ -4,6 +4,9 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 HASH   := $(shell cat pyproject.toml | sha1sum | cut -c1-12)
 export FLASK_APP := wsgi
+# The default run leaves out the suites marked slow (crash safety, memory over 200 renders...); .ci/run runs
+# everything with `make test PYTEST_ARGS=`.
+PYTEST_ARGS ?= -m "not slow"
 
 .PHONY: run test demo migrate-check clean
 

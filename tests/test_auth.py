@@ -13,7 +13,7 @@ from trigger.models import LoginAttempt, Role, UserSession, utcnow
 def test_sign_in_and_out(client, make_user):
     user = make_user(Role.COORDINATOR, name="Tom Evans")
     response = login(client, user)
-    assert response.location.endswith("/home")
+    assert response.location.endswith("/dashboard")  # coordinators land on the deadlines dashboard
     assert "Welcome, Tom Evans" in text_of(client.get("/home"))
     out = post(client, "/logout", token_from="/home")
     assert out.status_code == 302, text_of(out)
@@ -35,7 +35,7 @@ def test_next_never_leads_to_another_site(client, make_user):
     for target in ("https://evil.example/", "//evil.example/x", "javascript:alert(1)"):
         response = post(client, f"/login?next={target}", {"email": user.email, "password": TEST_PASSWORD},
                         token_from="/login")
-        assert response.location.endswith("/home"), target
+        assert response.location.endswith("/dashboard"), target  # a coordinator's landing page
         post(client, "/logout", token_from="/home")
 
 

@@ -70,6 +70,18 @@ def _register_blueprints(app: "Flask") -> None:
     from trigger.meetings.routes import bp as meetings_bp
 
     app.register_blueprint(meetings_bp)
+    from trigger.deadlines.routes import bp as deadlines_bp
+
+    app.register_blueprint(deadlines_bp)
+    from trigger.risk.routes import bp as risk_bp
+
+    app.register_blueprint(risk_bp)
+    from trigger.escalations.routes import bp as escalations_bp
+
+    app.register_blueprint(escalations_bp)
+    from trigger.documents.routes import bp as documents_bp
+
+    app.register_blueprint(documents_bp)
 
 
 def _commit_per_request(app: "Flask") -> None:

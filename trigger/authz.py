@@ -20,6 +20,7 @@ from sqlalchemy import false, select, true
 from trigger.domain.stages import Stage
 from trigger.extensions import db, login_manager
 from trigger.models import Action, ActionPlan, Attendee, Case, Incident, IncidentReport, Meeting, Role
+from trigger.models.escalations import Escalation
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,9 @@ def case_visibility(user: Any):
     if user.role in (Role.ADMIN, Role.COORDINATOR, Role.CHAIR, Role.VIEWER):
         return true()
     if user.role is Role.PCC_REVIEWER:
-        return Case.stage == Stage.ESCALATED
+        # Escalated cases, and cases that have been escalated: a reviewer still sees the case after recording
+        # the outcome (trigger.escalations).
+        return (Case.stage == Stage.ESCALATED) | Case.id.in_(select(Escalation.case_id))
     if user.role is Role.AGENCY_REP and user.agency_id is not None:
         # Involved = an incident on the case was reported to their agency. Later issues (meetings, actions)
         # widen this here, in one place.
@@ -188,6 +191,25 @@ def can_view_meeting(user: Any, meeting: Any) -> bool:
     return can_view_case(user, db.session.get(Case, meeting.case_id))
 
 
+def visible_meetings(user: Any, case: Any, meetings: list) -> list:
+    """`can_view_meeting` for all the meetings of one case at once, in at most two queries however many there
+    are (a case reviewed for years has dozens). Same rule: the case must be visible, and an agency
+    representative's agency must be on the meeting's attendee list. Deny by default."""
+    if not meetings or not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
+        return []
+    if not can_view_case(user, case):
+        return []
+    if user.role is Role.AGENCY_REP:
+        if user.agency_id is None:
+            return []
+        listed = set(db.session.scalars(
+            select(Attendee.meeting_id).where(Attendee.meeting_id.in_([m.id for m in meetings]),
+                                              Attendee.agency_id == user.agency_id)
+        ))
+        return [m for m in meetings if m.id in listed and m.case_id == case.id]
+    return [m for m in meetings if m.case_id == case.id]
+
+
 def can_edit_minutes(user: Any, meeting: Any) -> bool:
     """Record minutes, attendance and recommendations: coordinators, chairs and administrators."""
     return EDIT_MINUTES.allows(user) and can_view_meeting(user, meeting)
@@ -198,3 +220,101 @@ def can_approve_minutes(user: Any, meeting: Any) -> bool:
     if meeting is None or not APPROVE_MINUTES.allows(user) or not can_view_meeting(user, meeting):
         return False
     return user.role is Role.ADMIN or meeting.chair_id == user.id
+
+
+# ---- escalations (trigger.escalations) ----------------------------------------------------------------------
+#
+# Coordinators record the applicant's request; PCC reviewers (and administrators) record the outcome. Anyone
+# who can see the case can read its escalations (agency representatives included, read only); nobody else.
+
+RECORD_ESCALATIONS = Policy("coordinators and administrators", _has_role(Role.ADMIN, Role.COORDINATOR))
+DECIDE_ESCALATIONS = Policy("PCC reviewers and administrators", _has_role(Role.ADMIN, Role.PCC_REVIEWER))
+LIST_ESCALATIONS = Policy("PCC reviewers, coordinators and administrators",
+                          _has_role(Role.ADMIN, Role.COORDINATOR, Role.PCC_REVIEWER))
+# One escalation's page: per escalation by can_view_escalation (whoever can see its case).
+ESCALATION_PAGES = Policy("anyone who works on cases; per escalation by can_view_escalation", VIEW_CASES.check)
+
+
+def can_view_escalation(user: Any, escalation: Any) -> bool:
+    if escalation is None:
+        return False
+    return can_view_case(user, db.session.get(Case, escalation.case_id))
+
+
+def can_record_escalation(user: Any, case: Any) -> bool:
+    return RECORD_ESCALATIONS.allows(user) and can_view_case(user, case)
+
+
+def can_decide_escalation(user: Any, escalation: Any) -> bool:
+    """Record the outcome of an undecided escalation: PCC reviewers and administrators who can see the case."""
+    if escalation is None or escalation.outcome is not None:
+        return False
+    return DECIDE_ESCALATIONS.allows(user) and can_view_escalation(user, escalation)
+
+
+# ---- risk assessment, duplicate incidents, recommendation responses (issues 3 and 5 leftovers) ---------------
+#
+# Administrators edit the risk questionnaire (ADMIN). Coordinators and administrators who can see a case assess
+# its risk and mark duplicate incidents (can_manage_case). Coordinators and administrators record each body's
+# response to a recommendation, on meetings they can see.
+
+ASSESS_RISK = MANAGE_CASES
+MARK_DUPLICATES = MANAGE_CASES
+RECORD_RESPONSES = MANAGE_MEETINGS
+
+
+def can_assess_risk(user: Any, case: Any) -> bool:
+    return can_manage_case(user, case)
+
+
+def can_record_response(user: Any, meeting: Any) -> bool:
+    return RECORD_RESPONSES.allows(user) and can_view_meeting(user, meeting)
+
+
+# ---- deadlines (trigger.deadlines) -------------------------------------------------------------------------------
+#
+# The dashboard scopes itself by role (trigger.deadlines.services.dashboard): staff see every case deadline and
+# action, an agency representative their agency's actions only, a PCC reviewer the escalation deadlines.
+
+DEADLINE_DASHBOARD = Policy(
+    "coordinators, chairs, administrators, agency representatives and PCC reviewers",
+    _has_role(Role.ADMIN, Role.COORDINATOR, Role.CHAIR, Role.AGENCY_REP, Role.PCC_REVIEWER),
+)
+
+
+# ---- documents (trigger.documents) --------------------------------------------------------------------------------
+#
+# Coordinators and administrators issue documents; chairs (and they) preview drafts. Letters to the applicant are
+# read by staff who see the whole case (coordinators, chairs, administrators, viewers) and by PCC reviewers on the
+# escalated cases they see; agency representatives read only the agencies' documents (full minutes of meetings
+# their agency is on, the action plan, the agency invitation) on cases they can see. Deny by default.
+
+DOCUMENT_PAGES = Policy("anyone who works on cases; per document by can_see_document", VIEW_CASES.check)
+PREVIEW_DOCUMENTS = Policy("coordinators, chairs and administrators", _has_role(Role.ADMIN, Role.COORDINATOR, Role.CHAIR))
+ISSUE_DOCUMENTS = MANAGE_CASES
+_ALL_DOCUMENT_READERS = (Role.ADMIN, Role.COORDINATOR, Role.CHAIR, Role.VIEWER, Role.PCC_REVIEWER)
+
+
+def can_see_document_kind(user: Any, case: Any, kind: Any) -> bool:
+    """May `user` read documents of this kind on this case (the register rows, downloads)?"""
+    if not getattr(user, "is_authenticated", False) or not can_view_case(user, case):
+        return False
+    if user.role in _ALL_DOCUMENT_READERS:
+        return True
+    return user.role is Role.AGENCY_REP and not kind.for_applicant
+
+
+def can_see_document(user: Any, case: Any, document: Any) -> bool:
+    if document is None or not can_see_document_kind(user, case, document.kind):
+        return False
+    if user.role is Role.AGENCY_REP and document.meeting_id is not None:
+        return can_view_meeting(user, db.session.get(Meeting, document.meeting_id))
+    return True
+
+
+def can_preview_documents(user: Any, case: Any) -> bool:
+    return PREVIEW_DOCUMENTS.allows(user) and can_view_case(user, case)
+
+
+def can_issue_documents(user: Any, case: Any) -> bool:
+    return ISSUE_DOCUMENTS.allows(user) and can_view_case(user, case)

@@ -1,4 +1,4 @@
-"""Command-line tools: `flask demo load`, `flask outbox send`."""
+"""Command-line tools: `flask demo load`, `flask backup`, `flask restore`, `flask outbox send`."""
 
 from __future__ import annotations
 
@@ -12,7 +12,10 @@ demo = AppGroup("demo", help="Demonstration data for trying the product.")
 
 
 @demo.command("load")
-def demo_load() -> None:
+@click.option("--scale", type=click.FloatRange(min=0, min_open=True), default=None,
+              help="Also generate a large data set: N=1 is 1,000 cases, N=10 is 10,000 (see trigger/demo_scale.py).")
+@click.option("--seed", type=int, default=1, show_default=True, help="Same seed, same generated people and stories.")
+def demo_load(scale: float | None, seed: int) -> None:
     """Fill an empty database with a fictional county: six areas, its agencies and a dozen users."""
     from trigger.demo import DemoRefused, load_demo
 
@@ -27,11 +30,57 @@ def demo_load() -> None:
     width = max(len(a.email) for a in accounts) if accounts else 0
     for account in accounts:
         click.echo(f"  {account.email:<{width}}  {account.password}  ({account.role.label}: {account.name})")
+    if scale:
+        from trigger.demo_scale import load_scale
+
+        click.echo(f"\nGenerating the scale {scale:g} data set (seed {seed}):")
+        report = load_scale(scale, seed=seed, echo=click.echo)
+        for table, count in report.counts.items():
+            click.echo(f"  {table:<26} {count:>9,}")
+        click.echo(f"Done in {report.seconds:.1f} s.")
     click.echo("\nSign in at http://127.0.0.1:5000/login")
+
+
+@click.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False))
+def backup_command(path: str) -> None:
+    """Copy the SQLite database to PATH while the product runs (PostgreSQL: use pg_dump, see docs/operations.md)."""
+    from trigger.backup import BackupError, backup
+
+    try:
+        counts = backup(current_app.config["SQLALCHEMY_DATABASE_URI"], path)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Backed up to {path}: {len(counts)} tables, {sum(counts.values()):,} rows, integrity check ok.")
+
+
+@click.command("restore")
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option("--force", is_flag=True, help="Overwrite a database that already holds data.")
+def restore_command(path: str, force: bool) -> None:
+    """Replace the SQLite database with the backup at PATH and verify every table's row count.
+
+    Stop the web server and the outbox sender first. PostgreSQL: use pg_restore, see docs/operations.md.
+    """
+    from trigger.backup import BackupError, restore
+
+    db.session.remove()
+    db.engine.dispose()  # no pooled connection may keep the old database open
+    try:
+        counts = restore(current_app.config["SQLALCHEMY_DATABASE_URI"], path, force=force)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Restored from {path}: {len(counts)} tables, {sum(counts.values()):,} rows; every table's row "
+               "count matches the backup.")
 
 
 def init_app(app: Flask) -> None:
     from trigger.notifications.cli import outbox
 
     app.cli.add_command(demo)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
     app.cli.add_command(outbox)
+    from trigger.deadlines.cli import deadlines
+
+    app.cli.add_command(deadlines)

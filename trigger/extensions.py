@@ -27,3 +27,17 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+
+
+@event.listens_for(Engine, "savepoint")
+def _sqlite_savepoint_inside_a_transaction(conn, name) -> None:
+    """SQLite: open the request's transaction before its first SAVEPOINT.
+
+    The sqlite3 driver only begins a transaction at the first INSERT/UPDATE/DELETE. A SAVEPOINT issued before
+    that (e.g. saving a new case inside `begin_nested`) starts a transaction of its own, and releasing it COMMITS:
+    the case would be saved on its own, before its audit event - found by killing a server mid-write
+    (tests/test_security_suites.py). Beginning first keeps the savepoint nested in the one request transaction.
+    """
+    dbapi_connection = conn.connection.dbapi_connection
+    if isinstance(dbapi_connection, sqlite3.Connection) and not dbapi_connection.in_transaction:
+        conn.exec_driver_sql("BEGIN")

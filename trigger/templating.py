@@ -9,6 +9,7 @@ from flask import Flask, request, url_for
 from flask_login import current_user
 
 from trigger.authz import ADMIN, MY_ACTIONS, VIEW_AUDIT, VIEW_CASES
+from trigger.models import Role
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -34,8 +35,14 @@ def _nav_items() -> list[tuple[str, str, bool]]:
     if not current_user.is_authenticated:
         return []
     items = [("Home", url_for("main.home"))]
+    from trigger.authz import DEADLINE_DASHBOARD
+
+    if DEADLINE_DASHBOARD.allows(current_user):
+        items.append(("Deadlines", url_for("deadlines.dashboard")))
     if MY_ACTIONS.allows(current_user):
         items.append(("My actions", url_for("actions.my_actions")))
+    if current_user.role is Role.PCC_REVIEWER:
+        items.append(("Escalations", url_for("escalations.index")))
     if VIEW_CASES.allows(current_user):
         items.append(("Cases", url_for("cases.index")))
     if ADMIN.allows(current_user):

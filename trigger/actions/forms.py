@@ -52,10 +52,12 @@ class ActionForm(FlaskForm):
     owner_user_id = SelectField("Named person", validators=[Optional()])
     priority = RadioField("Priority", choices=enum_choices(Priority), default=Priority.MEDIUM.value,
                           validators=[DataRequired("Choose a priority")])
+    # Choices are the case's meetings; the service refuses any other id (a forged one) with a clear message.
+    meeting_id = SelectField("Agreed at a review meeting", validate_choice=False, validators=[Optional()])
     source_note = StringField(
-        "Where the action came from",
+        "Where else the action came from",
         filters=[strip_filter],
-        validators=[Optional(), max_length(SOURCE_NOTE_MAX, "Where the action came from")],
+        validators=[Optional(), max_length(SOURCE_NOTE_MAX, "Where else the action came from")],
     )
     victim_visible = BooleanField("The victim may be told about this action")
     victim_wording = TextAreaField(

@@ -136,9 +136,10 @@ def plan_settings(case_id: int):
 # ---- adding and changing actions (coordinators, chairs, administrators) -------------------------------------
 
 
-def _set_owner_choices(form, case: Case) -> None:
+def _set_owner_choices(form, case: Case, action=None) -> None:
     form.owner_agency_id.choices = services.owner_agency_choices(case)
     form.owner_user_id.choices = services.owner_user_choices()
+    form.meeting_id.choices = services.meeting_choices(case, action.meeting_id if action else None)
 
 
 def _int(value) -> int | None:
@@ -154,6 +155,9 @@ def new_action(case_id: int):
     case = _load_case(case_id, manage=True)
     form = NewActionForm()
     _set_owner_choices(form, case)
+    if request.method == "GET":
+        # Coming from a meeting's page ("add an action agreed here"): preselect that meeting.
+        form.meeting_id.data = request.args.get("meeting_id", "")
     if form.validate_on_submit():
         try:
             services.create_action(
@@ -168,6 +172,7 @@ def new_action(case_id: int):
                 priority=Priority(form.priority.data),
                 actor=current_user,
                 today=_today(),
+                meeting_id=_int(form.meeting_id.data),
             )
         except FieldError as error:
             attach_error(form, error)
@@ -195,10 +200,11 @@ def edit_action(action_id: int):
     action = _load_action(action_id, manage=True)
     case = action.plan.case
     form = ActionForm(obj=action if request.method == "GET" else None)
-    _set_owner_choices(form, case)
+    _set_owner_choices(form, case, action)
     if request.method == "GET":
         form.owner_agency_id.data = str(action.owner_agency_id)
         form.owner_user_id.data = str(action.owner_user_id or "")
+        form.meeting_id.data = str(action.meeting_id or "")
         form.priority.data = action.priority.value
         form.version.data = str(action.version)
     if form.validate_on_submit():
@@ -214,9 +220,10 @@ def edit_action(action_id: int):
                 source_note=form.source_note.data,
                 priority=Priority(form.priority.data),
                 actor=current_user,
+                meeting_id=_int(form.meeting_id.data),
             )
         except StaleAction as stale:
-            _set_owner_choices(form, stale.action.plan.case)
+            _set_owner_choices(form, stale.action.plan.case, stale.action)
             return _stale_response("actions/action_form.html", form, stale)
         except FieldError as error:
             attach_error(form, error)
@@ -289,8 +296,9 @@ def _back_url(action) -> str:
 @bp.route("/my-actions")
 @allow(MY_ACTIONS)
 def my_actions():
-    rows = services.my_actions(current_user, _today())
-    open_rows = [row for row in rows if row.action.status.is_open]
-    finished_rows = [row for row in rows if not row.action.status.is_open]
+    # Paged: an agency can own thousands of actions over the years (overdue first, finished last).
+    listing = services.my_actions_page(current_user, _today(), request.args.get("page", 1, type=int) or 1)
+    open_rows = [row for row in listing.rows if row.action.status.is_open]
+    finished_rows = [row for row in listing.rows if not row.action.status.is_open]
     return render_template("actions/my_actions.html", open_rows=open_rows, finished_rows=finished_rows,
-                           overdue=sum(1 for row in rows if row.overdue))
+                           overdue=listing.overdue, listing=listing)

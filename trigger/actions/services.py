@@ -24,7 +24,7 @@ from datetime import date
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import case as sql_case
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -46,6 +46,8 @@ from trigger.models import (
     ContactMethod,
     Incident,
     IncidentReport,
+    Meeting,
+    MeetingStatus,
     PlanStatus,
     Priority,
     Role,
@@ -87,7 +89,8 @@ def load_plan(case: Case) -> ActionPlan | None:
         .where(ActionPlan.case_id == case.id)
         .options(
             selectinload(ActionPlan.actions).options(
-                joinedload(Action.owner_agency), joinedload(Action.owner_user), *_action_history_options()
+                joinedload(Action.owner_agency), joinedload(Action.owner_user), joinedload(Action.meeting),
+                *_action_history_options(),
             )
         )
     )
@@ -102,6 +105,7 @@ def load_action(action_id: int) -> Action | None:
             joinedload(Action.plan).joinedload(ActionPlan.case),
             joinedload(Action.owner_agency),
             joinedload(Action.owner_user),
+            joinedload(Action.meeting),
             *_action_history_options(),
         )
     )
@@ -181,6 +185,66 @@ def my_actions(user: User, today: date) -> list[ActionRow]:
         )
         for a in actions
     ]
+
+
+MY_ACTIONS_PER_PAGE = 50
+
+
+@dataclass
+class MyActionsPage:
+    """One page of "My actions" and the totals the page states (an agency may own thousands of actions)."""
+
+    rows: list[ActionRow]
+    page: int
+    pages: int
+    total: int
+    open_total: int
+    overdue: int
+
+
+def my_actions_page(user: User, today: date, page: int = 1, per_page: int = MY_ACTIONS_PER_PAGE) -> MyActionsPage:
+    """`my_actions` one page at a time, in the same order (overdue, open, finished), with the totals.
+
+    Four queries whatever the number of actions: the totals, the page's ids, those actions with their case and
+    area, and the areas' calendars.
+    """
+    if user.agency_id is None:
+        return MyActionsPage([], 1, 1, 0, 0, 0)
+    is_open = Action.status.in_([s.value for s in OPEN_STATUSES])
+    total, open_total, overdue = db.session.execute(
+        select(
+            func.count(),
+            func.coalesce(func.sum(sql_case((is_open, 1), else_=0)), 0),
+            func.coalesce(func.sum(sql_case((is_open & (Action.due_on < today), 1), else_=0)), 0),
+        ).where(Action.owner_agency_id == user.agency_id)
+    ).one()
+    pages = max(1, -(-total // per_page))
+    page = min(max(1, page), pages)
+    order = (sql_case((is_open & (Action.due_on < today), 0), (is_open, 1), else_=2), Action.due_on, Action.id)
+    # The page's ids first, sorted from ix_actions_owner_agency_id_status_due_on alone; then those rows in full.
+    page_ids = list(db.session.scalars(
+        select(Action.id).where(Action.owner_agency_id == user.agency_id)
+        .order_by(*order).limit(per_page).offset((page - 1) * per_page)
+    ))
+    actions = db.session.scalars(
+        select(Action)
+        .join(Action.plan)
+        .join(ActionPlan.case)
+        .where(Action.id.in_(page_ids))
+        .options(contains_eager(Action.plan).contains_eager(ActionPlan.case), joinedload(Action.owner_user))
+        .order_by(*order)
+    ).unique().all()
+    calendars = calendars_for_areas({a.plan.case.area.id: a.plan.case.area for a in actions}.values())
+    rows = [
+        ActionRow(
+            a,
+            action_rag(a, today, calendars[a.plan.case.area_id]),
+            _overdue(a, today),
+            context=f"{a.plan.case.area.name}: {_one_line(a.description)}",
+        )
+        for a in actions
+    ]
+    return MyActionsPage(rows, page, pages, total, int(open_total), int(overdue))
 
 
 def _one_line(text: str, limit: int = 120) -> str:
@@ -288,6 +352,30 @@ def owner_user_choices() -> list[tuple[str, str]]:
     return [("", "No named person")] + [
         (str(u.id), f"{u.name} ({u.agency.name})" if u.agency else u.name) for u in users
     ]
+
+
+def meeting_choices(case: Case, include_id: int | None = None) -> list[tuple[str, str]]:
+    """The case's meetings, newest first (cancelled ones only if already chosen), for "Agreed at a meeting"."""
+    meetings = db.session.scalars(
+        select(Meeting).where(Meeting.case_id == case.id,
+                              or_(Meeting.status != MeetingStatus.CANCELLED, Meeting.id == (include_id or -1)))
+        .order_by(Meeting.starts_at.desc(), Meeting.id.desc())
+    ).all()
+    return [("", "Not agreed at a meeting")] + [
+        (str(m.id), f"{m.kind.label} on {_long(m.starts_at.astimezone(LONDON).date())}") for m in meetings
+    ]
+
+
+def _meeting(case: Case, meeting_id: int | None, current_id: int | None = None) -> Meeting | None:
+    """The case's meeting a form named. Another case's meeting (a forged id) or a cancelled one is refused."""
+    if meeting_id is None:
+        return None
+    meeting = db.session.get(Meeting, meeting_id)
+    if meeting is None or meeting.case_id != case.id:
+        raise FieldError("meeting_id", "Choose one of this case's review meetings, or “Not agreed at a meeting”")
+    if meeting.status is MeetingStatus.CANCELLED and meeting.id != current_id:
+        raise FieldError("meeting_id", "That meeting was cancelled: choose a meeting that took place")
+    return meeting
 
 
 def _owner(case: Case, agency_id: int | None, user_id: int | None) -> tuple[Agency, User | None]:
@@ -425,9 +513,11 @@ def create_action(
     priority: Priority,
     actor: User,
     today: date,
+    meeting_id: int | None = None,
 ) -> Action:
     description, victim_wording = _check_wording(description, victim_wording, victim_visible)
     agency, person = _owner(case, owner_agency_id, owner_user_id)
+    meeting = _meeting(case, meeting_id)
     due_on = _check_due(due_on, today, "today")
     plan = plan_for(case, actor)
     _ensure_plan_open(plan, "description")
@@ -439,6 +529,7 @@ def create_action(
         owner_agency_id=agency.id,
         owner_user_id=person.id if person else None,
         source_note=(source_note or "").strip(),
+        meeting_id=meeting.id if meeting else None,
         due_on=due_on,
         original_due_on=due_on,
         priority=priority,
@@ -449,7 +540,8 @@ def create_action(
     db.session.flush()
     audit.record("action.created", "action", action.id,
                  f"Added an action for {agency.name} on {case.reference}, due {_long(due_on)}",
-                 {"owner_agency": agency.name, "due_on": due_on.isoformat(), "victim_visible": victim_visible},
+                 {"owner_agency": agency.name, "due_on": due_on.isoformat(), "victim_visible": victim_visible,
+                  "meeting_id": action.meeting_id},
                  case_id=case.id, actor=actor)
     return action
 
@@ -466,13 +558,16 @@ def edit_action(
     source_note: str,
     priority: Priority,
     actor: User,
+    meeting_id: int | None = None,
 ) -> Action:
-    """Change what an action says, who owns it (a reassignment) and its priority. Not its due date or status."""
+    """Change what an action says, who owns it (a reassignment), its priority and the meeting it was agreed at.
+    Not its due date or status."""
     _check_version(action, expected_version)
     case = action.plan.case
     _ensure_plan_open(action.plan, "description")
     description, victim_wording = _check_wording(description, victim_wording, victim_visible)
     agency, person = _owner(case, owner_agency_id, owner_user_id)
+    meeting = _meeting(case, meeting_id, current_id=action.meeting_id)
     before = _action_snapshot(action)
     action.description = description
     action.victim_wording = victim_wording
@@ -480,6 +575,7 @@ def edit_action(
     action.owner_agency_id = agency.id
     action.owner_user_id = person.id if person else None
     action.source_note = (source_note or "").strip()
+    action.meeting_id = meeting.id if meeting else None
     action.priority = priority
     after = _action_snapshot(action)
     if before == after:
@@ -502,6 +598,7 @@ def _action_snapshot(action: Action) -> dict:
         "owner_agency_id": action.owner_agency_id,
         "owner_user_id": action.owner_user_id,
         "source_note": action.source_note,
+        "meeting_id": action.meeting_id,
         "priority": action.priority.value if action.priority else None,
     }
 

@@ -21,7 +21,6 @@ from trigger.extensions import db
 from trigger.forms import FieldError
 from trigger.models import Area, AreaClosureDay, AreaTimescalePolicy, User
 from trigger.models.area_policies import TIMESCALE_FIELDS
-from trigger.transactions import savepoint
 
 # ---- what deadline code reads ---------------------------------------------------------------------------
 
@@ -106,7 +105,7 @@ def add_closure_day(area: Area, day: date, reason: str) -> AreaClosureDay:
         raise FieldError("day", f"{_long(day)} is already a closure day in {area.name}")
     closure = AreaClosureDay(area_id=area.id, day=day, reason=reason or "")
     try:
-        with savepoint():
+        with db.session.begin_nested():
             db.session.add(closure)
     except IntegrityError:  # another administrator added the same day a moment ago
         raise FieldError("day", f"{_long(day)} is already a closure day in {area.name}") from None
@@ -147,7 +146,7 @@ def save_timescales(area: Area, values: dict[str, int], *, by: User | None) -> A
     row = AreaTimescalePolicy(area_id=area.id, version=(current.version + 1) if current else 1,
                               created_by_id=by.id if by else None, **after)
     try:
-        with savepoint():
+        with db.session.begin_nested():
             db.session.add(row)
     except IntegrityError:  # another administrator saved a new version at the same moment
         raise FieldError(TIMESCALE_FIELDS[0], "Someone else has just changed these timescales: "

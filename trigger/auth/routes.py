@@ -27,9 +27,14 @@ def _safe_next(target: str | None) -> str | None:
 
 
 def landing_url(user) -> str:
-    """Where sign-in leads: agency representatives start on their agency's actions, everyone else at home."""
+    """Where sign-in leads: agency representatives start on their agency's actions, PCC reviewers on the
+    escalations, everyone else at home."""
     from trigger.models import Role
 
+    if user.role in (Role.COORDINATOR, Role.CHAIR):
+        return url_for("deadlines.dashboard")  # what is overdue and due soon, across cases and actions
+    if user.role is Role.PCC_REVIEWER:
+        return url_for("escalations.index")  # a PCC reviewer's work is the escalations waiting for them
     return url_for("actions.my_actions") if user.role is Role.AGENCY_REP else url_for("main.home")
 
 

@@ -7,8 +7,10 @@ from datetime import date
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from trigger.authz import MANAGE_CASES, VIEW_CASES, allow, can_manage_case, can_view_case, can_view_meeting
+from trigger.authz import MANAGE_CASES, VIEW_CASES, allow, can_manage_case, can_view_case, visible_meetings
+from trigger.authz import can_record_escalation
 from trigger.cases import services
+from trigger.deadlines import services as deadline_services
 from trigger.cases.forms import (
     CaseForm,
     StageForm,
@@ -22,7 +24,9 @@ from trigger.cases.forms import (
 from trigger.domain.stages import DECISION_STAGES, Stage, next_stages
 from trigger.extensions import db
 from trigger.forms import FieldError, attach_error
+from trigger.escalations import services as escalation_services
 from trigger.meetings import services as meeting_services
+from trigger.risk import services as risk_services
 from trigger.models import Area, Channel
 from trigger.threshold.services import advise
 
@@ -48,12 +52,17 @@ def index():
     area_id = request.args.get("area", type=int)
     stage_value = request.args.get("stage") or ""
     stage = Stage(stage_value) if stage_value in {s.value for s in Stage} else None
-    statement = services.search_cases(current_user, query=query, area_id=area_id, stage=stage)
+    overdue = request.args.get("overdue") == "1"
+    sort = "deadline" if request.args.get("sort") == "deadline" else "newest"
+    statement = services.search_cases(current_user, query=query, area_id=area_id, stage=stage, overdue=overdue,
+                                      sort=sort)
     page = db.paginate(statement, page=request.args.get("page", 1, type=int) or 1, per_page=PER_PAGE,
                        error_out=False)
     areas = db.session.scalars(db.select(Area).order_by(Area.name)).all()
     return render_template("cases/index.html", page=page, query=query, area_id=area_id, stage=stage,
-                           areas=areas, stages=list(Stage), can_add=MANAGE_CASES.allows(current_user))
+                           areas=areas, stages=list(Stage), can_add=MANAGE_CASES.allows(current_user),
+                           overdue=overdue, sort=sort,
+                           next_deadlines=deadline_services.next_deadlines([c.id for c in page.items]))
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -110,9 +119,13 @@ def show(case_id: int):
         advice=advise(case),
         links=services.links_of(case),
         timeline=services.timeline(case),
-        meetings=[m for m in meeting_services.meetings_of(case) if can_view_meeting(current_user, m)],
+        meetings=visible_meetings(current_user, case, meeting_services.meetings_of(case, with_attendees=False)),
         can_manage=manage,
         can_decide=manage and any(s in DECISION_STAGES for s in next_stages(case.stage)),
+        deadlines=deadline_services.case_deadlines(case, deadline_services.london_today()),
+        escalations=escalation_services.escalations_of(case),
+        can_escalate=can_record_escalation(current_user, case) and escalation_services.can_be_escalated(case),
+        risk=risk_services.latest_assessment(case),
         protective_marking="OFFICIAL-SENSITIVE",
     )
 
@@ -125,14 +138,14 @@ def change_stage(case_id: int):
         abort(403)
     form = StageForm()
     # Threshold stages are reached by recording a decision, which carries its reasons and decision maker.
-    form.stage.choices = [(s.value, s.label) for s in next_stages(case.stage) if s not in DECISION_STAGES]
+    form.stage.choices = [(s.value, s.label) for s in _manual_stages(case.stage)]
     if form.validate_on_submit():
         try:
             target = Stage(form.stage.data)
         except ValueError:
             target = None
         try:
-            if target is None or target in DECISION_STAGES:
+            if target is None or target not in _manual_stages(case.stage):
                 raise FieldError("stage", "Choose one of the stages listed")
             services.move_to(case, target, form.reason.data, applicant_told_on=form.applicant_told_on.data)
         except FieldError as error:
@@ -141,3 +154,13 @@ def change_stage(case_id: int):
             flash(f"{case.reference} is now at the stage “{target.label}”.", "success")
             return redirect(url_for("cases.show", case_id=case.id))
     return render_template("cases/stage.html", form=form, case=case), 400 if request.method == "POST" else 200
+
+
+def _manual_stages(current: Stage) -> list[Stage]:
+    """The stages this page offers. Threshold stages need a decision (with reasons and decision maker);
+    escalating needs the applicant's request (grounds, consent) and leaving "escalated" needs the reviewing
+    body's outcome, both recorded in trigger.escalations. While escalated a case can only be withdrawn (closed).
+    """
+    if current is Stage.ESCALATED:
+        return [Stage.CLOSED]
+    return [s for s in next_stages(current) if s not in DECISION_STAGES and s is not Stage.ESCALATED]

@@ -157,6 +157,9 @@ def create_case(
         {"channel": channel.value, "incidents": len(incidents), "perpetrators": len(perpetrators)},
         actor=actor, case_id=case.id,
     )
+    from trigger.deadlines.services import on_stage_change
+
+    on_stage_change(case, None, Stage.RECEIVED, case.received_on)  # receipt opens the first deadlines
     flag_links(case)
     return case
 
@@ -232,11 +235,12 @@ def links_of(case: Case) -> list[tuple[Case, LinkReason]]:
 
 
 def move_to(case: Case, stage: Stage, reason: str, *, applicant_told_on: date | None = None,
-            audit_details: dict | None = None) -> None:
+            audit_details: dict | None = None, on: date | None = None) -> None:
     """Move `case` to `stage` if the lifecycle allows it, and write the audit event.
 
     Closing needs a reason and the date the applicant was told. Raises FieldError ("stage", "reason" or
-    "applicant_told_on") when refused; nothing is changed then.
+    "applicant_told_on") when refused; nothing is changed then. ``on`` is the day the stage was reached (the
+    stage deadlines met and opened by the move count from it; default today).
     """
     stage = Stage(stage)
     problem = transition_problem(case.stage, stage)
@@ -260,6 +264,9 @@ def move_to(case: Case, stage: Stage, reason: str, *, applicant_told_on: date | 
         details["applicant_told_on"] = applicant_told_on.isoformat()
     audit.record("case.stage_changed", "case", case.id, f"{before.label} → {stage.label}: {reason.strip()}"[:500],
                  details, case_id=case.id)
+    from trigger.deadlines.services import on_stage_change
+
+    on_stage_change(case, before, stage, on)
 
 
 # ---- reading ----------------------------------------------------------------------------------------------
@@ -304,8 +311,13 @@ def _contains(query: str) -> str:
     return f"%{escaped}%"
 
 
-def search_cases(user, *, query: str = "", area_id: int | None = None, stage: Stage | None = None):
-    """The cases `user` may see, matching a search (reference, applicant, address, perpetrator) and filters."""
+def search_cases(user, *, query: str = "", area_id: int | None = None, stage: Stage | None = None,
+                 overdue: bool = False, sort: str = "newest"):
+    """The cases `user` may see, matching a search (reference, applicant, address, perpetrator) and filters.
+
+    ``overdue``: only open cases with an overdue stage deadline or action. ``sort="deadline"``: the case whose
+    next open stage deadline comes first, first (cases with none last); otherwise newest first.
+    """
     statement = visible_cases(user)
     if query:
         pattern = _contains(query)
@@ -327,6 +339,12 @@ def search_cases(user, *, query: str = "", area_id: int | None = None, stage: St
         statement = statement.where(Case.area_id == area_id)
     if stage:
         statement = statement.where(Case.stage == stage)
+    from trigger.deadlines.services import london_today, next_due_expression, overdue_condition
+
+    if overdue:
+        statement = statement.where(overdue_condition(london_today()))
+    if sort == "deadline":
+        return statement.order_by(next_due_expression().asc().nulls_last(), Case.id)
     return statement.order_by(Case.received_on.desc(), Case.id.desc())
 
 

@@ -61,8 +61,11 @@ ALLOWED_TRANSITIONS: Mapping[Stage, frozenset[Stage]] = {
     Stage.REVIEW_HELD: frozenset({Stage.OUTCOME_SENT, Stage.REVIEW_SCHEDULED, Stage.CLOSED}),
     Stage.OUTCOME_SENT: frozenset({Stage.PLAN_LIVE, Stage.ESCALATED, Stage.CLOSED}),
     Stage.PLAN_LIVE: frozenset({Stage.REVIEW_SCHEDULED, Stage.ESCALATED, Stage.CLOSED}),
+    # ACKNOWLEDGED: an upheld escalation that disputes the threshold decision is referred back for a new
+    # decision, i.e. to the stage just before one (trigger.domain.escalations.reopen_stage).
     Stage.ESCALATED: frozenset(
-        {Stage.THRESHOLD_MET, Stage.THRESHOLD_NOT_MET, Stage.REVIEW_SCHEDULED, Stage.PLAN_LIVE, Stage.CLOSED}
+        {Stage.ACKNOWLEDGED, Stage.THRESHOLD_MET, Stage.THRESHOLD_NOT_MET, Stage.REVIEW_SCHEDULED, Stage.PLAN_LIVE,
+         Stage.CLOSED}
     ),
     Stage.CLOSED: frozenset(),
 }

@@ -162,6 +162,12 @@ class RecommendationForm(FlaskForm):
                          validators=[DataRequired("Enter the recommendation"), max_length(5000, "The recommendation")])
 
 
+class RecommendationResponseForm(FlaskForm):
+    response_text = TextAreaField("The body's response", filters=[strip_filter], validators=[
+        DataRequired("Enter the body's response"), max_length(5000, "The response")])
+    responded_on = DateInput("Date of the response", validators=[InputRequired("Enter the date of the response")])
+
+
 class AgendaForm(FlaskForm):
     items = TextAreaField("Agenda items, one per line", validators=[
         DataRequired("Enter at least one agenda item, one per line"), max_length(10000, "The agenda")])

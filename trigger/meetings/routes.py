@@ -16,13 +16,16 @@ from trigger.authz import (
     EDIT_MINUTES,
     MANAGE_MEETINGS,
     PUBLIC,
+    RECORD_RESPONSES,
     VIEW_CASES,
     allow,
     can_approve_minutes,
     can_edit_minutes,
     can_manage_case,
+    can_record_response,
     can_view_case,
     can_view_meeting,
+    visible_meetings,
 )
 from trigger.extensions import db
 from trigger.forms import FieldError, attach_error
@@ -36,6 +39,7 @@ from trigger.meetings.forms import (
     MinuteForm,
     PersonForm,
     RecommendationForm,
+    RecommendationResponseForm,
     ResponseForm,
     VictimForm,
     attendance_form,
@@ -103,7 +107,7 @@ def _details(form: MeetingForm) -> services.MeetingDetails:
 @allow(VIEW_CASES)
 def index(case_id: int):
     case = _visible_case(case_id)
-    meetings = [m for m in services.meetings_of(case) if can_view_meeting(current_user, m)]
+    meetings = visible_meetings(current_user, case, services.meetings_of(case))
     return _render("meetings/index.html", case=case, meetings=meetings,
                    can_schedule=can_manage_case(current_user, case))
 
@@ -138,7 +142,8 @@ def show(case_id: int, meeting_id: int):
     case, meeting = _meeting(case_id, meeting_id)
     return _render("meetings/show.html", case=case, meeting=meeting, when=services.when_text(meeting),
                    can_manage=_manage(current_user, meeting), can_edit=can_edit_minutes(current_user, meeting),
-                   can_approve=can_approve_minutes(current_user, meeting), approved=services.is_approved(meeting))
+                   can_approve=can_approve_minutes(current_user, meeting), approved=services.is_approved(meeting),
+                   can_record_response=can_record_response(current_user, meeting))
 
 
 @bp.route("/cases/<int:case_id>/meetings/<int:meeting_id>/edit", methods=["GET", "POST"])
@@ -422,6 +427,31 @@ def recommendations(case_id: int, meeting_id: int):
             return redirect(url_for("meetings.minutes", case_id=case.id, meeting_id=meeting.id) + "#recommendations")
     return _render("meetings/recommendation_form.html", 400 if request.method == "POST" else 200, case=case,
                    meeting=meeting, form=form, approved=services.is_approved(meeting))
+
+
+@bp.route("/cases/<int:case_id>/meetings/<int:meeting_id>/recommendations/<int:recommendation_id>/response",
+          methods=["GET", "POST"])
+@allow(RECORD_RESPONSES)
+def recommendation_response(case_id: int, meeting_id: int, recommendation_id: int):
+    case, meeting = _meeting(case_id, meeting_id, can_record_response)
+    recommendation = next((r for r in meeting.recommendations if r.id == recommendation_id), None)
+    if recommendation is None:
+        abort(404)
+    form = RecommendationResponseForm()
+    if request.method == "GET":
+        form.response_text.data = recommendation.response_text
+        form.responded_on.data = recommendation.responded_on
+    if form.validate_on_submit():
+        try:
+            services.record_recommendation_response(meeting, recommendation, response_text=form.response_text.data,
+                                                    responded_on=form.responded_on.data, actor=current_user)
+        except FieldError as error:
+            attach_error(form, error)
+        else:
+            flash(f"{recommendation.agency.name}'s response has been recorded.", "success")
+            return redirect(url_for("meetings.show", case_id=case.id, meeting_id=meeting.id) + "#responses")
+    return _render("meetings/recommendation_response.html", 400 if request.method == "POST" else 200, case=case,
+                   meeting=meeting, recommendation=recommendation, form=form)
 
 
 @bp.route("/cases/<int:case_id>/meetings/<int:meeting_id>/minutes/approve", methods=["POST"])

@@ -49,7 +49,6 @@ from trigger.models import (
     utcnow,
 )
 from trigger.notifications.services import queue_email
-from trigger.transactions import savepoint
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -121,11 +120,12 @@ def load_meeting(meeting_id: int) -> Meeting | None:
     )
 
 
-def meetings_of(case: Case) -> list[Meeting]:
-    return list(db.session.scalars(
-        select(Meeting).where(Meeting.case_id == case.id).options(selectinload(Meeting.attendees))
-        .order_by(Meeting.starts_at.desc(), Meeting.id.desc())
-    ))
+def meetings_of(case: Case, *, with_attendees: bool = True) -> list[Meeting]:
+    """The case's meetings, latest first; the case page's list needs no attendees (a busy case has hundreds)."""
+    statement = select(Meeting).where(Meeting.case_id == case.id).order_by(Meeting.starts_at.desc(), Meeting.id.desc())
+    if with_attendees:
+        statement = statement.options(selectinload(Meeting.attendees))
+    return list(db.session.scalars(statement))
 
 
 def is_approved(meeting: Meeting) -> bool:
@@ -626,7 +626,7 @@ def save_minute(meeting: Meeting, item: MinuteItem, *, base_number: int, text: s
     revision = MinuteRevision(item_id=item.id, number=current + 1, text=text, author_id=actor.id,
                               is_correction=correction, reason=reason if correction else "")
     try:
-        with savepoint():
+        with db.session.begin_nested():
             db.session.add(revision)
     except IntegrityError:
         raise StaleRevision(current_revision(item)) from None
@@ -664,6 +664,39 @@ def add_recommendation(meeting: Meeting, *, agency_id: str, text: str, actor: Us
     return recommendation
 
 
+def record_recommendation_response(meeting: Meeting, recommendation: Recommendation, *, response_text: str,
+                                   responded_on: date | None, actor: User, today: date | None = None) -> None:
+    """Record (or correct) a body's response to a recommendation. Allowed after the minutes are approved: the
+    response comes later, and is not part of the minutes. Audited, with the previous response if any."""
+    today = today or date.today()
+    if meeting.status is MeetingStatus.CANCELLED:
+        raise FieldError("response_text", "This meeting was cancelled: it has no recommendations")
+    text = (response_text or "").strip()
+    if not text:
+        raise FieldError("response_text", "Enter the body's response")
+    if responded_on is None:
+        raise FieldError("responded_on", "Enter the date of the response")
+    if responded_on > today:
+        raise FieldError("responded_on", "The date of the response must be today or in the past")
+    meeting_day = local(meeting.starts_at).date()
+    if responded_on < meeting_day:
+        raise FieldError("responded_on", "The date of the response must be the same as or after the date of the "
+                                         f"meeting ({meeting_day.day} {meeting_day:%B %Y})")
+    before = {"response_text": recommendation.response_text,
+              "responded_on": recommendation.responded_on.isoformat() if recommendation.responded_on else None}
+    after = {"response_text": text, "responded_on": responded_on.isoformat()}
+    if before == after:
+        return
+    recommendation.response_text = text
+    recommendation.responded_on = responded_on
+    recommendation.responded_at = utcnow()
+    audit.record("meeting.recommendation_response", "recommendation", recommendation.id,
+                 f"{'Changed the' if before['response_text'] else 'Recorded the'} response of "
+                 f"{recommendation.agency.name} to a recommendation: {text}"[:500],
+                 {"meeting_id": meeting.id, "changes": audit.changes(before, after)},
+                 case_id=meeting.case_id, actor=actor)
+
+
 def approve_minutes(meeting: Meeting, actor: User) -> MinutesApproval:
     if meeting.status is not MeetingStatus.HELD:
         raise FieldError("approve", "The minutes can be approved once the meeting has been held "
@@ -673,7 +706,7 @@ def approve_minutes(meeting: Meeting, actor: User) -> MinutesApproval:
     approval = MinutesApproval(meeting_id=meeting.id, approved_by_id=actor.id, approved_by=actor,
                                approved_at=utcnow())
     try:
-        with savepoint():
+        with db.session.begin_nested():
             db.session.add(approval)
     except IntegrityError:
         raise FieldError("approve", "These minutes have already been approved") from None

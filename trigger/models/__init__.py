@@ -14,6 +14,8 @@ from trigger.models.actions import (
 from trigger.models.area_policies import AreaClosureDay, AreaTimescalePolicy
 from trigger.models.audit import AuditEvent
 from trigger.models.base import Base, utcnow
+from trigger.models.deadlines import AreaReminderLadder, CaseDeadline
+from trigger.models.escalations import Escalation, EscalationGround, EscalationOutcome, ReviewingBody
 from trigger.models.cases import (
     AreaThresholdPolicy,
     Case,
@@ -31,6 +33,7 @@ from trigger.models.cases import (
     RiskLevel,
     ThresholdDecision,
 )
+from trigger.models.documents import Audience, DeliveryMethod, DocumentKind, IssuedDocument
 from trigger.models.meetings import (
     AgendaTemplate,
     AgendaTemplateItem,
@@ -49,8 +52,13 @@ from trigger.models.meetings import (
 )
 from trigger.models.notifications import Notification, OutboxAttachment, OutboxMessage, OutboxStatus
 from trigger.models.organisation import Agency, AgencyType, Area, Organisation, ProcessName
+from trigger.models.risk import RiskAssessment, RiskCategory, RiskQuestion
 
 __all__ = [
+    "Audience",
+    "DeliveryMethod",
+    "DocumentKind",
+    "IssuedDocument",
     "AgendaTemplate",
     "AgendaTemplateItem",
     "Attendee",
@@ -77,15 +85,20 @@ __all__ = [
     "AgencyType",
     "Area",
     "AreaClosureDay",
+    "AreaReminderLadder",
     "AreaThresholdPolicy",
     "AreaTimescalePolicy",
     "AuditEvent",
     "Base",
     "Case",
+    "CaseDeadline",
     "CaseLink",
     "Channel",
     "ContactMethod",
     "DecisionOutcome",
+    "Escalation",
+    "EscalationGround",
+    "EscalationOutcome",
     "HowReported",
     "Incident",
     "IncidentReport",
@@ -100,7 +113,11 @@ __all__ = [
     "PreferredFormat",
     "ProcessName",
     "PublicSubmission",
+    "ReviewingBody",
+    "RiskAssessment",
+    "RiskCategory",
     "RiskLevel",
+    "RiskQuestion",
     "Role",
     "ThresholdDecision",
     "User",

@@ -6,14 +6,15 @@ is exactly what people saw at the time. An action carries a `version` that SQLAl
 second save fails with StaleDataError and trigger.actions.services turns that into "changed by someone else".
 
 Relationships are `lazy="raise"`: trigger.actions.services loads what each page shows explicitly.
-The link to the meeting an action was agreed at is, for now, the free-text `source_note`; the meetings
-model lands separately and the lead adds the foreign key when both are merged.
+An action may name the review meeting it was agreed at (`meeting_id`); `source_note` is free text for any
+other origin (a recommendation, a partner's request).
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -22,6 +23,9 @@ from trigger.models.accounts import User
 from trigger.models.base import Base, Timestamped, UTCDateTime, utcnow
 from trigger.models.cases import Case, ContactMethod
 from trigger.models.organisation import Agency, enum_column
+
+if TYPE_CHECKING:  # meetings imports this module's neighbours; the relationship resolves the name at mapping
+    from trigger.models.meetings import Meeting
 
 DESCRIPTION_MAX = 4000
 UPDATE_NOTE_MAX = 4000
@@ -131,6 +135,10 @@ class Action(Timestamped, Base):
         CheckConstraint("status <> 'completed' OR completed_on IS NOT NULL", name="completed_has_date"),
         CheckConstraint("version >= 1", name="version_positive"),
         Index("ix_actions_owner_agency_id_due_on", "owner_agency_id", "due_on"),
+        # "My actions" counts and orders an agency's actions by status and due date from this index alone, and
+        # an agency representative's case list finds the plans their agency owns actions on.
+        Index("ix_actions_owner_agency_id_status_due_on", "owner_agency_id", "status", "due_on"),
+        Index("ix_actions_owner_agency_id_plan_id", "owner_agency_id", "plan_id"),
         Index("ix_actions_status_due_on", "status", "due_on"),
     )
 
@@ -141,9 +149,10 @@ class Action(Timestamped, Base):
     victim_visible: Mapped[bool] = mapped_column(Boolean, default=False)
     owner_agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
     owner_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
-    # Where the action came from, e.g. "Agreed at the review meeting on 3 May 2026". The meeting itself will
-    # be linked by a foreign key once the meetings model exists.
+    # Where else the action came from, in words (the meeting it was agreed at is `meeting_id`).
     source_note: Mapped[str] = mapped_column(String(SOURCE_NOTE_MAX), default="")
+    # The review meeting the action was agreed at (a meeting of the same case; trigger.actions.services checks).
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id", ondelete="SET NULL"), index=True)
     due_on: Mapped[date] = mapped_column(Date)
     original_due_on: Mapped[date] = mapped_column(Date)
     priority: Mapped[Priority] = mapped_column(enum_column(Priority, "priority"), default=Priority.MEDIUM)
@@ -160,6 +169,7 @@ class Action(Timestamped, Base):
     plan: Mapped[ActionPlan] = relationship(back_populates="actions", lazy="raise")
     owner_agency: Mapped[Agency] = relationship(lazy="raise")
     owner_user: Mapped[User | None] = relationship(foreign_keys=[owner_user_id], lazy="raise")
+    meeting: Mapped[Meeting | None] = relationship(lazy="raise")
     updates: Mapped[list[ActionUpdate]] = relationship(
         back_populates="action", lazy="raise", order_by="[ActionUpdate.created_at, ActionUpdate.id]"
     )

@@ -254,6 +254,8 @@ class Incident(Timestamped, Base):
 
 class IncidentReport(Timestamped, Base):
     __tablename__ = "incident_reports"
+    # An agency representative's case list asks "which incidents were reported to my agency?" from this index.
+    __table_args__ = (Index("ix_incident_reports_agency_id_incident_id", "agency_id", "incident_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"), index=True)

@@ -15,6 +15,7 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -160,6 +161,8 @@ class Attendee(Timestamped, Base):
 
     __tablename__ = "meeting_attendees"
     __table_args__ = (
+        # An agency representative's case list asks "which meetings is my agency on?" from this index.
+        Index("ix_meeting_attendees_agency_id_meeting_id", "agency_id", "meeting_id"),
         UniqueConstraint("meeting_id", "user_id"),
         CheckConstraint("status <> 'substitute' OR length(substitute_name) > 0", name="substitute_named"),
         CheckConstraint(
@@ -309,7 +312,8 @@ class Recommendation(Timestamped, Base):
     agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
     text: Mapped[str] = mapped_column(Text)
     response_text: Mapped[str] = mapped_column(Text, default="")
-    responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # when the response was recorded
+    responded_on: Mapped[date | None] = mapped_column(Date)  # the date the body gave its response
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     meeting: Mapped[Meeting] = relationship(back_populates="recommendations", lazy="raise")

@@ -32,7 +32,6 @@ from trigger.models import (
     User,
     utcnow,
 )
-from trigger.transactions import savepoint
 
 if TYPE_CHECKING:
     from config import Settings
@@ -72,7 +71,7 @@ def _insert_once(row, model, dedupe_key: str | None):
     if db.session.scalar(select(model.id).where(model.dedupe_key == dedupe_key)) is not None:
         return None
     try:
-        with savepoint():
+        with db.session.begin_nested():
             db.session.add(row)
     except IntegrityError:
         return None

@@ -60,3 +60,13 @@ class DecisionForm(FlaskForm):
 def outcome_choices(override_allowed: bool) -> list[tuple[str, str]]:
     return [(o.value, o.label) for o in DecisionOutcome
             if override_allowed or o is not DecisionOutcome.MET_BY_OVERRIDE]
+
+
+class SameIncidentForm(FlaskForm):
+    """Mark an incident as the same as another of the same date on the case (or as a separate incident)."""
+
+    # Choices are the case's other incidents on that date; the service refuses anything else with a clear message
+    # (a forged id, another case's incident, a loop), so WTForms' own "Not a valid choice" is switched off.
+    same_as_id = RadioField("Is this the same incident as another one recorded for the same date?",
+                            validate_choice=False,
+                            validators=[InputRequired("Choose the incident it is the same as, or “A separate incident”")])

@@ -9,13 +9,13 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from sqlalchemy import select
 
-from trigger.authz import ADMIN, MANAGE_CASES, allow, can_manage_case
+from trigger.authz import ADMIN, MANAGE_CASES, MARK_DUPLICATES, allow, can_manage_case
 from trigger.cases.services import load_case
 from trigger.extensions import db
 from trigger.forms import FieldError, attach_error
 from trigger.models import Area
 from trigger.threshold import services
-from trigger.threshold.forms import DecisionForm, PolicyForm, outcome_choices
+from trigger.threshold.forms import DecisionForm, PolicyForm, SameIncidentForm, outcome_choices
 
 bp = Blueprint("threshold", __name__)
 
@@ -87,3 +87,40 @@ def decide(case_id: int):
             flash(f"Decision recorded for {case.reference}: {decision.outcome.label.lower()}.", "success")
             return redirect(url_for("cases.show", case_id=case.id))
     return render_template("threshold/decide.html", form=form, case=case, advice=advice), _status()
+
+
+SEPARATE = "separate"
+
+
+@bp.route("/cases/<int:case_id>/incidents/<int:incident_id>/same-as", methods=["GET", "POST"])
+@allow(MARK_DUPLICATES)
+def same_as(case_id: int, incident_id: int):
+    case = load_case(case_id)
+    if case is None:
+        abort(404)
+    incident = next((i for i in case.incidents if i.id == incident_id), None)
+    if incident is None:
+        abort(404)
+    if not can_manage_case(current_user, case):
+        abort(403)
+    candidates = services.same_day_incidents(case, incident)
+    form = SameIncidentForm()
+    form.same_as_id.choices = [(str(i.id), f"Incident {i.id}: {i.description[:80]}") for i in candidates] + [
+        (SEPARATE, "A separate incident")]
+    if request.method == "GET":
+        form.same_as_id.data = str(incident.same_as_id) if incident.same_as_id else SEPARATE
+    if form.validate_on_submit():
+        raw = form.same_as_id.data
+        try:
+            if raw != SEPARATE and not (raw or "").isdigit():
+                raise FieldError("same_as_id", "Choose the incident it is the same as, or “A separate incident”")
+            services.mark_same_as(case, incident, None if raw == SEPARATE else int(raw))
+        except FieldError as error:
+            attach_error(form, error)
+        else:
+            flash(f"Incident {incident.id} is now " + (f"counted once, as incident {raw}." if raw != SEPARATE
+                                                       else "counted as a separate incident."), "success")
+            return redirect(url_for("cases.show", case_id=case.id))
+    return render_template("threshold/same_as.html", form=form, case=case, incident=incident,
+                           candidates=candidates, protective_marking="OFFICIAL-SENSITIVE"), _status()
+

@@ -15,10 +15,17 @@ from sqlalchemy import func, select
 from trigger import audit
 from trigger.cases.services import move_to
 from trigger.domain.stages import Stage, transition_problem
-from trigger.domain.threshold import IncidentInput, ReportInput, ThresholdEvaluation, ThresholdPolicy, evaluate
+from trigger.domain.threshold import (
+    IncidentInput,
+    ReportInput,
+    ThresholdEvaluation,
+    ThresholdPolicy,
+    check_incidents,
+    evaluate,
+)
 from trigger.extensions import db
 from trigger.forms import FieldError
-from trigger.models import Area, AreaThresholdPolicy, Case, DecisionOutcome, ThresholdDecision, User
+from trigger.models import Area, AreaThresholdPolicy, Case, DecisionOutcome, Incident, ThresholdDecision, User
 
 POLICY_FIELDS = AreaThresholdPolicy.POLICY_FIELDS
 
@@ -195,3 +202,46 @@ def record_decision(case: Case, data: DecisionInput, *, actor: User) -> Threshol
     )
     move_to(case, target, f"Threshold decision: {outcome.label.lower()}", audit_details={"decision_id": decision.id})
     return decision
+
+
+# ---- marking duplicate incidents --------------------------------------------------------------------------
+
+
+def same_day_incidents(case: Case, incident: Incident) -> list[Incident]:
+    """The case's other incidents on the same date: the ones `incident` may be marked the same as."""
+    return [i for i in case.incidents if i.id != incident.id and i.occurred_on == incident.occurred_on]
+
+
+def mark_same_as(case: Case, incident: Incident, same_as_id: int | None) -> None:
+    """Record that `incident` is the same incident as another on the case (None: a separate incident).
+
+    The other incident must be on the same case and date, not itself, and the links must not loop; the pure
+    rules (check_incidents) decide, so the evaluation can never meet a link it would refuse. Audited.
+    """
+    if same_as_id is not None:
+        if same_as_id == incident.id:
+            raise FieldError("same_as_id", "An incident cannot be the same as itself: choose another incident")
+        target = next((i for i in case.incidents if i.id == same_as_id), None)
+        if target is None:
+            raise FieldError("same_as_id", "Choose an incident recorded on this case")
+        if target.occurred_on != incident.occurred_on:
+            raise FieldError("same_as_id", "Choose an incident on the same date: incidents on different dates "
+                                           "are different incidents")
+        inputs = [dataclasses.replace(i, same_as=same_as_id) if i.id == incident.id else i
+                  for i in threshold_inputs(case)]
+        problems = check_incidents(inputs)
+        if any("loop" in problem for problem in problems):
+            raise FieldError("same_as_id", f"Incident {target.id} is already counted as incident {incident.id}: "
+                                           "marking this one as the same as it would make a loop")
+        if problems:
+            raise FieldError("same_as_id", " ".join(problems))
+    before = incident.same_as_id
+    if before == same_as_id:
+        return
+    incident.same_as_id = same_as_id
+    summary = (f"Marked incident {incident.id} as the same incident as incident {same_as_id}: counted once"
+               if same_as_id is not None else f"Marked incident {incident.id} as a separate incident")
+    audit.record("incident.same_as_changed", "incident", incident.id, summary,
+                 {"same_as_id": [before, same_as_id], "occurred_on": incident.occurred_on.isoformat()},
+                 case_id=case.id)
+
