@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from wtforms import DateField, TimeField
 from wtforms.validators import Length
 
 
@@ -30,3 +31,40 @@ class FieldError(Exception):
 
 def attach_error(form, error: FieldError) -> None:
     getattr(form, error.field).errors.append(error.message)
+
+
+class DateInput(DateField):
+    """A date from <input type="date"> (YYYY-MM-DD). Blank is None, not an error: validators decide."""
+
+    def __init__(self, label=None, validators=None, invalid="Enter a real date", **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.invalid_message = invalid
+
+    def process_formdata(self, valuelist):
+        if not valuelist or not (valuelist[0] or "").strip():
+            self.data = None
+            return
+        try:
+            super().process_formdata([valuelist[0].strip()[:10]])
+        except ValueError:
+            self.data = None
+            raise ValueError(self.invalid_message) from None
+
+
+class TimeInput(TimeField):
+    """<input type="time"> (HH:MM), with a GOV.UK message for anything else. Blank is None."""
+
+    def __init__(self, label=None, validators=None, invalid="Enter a time in the 24-hour clock, like 14:30",
+                 **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.invalid_message = invalid
+
+    def process_formdata(self, valuelist):
+        if not valuelist or not (valuelist[0] or "").strip():
+            self.data = None
+            return
+        try:
+            super().process_formdata([valuelist[0].strip()[:5]])
+        except ValueError:
+            self.data = None
+            raise ValueError(self.invalid_message) from None

@@ -3,30 +3,14 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Optional
 
+from trigger.forms import DateInput
 from trigger.forms import enum_choices, max_length, strip_filter
 from trigger.models import ActionStatus, ContactMethod, PlanStatus, Priority, UpdateFrequency
 from trigger.models.actions import DESCRIPTION_MAX, REASON_MAX, SOURCE_NOTE_MAX, UPDATE_NOTE_MAX
 
-
-class DateInput(DateField):
-    """A date from <input type="date"> (YYYY-MM-DD). Blank is None, not an error: validators decide."""
-
-    def __init__(self, label=None, validators=None, invalid="Enter a real date", **kwargs):
-        super().__init__(label, validators, **kwargs)
-        self.invalid_message = invalid
-
-    def process_formdata(self, valuelist):
-        if not valuelist or not (valuelist[0] or "").strip():
-            self.data = None
-            return
-        try:
-            super().process_formdata([valuelist[0].strip()[:10]])
-        except ValueError:
-            self.data = None
-            raise ValueError(self.invalid_message) from None
 
 
 def _version_field():

@@ -12,7 +12,6 @@ from datetime import date
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
     EmailField,
     FieldList,
     Form,
@@ -21,11 +20,11 @@ from wtforms import (
     SelectField,
     StringField,
     TextAreaField,
-    TimeField,
 )
 from wtforms.validators import DataRequired, Email, Optional, StopValidation, ValidationError
 
 from trigger.domain.intake import IncidentEntry, ReportEntry
+from trigger.forms import DateInput, TimeInput
 from trigger.forms import enum_choices, max_length, strip_filter
 from trigger.models import Channel, ContactMethod, HowReported, PreferredFormat, RiskLevel
 from trigger.models.cases import DEFAULT_LAWFUL_BASIS
@@ -38,34 +37,6 @@ MAX_PERPETRATORS = 10
 # ---- field helpers ----------------------------------------------------------------------------------------
 
 
-class DateInput(DateField):
-    """A date from <input type="date"> (YYYY-MM-DD). Blank is None, not an error: validators decide."""
-
-    def __init__(self, label=None, validators=None, invalid="Enter a real date", **kwargs):
-        super().__init__(label, validators, **kwargs)
-        self.invalid_message = invalid
-
-    def process_formdata(self, valuelist):
-        if not valuelist or not (valuelist[0] or "").strip():
-            self.data = None
-            return
-        try:
-            super().process_formdata([valuelist[0].strip()[:10]])
-        except ValueError:
-            self.data = None
-            raise ValueError(self.invalid_message) from None
-
-
-class TimeInput(TimeField):
-    def process_formdata(self, valuelist):
-        if not valuelist or not (valuelist[0] or "").strip():
-            self.data = None
-            return
-        try:
-            super().process_formdata([valuelist[0].strip()[:5]])
-        except ValueError:
-            self.data = None
-            raise ValueError("Enter a real time, like 21:30") from None
 
 
 class NotInFuture:

@@ -3,27 +3,15 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, EmailField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, EmailField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, InputRequired, Optional
 
+from trigger.forms import DateInput
 from trigger.forms import enum_choices, max_length, strip_filter
 from trigger.models import DeliveryMethod
 
 FINDINGS_MAX = 4000
 
-
-class DateInput(DateField):
-    """<input type="date">; a value that is not a date gets a GOV.UK message, blank is left to validators."""
-
-    def process_formdata(self, valuelist):
-        if not valuelist or not (valuelist[0] or "").strip():
-            self.data = None
-            return
-        try:
-            super().process_formdata([valuelist[0].strip()[:10]])
-        except ValueError:
-            self.data = None
-            raise ValueError("Enter a real date") from None
 
 
 class IssueForm(FlaskForm):

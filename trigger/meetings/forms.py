@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
     EmailField,
     IntegerField,
     RadioField,
@@ -13,41 +12,15 @@ from wtforms import (
     SelectMultipleField,
     StringField,
     TextAreaField,
-    TimeField,
 )
 from wtforms.validators import DataRequired, Email, InputRequired, Optional, ValidationError
 from wtforms.widgets import HiddenInput
 
+from trigger.forms import DateInput, TimeInput
 from trigger.forms import enum_choices, max_length, strip_filter
 from trigger.models import AttendeeKind, AttendeeStatus, MeetingKind, ParticipationKind
 
 
-class DateInput(DateField):
-    """<input type="date">; a value that is not a date gets a GOV.UK message, blank is left to validators."""
-
-    def process_formdata(self, valuelist):
-        if not valuelist or not (valuelist[0] or "").strip():
-            self.data = None
-            return
-        try:
-            super().process_formdata([valuelist[0].strip()[:10]])
-        except ValueError:
-            self.data = None
-            raise ValueError("Enter a real date") from None
-
-
-class TimeInput(TimeField):
-    """<input type="time"> (HH:MM), with a GOV.UK message for anything else."""
-
-    def process_formdata(self, valuelist):
-        if not valuelist or not (valuelist[0] or "").strip():
-            self.data = None
-            return
-        try:
-            super().process_formdata([valuelist[0].strip()[:5]])
-        except ValueError:
-            self.data = None
-            raise ValueError("Enter a time in the 24-hour clock, like 14:30") from None
 
 
 def _https_link(form, field):
