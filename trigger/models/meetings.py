@@ -8,7 +8,6 @@ Relationships are `lazy="raise"` unless a page always needs them: loaders say wh
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import StrEnum
 
 from sqlalchemy import (
     Boolean,
@@ -25,14 +24,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from trigger.models.accounts import User
 from trigger.models.base import Base, Timestamped, UTCDateTime, utcnow
-from trigger.models.cases import Case
+from trigger.models.cases import Case, _Labelled
 from trigger.models.organisation import Agency, enum_column
-
-
-class _Labelled(StrEnum):
-    @property
-    def label(self) -> str:
-        return self._labels()[self]  # type: ignore[attr-defined]
 
 
 class MeetingKind(_Labelled):
