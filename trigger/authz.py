@@ -273,7 +273,7 @@ def can_record_response(user: Any, meeting: Any) -> bool:
 
 # ---- deadlines (trigger.deadlines) -------------------------------------------------------------------------------
 #
-# The dashboard scopes itself by role (trigger.deadlines.services.dashboard): staff see every case deadline and
+# The dashboard scopes itself by role (trigger.deadlines.dashboard.dashboard): staff see every case deadline and
 # action, an agency representative their agency's actions only, a PCC reviewer the escalation deadlines.
 
 DEADLINE_DASHBOARD = Policy(

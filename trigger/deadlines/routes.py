@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from trigger.authz import DEADLINE_DASHBOARD, MANAGE_CASES, allow, can_manage_case, can_view_case
 from trigger.cases.services import load_case
-from trigger.deadlines import services
+from trigger.deadlines import dashboard as dashboard_service, services
 from trigger.deadlines.forms import ExtendForm, InformationReceivedForm, RecomputeForm
 from trigger.domain.workdays import HolidayDataMissing
 from trigger.forms import FieldError, attach_error
@@ -37,7 +37,7 @@ def dashboard():
 
     area_id = request.args.get("area", type=int)
     agency_id = request.args.get("agency", type=int)
-    view = services.dashboard(current_user, services.london_today(), area_id=area_id, agency_id=agency_id)
+    view = dashboard_service.dashboard(current_user, services.london_today(), area_id=area_id, agency_id=agency_id)
     agencies = []
     if current_user.role is not Role.AGENCY_REP and view.shows_actions:
         agencies = db.session.scalars(db.select(Agency).where(Agency.active.is_(True)).order_by(Agency.name)).all()
