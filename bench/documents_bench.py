@@ -97,15 +97,22 @@ def main(runs: int = 30) -> None:
         gc.collect()
         after = rss_mib()
 
-        letter = timed(lambda: render_document(letter_kind, case, draft=False, large_print=False), runs)
-        minutes = timed(lambda: render_document(minutes_kind, case, draft=False, large_print=False), runs)
+        # Interleaved: each round times the full path (context from the database, Jinja, the engine's worker),
+        # the engine alone on the prepared HTML, and bare WeasyPrint on the same HTML, one after the other, so
+        # that whatever else the machine is doing weighs on all three alike.
         bare = bare_renderer()
-        letter_html = prepare(letter_kind, case, draft=False, large_print=False).html
-        minutes_html = prepare(minutes_kind, case, draft=False, large_print=False).html
-        bare(letter_html)
-        bare(minutes_html)
-        bare_letter = timed(lambda: bare(letter_html), runs)
-        bare_minutes = timed(lambda: bare(minutes_html), runs)
+        timings = {}
+        for kind in (letter_kind, minutes_kind):
+            prepared = prepare(kind, case, draft=False, large_print=False)
+            bare(prepared.html)
+            full, engine_only, floor = [], [], []
+            for _ in range(runs):
+                full += timed(lambda: render_document(kind, case, draft=False, large_print=False), 1)
+                engine_only += timed(prepared.render, 1)
+                floor += timed(lambda: bare(prepared.html), 1)
+            timings[kind] = (full, engine_only, floor)
+        letter, letter_engine, bare_letter = timings[letter_kind]
+        minutes, minutes_engine, bare_minutes = timings[minutes_kind]
 
         with app.test_request_context():
             from flask_login import login_user
@@ -128,21 +135,21 @@ def main(runs: int = 30) -> None:
     assert client.get(download_url).status_code == 200
     download = timed(lambda: client.get(download_url), 200)
 
-    for name, timings, bare_timings, goal in (
-        (f"letter ({pages[letter_kind]} page)", letter, bare_letter, 0.4),
-        (f"minutes ({pages[minutes_kind]} pages)", minutes, bare_minutes, 1.0),
+    for name, timings, engine_timings, bare_timings, goal in (
+        (f"letter ({pages[letter_kind]} page)", letter, letter_engine, bare_letter, 0.4),
+        (f"minutes ({pages[minutes_kind]} pages)", minutes, minutes_engine, bare_minutes, 1.0),
     ):
         ratio = p95(timings) / p95(bare_timings)
         results.append(
             f"| {name} | {statistics.median(timings) * 1000:.0f} ms | {p95(timings) * 1000:.0f} ms | "
-            f"{p95(bare_timings) * 1000:.0f} ms | {ratio:.2f}x | "
+            f"{p95(engine_timings) * 1000:.0f} ms | {p95(bare_timings) * 1000:.0f} ms | {ratio:.2f}x | "
             f"{'MET' if p95(timings) < goal and ratio <= 1.5 else 'NOT MET'} (< {goal * 1000:.0f} ms, <= 1.5x) |")
-    print(f"documents, {runs} runs each, {url.split(':')[0]}:")
-    print("| document | median | p95 | bare WeasyPrint p95 | ratio | goal |")
-    print("|---|---|---|---|---|---|")
+    print(f"documents, {runs} interleaved runs each, {url.split(':')[0]}:")
+    print("| document | median | p95 | engine alone p95 | bare WeasyPrint p95 | ratio (p95 / bare p95) | goal |")
+    print("|---|---|---|---|---|---|---|")
     print("\n".join(results))
     print(f"| download of an issued PDF (200 runs) | {statistics.median(download) * 1000:.1f} ms | "
-          f"{p95(download) * 1000:.1f} ms | - | - | {'MET' if p95(download) < 0.02 else 'NOT MET'} (< 20 ms) |")
+          f"{p95(download) * 1000:.1f} ms | - | - | - | {'MET' if p95(download) < 0.02 else 'NOT MET'} (< 20 ms) |")
     print(f"calling process RSS over 200 renders: {before:.1f} MiB -> {after:.1f} MiB "
           f"({after - before:+.1f} MiB) - {'flat' if after - before < 5 else 'GROWING'}")
 
