@@ -10,6 +10,7 @@ import os
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 
 class ConfigError(RuntimeError):
@@ -35,6 +36,21 @@ def _int(name: str, default: int) -> int:
         return int(raw)
     except ValueError:
         raise ConfigError(f"{name} must be a whole number, not {raw!r}") from None
+
+
+def _existing_file(name: str) -> str | None:
+    raw = os.environ.get(name) or None
+    if raw is not None and not Path(raw).is_file():
+        raise ConfigError(f"{name} names a file that does not exist: {raw!r}")
+    return raw
+
+
+def _public_url(raw: str) -> str:
+    """``https://host[:port][/prefix]`` without a trailing slash, or a ConfigError saying what is wrong."""
+    parts = urlsplit(raw.strip())
+    if parts.scheme not in {"http", "https"} or not parts.netloc or parts.query or parts.fragment:
+        raise ConfigError(f"PUBLIC_URL must be an address such as https://trigger.council.example, not {raw!r}")
+    return f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}"
 
 
 def normalise_database_url(url: str) -> str:
@@ -76,9 +92,13 @@ class Settings:
     smtp_starttls: bool = True
     smtp_username: str | None = None
     smtp_password: str | None = None
+    smtp_ssl: bool = False  # implicit TLS from the first byte (port 465), instead of STARTTLS
+    smtp_ca_file: str | None = None  # a private CA for an internal relay; the system's CAs otherwise
     mail_from: str = "trigger@localhost"
     secure_cookies: bool = False
     behind_proxy: bool = False
+    #: Where people reach this Trigger, for the links in emails (a path alone is no use in a mail client).
+    public_url: str = "http://127.0.0.1:5000"
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -95,6 +115,14 @@ class Settings:
                 )
             secret_key = _local_secret_key(instance_path)
         database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{instance_path / 'trigger.db'}"
+        public_url = os.environ.get("PUBLIC_URL", "")
+        if not public_url and environment == "production":
+            raise ConfigError(
+                "PUBLIC_URL is not set. In production Trigger needs the address people use to reach it, "
+                "e.g. PUBLIC_URL=https://trigger.council.example, so that links in emails work."
+            )
+        smtp_port = _int("SMTP_PORT", 587)
+        smtp_ssl = _bool("SMTP_SSL", smtp_port == 465)
         return cls(
             environment=environment,
             secret_key=secret_key,
@@ -106,13 +134,16 @@ class Settings:
             login_throttle_minutes=_int("LOGIN_THROTTLE_MINUTES", 15),
             public_form_per_hour=_int("PUBLIC_FORM_PER_HOUR", 10),
             smtp_host=os.environ.get("SMTP_HOST") or None,
-            smtp_port=_int("SMTP_PORT", 587),
-            smtp_starttls=_bool("SMTP_STARTTLS", True),
+            smtp_port=smtp_port,
+            smtp_ssl=smtp_ssl,
+            smtp_starttls=_bool("SMTP_STARTTLS", not smtp_ssl),
+            smtp_ca_file=_existing_file("SMTP_CA_FILE"),
             smtp_username=os.environ.get("SMTP_USERNAME") or None,
             smtp_password=os.environ.get("SMTP_PASSWORD") or None,
             mail_from=os.environ.get("MAIL_FROM", "trigger@localhost"),
             secure_cookies=_bool("SECURE_COOKIES", environment == "production"),
             behind_proxy=_bool("BEHIND_PROXY", False),
+            public_url=_public_url(public_url) if public_url else cls.public_url,
         )
 
     def flask_config(self) -> dict:

@@ -43,7 +43,33 @@ def test_local_secret_key_is_generated_once_and_kept(monkeypatch, tmp_path):
 def test_production_defaults_to_secure_cookies(monkeypatch, tmp_path):
     monkeypatch.setenv("TRIGGER_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "x" * 64)
-    assert Settings.from_env(tmp_path).secure_cookies is True
+    monkeypatch.setenv("PUBLIC_URL", "https://trigger.vale.example/")
+    settings = Settings.from_env(tmp_path)
+    assert settings.secure_cookies is True
+    assert settings.public_url == "https://trigger.vale.example"  # no trailing slash: paths are appended
+
+
+def test_production_without_public_url_refuses_to_start(monkeypatch, tmp_path):
+    monkeypatch.setenv("TRIGGER_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", "x" * 64)
+    monkeypatch.delenv("PUBLIC_URL", raising=False)
+    with pytest.raises(ConfigError, match="PUBLIC_URL is not set"):
+        Settings.from_env(tmp_path)
+
+
+def test_local_public_url_defaults_to_the_address_make_run_serves(monkeypatch, tmp_path):
+    monkeypatch.delenv("TRIGGER_ENV", raising=False)
+    monkeypatch.delenv("PUBLIC_URL", raising=False)
+    assert Settings.from_env(tmp_path).public_url == "http://127.0.0.1:5000"
+
+
+def test_smtp_port_465_means_implicit_tls_and_587_means_starttls(monkeypatch, tmp_path):
+    monkeypatch.setenv("SMTP_PORT", "465")
+    settings = Settings.from_env(tmp_path)
+    assert (settings.smtp_ssl, settings.smtp_starttls) == (True, False)
+    monkeypatch.setenv("SMTP_PORT", "587")
+    settings = Settings.from_env(tmp_path)
+    assert (settings.smtp_ssl, settings.smtp_starttls) == (False, True)
 
 
 @pytest.mark.parametrize(
@@ -52,6 +78,10 @@ def test_production_defaults_to_secure_cookies(monkeypatch, tmp_path):
         ("SESSION_IDLE_MINUTES", "soon", "SESSION_IDLE_MINUTES must be a whole number"),
         ("SMTP_STARTTLS", "perhaps", "SMTP_STARTTLS must be true or false"),
         ("TRIGGER_ENV", "staging", "TRIGGER_ENV must be 'local' or 'production'"),
+        ("PUBLIC_URL", "trigger.vale.example", "PUBLIC_URL must be an address such as https://"),
+        ("PUBLIC_URL", "javascript:alert(1)", "PUBLIC_URL must be an address"),
+        ("SMTP_SSL", "maybe", "SMTP_SSL must be true or false"),
+        ("SMTP_CA_FILE", "/nonexistent/ca.pem", "SMTP_CA_FILE names a file that does not exist"),
     ],
 )
 def test_malformed_settings_are_named(monkeypatch, tmp_path, name, value, message):

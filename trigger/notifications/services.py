@@ -125,6 +125,11 @@ def _check_link(link: str | None) -> str | None:
     return link
 
 
+def absolute_url(path: str) -> str:
+    """A path of Trigger as a full address for an email (PUBLIC_URL + path)."""
+    return current_app.config["TRIGGER_SETTINGS"].public_url + _check_link(path)
+
+
 def notify_user(
     user: User,
     subject: str,
@@ -145,7 +150,7 @@ def notify_user(
     if _insert_once(notification, Notification, dedupe_key) is None:
         return None
     if email and user.active:
-        text = body if link is None else f"{body}\n\nSign in to Trigger to see it: {link}"
+        text = body if link is None else f"{body}\n\nSign in to Trigger to see it: {absolute_url(link)}"
         queue_email(user.email, subject, text, user=user, dedupe_key=dedupe_key)
     return notification
 
@@ -407,10 +412,15 @@ class _Mailer:
 
     def _connect(self) -> smtplib.SMTP:
         s = self.settings
-        connection = smtplib.SMTP(s.smtp_host, s.smtp_port, timeout=SMTP_TIMEOUT_SECONDS)
+        # Certificates are always verified: against the system's CAs, or SMTP_CA_FILE for a private relay.
+        context = ssl.create_default_context(cafile=s.smtp_ca_file)
+        if s.smtp_ssl:
+            connection = smtplib.SMTP_SSL(s.smtp_host, s.smtp_port, timeout=SMTP_TIMEOUT_SECONDS, context=context)
+        else:
+            connection = smtplib.SMTP(s.smtp_host, s.smtp_port, timeout=SMTP_TIMEOUT_SECONDS)
         try:
-            if s.smtp_starttls:
-                connection.starttls(context=ssl.create_default_context())
+            if s.smtp_starttls and not s.smtp_ssl:
+                connection.starttls(context=context)
             if s.smtp_username:
                 connection.login(s.smtp_username, s.smtp_password or "")
         except BaseException:
