@@ -82,6 +82,9 @@ def _register_blueprints(app: "Flask") -> None:
     from trigger.documents.routes import bp as documents_bp
 
     app.register_blueprint(documents_bp)
+    from trigger.exports.routes import bp as exports_bp
+
+    app.register_blueprint(exports_bp)
 
 
 def _commit_per_request(app: "Flask") -> None:

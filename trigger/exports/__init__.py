@@ -1,0 +1,1 @@
+"""CSV exports of the case list, an action plan and "My actions", for people who work in spreadsheets."""
