@@ -157,7 +157,9 @@ def record_decision(case: Case, data: DecisionInput, *, actor: User) -> Threshol
     except ValueError:
         raise FieldError("outcome", "Choose whether the threshold is met") from None
     target = Stage.THRESHOLD_MET if outcome.is_met else Stage.THRESHOLD_NOT_MET
-    problem = transition_problem(case.stage, target)
+    # Leaving "escalated" needs the reviewing body's outcome (trigger.escalations), which may refer it back.
+    problem = (f"{case.reference} is escalated: a new decision can be recorded once the reviewing body's "
+               "outcome is recorded" if case.stage is Stage.ESCALATED else transition_problem(case.stage, target))
     if problem:
         raise FieldError("outcome", problem)
     advice = advise(case)
