@@ -17,10 +17,11 @@ from trigger.models.deadlines import CaseDeadline
 _refs = count(1)
 
 
-def bare_case(area, *, stage: Stage = Stage.RECEIVED, received_on: date | None = None) -> Case:
+def bare_case(area, *, stage: Stage = Stage.RECEIVED, received_on: date | None = None, coordinator=None) -> Case:
     """A case row without the intake machinery (no deadlines opened)."""
     case = Case(reference=f"DL-2026-{next(_refs):04d}", area_id=area.id, received_on=received_on or date(2026, 1, 5),
-                channel=Channel.PHONE, applicant_name="Pat Applicant", stage=stage)
+                channel=Channel.PHONE, applicant_name="Pat Applicant", stage=stage,
+                coordinator_id=coordinator.id if coordinator is not None else None)
     if stage is Stage.CLOSED:
         case.closure_reason, case.closed_on, case.applicant_told_on = "Withdrawn", case.received_on, case.received_on
     db.session.add(case)
@@ -36,13 +37,14 @@ def deadline(case: Case, kind: DeadlineKind, due: date, *, anchor: date | None =
     return row
 
 
-def action(case: Case, agency, due: date, *, owner=None) -> Action:
+def action(case: Case, agency, due: date, *, owner=None,
+           description: str = "Patrol the park on Friday evenings") -> Action:
     plan = db.session.query(ActionPlan).filter_by(case_id=case.id).one_or_none()
     if plan is None:
         plan = ActionPlan(case_id=case.id, status=PlanStatus.LIVE)
         db.session.add(plan)
         db.session.flush()
-    row = Action(plan_id=plan.id, description="Patrol the park on Friday evenings", owner_agency_id=agency.id,
+    row = Action(plan_id=plan.id, description=description, owner_agency_id=agency.id,
                  owner_user_id=owner.id if owner else None, due_on=due, original_due_on=due,
                  priority=Priority.MEDIUM)
     db.session.add(row)
@@ -62,3 +64,14 @@ def counted_statements():
         yield statements
     finally:
         event.remove(db.engine, "before_cursor_execute", count_one)
+
+
+def emails_to(address: str) -> list:
+    """The queued emails to one address, oldest first."""
+    from sqlalchemy import select
+
+    from trigger.models import OutboxMessage
+
+    db.session.expire_all()
+    return list(db.session.scalars(select(OutboxMessage).where(OutboxMessage.to_address == address)
+                                   .order_by(OutboxMessage.id)))

@@ -410,6 +410,7 @@ class Generator:
         self.add(t_case, dict(
             id=case_id, reference=reference, area_id=area.id, stage=plan.stage.value, received_on=received,
             channel=channel, created_by_id=None if channel == "online" else coordinator.id,
+            coordinator_id=None if plan.stage is Stage.RECEIVED and channel == "online" else coordinator.id,
             applicant_name=name, applicant_address=address, applicant_postcode=postcode, applicant_phone=phone,
             applicant_phone_key=phone.replace(" ", ""), applicant_email=self.email(name),
             applicant_date_of_birth=date(rng.randint(1940, 2004), rng.randint(1, 12), rng.randint(1, 28)),

@@ -1,5 +1,5 @@
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, StringField
+from wtforms import DateField, IntegerField, RadioField, StringField
 from wtforms.validators import InputRequired, NumberRange, Optional
 
 from trigger.domain.deadlines import MAX_WORKING_DAYS, MIN_WORKING_DAYS, DeadlineKind
@@ -64,3 +64,40 @@ class TimescaleForm(FlaskForm):
     escalation_window = WorkingDaysField("Ask for an escalation (the applicant's window)",
                                          DeadlineKind.ESCALATION_REQUEST)
     escalation_decided = WorkingDaysField("Decide the escalation", DeadlineKind.ESCALATION_DECISION)
+
+
+class _WholeNumberField(IntegerField):
+    """A whole number with a GOV.UK message naming the field instead of "Not a valid integer value"."""
+
+    def __init__(self, label: str, what: str, low: int, high: int, **kwargs):
+        self.what = what
+        super().__init__(label, validators=[
+            InputRequired(f"Enter {what}"),
+            NumberRange(low, high, f"{what[0].upper()}{what[1:]} must be between {low} and {high}"),
+        ], **kwargs)
+
+    def process_formdata(self, valuelist):
+        if valuelist and valuelist[0].strip():
+            try:
+                self.data = int(valuelist[0].strip())
+            except ValueError:
+                self.data = None
+                raise ValueError(f"{self.what[0].upper()}{self.what[1:]} must be a whole number, like 2") from None
+        else:
+            self.data = None
+
+
+_YES_NO = [("yes", "Yes"), ("no", "No")]
+
+
+class LadderForm(FlaskForm):
+    days_before = _WholeNumberField("Remind the owner this many working days before the due date",
+                                    "the number of working days before the due date", 0, 20)
+    on_the_day = RadioField("Remind the owner on the day it is due", choices=_YES_NO,
+                            validators=[InputRequired("Choose whether to remind the owner on the day it is due")])
+    when_overdue = RadioField("Remind the owner (and the agency's contact address) when it is overdue",
+                              choices=_YES_NO,
+                              validators=[InputRequired("Choose whether to remind the owner when it is overdue")])
+    escalate_after = _WholeNumberField("Escalate to the chairs and the coordinator when overdue by this many "
+                                       "working days", "the number of working days overdue before escalating",
+                                       1, 60)

@@ -1,4 +1,4 @@
-"""Administration pages under an area: its closure days and its stage timescales."""
+"""Administration pages under an area: its closure days, its stage timescales and its reminder ladder."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from trigger.admin.forms import ConfirmForm
 from trigger.area_policies import services
-from trigger.area_policies.forms import ClosureDayForm, TimescaleForm
+from trigger.area_policies.forms import ClosureDayForm, LadderForm, TimescaleForm
 from trigger.authz import ADMIN, allow
 from trigger.domain.deadlines import ANCHOR_OF, PUBLISHED_RANGES, DeadlineKind, TimescalePolicy
 from trigger.extensions import db
@@ -110,3 +110,30 @@ def timescales(area_id: int):
 
 def _policy_from_form(form: TimescaleForm) -> TimescalePolicy:
     return TimescalePolicy(**{name: getattr(form, name).data for name in TIMESCALE_FIELDS})
+
+
+@bp.route("/reminders", methods=["GET", "POST"])
+@allow(ADMIN)
+def reminders(area_id: int):
+    from trigger.deadlines.services import LADDER_FIELDS, ladder_for_area, save_ladder
+    from trigger.domain.reminders import DEFAULT_LADDER
+
+    area = _area(area_id)
+    current = ladder_for_area(area)
+    form = LadderForm(data={
+        "days_before": current.days_before, "escalate_after": current.escalate_after,
+        "on_the_day": "yes" if current.on_the_day else "no", "when_overdue": "yes" if current.when_overdue else "no",
+    } if request.method == "GET" else None)
+    if form.validate_on_submit():
+        values = {name: getattr(form, name).data for name in LADDER_FIELDS}
+        values["on_the_day"], values["when_overdue"] = values["on_the_day"] == "yes", values["when_overdue"] == "yes"
+        try:
+            saved = save_ladder(area, values, by=current_user._get_current_object())
+        except FieldError as error:
+            attach_error(form, error)
+        else:
+            flash(f"The reminders of {area.name} have been saved. They apply from the next reminder run."
+                  if saved else "No changes were made to the reminders.", "success")
+            return redirect(url_for("area_policies.reminders", area_id=area.id))
+    return render_template("area_policies/reminders.html", area=area, form=form, default=DEFAULT_LADDER,
+                           is_default=current == DEFAULT_LADDER), _form_status()

@@ -1,8 +1,9 @@
-"""Forms for extending a deadline, recomputing a case's deadlines and recording the agencies' information."""
+"""Forms for extending a deadline, recomputing a case's deadlines, recording the agencies' information and
+assigning the case's coordinator."""
 
 from flask_wtf import FlaskForm
-from wtforms import TextAreaField
-from wtforms.validators import InputRequired
+from wtforms import SelectField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired
 
 from trigger.cases.forms import DateInput
 from trigger.forms import max_length, strip_filter
@@ -27,3 +28,9 @@ class InformationReceivedForm(FlaskForm):
     received_on = DateInput("Date the last agency's information arrived",
                             validators=[InputRequired("Enter the date the last agency's information arrived")],
                             invalid="Enter a real date, like 27 May 2026")
+
+
+class CoordinatorForm(FlaskForm):
+    # Choices: the active coordinators; the service refuses anyone else (a forged id) with the same message.
+    coordinator_id = SelectField("Coordinator", validate_choice=False,
+                                 validators=[DataRequired("Choose an active coordinator")])

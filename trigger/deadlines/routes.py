@@ -1,4 +1,5 @@
-"""Deadline pages: the dashboard, and on a case: extend a deadline, recompute, agencies' information received."""
+"""Deadline pages: the dashboard, and on a case: extend a deadline, recompute, agencies' information received,
+the coordinator who looks after it."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from flask_login import current_user
 from trigger.authz import DEADLINE_DASHBOARD, MANAGE_CASES, allow, can_manage_case, can_view_case
 from trigger.cases.services import load_case
 from trigger.deadlines import dashboard as dashboard_service, services
-from trigger.deadlines.forms import ExtendForm, InformationReceivedForm, RecomputeForm
+from trigger.deadlines.forms import CoordinatorForm, ExtendForm, InformationReceivedForm, RecomputeForm
 from trigger.domain.workdays import HolidayDataMissing
 from trigger.forms import FieldError, attach_error
 from trigger.models import Agency, Role
@@ -102,3 +103,29 @@ def information_received(case_id: int):
             return redirect(_back(case))
     status = 400 if request.method == "POST" else 200
     return render_template("deadlines/information_received.html", form=form, case=case), status
+
+
+@bp.route("/cases/<int:case_id>/coordinator", methods=["GET", "POST"])
+@allow(MANAGE_CASES)
+def coordinator(case_id: int):
+    case = _managed_case(case_id)
+    form = CoordinatorForm()
+    form.coordinator_id.choices = [("", "Choose a coordinator")] + services.coordinator_choices()
+    if request.method == "GET" and case.coordinator_id:
+        form.coordinator_id.data = str(case.coordinator_id)
+    if form.validate_on_submit():
+        try:
+            chosen = int(form.coordinator_id.data)
+        except ValueError:
+            chosen = None
+        try:
+            changed = services.assign_coordinator(case, chosen, by=current_user._get_current_object())
+        except FieldError as error:
+            attach_error(form, error)
+        else:
+            name = dict(form.coordinator_id.choices).get(str(chosen), "")
+            flash(f"{name} is now the coordinator of {case.reference}: its deadline reminders go to them."
+                  if changed else f"{name} was already the coordinator of {case.reference}.", "success")
+            return redirect(_back(case))
+    status = 400 if request.method == "POST" else 200
+    return render_template("deadlines/coordinator.html", form=form, case=case), status

@@ -17,12 +17,12 @@ and one that a missed run skipped still goes out. A rung that the deadline has m
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 
 from trigger.domain.workdays import WorkingCalendar
 
-__all__ = ["DEFAULT_LADDER", "Ladder", "Rung", "reminder_horizon", "rungs_due"]
+__all__ = ["DEFAULT_LADDER", "Ladder", "ReminderWindows", "Rung", "reminder_horizon", "reminder_windows", "rungs_due"]
 
 
 class Rung(StrEnum):
@@ -77,3 +77,56 @@ def rungs_due(due: date, today: date, ladder: Ladder, calendar: WorkingCalendar)
 def reminder_horizon(today: date, ladder: Ladder, calendar: WorkingCalendar) -> date:
     """Deadlines due after this date need nothing yet: lets a batch skip them in SQL."""
     return calendar.add_working_days(today, ladder.days_before) if ladder.days_before else today
+
+
+@dataclass(frozen=True, slots=True)
+class ReminderWindows:
+    """`rungs_due` for one day, turned into date ranges a database can test: a batch asks "which due dates get
+    which rung today?" once per area instead of asking the calendar once per deadline.
+
+    ``before`` is the inclusive range of due dates that get the advance reminder (None: none does);
+    ``due_today`` and ``overdue`` say whether those rungs are on; ``escalate_until`` is the latest due date that
+    is escalated (every earlier one is too; None: nothing is).
+    """
+
+    today: date
+    before: tuple[date, date] | None
+    due_today: bool
+    overdue: bool
+    escalate_until: date | None
+
+    def rungs(self, due: date) -> list[Rung]:
+        """The rungs for a deadline due on ``due``: the same answer as ``rungs_due`` (tests prove it)."""
+        if due > self.today:
+            return [Rung.BEFORE] if self.before and self.before[0] <= due <= self.before[1] else []
+        if due == self.today:
+            return [Rung.DUE_TODAY] if self.due_today else []
+        rungs = [Rung.OVERDUE] if self.overdue else []
+        if self.escalate_until is not None and due <= self.escalate_until:
+            rungs.append(Rung.ESCALATE)
+        return rungs
+
+
+def reminder_windows(today: date, ladder: Ladder, calendar: WorkingCalendar) -> ReminderWindows:
+    """The due-date ranges for which ``rungs_due`` answers each rung on ``today``.
+
+    Both rules are monotone in the due date (a later due date is never "more" due), so each is a range found by
+    stepping over the few calendar days next to today with the very calendar functions `rungs_due` uses.
+    May raise HolidayDataMissing.
+    """
+    before = None
+    if ladder.days_before:
+        last = None
+        day = today + timedelta(days=1)
+        # The advance reminder starts ``days_before`` working days ahead: at most a few weeks of calendar days.
+        while calendar.add_working_days(day, -ladder.days_before) <= today:
+            last = day
+            day += timedelta(days=1)
+        before = (today + timedelta(days=1), last) if last is not None else None
+    # Overdue by ``escalate_after`` working days: the first candidate is that many calendar days back (a working
+    # day count never exceeds the calendar day count); step back until the count reaches it.
+    escalate_until = today - timedelta(days=ladder.escalate_after)
+    while calendar.working_days_between(escalate_until, today) < ladder.escalate_after:
+        escalate_until -= timedelta(days=1)
+    return ReminderWindows(today=today, before=before, due_today=ladder.on_the_day, overdue=ladder.when_overdue,
+                           escalate_until=escalate_until)

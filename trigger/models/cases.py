@@ -150,6 +150,9 @@ class Case(Timestamped, Base):
     received_on: Mapped[date] = mapped_column(Date, index=True)
     channel: Mapped[Channel] = mapped_column(enum_column(Channel, "channel"))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # The coordinator (SPOC) who looks after the case: its deadline reminders go to them (to every coordinator
+    # while there is none).
+    coordinator_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
 
     # The applicant.
     applicant_name: Mapped[str] = mapped_column(String(120))
@@ -195,7 +198,8 @@ class Case(Timestamped, Base):
     applicant_told_on: Mapped[date | None] = mapped_column(Date)
 
     area: Mapped[Area] = relationship(lazy="joined", innerjoin=True)
-    created_by: Mapped[User | None] = relationship(lazy="raise")
+    created_by: Mapped[User | None] = relationship(lazy="raise", foreign_keys=[created_by_id])
+    coordinator: Mapped[User | None] = relationship(lazy="raise", foreign_keys=[coordinator_id])
     perpetrators: Mapped[list[Perpetrator]] = relationship(
         back_populates="case", lazy="raise", cascade="all, delete-orphan", order_by="Perpetrator.id"
     )

@@ -8,15 +8,27 @@ deadline of the same kind while the first stays as history.
 `due_on` is NULL only when it could not be counted because a year has no bank-holiday data: the case page says
 so loudly instead of showing a date counted as if there were no holidays.
 
-Reminders need no table of their own: each one is an outbox message and a notification whose UNIQUE
-`dedupe_key` (e.g. "deadline:12:2026-05-06:overdue:user:3") makes the database refuse a second copy.
+`SentReminder` is what makes `flask deadlines run` send each reminder exactly once: one row per item, due date
+and rung, UNIQUE, inserted by the run that sends it (INSERT ... SELECT ... ON CONFLICT DO NOTHING). A run that
+finds the row already there (a second run, or one on another machine at the same moment) leaves it to its owner.
+The reminders themselves go out as one digest per person per run (a notification and an email).
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from trigger.domain.deadlines import DeadlineKind
@@ -84,3 +96,27 @@ class AreaReminderLadder(Timestamped, Base):
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     area: Mapped[Area] = relationship(lazy="raise")
+
+
+class SentReminder(Base):
+    """One reminder (an item, for its due date, at one rung of the ladder) claimed by one run of the reminders.
+
+    Not a foreign key to the item: ``item_kind`` says which table ``item_id`` is in ('deadline': case_deadlines,
+    'action': actions), and a row outliving its item is harmless. ``due_on`` is part of the key so that an
+    extended deadline or a re-dated action is reminded about again; ``rung_key`` (Ladder.key) names the figure, so
+    changing the ladder re-arms a rung.
+    """
+
+    __tablename__ = "sent_reminders"
+    __table_args__ = (
+        UniqueConstraint("item_kind", "item_id", "due_on", "rung_key", name="uq_sent_reminders_item_due_rung"),
+        CheckConstraint("item_kind IN ('deadline', 'action')", name="item_kind_known"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    item_kind: Mapped[str] = mapped_column(String(10))
+    item_id: Mapped[int] = mapped_column(Integer)
+    due_on: Mapped[date] = mapped_column(Date)
+    rung_key: Mapped[str] = mapped_column(String(20))
+    run_id: Mapped[str] = mapped_column(String(36), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
