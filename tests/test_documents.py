@@ -170,6 +170,23 @@ def test_applicant_summary_of_the_meeting_has_no_one_elses_personal_data(world):
         assert other not in text, other
 
 
+def test_the_case_s_assigned_coordinator_is_the_spoc_named_in_the_outcome_letter(world):
+    from trigger.models import Role, User
+
+    deputy = User(email="dev.deputy@example.org", name="Dev Deputy", role=Role.COORDINATOR,
+                  password_hash=world.coordinator.password_hash)
+    db.session.add(deputy)
+    db.session.flush()
+    world.case.coordinator_id = deputy.id
+    db.session.flush()
+    text = render(world, DocumentKind.OUTCOME, findings="Reports were not shared.")
+    assert "Your single point of contact is Dev Deputy" in text
+    deputy.active = False  # someone who has left is never named: back to the coordinator who took it
+    db.session.flush()
+    text = render(world, DocumentKind.OUTCOME, findings="Reports were not shared.")
+    assert f"Your single point of contact is {SPOC_NAME}" in text
+
+
 def test_outcome_letter_has_findings_recommendations_plan_spoc_and_escalation_date(world):
     text = render(world, DocumentKind.OUTCOME, findings="Reports were not shared between the police and council.")
     case = world.case

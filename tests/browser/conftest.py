@@ -62,7 +62,10 @@ def page(browser):
 
 
 def assert_accessible(page) -> None:
-    """Run axe-core on the current page: no serious or critical WCAG 2.x A/AA violations."""
+    """Run axe-core on the current page: no serious or critical WCAG 2.x A/AA violations.
+
+    Waits for the page's style sheets first: axe measuring an unstyled page reports false target sizes."""
+    page.wait_for_load_state("load")
     page.evaluate(AXE)
     result = page.evaluate(
         """async () => await axe.run(document, {runOnly: {type: 'tag',

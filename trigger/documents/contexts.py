@@ -102,13 +102,14 @@ class Contact:
 
 
 def spoc_for(case: Case, org: Organisation | None, actor: User | None = None) -> Contact:
-    """The case's single point of contact: the coordinator who took the application, else the coordinator
-    issuing the document. (Cases have no SPOC field yet; when they do, it belongs first here.)"""
+    """The case's single point of contact: its assigned coordinator, else the coordinator who took the
+    application, else the coordinator issuing the document. Someone no longer active is never named."""
     person = None
-    if case.created_by_id is not None:
-        creator = db.session.get(User, case.created_by_id)
-        if creator is not None and creator.active and creator.role is Role.COORDINATOR:
-            person = creator
+    for candidate_id in (case.coordinator_id, case.created_by_id):
+        candidate = db.session.get(User, candidate_id) if candidate_id is not None else None
+        if candidate is not None and candidate.active and candidate.role is Role.COORDINATOR:
+            person = candidate
+            break
     if person is None and actor is not None and getattr(actor, "role", None) in (Role.COORDINATOR, Role.ADMIN):
         person = actor
     org_email = org.contact_email if org else ""

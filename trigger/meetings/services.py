@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from trigger import audit
+from trigger.domain.stages import Stage
 from trigger.extensions import db
 from trigger.forms import FieldError
 from trigger.meetings.ics import CalendarEvent, build_ics, invitation_email
@@ -194,9 +195,26 @@ def schedule_meeting(case: Case, details: MeetingDetails, *, actor: User, now: d
     audit.record("meeting.scheduled", "meeting", meeting.id, summary,
                  {"chair": chair.name, "recorded_after_the_fact": meeting.recorded_after_the_fact},
                  case_id=case.id)
+    _follow_the_meeting(case, meeting)
     if not meeting.recorded_after_the_fact:
         _send_to_chair(meeting, chair, case)
     return meeting
+
+
+def _follow_the_meeting(case: Case, meeting: Meeting) -> None:
+    """Move the case's stage with its review meeting, so nobody has to change it by hand: scheduled once a
+    meeting is booked, held once it has happened (its attendance taken, or recorded after the fact). The stage
+    deadlines follow (met on the meeting's day). A case at any other stage (e.g. escalated) is left alone."""
+    from trigger.cases.services import move_to
+
+    day = local(meeting.starts_at).date()
+    if case.stage in (Stage.THRESHOLD_MET, Stage.PLAN_LIVE, Stage.REVIEW_HELD) and (
+        meeting.status is MeetingStatus.SCHEDULED or meeting.recorded_after_the_fact
+    ):
+        move_to(case, Stage.REVIEW_SCHEDULED, f"{meeting.kind.label} arranged for {when_text(meeting)}",
+                on=min(day, date.today()))
+    if case.stage is Stage.REVIEW_SCHEDULED and meeting.status is MeetingStatus.HELD:
+        move_to(case, Stage.REVIEW_HELD, f"{meeting.kind.label} held on {when_text(meeting)}", on=day)
 
 
 def reschedule_meeting(meeting: Meeting, case: Case, details: MeetingDetails, *,
@@ -508,6 +526,7 @@ def take_attendance(meeting: Meeting, case: Case, statuses: dict[int, str]) -> N
         meeting.status = MeetingStatus.HELD
     audit.record("meeting.attendance_taken", "meeting", meeting.id, "Took the attendance", {"changes": changes},
                  case_id=case.id)
+    _follow_the_meeting(case, meeting)
 
 
 def save_victim_participation(meeting: Meeting, case: Case, *, kind: str, statement: str = "",
