@@ -182,17 +182,6 @@ def acknowledge_and_decide(page, base: str, people, reference: str) -> str:
     return case_url
 
 
-def change_stage(page, case_url: str, label: str, reason: str) -> None:
-    visit(page, case_url)
-    follow(page, "Change the stage")
-    check_page(page)
-    page.get_by_label(label, exact=True).check()
-    page.get_by_label("Reason").fill(reason)
-    page.get_by_role("button", name="Change the stage").click()
-    assert f"is now at the stage “{label}”" in success_banner(page)
-    check_page(page)
-
-
 def schedule_and_invite(page, case_url: str) -> None:
     visit(page, case_url)
     follow(page, "Meetings, attendees and minutes")
