@@ -14,6 +14,11 @@ What it does, in order:
 4. compares the case page's requests/s with `/healthz` in the same run - the bare-est route the product has
    (one `SELECT 1`; there is deliberately no test-only route in the product);
 5. reads the workers' resident memory before and after (a soak: it must not keep growing).
+
+`--in-process N` measures the same pages without gunicorn or wrk: N requests each through Flask's test client in
+this one process, printing wall-clock p50/p95, the process's CPU time per request (p50 and best) and the SQL
+statements per page. CPU time barely moves when other work shares the machine, so it is the figure to compare
+before and after a change; wrk's figures are only comparable on an idle machine (the load average is printed).
 """
 
 from __future__ import annotations
@@ -136,17 +141,70 @@ def run_wrk(base: str, path: str, cookie: str, duration: int, connections: int) 
     return result
 
 
+def in_process(database_url: str, ids: dict, runs: int, names: list[str]) -> None:
+    """Each page `runs` times through the test client: wall p50/p95, CPU p50/best, SQL statements per request."""
+    from sqlalchemy import event
+
+    from config import Settings, normalise_database_url
+    from trigger import create_app
+    from trigger.extensions import db
+
+    settings = Settings(environment="local", secret_key="bench-secret-key-" + "x" * 32,
+                        database_url=normalise_database_url(database_url))
+    app = create_app({"TRIGGER_SETTINGS": settings})
+
+    def client_for(email: str):
+        client = app.test_client()
+        page = client.get("/login").get_data(as_text=True)
+        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)[1]
+        answer = client.post("/login", data={"email": email, "password": PASSWORD, "csrf_token": token})
+        assert answer.status_code == 302, answer.status_code
+        return client
+
+    coordinator, rep = client_for(COORDINATOR), client_for(REP)
+    pages = {"healthz": ("/healthz", coordinator), "cases": ("/cases", coordinator),
+             "case": (f"/cases/{ids['case_id']}", coordinator), "my-actions": ("/my-actions", rep),
+             "dashboard": ("/dashboard", coordinator)}
+    statements: list[str] = []
+    with app.app_context():
+        event.listen(db.engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+    print(f"in process ({database_url.split(':')[0]}), {runs} requests a page, load average "
+          f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print(f"  {'page':<12} {'wall p50':>9} {'wall p95':>9} {'CPU p50':>9} {'CPU best':>9} {'SQL':>4}")
+    for name in names:
+        path, client = pages[name]
+        assert client.get(path).status_code == 200, path
+        statements.clear()
+        client.get(path)
+        count = len(statements)
+        walls, cpus = [], []
+        for _ in range(runs):
+            wall, cpu = time.perf_counter(), time.process_time()
+            client.get(path)
+            walls.append(time.perf_counter() - wall)
+            cpus.append(time.process_time() - cpu)
+        walls.sort()
+        cpus.sort()
+        print(f"  {name:<12} {walls[len(walls) // 2] * 1000:7.1f}ms {walls[int(len(walls) * 0.95) - 1] * 1000:7.1f}ms "
+              f"{cpus[len(cpus) // 2] * 1000:7.1f}ms {cpus[0] * 1000:7.1f}ms {count:>4}", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=int, default=60)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--pages", default="healthz,cases,case,my-actions,dashboard")
+    parser.add_argument("--in-process", type=int, default=0, metavar="N",
+                        help="no server: N requests a page through the test client, with CPU time and SQL counts")
     args = parser.parse_args()
     database_url = os.environ.get("DATABASE_URL")
     if not database_url:
         sys.exit("Set DATABASE_URL to a database loaded with `flask demo load --scale 10`.")
     ids = prepare(database_url)
+    if args.in_process:
+        in_process(database_url, ids, args.in_process, args.pages.split(","))
+        return
     env = dict(os.environ, DATABASE_URL=database_url, SECRET_KEY="bench-secret-key-" + "x" * 32,
                TRIGGER_ENV="local")
     base = f"http://127.0.0.1:{args.port}"
@@ -180,14 +238,15 @@ def main() -> None:
             chosen[name] = (path, cookie, label)
         memory_before = worker_memory(server.pid)
         engine = database_url.split(":")[0]
-        print(f"{engine}: gunicorn -w 2, wrk -t2 -c{args.connections} -d{args.duration}s per page")
+        print(f"{engine}: gunicorn -w 2, wrk -t2 -c{args.connections} -d{args.duration}s per page "
+              f"(load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())})")
         print(f"  {'page':<58} {'p50':>8} {'p95':>8} {'p99':>8} {'req/s':>8} {'errors':>7}")
         results = {}
         for name, (path, cookie, label) in chosen.items():
             r = results[name] = run_wrk(base, path, cookie, args.duration, args.connections)
             met = "" if name == "healthz" else ("  MET" if r["p95"] < GOAL_MS else "  NOT MET")
             print(f"  {label:<58} {r['p50']:7.1f}ms {r['p95']:7.1f}ms {r['p99']:7.1f}ms {r['rps']:8.1f} "
-                  f"{r['errors'] + r['socket_errors']:>7}{met}", flush=True)
+                  f"{r['errors'] + r['socket_errors']:>7}{met}  (load {os.getloadavg()[0]:.2f})", flush=True)
         memory_after = worker_memory(server.pid)
         if "healthz" in results and "case" in results:
             ratio = results["case"]["rps"] / results["healthz"]["rps"]

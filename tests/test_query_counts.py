@@ -7,6 +7,7 @@ with them would slow down as a partnership's history grows (an N+1 query), so th
 
 from __future__ import annotations
 
+import re
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from itertools import count
@@ -14,7 +15,9 @@ from itertools import count
 import pytest
 from sqlalchemy import event
 
-from tests.conftest import login
+from tests.conftest import login, text_of
+from trigger import audit
+from trigger.deadlines import dashboard as dashboard_module
 from trigger.extensions import db
 from trigger.models import (
     Action,
@@ -169,12 +172,56 @@ def test_my_actions_pages_an_agency_with_many_actions(app, world):
 
 
 def test_the_dashboard_takes_the_same_statements_with_1_and_50_actions(app, world):
-    if "deadlines.dashboard" not in app.view_functions:
-        pytest.skip("the deadlines dashboard is not wired in yet")
     new_case(world["area"], world["police"], children=1, chair=world["chair"], rep=world["rep"])
-    client = signed_in(app, world["coordinator"])
-    statements_for(client, "/dashboard")
-    one = statements_for(client, "/dashboard")
+    clients = {user.role: signed_in(app, user) for user in (world["coordinator"], world["rep"])}
+    for client in clients.values():
+        statements_for(client, "/dashboard")
+    one = {role: statements_for(client, "/dashboard") for role, client in clients.items()}
     new_case(world["other_area"], world["police"], children=50, chair=world["chair"], rep=world["rep"])
-    fifty = statements_for(client, "/dashboard")
+    fifty = {role: statements_for(client, "/dashboard") for role, client in clients.items()}
     assert fifty == one
+
+
+def test_the_dashboard_counts_up_to_a_cap_and_says_so(app, world, monkeypatch):
+    # Counting every overdue action of a county's history on each view would cost a join per row; past the cap
+    # the heading says "more than" and the page says how to see fewer.
+    monkeypatch.setattr(dashboard_module, "COUNT_CAP", 5)
+    new_case(world["area"], world["police"], children=50, chair=world["chair"], rep=world["rep"])
+    page = text_of(signed_in(app, world["coordinator"]).get("/dashboard"))
+    assert "Overdue (more than 5)" in page
+    assert "The first 25 are listed, of more than 5. Filter by area or agency to see fewer." in page
+    assert "Due today (1)" in page  # under the cap: the exact number
+
+
+def test_my_actions_keeps_the_order_across_pages_overdue_open_then_finished(app, world):
+    case = new_case(world["area"], world["police"], children=60, chair=world["chair"], rep=world["rep"])
+    today = date.today()
+    actions = db.session.scalars(db.select(Action).join(ActionPlan).where(ActionPlan.case_id == case.id)).all()
+    for action in actions[:20]:  # twenty finished, whatever their due date
+        action.status, action.completed_on = ActionStatus.COMPLETED, today
+    db.session.commit()
+    overdue = sorted((a for a in actions[20:] if a.due_on < today), key=lambda a: (a.due_on, a.id))
+    upcoming = sorted((a for a in actions[20:] if a.due_on >= today), key=lambda a: (a.due_on, a.id))
+    finished = sorted(actions[:20], key=lambda a: (a.due_on, a.id))
+    expected = [a.description for a in overdue + upcoming + finished]
+    client = signed_in(app, world["rep"])
+    shown = []
+    for number in (1, 2):
+        html = client.get(f"/my-actions?page={number}").get_data(as_text=True)
+        shown += re.findall(r"Action \d+-\d+", html)
+    assert shown == expected
+    assert f"{len(overdue)} actions are overdue" in text_of(client.get("/my-actions"))
+
+
+def test_the_case_page_shows_the_latest_timeline_events_and_links_to_all(app, world):
+    case = new_case(world["area"], world["police"], children=1, chair=world["chair"], rep=world["rep"])
+    for n in range(60):
+        audit.record("case.note", "case", case.id, f"Story event {n}", case_id=case.id)
+    db.session.commit()
+    client = signed_in(app, world["coordinator"])
+    page = text_of(client.get(f"/cases/{case.id}"))
+    assert "The latest 50 events are shown." in page and "Show the whole timeline" in page
+    assert "Story event 59" in page and "Story event 9 " not in page
+    whole = text_of(client.get(f"/cases/{case.id}?timeline=all"))
+    assert "Story event 0 " in whole and "Show the whole timeline" not in whole
+    assert "Viewed case" not in whole  # views are in the audit trail, not the story

@@ -56,8 +56,7 @@ def index():
     sort = "deadline" if request.args.get("sort") == "deadline" else "newest"
     statement = services.search_cases(current_user, query=query, area_id=area_id, stage=stage, overdue=overdue,
                                       sort=sort)
-    page = db.paginate(statement, page=request.args.get("page", 1, type=int) or 1, per_page=PER_PAGE,
-                       error_out=False)
+    page = services.page_of_cases(statement, request.args.get("page", 1, type=int) or 1, PER_PAGE)
     areas = db.session.scalars(db.select(Area).order_by(Area.name)).all()
     return render_template("cases/index.html", page=page, query=query, area_id=area_id, stage=stage,
                            areas=areas, stages=list(Stage), can_add=MANAGE_CASES.allows(current_user),
@@ -118,7 +117,7 @@ def show(case_id: int):
         case=case,
         advice=advise(case),
         links=services.links_of(case),
-        timeline=services.timeline(case),
+        timeline=services.timeline(case, None if request.args.get("timeline") == "all" else services.TIMELINE_LIMIT),
         meetings=visible_meetings(current_user, case, meeting_services.meetings_of(case, with_attendees=False)),
         can_manage=manage,
         can_decide=manage and any(s in DECISION_STAGES for s in next_stages(case.stage)),

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, time
+from datetime import date, datetime, time
 
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import exists, func, or_, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -34,6 +34,7 @@ from trigger.models import (
     Role,
     User,
 )
+from trigger.models.audit import CASE_STORY_SQL
 
 REFERENCE_PREFIX = "ASB"
 
@@ -138,6 +139,8 @@ def create_case(
     case.applicant_phone_key = phone_key(case.applicant_phone)
     case.applicant_email = (case.applicant_email or "").lower()
     case.created_by_id = actor.id if actor else None
+    if actor is not None and actor.role is Role.COORDINATOR:
+        case.coordinator_id = actor.id  # the coordinator who records a case looks after it (its reminders go to them)
     case.perpetrators = [Perpetrator(name=p.name, address=p.address, description=p.description)
                          for p in perpetrators]
     case.incidents = [
@@ -290,13 +293,36 @@ def record_view(case: Case) -> None:
     audit.record("case.viewed", "case", case.id, f"Viewed case {case.reference}", case_id=case.id)
 
 
-def timeline(case: Case) -> list[AuditEvent]:
-    """What happened to the case, oldest first. Views are in the audit trail but would drown the story here."""
-    return list(db.session.scalars(
-        select(AuditEvent)
-        .where(AuditEvent.case_id == case.id, AuditEvent.action != "case.viewed")
-        .order_by(AuditEvent.at, AuditEvent.id)
-    ))
+#: The case page shows this many of the latest timeline events unless asked for all of them.
+TIMELINE_LIMIT = 50
+
+
+@dataclass(frozen=True)
+class TimelineEvent:
+    at: datetime
+    actor_label: str
+    summary: str
+
+
+@dataclass
+class Timeline:
+    events: list[TimelineEvent]  # oldest first
+    complete: bool  # False when older events were left out (the page links to all of them)
+
+
+def timeline(case: Case, limit: int | None = TIMELINE_LIMIT) -> Timeline:
+    """What happened to the case, oldest first: the latest ``limit`` events (None: all). Views are in the audit
+    trail but would drown the story here. Only the three columns shown are read."""
+    statement = (
+        select(AuditEvent.at, AuditEvent.actor_label, AuditEvent.summary)
+        .where(AuditEvent.case_id == case.id, text(f"audit_events.{CASE_STORY_SQL}"))  # for the partial index
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+    )
+    if limit is not None:
+        statement = statement.limit(limit + 1)
+    rows = [TimelineEvent(*row) for row in db.session.execute(statement)]
+    complete = limit is None or len(rows) <= limit
+    return Timeline(list(reversed(rows[:limit] if limit is not None else rows)), complete)
 
 
 def view_count(case: Case) -> int:
@@ -346,6 +372,30 @@ def search_cases(user, *, query: str = "", area_id: int | None = None, stage: St
     if sort == "deadline":
         return statement.order_by(next_due_expression().asc().nulls_last(), Case.id)
     return statement.order_by(Case.received_on.desc(), Case.id.desc())
+
+
+@dataclass
+class CasePage:
+    """One page of the case list and how many cases match in all."""
+
+    items: list[Case]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return -(-self.total // self.per_page)
+
+
+def page_of_cases(statement, page: int, per_page: int) -> CasePage:
+    """A page of `search_cases`' statement. The count asks for the matching cases' ids only: counting the whole
+    statement (what Flask-SQLAlchemy's paginate does) would join every case to its area just to count it."""
+    page = max(1, page)
+    items = list(db.session.scalars(statement.limit(per_page).offset((page - 1) * per_page)))
+    ids = statement.order_by(None).with_only_columns(Case.id).subquery()
+    total = db.session.scalar(select(func.count()).select_from(ids))
+    return CasePage(items, total, page, per_page)
 
 
 def notify_coordinators_of(case: Case) -> None:

@@ -7,17 +7,17 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, case as sql_case, false, func, literal, or_, select
+from sqlalchemy import and_, column, false, func, literal, or_, select, text, union_all
 
 from trigger.area_policies.services import calendars_for_areas
-from trigger.deadlines.services import _OPEN_ACTION, APPLICANT_WINDOWS, DASHBOARD_LIMIT, SOON_WORKING_DAYS
+from trigger.deadlines.services import APPLICANT_WINDOWS, DASHBOARD_LIMIT, SOON_WORKING_DAYS
 from trigger.domain.deadlines import DeadlineKind, DeadlineStatus, deadline_status
 from trigger.domain.stages import Stage
 from trigger.domain.workdays import HolidayDataMissing
 from trigger.extensions import db
 from trigger.models import Action, ActionPlan, Agency, Area, Case, PlanStatus, Role, User
+from trigger.models.actions import OPEN_ACTION_SQL
 from trigger.models.deadlines import CaseDeadline
-
 
 # ---- the dashboard -------------------------------------------------------------------------------------------
 
@@ -48,6 +48,8 @@ class DashboardSection:
     title: str
     items: list[DashboardItem]
     total: int
+    #: True when there are more than ``total`` (COUNT_CAP): the page says "more than 1,000".
+    capped: bool = False
 
     @property
     def hidden(self) -> int:
@@ -64,28 +66,82 @@ class Dashboard:
     problems: list[str]
 
 
-def _bucket(due, area_id, today: date, soon_until: dict[int, date]):
-    soon = or_(*(and_(area_id == aid, due <= until) for aid, until in soon_until.items())) if soon_until else false()
-    return sql_case((due < today, literal("overdue")), (due == today, literal("today")), (soon, literal("soon")),
-                    else_=literal("later"))
+#: Each section counts its rows up to this many and then says "more than": an exact count of thousands of
+#: overdue items costs a join per row on every view (about 3 microseconds each on SQLite), and no one acts on the
+#: difference between 2,000 and 3,000 overdue: they filter by area or agency, and then the counts are exact.
+COUNT_CAP = 200
 
 
-def _windowed(statement_columns, bucket, order, where, joins):
-    inner = select(*statement_columns, bucket.label("bucket"),
-                   func.row_number().over(partition_by=bucket, order_by=order).label("rn"),
-                   func.count().over(partition_by=bucket).label("total"))
-    for join in joins:
-        inner = inner.join(*join)
-    inner = inner.where(*where).subquery()
-    return select(inner).where(inner.c.bucket != "later", inner.c.rn <= DASHBOARD_LIMIT).order_by(
-        inner.c.bucket, inner.c.rn)
+@dataclass(frozen=True)
+class _Source:
+    """One kind of dashboard row: its columns, tables, filters, and the due-date column they are ordered by."""
+
+    table: type
+    columns: tuple
+    joins: tuple  # the last ones may serve only the columns (see counted_joins)
+    where: tuple
+    due: object
+    order: tuple
+    counted_joins: int  # how many of the joins the WHERE terms need (the counts skip the others)
+
+
+def _buckets(source: _Source, area_of, today: date, soon_until: dict[int, date]) -> dict[str, tuple]:
+    """The WHERE terms of each section. "Soon" ends on a different day in each area (its own calendar)."""
+    ends = set(soon_until.values())
+    if len(ends) == 1:  # the usual case: every area's calendar gives the same day
+        soon = source.due <= ends.pop()
+    elif ends:
+        soon = or_(*(and_(area_of == aid, source.due <= until) for aid, until in soon_until.items()))
+    else:
+        soon = false()
+    return {"overdue": (source.due < today,), "today": (source.due == today,), "soon": (source.due > today, soon)}
+
+
+def _base(source: _Source, *columns, joins: tuple | None = None):
+    statement = select(*columns).select_from(source.table)
+    for join in source.joins if joins is None else joins:
+        statement = statement.join(*join)
+    return statement.where(*source.where)
+
+
+def _run(statement):
+    """On PostgreSQL, execute with the values written into the SQL (dates, ids, limits and enum values, all from
+    this module; compiling them in costs about 2 ms, so SQLite, which plans every statement afresh, is spared).
+
+    psycopg 3 prepares a statement on the server after its fifth run, and PostgreSQL may then plan it once for any
+    dates (a generic plan) that reads every open item: 250 ms a request instead of 35 ms at scale. With the values
+    in the text, each day's statements are planned for that day's dates.
+    """
+    if db.engine.dialect.name != "postgresql":
+        return db.session.execute(statement)
+    sql = statement.compile(dialect=db.engine.dialect, compile_kwargs={"literal_binds": True})
+    return db.session.execute(text(str(sql)).columns(*(column(c.name, c.type) for c in statement.selected_columns)))
+
+
+def _first_rows_and_counts(source: _Source, buckets: dict[str, tuple]):
+    """Two statements whatever the amount of data: the first DASHBOARD_LIMIT rows of each section (each an
+    ``ORDER BY due LIMIT`` an index answers), and each section's count, stopped at COUNT_CAP + 1 rows."""
+    firsts = [
+        select(_base(source, *source.columns, literal(key).label("bucket")).where(*terms)
+               .order_by(*source.order).limit(DASHBOARD_LIMIT).subquery())
+        for key, terms in buckets.items()
+    ]
+    rows = _run(union_all(*firsts)).all()
+    counts = [
+        select(func.count()).select_from(_base(source, literal(1), joins=source.joins[:source.counted_joins])
+                                    .where(*terms).limit(COUNT_CAP + 1).subquery())
+        .scalar_subquery().label(key)
+        for key, terms in buckets.items()
+    ]
+    totals = _run(select(*counts)).one()._asdict()
+    return rows, totals
 
 
 def dashboard(user: User, today: date, *, area_id: int | None = None, agency_id: int | None = None) -> Dashboard:
     """Overdue, due today and due soon, across case deadlines and actions, as ``user`` may see them.
 
-    A fixed number of queries whatever the amount of data (areas, closure days, one per source): each section
-    lists the first DASHBOARD_LIMIT rows and counts them all.
+    A fixed number of queries whatever the amount of data (areas, closure days, two per source): each section
+    lists its first DASHBOARD_LIMIT rows of each source and counts up to COUNT_CAP of them.
     """
     role = user.role
     if role is Role.AGENCY_REP:
@@ -124,41 +180,47 @@ def dashboard(user: User, today: date, *, area_id: int | None = None, agency_id:
             where.append(CaseDeadline.kind.not_in([k.value for k in APPLICANT_WINDOWS]))
         if area_id:
             where.append(Case.area_id == area_id)
-        rows = db.session.execute(_windowed(
+        source = _Source(
+            CaseDeadline,
             (CaseDeadline.id, CaseDeadline.kind, CaseDeadline.due_on, Case.id.label("case_id"), Case.reference,
              Case.area_id),
-            _bucket(CaseDeadline.due_on, Case.area_id, today, soon_until),
-            (CaseDeadline.due_on, CaseDeadline.id), where, [(Case, CaseDeadline.case_id == Case.id)],
-        ))
+            ((Case, CaseDeadline.case_id == Case.id),), tuple(where), CaseDeadline.due_on,
+            (CaseDeadline.due_on, CaseDeadline.id), 1,
+        )
+        rows, totals = _first_rows_and_counts(source, _buckets(source, Case.area_id, today, soon_until))
         for row in rows:
             st, problem = status(row.due_on, row.area_id)
             items[row.bucket].append(DashboardItem("deadline", row.id, DeadlineKind(row.kind).label, row.case_id,
                                                    row.reference, names[row.area_id], None, row.due_on, st, problem))
-            deadline_totals[row.bucket] = row.total
+        deadline_totals.update(totals)
     if shows_actions:
-        where = [Action.status.in_(_OPEN_ACTION), Action.due_on <= horizon, ActionPlan.status != PlanStatus.CLOSED,
-                 Case.stage != Stage.CLOSED]
+        # OPEN_ACTION_SQL word for word, so that the partial indexes of open actions by due date serve it.
+        where = [text(f"actions.{OPEN_ACTION_SQL}"), Action.due_on <= horizon,
+                 ActionPlan.status != PlanStatus.CLOSED, Case.stage != Stage.CLOSED]
         if area_id:
             where.append(Case.area_id == area_id)
         if agency_id:
             where.append(Action.owner_agency_id == agency_id)
-        rows = db.session.execute(_windowed(
+        source = _Source(
+            Action,
             (Action.id, Action.due_on, Agency.name.label("agency_name"), Case.id.label("case_id"), Case.reference,
              Case.area_id),
-            _bucket(Action.due_on, Case.area_id, today, soon_until),
-            (Action.due_on, Action.id), where,
-            [(ActionPlan, Action.plan_id == ActionPlan.id), (Case, ActionPlan.case_id == Case.id),
-             (Agency, Action.owner_agency_id == Agency.id)],
-        ))
+            ((ActionPlan, Action.plan_id == ActionPlan.id), (Case, ActionPlan.case_id == Case.id),
+             (Agency, Action.owner_agency_id == Agency.id)),
+            tuple(where), Action.due_on, (Action.due_on, Action.id), 2,
+        )
+        rows, totals = _first_rows_and_counts(source, _buckets(source, Case.area_id, today, soon_until))
         for row in rows:
             st, problem = status(row.due_on, row.area_id)
             items[row.bucket].append(DashboardItem("action", row.id, f"Action {row.id}", row.case_id,
                                                    row.reference, names[row.area_id], row.agency_name, row.due_on,
                                                    st, problem))
-            action_totals[row.bucket] = row.total
+        action_totals.update(totals)
     sections = []
     for key, title in SECTIONS:
         listed = sorted(items[key], key=lambda i: (i.due_on, i.case_reference, i.source, i.item_id))
         listed = listed[:DASHBOARD_LIMIT]  # each source gave its first ones; the most urgent of both are kept
-        sections.append(DashboardSection(key, title, listed, deadline_totals[key] + action_totals[key]))
+        total = deadline_totals[key] + action_totals[key]
+        capped = deadline_totals[key] > COUNT_CAP or action_totals[key] > COUNT_CAP
+        sections.append(DashboardSection(key, title, listed, min(total, COUNT_CAP) if capped else total, capped))
     return Dashboard(sections, areas, shows_deadlines, shows_actions, agency_id, problems)

@@ -16,7 +16,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, event
+from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, event, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from trigger.models.accounts import User
@@ -92,6 +92,10 @@ OPEN_STATUSES = frozenset({ActionStatus.NOT_STARTED, ActionStatus.IN_PROGRESS})
 REASON_NEEDED = frozenset({ActionStatus.COULD_NOT_BE_COMPLETED, ActionStatus.CANCELLED})
 
 
+#: The open statuses as SQL, for the partial indexes below and the queries they serve.
+OPEN_ACTION_SQL = "status IN ('not-started', 'in-progress')"
+
+
 class ActionPlan(Timestamped, Base):
     """One per case: the plan's status and how the victim wants to be kept informed."""
 
@@ -140,6 +144,13 @@ class Action(Timestamped, Base):
         Index("ix_actions_owner_agency_id_status_due_on", "owner_agency_id", "status", "due_on"),
         Index("ix_actions_owner_agency_id_plan_id", "owner_agency_id", "plan_id"),
         Index("ix_actions_status_due_on", "status", "due_on"),
+        # Open actions only (a fifth of them), in due-date order: the dashboard's sections and "My actions"' open
+        # pages read their first rows from these alone. Queries must repeat OPEN_ACTION_SQL word for word (not a
+        # bound parameter) so that SQLite and PostgreSQL can tell the partial index applies.
+        Index("ix_actions_open_due_on", "due_on", "id", sqlite_where=text(OPEN_ACTION_SQL),
+              postgresql_where=text(OPEN_ACTION_SQL)),
+        Index("ix_actions_open_owner_agency_id_due_on", "owner_agency_id", "due_on", "id",
+              sqlite_where=text(OPEN_ACTION_SQL), postgresql_where=text(OPEN_ACTION_SQL)),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -28,6 +28,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -49,6 +50,9 @@ class CaseDeadline(Timestamped, Base):
         CheckConstraint("extended_at IS NULL OR length(extended_reason) > 0", name="extension_has_reason"),
         # What the dashboard and `flask deadlines run` ask: the open deadlines due before a date.
         Index("ix_case_deadlines_met_on_due_on", "met_on", "due_on"),
+        # The dashboard's sections: open deadlines in due-date order, whatever the planner's statistics say.
+        Index("ix_case_deadlines_open_due_on", "due_on", "id", sqlite_where=text("met_on IS NULL"),
+              postgresql_where=text("met_on IS NULL")),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
