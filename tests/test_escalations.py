@@ -194,6 +194,15 @@ def test_a_coordinator_records_a_request_in_time_and_the_pcc_reviewers_are_told(
     assert (decision.due_on, decision.met_on) == (date(2026, 10, 27), None)
 
 
+def test_while_escalated_the_case_page_offers_no_new_threshold_decision(client, people):
+    case = case_at(people, Stage.THRESHOLD_NOT_MET)
+    login(client, people["coordinator"])
+    record_request(client, case)
+    page = text_of(client.get(f"/cases/{case.id}"))
+    assert "Escalated" in page
+    assert "Record the threshold decision" not in page  # the reviewing body's outcome comes first
+
+
 def test_a_late_request_is_accepted_only_with_a_reason(client, people):
     case = case_at(people, Stage.PLAN_LIVE)
     login(client, people["coordinator"])

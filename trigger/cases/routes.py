@@ -48,12 +48,8 @@ def _load_visible(case_id: int):
 @bp.route("")
 @allow(VIEW_CASES)
 def index():
-    query = (request.args.get("q") or "").strip()[:100]
-    area_id = request.args.get("area", type=int)
-    stage_value = request.args.get("stage") or ""
-    stage = Stage(stage_value) if stage_value in {s.value for s in Stage} else None
-    overdue = request.args.get("overdue") == "1"
-    sort = "deadline" if request.args.get("sort") == "deadline" else "newest"
+    filters = services.CaseListFilters.from_args(request.args)
+    query, area_id, stage, overdue, sort = filters.query, filters.area_id, filters.stage, filters.overdue, filters.sort
     statement = services.search_cases(current_user, query=query, area_id=area_id, stage=stage, overdue=overdue,
                                       sort=sort)
     page = services.page_of_cases(statement, request.args.get("page", 1, type=int) or 1, PER_PAGE)
@@ -120,7 +116,8 @@ def show(case_id: int):
         timeline=services.timeline(case, None if request.args.get("timeline") == "all" else services.TIMELINE_LIMIT),
         meetings=visible_meetings(current_user, case, meeting_services.meetings_of(case, with_attendees=False)),
         can_manage=manage,
-        can_decide=manage and any(s in DECISION_STAGES for s in next_stages(case.stage)),
+        can_decide=manage and case.stage is not Stage.ESCALATED
+        and any(s in DECISION_STAGES for s in next_stages(case.stage)),
         deadlines=deadline_services.case_deadlines(case, deadline_services.london_today()),
         escalations=escalation_services.escalations_of(case),
         can_escalate=can_record_escalation(current_user, case) and escalation_services.can_be_escalated(case),

@@ -7,7 +7,8 @@ changes a case's stage.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time
 
 from sqlalchemy import exists, func, or_, select, text
@@ -335,6 +336,42 @@ def view_count(case: Case) -> int:
 def _contains(query: str) -> str:
     escaped = query.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
+
+
+@dataclass(frozen=True)
+class CaseListFilters:
+    """The case list's search and filters as the query string gives them: the page and its CSV export read them here."""
+
+    query: str = ""
+    area_id: int | None = None
+    stage: Stage | None = None
+    overdue: bool = False
+    sort: str = "newest"
+
+    @classmethod
+    def from_args(cls, args: Mapping) -> CaseListFilters:
+        stage_value = args.get("stage") or ""
+        return cls(
+            query=(args.get("q") or "").strip()[:100],
+            area_id=_int_or_none(args.get("area")),
+            stage=Stage(stage_value) if stage_value in {s.value for s in Stage} else None,
+            overdue=args.get("overdue") == "1",
+            sort="deadline" if args.get("sort") == "deadline" else "newest",
+        )
+
+    def described(self) -> dict:
+        """For the audit trail: which cases were exported."""
+        values = asdict(self)
+        values["stage"] = self.stage.value if self.stage else None
+        return values
+
+
+def _int_or_none(raw: object) -> int | None:
+    """As Flask's `args.get(name, type=int)`: the number, or None when it is missing or not a number."""
+    try:
+        return int(raw)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
 
 
 def search_cases(user, *, query: str = "", area_id: int | None = None, stage: Stage | None = None,

@@ -16,18 +16,16 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import asdict, dataclass
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
 from trigger.actions import services as action_services
-from trigger.cases.services import search_cases
+from trigger.cases.services import CaseListFilters, search_cases
 from trigger.deadlines.services import next_deadlines, overdue_condition
 from trigger.domain.csv_safety import safe_row
-from trigger.domain.stages import Stage
 from trigger.extensions import db
 from trigger.models import (
     Action,
@@ -78,42 +76,6 @@ def _london_day(moment: datetime | None) -> date | None:
 
 
 # ---- the case list ------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CaseListFilters:
-    """The case list's search and filters, read from the query string exactly as the case list page reads them."""
-
-    query: str = ""
-    area_id: int | None = None
-    stage: Stage | None = None
-    overdue: bool = False
-    sort: str = "newest"
-
-    @classmethod
-    def from_args(cls, args: Mapping) -> CaseListFilters:
-        stage_value = args.get("stage") or ""
-        return cls(
-            query=(args.get("q") or "").strip()[:100],
-            area_id=_int_or_none(args.get("area")),
-            stage=Stage(stage_value) if stage_value in {s.value for s in Stage} else None,
-            overdue=args.get("overdue") == "1",
-            sort="deadline" if args.get("sort") == "deadline" else "newest",
-        )
-
-    def described(self) -> dict:
-        """For the audit trail: which cases were exported."""
-        values = asdict(self)
-        values["stage"] = self.stage.value if self.stage else None
-        return values
-
-
-def _int_or_none(raw: object) -> int | None:
-    """As Flask's `args.get(name, type=int)`: the number, or None when it is missing or not a number."""
-    try:
-        return int(raw)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return None
 
 
 CASE_LIST_HEADER = [
