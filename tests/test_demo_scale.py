@@ -75,6 +75,17 @@ def test_scale_load_makes_the_promised_volumes_and_the_pages_render(app):
     assert page.status_code == 200
     first_incident = db.session.scalar(select(Incident).where(Incident.case_id == busy.id).order_by(Incident.id))
     assert busy.reference in text_of(page) and first_incident.description in text_of(page)
+    # Every case has the stage deadlines its story implies: three from receipt, met as the stages were reached.
+    from trigger.domain.deadlines import DeadlineKind
+    from trigger.models.deadlines import CaseDeadline
+
+    assert count(Case, ~Case.id.in_(select(CaseDeadline.case_id))) == 0
+    assert count(CaseDeadline, CaseDeadline.kind == DeadlineKind.THRESHOLD_DECISION) == 100
+    waiting = db.session.scalar(select(Case).where(Case.stage == Stage.RECEIVED).order_by(Case.id).limit(1))
+    if waiting is not None:
+        assert "Acknowledge the application" in text_of(staff.get(f"/cases/{waiting.id}"))
+    assert count(CaseDeadline, CaseDeadline.kind == DeadlineKind.OUTCOME, CaseDeadline.met_on.is_not(None)) == \
+        count(ActionPlan)  # an agreed plan means the outcome letter went out
 
     owner = db.session.scalar(
         select(User).join(Action, Action.owner_agency_id == User.agency_id)

@@ -24,7 +24,10 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import func, insert, select, text
 
 from trigger.auth.passwords import hash_password
+from trigger.area_policies.services import calendars_for_areas, timescales_for_areas
+from trigger.domain.deadlines import DeadlineKind, compute_due
 from trigger.domain.stages import Stage
+from trigger.domain.workdays import HolidayDataMissing
 from trigger.extensions import db
 from trigger.models import (
     Action,
@@ -49,6 +52,7 @@ from trigger.models import (
     User,
 )
 from trigger.meetings.services import DEFAULT_AGENDA
+from trigger.models.deadlines import CaseDeadline
 
 CASES_PER_SCALE = 1000
 MEETINGS_PER_SCALE = 3000
@@ -351,6 +355,7 @@ class Generator:
         self.police = self.by_type[AgencyType.POLICE][0]
         self.rows: dict = {}
         self.year_numbers: dict[int, int] = {}
+        self.calendars, self.timescales = calendars_for_areas(areas), timescales_for_areas(areas)
 
     # ---- words ----------------------------------------------------------------------------------------------
 
@@ -465,6 +470,7 @@ class Generator:
                     how_reported=rng.choice(["phone", "online", "email", "in-person", None]),
                     what_was_done=rng.choice(WHAT_WAS_DONE), created_at=created, updated_at=created))
 
+        decided = None
         if plan.depth >= 1:
             decided = min(end, received + timedelta(days=rng.randint(5, 12)))
             outcome = "met" if plan.met else "not-met"
@@ -477,11 +483,39 @@ class Generator:
             self.audit(case_id, "case.stage_changed", _at(decided, 15), coordinator,
                        f"Application received → Threshold {'met' if plan.met else 'not met'}: decision recorded")
         meetings = self.meetings(ids, case_id, plan, received, end, name, summary_text, involved)
+        self.deadlines(ids, case_id, area, plan, received, end, decided, meetings)
         if plan.depth == 4:
             self.plan(ids, case_id, plan, closed, end, meetings, sorted(involved), street)
         if closed:
             self.audit(case_id, "case.stage_changed", _at(end, 16), coordinator,
                        f"→ Closed: {CLOSURE_REASONS.get(plan.depth, CLOSURE_REASONS[4])}")
+
+    def deadlines(self, ids, case_id: int, area: Area, plan: CasePlan, received: date, end: date,
+                  decided: date | None, meetings: list[tuple]) -> None:
+        """The stage deadlines the case's story implies, counted as the product counts them (the area's timescales
+        and working calendar), met on the day the story reached each stage. No random draws: the rest of the data
+        set stays the same for a given seed."""
+        calendar, policy = self.calendars[area.id], self.timescales[area.id]
+        held = [day for _, day, status in meetings if status == "held"]
+        acknowledged = None if plan.stage is Stage.RECEIVED else min(end, received + timedelta(days=1))
+        rows = [(DeadlineKind.ACKNOWLEDGE, received, acknowledged), (DeadlineKind.INFORMATION, received, decided),
+                (DeadlineKind.THRESHOLD_DECISION, received, decided)]
+        if decided is not None and plan.met:
+            rows.append((DeadlineKind.MEETING, decided, held[0] if held else None))
+        if held:
+            outcome_sent = min(end, held[0] + timedelta(days=4)) if plan.depth == 4 else None
+            rows.append((DeadlineKind.OUTCOME, held[0], outcome_sent))
+            if outcome_sent is not None:
+                rows.append((DeadlineKind.ESCALATION_REQUEST, outcome_sent, None))
+        table = CaseDeadline.__table__
+        for kind, anchor, met in rows:
+            try:
+                due = compute_due(kind, anchor, policy, calendar)
+            except HolidayDataMissing:
+                due = None  # as the product does: no date rather than a wrong one
+            self.add(table, dict(id=ids.take(table), case_id=case_id, kind=kind.value, cycle=1, anchor_on=anchor,
+                                 due_on=due, original_due_on=due, met_on=met, extended_reason=None,
+                                 extended_by_id=None, extended_at=None))
 
     def audit(self, case_id: int, action: str, at: datetime, actor: User | None, summary: str) -> None:
         self.add(AuditEvent.__table__, dict(
@@ -641,7 +675,7 @@ class Generator:
 
 # ---- writing ----------------------------------------------------------------------------------------------------
 
-ORDER = [Case, Perpetrator, Incident, IncidentReport, ThresholdDecision, Meeting, Attendee, MinuteItem,
+ORDER = [Case, CaseDeadline, Perpetrator, Incident, IncidentReport, ThresholdDecision, Meeting, Attendee, MinuteItem,
          MinuteRevision, MinutesApproval, ActionPlan, Action, ActionDueDateChange, ActionUpdate, AuditEvent]
 TABLES = [model.__table__ for model in ORDER]
 
