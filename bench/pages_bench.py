@@ -133,7 +133,7 @@ def worker_memory(master_pid: int) -> dict[int, int]:
 def run_wrk(base: str, path: str, cookie: str, duration: int, connections: int) -> dict:
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(LUA % {"cookie": cookie})
-    out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--timeout", "10s", "-s",
+    out = subprocess.run(["wrk", f"-t{min(2, connections)}", f"-c{connections}", f"-d{duration}s", "--timeout", "10s", "-s",
                           script.name, base + path], capture_output=True, text=True, check=True).stdout
     os.unlink(script.name)
     result = json.loads(out.split("RESULT ", 1)[1].splitlines()[0])
