@@ -215,3 +215,14 @@ def admin_client(client, admin) -> FlaskClient:
 
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def mail_server():
+    """A real SMTP server (aiosmtpd) on a free loopback port for one test."""
+    from tests.mailserver import MailServer
+
+    server = MailServer()
+    server.start()
+    yield server
+    server.stop()

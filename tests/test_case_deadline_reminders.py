@@ -17,7 +17,7 @@ from tests.deadlines_helpers import (
     deadline,
     emails_to,
 )
-from tests.test_outbox import MailServer
+from tests.mailserver import MailServer
 from trigger.deadlines.services import long_date, run_reminders, save_ladder
 from trigger.domain.deadlines import DeadlineKind as K
 from trigger.domain.stages import Stage

@@ -11,7 +11,7 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
 from tests.conftest import build_app
-from tests.test_outbox import MailServer
+from tests.mailserver import MailServer
 from trigger.extensions import db
 from trigger.models import OutboxMessage, OutboxStatus, Role
 from trigger.notifications.services import deliver_due, notify_user, queue_email

@@ -36,7 +36,6 @@ from tests.browser.mission_helpers import (
 )
 from tests.conftest import build_app
 from tests.documents_helpers import pdf_text
-from tests.test_outbox import MailServer
 from trigger.extensions import db
 from trigger.models import Action, AgencyType, Meeting, Role
 
@@ -46,14 +45,6 @@ POLICE_ACTION = "Targeted patrols of Oak Street green on Friday and Saturday nig
 POLICE_WORDING = "The police will patrol the green near your home on Friday and Saturday nights"
 COUNCIL_ACTION = "Serve a community protection warning on the riders' parents"
 UPDATE_NOTE = "Two patrols done last weekend; no motorbikes seen."
-
-
-@pytest.fixture
-def mail_server():
-    server = MailServer()
-    server.start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture
