@@ -26,51 +26,11 @@ class ClosureDayForm(FlaskForm):
     )
 
 
-class WorkingDaysField(IntegerField):
-    """A whole number of working days, with GOV.UK messages instead of WTForms' "Not a valid integer value"."""
-
-    def __init__(self, label: str, kind: DeadlineKind, **kwargs):
-        self.what = kind.label.lower()
-        super().__init__(
-            label,
-            validators=[
-                InputRequired(f"Enter the number of working days to {self.what}"),
-                NumberRange(MIN_WORKING_DAYS, MAX_WORKING_DAYS,
-                            f"The number of working days to {self.what} must be between "
-                            f"{MIN_WORKING_DAYS} and {MAX_WORKING_DAYS}"),
-            ],
-            **kwargs,
-        )
-
-    def process_formdata(self, valuelist):
-        if valuelist and valuelist[0].strip():
-            try:
-                self.data = int(valuelist[0].strip())
-            except ValueError:
-                self.data = None
-                raise ValueError(
-                    f"The number of working days to {self.what} must be a whole number, like 10"
-                ) from None
-        else:
-            self.data = None
-
-
-class TimescaleForm(FlaskForm):
-    acknowledge = WorkingDaysField("Acknowledge the application", DeadlineKind.ACKNOWLEDGE)
-    information_gathered = WorkingDaysField("Gather information from the agencies", DeadlineKind.INFORMATION)
-    threshold_decision = WorkingDaysField("Decide whether the threshold is met", DeadlineKind.THRESHOLD_DECISION)
-    meeting_held = WorkingDaysField("Hold the case review meeting", DeadlineKind.MEETING)
-    outcome_sent = WorkingDaysField("Send the outcome letter", DeadlineKind.OUTCOME)
-    escalation_window = WorkingDaysField("Ask for an escalation (the applicant's window)",
-                                         DeadlineKind.ESCALATION_REQUEST)
-    escalation_decided = WorkingDaysField("Decide the escalation", DeadlineKind.ESCALATION_DECISION)
-
-
 class _WholeNumberField(IntegerField):
-    """A whole number with a GOV.UK message naming the field instead of "Not a valid integer value"."""
+    """A whole number with GOV.UK messages naming the field instead of WTForms' "Not a valid integer value"."""
 
-    def __init__(self, label: str, what: str, low: int, high: int, **kwargs):
-        self.what = what
+    def __init__(self, label: str, what: str, low: int, high: int, *, example: int = 2, **kwargs):
+        self.what, self.example = what, example
         super().__init__(label, validators=[
             InputRequired(f"Enter {what}"),
             NumberRange(low, high, f"{what[0].upper()}{what[1:]} must be between {low} and {high}"),
@@ -82,9 +42,29 @@ class _WholeNumberField(IntegerField):
                 self.data = int(valuelist[0].strip())
             except ValueError:
                 self.data = None
-                raise ValueError(f"{self.what[0].upper()}{self.what[1:]} must be a whole number, like 2") from None
+                raise ValueError(f"{self.what[0].upper()}{self.what[1:]} must be a whole number, like "
+                                 f"{self.example}") from None
         else:
             self.data = None
+
+
+class WorkingDaysField(_WholeNumberField):
+    """The number of working days a timescale allows for one deadline kind."""
+
+    def __init__(self, label: str, kind: DeadlineKind, **kwargs):
+        super().__init__(label, f"the number of working days to {kind.label.lower()}", MIN_WORKING_DAYS,
+                         MAX_WORKING_DAYS, example=10, **kwargs)
+
+
+class TimescaleForm(FlaskForm):
+    acknowledge = WorkingDaysField("Acknowledge the application", DeadlineKind.ACKNOWLEDGE)
+    information_gathered = WorkingDaysField("Gather information from the agencies", DeadlineKind.INFORMATION)
+    threshold_decision = WorkingDaysField("Decide whether the threshold is met", DeadlineKind.THRESHOLD_DECISION)
+    meeting_held = WorkingDaysField("Hold the case review meeting", DeadlineKind.MEETING)
+    outcome_sent = WorkingDaysField("Send the outcome letter", DeadlineKind.OUTCOME)
+    escalation_window = WorkingDaysField("Ask for an escalation (the applicant's window)",
+                                         DeadlineKind.ESCALATION_REQUEST)
+    escalation_decided = WorkingDaysField("Decide the escalation", DeadlineKind.ESCALATION_DECISION)
 
 
 _YES_NO = [("yes", "Yes"), ("no", "No")]
