@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from flask import current_app, request
 from sqlalchemy import func, select, update
 
-from trigger import audit
+from trigger import audit, page_cache
 from trigger.auth.passwords import hash_password, needs_rehash, verify_password
 from trigger.extensions import db
 from trigger.models import LoginAttempt, User, UserSession, utcnow
@@ -129,7 +129,14 @@ def start_session(user: User) -> str:
 
 def load_session_user(token: str) -> User | None:
     """Flask-Login's user loader: the user behind a live session token, or None."""
-    row = db.session.scalar(select(UserSession).where(UserSession.token_hash == _token_hash(token)))
+    # The data's version rides along with this, the first query of every signed-in request, so that the page
+    # cache (trigger.page_cache) needs no query of its own.
+    found = db.session.execute(
+        select(UserSession, page_cache.version_column()).where(UserSession.token_hash == _token_hash(token))
+    ).first()
+    row = found[0] if found is not None else None
+    if found is not None:
+        page_cache.remember_version(found[1])
     if row is None or row.revoked_at is not None or not row.user.active:
         return None
     now = utcnow()

@@ -27,7 +27,8 @@ from trigger.forms import FieldError, attach_error
 from trigger.escalations import services as escalation_services
 from trigger.meetings import services as meeting_services
 from trigger.risk import services as risk_services
-from trigger.models import Area, Channel
+from trigger.models import Area, Case, Channel
+from trigger.page_cache import cached_page
 from trigger.threshold.services import advise
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
@@ -52,6 +53,10 @@ def index():
     query, area_id, stage, overdue, sort = filters.query, filters.area_id, filters.stage, filters.overdue, filters.sort
     statement = services.search_cases(current_user, query=query, area_id=area_id, stage=stage, overdue=overdue,
                                       sort=sort)
+    return cached_page(lambda: _case_list_page(statement, query, area_id, stage, overdue, sort))
+
+
+def _case_list_page(statement, query, area_id, stage, overdue, sort) -> str:
     page = services.page_of_cases(statement, request.args.get("page", 1, type=int) or 1, PER_PAGE)
     areas = db.session.scalars(db.select(Area).order_by(Area.name)).all()
     return render_template("cases/index.html", page=page, query=query, area_id=area_id, stage=stage,
@@ -105,8 +110,18 @@ def new():
 @bp.route("/<int:case_id>")
 @allow(VIEW_CASES)
 def show(case_id: int):
-    case = _load_visible(case_id)
+    # The access check and the audit row happen on every view; the page itself may come from the page cache.
+    case = db.session.get(Case, case_id)
+    if case is None:
+        abort(404)
+    if not can_view_case(current_user, case):
+        abort(403)
     services.record_view(case)
+    return cached_page(lambda: _case_page(case_id))
+
+
+def _case_page(case_id: int) -> str:
+    case = services.load_case(case_id)
     manage = can_manage_case(current_user, case)
     return render_template(
         "cases/show.html",

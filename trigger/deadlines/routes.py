@@ -13,6 +13,7 @@ from trigger.deadlines.forms import CoordinatorForm, ExtendForm, InformationRece
 from trigger.domain.workdays import HolidayDataMissing
 from trigger.forms import FieldError, attach_error
 from trigger.models import Agency, Role
+from trigger.page_cache import cached_page
 
 bp = Blueprint("deadlines", __name__)
 
@@ -34,6 +35,10 @@ def _back(case) -> str:
 @bp.route("/dashboard")
 @allow(DEADLINE_DASHBOARD)
 def dashboard():
+    return cached_page(_dashboard_page)
+
+
+def _dashboard_page() -> str:
     from trigger.extensions import db
 
     area_id = request.args.get("area", type=int)

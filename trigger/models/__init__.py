@@ -13,6 +13,7 @@ from trigger.models.actions import (
 )
 from trigger.models.area_policies import AreaClosureDay, AreaTimescalePolicy
 from trigger.models.audit import AuditEvent
+from trigger.models.data_version import DataVersion
 from trigger.models.base import Base, utcnow
 from trigger.models.deadlines import AreaReminderLadder, CaseDeadline
 from trigger.models.escalations import Escalation, EscalationGround, EscalationOutcome, ReviewingBody
@@ -93,6 +94,7 @@ __all__ = [
     "Case",
     "CaseDeadline",
     "CaseLink",
+    "DataVersion",
     "Channel",
     "ContactMethod",
     "DecisionOutcome",
