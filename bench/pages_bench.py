@@ -15,6 +15,11 @@ What it does, in order:
    (one `SELECT 1`; there is deliberately no test-only route in the product);
 5. reads the workers' resident memory before and after (a soak: it must not keep growing).
 
+The page cache (trigger.page_cache) is on, as in production: wrk repeats one request with nothing changing, so
+after the first it measures a view served from memory (the sign-in check, the access check, the audit row of a
+case view, the data version). `--no-page-cache` (PAGE_CACHE_MIB=0) builds every page: what the first view after
+any change costs. Report both.
+
 `--in-process N` measures the same pages without gunicorn or wrk: N requests each through Flask's test client in
 this one process, printing wall-clock p50/p95, the process's CPU time per request (p50 and best) and the SQL
 statements per page. CPU time barely moves when other work shares the machine, so it is the figure to compare
@@ -141,7 +146,8 @@ def run_wrk(base: str, path: str, cookie: str, duration: int, connections: int) 
     return result
 
 
-def in_process(database_url: str, ids: dict, runs: int, names: list[str]) -> None:
+def in_process(database_url: str, ids: dict, runs: int, names: list[str], profile: bool = False,
+               page_cache_mib: int = 32) -> None:
     """Each page `runs` times through the test client: wall p50/p95, CPU p50/best, SQL statements per request."""
     from sqlalchemy import event
 
@@ -150,7 +156,7 @@ def in_process(database_url: str, ids: dict, runs: int, names: list[str]) -> Non
     from trigger.extensions import db
 
     settings = Settings(environment="local", secret_key="bench-secret-key-" + "x" * 32,
-                        database_url=normalise_database_url(database_url))
+                        database_url=normalise_database_url(database_url), page_cache_mib=page_cache_mib)
     app = create_app({"TRIGGER_SETTINGS": settings})
 
     def client_for(email: str):
@@ -168,15 +174,19 @@ def in_process(database_url: str, ids: dict, runs: int, names: list[str]) -> Non
     statements: list[str] = []
     with app.app_context():
         event.listen(db.engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
-    print(f"in process ({database_url.split(':')[0]}), {runs} requests a page, load average "
+    print(f"in process ({database_url.split(':')[0]}), {runs} requests a page, page cache "
+          f"{'ON (a repeat is served from memory)' if page_cache_mib else 'OFF (every page built)'}, load average "
           f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(f"  {'page':<12} {'wall p50':>9} {'wall p95':>9} {'CPU p50':>9} {'CPU best':>9} {'SQL':>4}")
     for name in names:
         path, client = pages[name]
-        assert client.get(path).status_code == 200, path
+        for _ in range(2):  # the first view of a sign-in gives it its CSRF secret; the second fills the cache
+            assert client.get(path).status_code == 200, path
         statements.clear()
         client.get(path)
         count = len(statements)
+        if os.environ.get("BENCH_SHOW_SQL"):
+            print("\n".join(" ".join(sql.split())[:160] for sql in statements))
         walls, cpus = [], []
         for _ in range(runs):
             wall, cpu = time.perf_counter(), time.process_time()
@@ -185,6 +195,16 @@ def in_process(database_url: str, ids: dict, runs: int, names: list[str]) -> Non
             cpus.append(time.process_time() - cpu)
         walls.sort()
         cpus.sort()
+        if profile:
+            import cProfile
+            import pstats
+
+            profiler = cProfile.Profile()
+            profiler.enable()
+            for _ in range(runs):
+                client.get(path)
+            profiler.disable()
+            pstats.Stats(profiler).sort_stats(os.environ.get("BENCH_PROFILE_SORT", "cumulative")).print_stats(45)
         print(f"  {name:<12} {walls[len(walls) // 2] * 1000:7.1f}ms {walls[int(len(walls) * 0.95) - 1] * 1000:7.1f}ms "
               f"{cpus[len(cpus) // 2] * 1000:7.1f}ms {cpus[0] * 1000:7.1f}ms {count:>4}", flush=True)
 
@@ -194,22 +214,30 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=60)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--threads", type=int, default=1,
+                        help="gunicorn --threads: 1 is the sync worker; more is the gthread worker")
     parser.add_argument("--pages", default="healthz,cases,case,my-actions,dashboard")
     parser.add_argument("--in-process", type=int, default=0, metavar="N",
                         help="no server: N requests a page through the test client, with CPU time and SQL counts")
+    parser.add_argument("--no-page-cache", action="store_true",
+                        help="build every page (PAGE_CACHE_MIB=0): what the first view after a change costs")
+    parser.add_argument("--profile", action="store_true",
+                        help="with --in-process: also print a cProfile of each page's N requests")
     args = parser.parse_args()
     database_url = os.environ.get("DATABASE_URL")
     if not database_url:
         sys.exit("Set DATABASE_URL to a database loaded with `flask demo load --scale 10`.")
     ids = prepare(database_url)
     if args.in_process:
-        in_process(database_url, ids, args.in_process, args.pages.split(","))
+        in_process(database_url, ids, args.in_process, args.pages.split(","), args.profile,
+                   0 if args.no_page_cache else 32)
         return
     env = dict(os.environ, DATABASE_URL=database_url, SECRET_KEY="bench-secret-key-" + "x" * 32,
-               TRIGGER_ENV="local")
+               TRIGGER_ENV="local", PAGE_CACHE_MIB="0" if args.no_page_cache else "32")
     base = f"http://127.0.0.1:{args.port}"
-    server = subprocess.Popen([str(ROOT / ".venv/bin/gunicorn"), "-w", "2", "-b", f"127.0.0.1:{args.port}",
-                               "--log-level", "warning", "wsgi:app"], cwd=ROOT, env=env)
+    server = subprocess.Popen([str(ROOT / ".venv/bin/gunicorn"), "-w", "2", "--threads", str(args.threads),
+                               "-b", f"127.0.0.1:{args.port}", "--log-level", "warning", "wsgi:app"],
+                              cwd=ROOT, env=env)
     try:
         for _ in range(100):
             try:
@@ -238,7 +266,8 @@ def main() -> None:
             chosen[name] = (path, cookie, label)
         memory_before = worker_memory(server.pid)
         engine = database_url.split(":")[0]
-        print(f"{engine}: gunicorn -w 2, wrk -t2 -c{args.connections} -d{args.duration}s per page "
+        print(f"{engine}: page cache {'OFF' if args.no_page_cache else 'ON'}, "
+              f"gunicorn -w 2 --threads {args.threads}, wrk -t2 -c{args.connections} -d{args.duration}s per page "
               f"(load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())})")
         print(f"  {'page':<58} {'p50':>8} {'p95':>8} {'p99':>8} {'req/s':>8} {'errors':>7}")
         results = {}

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
+from functools import lru_cache
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -16,7 +17,7 @@ from sqlalchemy.orm import selectinload
 
 from trigger import audit
 from trigger.domain.deadlines import TimescalePolicy
-from trigger.domain.workdays import WorkingCalendar, known_years
+from trigger.domain.workdays import Nation, WorkingCalendar, known_years
 from trigger.extensions import db
 from trigger.forms import FieldError
 from trigger.models import Area, AreaClosureDay, AreaTimescalePolicy, User
@@ -28,7 +29,7 @@ from trigger.models.area_policies import TIMESCALE_FIELDS
 def calendar_for_area(area: Area) -> WorkingCalendar:
     """The area's working days: weekends, its nation's bank holidays and its own closure days."""
     closures = db.session.scalars(select(AreaClosureDay.day).where(AreaClosureDay.area_id == area.id))
-    return WorkingCalendar(area.nation, closures.all())
+    return shared_calendar(area.nation, frozenset(closures))
 
 
 def calendars_for_areas(areas: Iterable[Area]) -> dict[int, WorkingCalendar]:
@@ -40,7 +41,15 @@ def calendars_for_areas(areas: Iterable[Area]) -> dict[int, WorkingCalendar]:
     )
     for area_id, day in rows:
         closures[area_id].append(day)
-    return {area.id: WorkingCalendar(area.nation, closures[area.id]) for area in areas}
+    return {area.id: shared_calendar(area.nation, frozenset(closures[area.id])) for area in areas}
+
+
+@lru_cache(maxsize=128)
+def shared_calendar(nation: Nation, closures: frozenset[date]) -> WorkingCalendar:
+    """One calendar per nation and set of closure days for the whole process. A calendar never changes once made
+    and works out each year's working days the first time it is asked about that year, so sharing it saves every
+    request that work (about 1 ms a page with six areas); an area's new closure day is a new set, a new calendar."""
+    return WorkingCalendar(nation, closures)
 
 
 def current_policy_row(area: Area) -> AreaTimescalePolicy | None:
@@ -97,7 +106,7 @@ def add_closure_day(area: Area, day: date, reason: str) -> AreaClosureDay:
         raise FieldError("day", f"Enter a date between {years.start} and {years.stop - 1}")
     if day.weekday() >= 5:
         raise FieldError("day", f"{_long(day)} is a weekend day, which is never a working day")
-    bank_holiday = WorkingCalendar(area.nation).holiday_name(day)
+    bank_holiday = shared_calendar(area.nation, frozenset()).holiday_name(day)
     if bank_holiday:
         raise FieldError("day", f"{_long(day)} is already a bank holiday ({bank_holiday})")
     if db.session.scalar(select(AreaClosureDay.id).where(AreaClosureDay.area_id == area.id,
