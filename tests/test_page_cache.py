@@ -53,6 +53,18 @@ def test_a_repeat_view_is_served_from_memory_and_still_audited(app, world):
     assert second.get_data() == first.get_data()
     assert "Alice Archer" in text_of(second)
     assert views_of(case) == 2  # every view is in the audit trail, served from memory or not
+    summaries = db.session.scalars(select(AuditEvent.summary).where(AuditEvent.action == "case.viewed")).all()
+    assert summaries == [f"Viewed case {case.reference}"] * 2
+
+
+def test_losing_access_to_a_case_takes_effect_on_the_next_view(app, world, make_user, make_agency):
+    case = world["case"]
+    rep = make_user(Role.AGENCY_REP, agency=world["police"])  # the police are involved in the case
+    client = signed_in(app, rep)
+    assert "Alice Archer" in served_from_memory(app, client, f"/cases/{case.id}")
+    db.session.get(type(rep), rep.id).agency_id = make_agency("Vale Homes", AgencyType.HOUSING).id
+    db.session.commit()
+    assert client.get(f"/cases/{case.id}").status_code == 403
 
 
 def served_from_memory(app, client, url: str) -> str:
@@ -180,7 +192,7 @@ def test_the_cache_keeps_to_its_memory_limit_dropping_the_least_recently_used():
     for n in range(10):
         cache.put(("page", n), b"x" * 900)
     assert len(cache) == 4
-    assert cache.get(("page", 0)) is None and cache.get(("page", 9)) == b"x" * 900
+    assert cache.get(("page", 0)) is None and cache.get(("page", 9)).body == b"x" * 900
     cache.put(("big",), b"y" * 1001)  # over a quarter of the limit: never kept
     assert cache.get(("big",)) is None
 

@@ -33,6 +33,8 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
 from datetime import date
 
 from flask import Flask, current_app, g, request, session
@@ -54,39 +56,47 @@ _DML = re.compile(r"\s*(insert|update|delete|truncate)\b", re.IGNORECASE)
 VIEW_ACTION = "case.viewed"
 
 
+@dataclass(frozen=True)
+class KeptPage:
+    body: bytes
+    #: What the view needs on a repeat without reading the database again (e.g. the case reference for the audit).
+    note: dict
+    kept_at: float
+
+
 class PageCache:
     """A least-recently-used map of rendered pages, bounded in bytes; safe to share between threads."""
 
     def __init__(self, max_bytes: int) -> None:
         self.max_bytes = max_bytes
-        self._entries: OrderedDict[tuple, tuple[bytes, float]] = OrderedDict()
+        self._entries: OrderedDict[tuple, KeptPage] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
         self.hits = self.misses = 0
 
-    def get(self, key: tuple) -> bytes | None:
+    def get(self, key: tuple) -> KeptPage | None:
         with self._lock:
             entry = self._entries.get(key)
-            if entry is None or time.monotonic() - entry[1] > MAX_AGE_SECONDS:
+            if entry is None or time.monotonic() - entry.kept_at > MAX_AGE_SECONDS:
                 self.misses += 1
                 return None
             self._entries.move_to_end(key)
             self.hits += 1
-            return entry[0]
+            return entry
 
-    def put(self, key: tuple, body: bytes) -> None:
+    def put(self, key: tuple, body: bytes, note: dict | None = None) -> None:
         size = len(body)
         if size > self.max_bytes // 4:
             return  # one page may not push out everything else
         with self._lock:
             old = self._entries.pop(key, None)
             if old is not None:
-                self._bytes -= len(old[0])
-            self._entries[key] = (body, time.monotonic())
+                self._bytes -= len(old.body)
+            self._entries[key] = KeptPage(body, note or {}, time.monotonic())
             self._bytes += size
             while self._bytes > self.max_bytes:
-                _, (evicted, _) = self._entries.popitem(last=False)
-                self._bytes -= len(evicted)
+                _, evicted = self._entries.popitem(last=False)
+                self._bytes -= len(evicted.body)
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -102,8 +112,10 @@ def cache_of(app: Flask) -> PageCache | None:
     return app.extensions.get(EXTENSION)
 
 
+@lru_cache(maxsize=1)
 def version_column():
-    """The data's current version as a column, for a query that runs before any of a page's own."""
+    """The data's current version as a column, for a query that runs before any of a page's own (built once:
+    statements are immutable)."""
     return select(DataVersion.token).where(DataVersion.id == 1).scalar_subquery()
 
 
@@ -112,8 +124,22 @@ def remember_version(token: int | None) -> None:
     setattr(g, _G_VERSION, token)
 
 
-def cached_page(render: Callable[[], str]) -> str | bytes:
-    """The page `render()` makes, from memory when this sign-in has seen it since the data last changed."""
+@dataclass
+class Slot:
+    """This request's place in the cache: the page kept there, if any, and the way to keep a new one."""
+
+    cache: PageCache
+    key: tuple
+    kept: KeptPage | None
+
+    def keep(self, body: str, note: dict | None = None) -> str:
+        if "_flashes" not in session:  # a page showing a one-off message is never shown again
+            self.cache.put(self.key, body.encode(), note)  # bytes: the memory limit counts what is really held
+        return body
+
+
+def slot() -> Slot | None:
+    """Where this request's page is kept, or None when it may not be (see the module's docstring)."""
     from flask_login import current_user
 
     from trigger.deadlines.services import london_today
@@ -123,22 +149,26 @@ def cached_page(render: Callable[[], str]) -> str | bytes:
     secret = session.get("csrf_token")
     if (cache is None or request.method != "GET" or "_flashes" in session or not secret
             or not current_user.is_authenticated):
-        return render()
+        return None
     token = g.get(_G_VERSION, _UNREAD)
     if token is _UNREAD:
         token = db.session.scalar(select(DataVersion.token).where(DataVersion.id == 1))
     if token is None:  # a database emptied outside the application: the next write recreates the row
-        return render()
+        return None
     sign_in = hashlib.sha256(f"{session.get('_user_id')}\0{secret}".encode()).hexdigest()
     # Both dates: some pages count in the partnership's day, others in the server's.
     key = (request.endpoint, request.full_path, current_user.id, sign_in, token, london_today(), date.today())
-    kept = cache.get(key)
-    if kept is not None:
-        return kept
-    body = render()
-    if "_flashes" not in session:
-        cache.put(key, body.encode())  # bytes: the memory limit counts what is really held
-    return body
+    return Slot(cache, key, cache.get(key))
+
+
+def cached_page(render: Callable[[], str]) -> str | bytes:
+    """The page `render()` makes, from memory when this sign-in has seen it since the data last changed."""
+    place = slot()
+    if place is None:
+        return render()
+    if place.kept is not None:
+        return place.kept.body
+    return place.keep(render())
 
 
 # ---- noticing changes ------------------------------------------------------------------------------------

@@ -289,9 +289,9 @@ def load_case(case_id: int) -> Case | None:
     )
 
 
-def record_view(case: Case) -> None:
+def record_view_of(case_id: int, reference: str) -> None:
     """Every view of a case file is recorded (DOMAIN.md section 6: need-to-know data)."""
-    audit.record_view("case.viewed", "case", case.id, f"Viewed case {case.reference}", case_id=case.id)
+    audit.record_view("case.viewed", "case", case_id, f"Viewed case {reference}", case_id=case_id)
 
 
 #: The case page shows this many of the latest timeline events unless asked for all of them.
