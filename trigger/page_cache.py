@@ -34,14 +34,15 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
 from datetime import date
+from functools import lru_cache
 
 from flask import Flask, current_app, g, request, session
 from sqlalchemy import TextClause, event, insert, select, update
 from sqlalchemy.orm import Session
 
 from trigger.models import AuditEvent, UserSession
+from trigger.models.audit import CASE_VIEWED
 from trigger.models.data_version import DataVersion
 
 #: An entry is rebuilt after this long even if nothing changed (see the module's docstring).
@@ -52,8 +53,6 @@ _WROTE = "trigger.data_version_replaced"
 _G_VERSION = "trigger_data_version"
 _UNREAD = object()
 _DML = re.compile(r"\s*(insert|update|delete|truncate)\b", re.IGNORECASE)
-#: The audit action of a case view (the case's timeline leaves views out; trigger.models.audit.CASE_STORY_SQL).
-VIEW_ACTION = "case.viewed"
 
 
 @dataclass(frozen=True)
@@ -190,7 +189,7 @@ def _changes_pages(session: Session) -> bool:
     if session.deleted:
         return True
     for obj in session.new:
-        if not (isinstance(obj, AuditEvent) and obj.action == VIEW_ACTION):
+        if not (isinstance(obj, AuditEvent) and obj.action == CASE_VIEWED):
             return True
     for obj in session.dirty:
         if not session.is_modified(obj):

@@ -28,6 +28,7 @@ from trigger.authz import (
 )
 from trigger.extensions import db
 from trigger.forms import FieldError, attach_error
+from trigger.models.audit import CASE_VIEWED
 from trigger.page_cache import cached_page
 from trigger.models import ActionStatus, Case, ContactMethod, PlanStatus, Priority, UpdateFrequency
 
@@ -90,7 +91,7 @@ def plan(case_id: int):
     rows = services.plan_rows(action_plan, case, today)
     updatable = {row.action.id for row in rows
                  if can_update_action(current_user, row.action, manages_plan=manages)}
-    audit.record("case.viewed", "case", case.id, f"Viewed the action plan of {case.reference}",
+    audit.record(CASE_VIEWED, "case", case.id, f"Viewed the action plan of {case.reference}",
                  {"page": "action plan"}, case_id=case.id)
     return render_template("actions/plan.html", case=case, plan=action_plan, rows=rows, can_manage=manages,
                            updatable=updatable, protective_marking="OFFICIAL-SENSITIVE")

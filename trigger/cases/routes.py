@@ -28,8 +28,7 @@ from trigger.escalations import services as escalation_services
 from trigger.meetings import services as meeting_services
 from trigger.risk import services as risk_services
 from trigger.models import Area, Case, Channel
-from trigger import page_cache
-from trigger.page_cache import cached_page
+from trigger.page_cache import cached_page, slot
 from trigger.threshold.services import advise
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
@@ -111,7 +110,7 @@ def new():
 @bp.route("/<int:case_id>")
 @allow(VIEW_CASES)
 def show(case_id: int):
-    place = page_cache.slot()
+    place = slot()
     if place is not None and place.kept is not None:
         # This page was built for this sign-in under the data version current now: the person could see the case
         # then, and neither their account nor the case has changed since (any change replaces the version), so

@@ -35,7 +35,7 @@ from trigger.models import (
     Role,
     User,
 )
-from trigger.models.audit import CASE_STORY_SQL
+from trigger.models.audit import CASE_STORY_SQL, CASE_VIEWED
 
 REFERENCE_PREFIX = "ASB"
 
@@ -291,7 +291,7 @@ def load_case(case_id: int) -> Case | None:
 
 def record_view_of(case_id: int, reference: str) -> None:
     """Every view of a case file is recorded (DOMAIN.md section 6: need-to-know data)."""
-    audit.record_view("case.viewed", "case", case_id, f"Viewed case {reference}", case_id=case_id)
+    audit.record_view(CASE_VIEWED, "case", case_id, f"Viewed case {reference}", case_id=case_id)
 
 
 #: The case page shows this many of the latest timeline events unless asked for all of them.
@@ -329,7 +329,7 @@ def timeline(case: Case, limit: int | None = TIMELINE_LIMIT) -> Timeline:
 def view_count(case: Case) -> int:
     return db.session.scalar(
         select(func.count()).select_from(AuditEvent)
-        .where(AuditEvent.case_id == case.id, AuditEvent.action == "case.viewed")
+        .where(AuditEvent.case_id == case.id, AuditEvent.action == CASE_VIEWED)
     )
 
 

@@ -10,8 +10,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from trigger.models.accounts import User
 from trigger.models.base import Base, UTCDateTime, utcnow
 
+#: The action of a view of a case's page (recorded on every view; not part of the case's story).
+CASE_VIEWED = "case.viewed"
 #: Every event but the views of a case: the case's story, as its timeline shows it.
-CASE_STORY_SQL = "action <> 'case.viewed'"
+CASE_STORY_SQL = f"action <> '{CASE_VIEWED}'"
 
 
 class AuditEvent(Base):
