@@ -38,7 +38,7 @@ from datetime import date
 from functools import lru_cache
 
 from flask import Flask, current_app, g, request, session
-from sqlalchemy import TextClause, event, insert, select, update
+from sqlalchemy import TextClause, event, insert, inspect, select, update
 from sqlalchemy.orm import Session
 
 from trigger.models import AuditEvent, UserSession
@@ -201,8 +201,6 @@ def _changes_pages(session: Session) -> bool:
 
 
 def _changed_attributes(obj) -> set[str]:
-    from sqlalchemy import inspect
-
     return {attr.key for attr in inspect(obj).attrs if attr.history.has_changes()}
 
 

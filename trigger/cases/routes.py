@@ -36,9 +36,9 @@ bp = Blueprint("cases", __name__, url_prefix="/cases")
 PER_PAGE = 25
 
 
-def _load_visible(case_id: int):
+def _load_visible(case_id: int, load=services.load_case):
     """404 when there is no such case, then 403 when this user may not see it."""
-    case = services.load_case(case_id)
+    case = load(case_id)
     if case is None:
         abort(404)
     if not can_view_case(current_user, case):
@@ -117,11 +117,7 @@ def show(case_id: int):
         # the access check would answer the same. The view is still recorded, every time.
         services.record_view_of(case_id, place.kept.note["reference"])
         return place.kept.body
-    case = db.session.get(Case, case_id)
-    if case is None:
-        abort(404)
-    if not can_view_case(current_user, case):
-        abort(403)
+    case = _load_visible(case_id, load=lambda case_id: db.session.get(Case, case_id))  # the page loads the rest
     services.record_view_of(case.id, case.reference)
     page = _case_page(case_id)
     return place.keep(page, {"reference": case.reference}) if place is not None else page
