@@ -17,6 +17,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, event, text
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from trigger.models.accounts import User
@@ -158,6 +159,9 @@ class Action(Timestamped, Base):
     description: Mapped[str] = mapped_column(Text)
     victim_wording: Mapped[str] = mapped_column(Text, default="")
     victim_visible: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Restricted: read in full only by the owning agency, chairs, coordinators and administrators (trigger.authz
+    # can_read_action); every other partner sees one neutral line ("A restricted action owned by ..., due ...").
+    restricted: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
     owner_agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
     owner_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     # Where else the action came from, in words (the meeting it was agreed at is `meeting_id`).

@@ -20,6 +20,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from trigger.models.accounts import User
@@ -298,12 +299,20 @@ class Recommendation(Timestamped, Base):
     """A recommendation of the review to one body, counted in the published statistics (DOMAIN.md s.7)."""
 
     __tablename__ = "recommendations"
-    __table_args__ = (CheckConstraint("length(trim(text)) > 0", name="text_not_blank"),)
+    __table_args__ = (
+        CheckConstraint("length(trim(text)) > 0", name="text_not_blank"),
+        CheckConstraint("NOT victim_visible OR length(trim(victim_wording)) > 0", name="visible_has_wording"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
     agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
     text: Mapped[str] = mapped_column(Text)
+    # As for actions: the applicant reads a recommendation only in its own plain-English wording, and only when
+    # someone chose to share it (not shared by default). `restricted` works as Action.restricted.
+    victim_wording: Mapped[str] = mapped_column(Text, default="", server_default="")
+    victim_visible: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
+    restricted: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
     response_text: Mapped[str] = mapped_column(Text, default="")
     responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # when the response was recorded
     responded_on: Mapped[date | None] = mapped_column(Date)  # the date the body gave its response
