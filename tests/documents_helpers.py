@@ -57,6 +57,10 @@ CHAIR_NAME = "Charles Chairperson"
 SPOC_NAME = "Cora Coordinator"
 MINUTES_TEXT = "The police described six visits to the address since March."
 RECOMMENDATION = "Offer the applicant a sound-recording device"
+#: The same recommendation in the words chosen for the applicant (shared with them).
+RECOMMENDATION_FOR_APPLICANT = "The police will offer you a recorder for the noise"
+#: A recommendation nobody chose to share with the applicant: it never reaches a letter.
+UNSHARED_RECOMMENDATION = "Consider a Community Protection Warning against the household"
 
 
 @dataclass
@@ -76,7 +80,8 @@ def make_doc_world(*, applicant: str = "Jane Applicant", address: str = "1 Elm R
                    description: str = "Loud parties every weekend and threats on the stairs.",
                    incident_text: str = "Party until 4am", minutes_text: str = MINUTES_TEXT,
                    hidden_action: str = HIDDEN_ACTION, visible_wording: str = VISIBLE_ACTION,
-                   recommendation: str = RECOMMENDATION, perpetrator: str = PERPETRATOR,
+                   recommendation: str = RECOMMENDATION,
+                   recommendation_for_applicant: str = RECOMMENDATION_FOR_APPLICANT, perpetrator: str = PERPETRATOR,
                    perpetrator_address: str = PERPETRATOR_ADDRESS, minutes_items: int = 1,
                    decision: DecisionOutcome = DecisionOutcome.MET, approved: bool = True,
                    email: str = "jane@example.org", contact: ContactMethod = ContactMethod.EMAIL,
@@ -138,7 +143,9 @@ def make_doc_world(*, applicant: str = "Jane Applicant", address: str = "1 Elm R
         db.session.flush()
         db.session.add(MinuteRevision(item_id=item.id, number=1, text="Draft text, superseded."))
         db.session.add(MinuteRevision(item_id=item.id, number=2, text=minutes_text))
-    db.session.add(Recommendation(meeting_id=meeting.id, agency_id=police.id, text=recommendation))
+    db.session.add(Recommendation(meeting_id=meeting.id, agency_id=police.id, text=recommendation,
+                                  victim_visible=True, victim_wording=recommendation_for_applicant))
+    db.session.add(Recommendation(meeting_id=meeting.id, agency_id=council.id, text=UNSHARED_RECOMMENDATION))
     if approved:
         db.session.add(MinutesApproval(meeting_id=meeting.id, approved_by_id=chair.id, approved_at=utcnow()))
     plan = ActionPlan(case_id=case.id, status=PlanStatus.LIVE)

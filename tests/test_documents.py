@@ -24,6 +24,8 @@ from tests.documents_helpers import (
     PERPETRATOR,
     PERPETRATOR_ADDRESS,
     RECOMMENDATION,
+    RECOMMENDATION_FOR_APPLICANT,
+    UNSHARED_RECOMMENDATION,
     SPOC_NAME,
     VISIBLE_ACTION,
     make_doc_world,
@@ -163,10 +165,10 @@ def test_action_plan_lists_every_action_with_owner_due_date_and_status(world):
 def test_applicant_summary_of_the_meeting_has_no_one_elses_personal_data(world):
     text = render(world, DocumentKind.MINUTES_SUMMARY)
     assert world.police.name in text  # which agencies took part...
-    assert RECOMMENDATION in text and VISIBLE_ACTION in text
+    assert RECOMMENDATION_FOR_APPLICANT in text and VISIBLE_ACTION in text  # only what was shared, as worded
     assert SPOC_NAME in text  # ...and their own contact, by name
     for other in (OTHER_ATTENDEE, "Colin Councilofficer", CHAIR_NAME, PERPETRATOR, PERPETRATOR_ADDRESS,
-                  HIDDEN_ACTION, MINUTES_TEXT):
+                  HIDDEN_ACTION, MINUTES_TEXT, RECOMMENDATION, UNSHARED_RECOMMENDATION):
         assert other not in text, other
 
 
@@ -192,7 +194,8 @@ def test_outcome_letter_has_findings_recommendations_plan_spoc_and_escalation_da
     case = world.case
     assert "The outcome of your ASB Case Review" in text
     assert "Reports were not shared between the police and council." in text
-    assert RECOMMENDATION in text
+    assert RECOMMENDATION_FOR_APPLICANT in text  # the shared recommendation, in the applicant's wording...
+    assert RECOMMENDATION not in text and UNSHARED_RECOMMENDATION not in text  # ...never the agencies' own
     assert VISIBLE_ACTION in text and world.police.name in text
     assert long_date(world.visible_action.due_on) in text
     assert f"Your single point of contact is {SPOC_NAME}" in text
@@ -210,7 +213,7 @@ def test_outcome_plan_is_exactly_what_victim_view_of_plan_shows(world):
 def test_no_applicant_letter_mentions_the_perpetrator_or_a_hidden_action(app, org, kind):
     # Even when staff slip the perpetrator's name into text meant for the applicant, it is removed.
     world = make_doc_world(
-        recommendation=f"Warn {PERPETRATOR} at {PERPETRATOR_ADDRESS} about noise",
+        recommendation_for_applicant=f"Warn {PERPETRATOR} at {PERPETRATOR_ADDRESS} about noise",
         visible_wording=f"We will visit {PERPETRATOR.upper()} and talk to {OTHER_ATTENDEE}",
         description=f"The man at {PERPETRATOR_ADDRESS} shouts at me",
     )
@@ -551,7 +554,7 @@ def test_escalation_acknowledgement_says_who_reviews_and_by_when(world):
     assert "The review was not carried out properly" in text
     assert "the Police and Crime Commissioner's office" in text
     assert f"with the result by {long_date(escalation.decision_due_on)}" in text
-    assert PERPETRATOR not in text and "Nobody spoke to [removed]" in text
+    assert PERPETRATOR not in text and "Nobody spoke to another person" in text
 
 
 def test_escalation_outcome_letters_upheld_and_not_upheld(world):

@@ -180,6 +180,39 @@ def can_update_action(user: Any, action: Any, *, manages_plan: bool | None = Non
     return can_manage_plan(user, db.session.get(Case, action.plan.case_id))
 
 
+# ---- restricted actions and recommendations -----------------------------------------------------------------
+#
+# Partners of a case review share its plan; but some actions and recommendations (enforcement against a named
+# person, a safeguarding referral) are restricted: read in full only by the owning agency, chairs, coordinators
+# and administrators. Everyone else who can see the plan sees one neutral line (trigger.domain.need_to_know),
+# on every channel: pages, the timeline, CSV, PDFs and emails.
+
+_RESTRICTED_READERS = (Role.ADMIN, Role.COORDINATOR, Role.CHAIR)
+
+
+def can_read_restricted(user: Any, owner_agency_id: int | None) -> bool:
+    """May `user` read the words of a restricted record owned by (or addressed to) `owner_agency_id`?"""
+    if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
+        return False
+    if user.role in _RESTRICTED_READERS:
+        return True
+    return user.role is Role.AGENCY_REP and user.agency_id is not None and user.agency_id == owner_agency_id
+
+
+def can_read_action(user: Any, action: Any) -> bool:
+    """The words of an action (description, updates, reasons) for someone who can see its plan."""
+    if action is None:
+        return False
+    return not action.restricted or can_read_restricted(user, action.owner_agency_id)
+
+
+def can_read_recommendation(user: Any, recommendation: Any) -> bool:
+    """The words of a recommendation (and the body's response) for someone who can see its meeting."""
+    if recommendation is None:
+        return False
+    return not recommendation.restricted or can_read_restricted(user, recommendation.agency_id)
+
+
 # ---- case review meetings (trigger.meetings) ----------------------------------------------------------------
 #
 # Minutes are agency-only (OFFICIAL-SENSITIVE). An agency representative reads a meeting only when their agency
@@ -308,6 +341,11 @@ DOCUMENT_PAGES = Policy("anyone who works on cases; per document by can_see_docu
 PREVIEW_DOCUMENTS = Policy("coordinators, chairs and administrators", _has_role(Role.ADMIN, Role.COORDINATOR, Role.CHAIR))
 ISSUE_DOCUMENTS = MANAGE_CASES
 _ALL_DOCUMENT_READERS = (Role.ADMIN, Role.COORDINATOR, Role.CHAIR, Role.VIEWER, Role.PCC_REVIEWER)
+
+
+def reads_every_document(user: Any) -> bool:
+    """Roles that read every document of the cases they see, letters to the applicant included."""
+    return getattr(user, "is_authenticated", False) and user.role in _ALL_DOCUMENT_READERS
 
 
 def can_see_document_kind(user: Any, case: Any, kind: Any) -> bool:

@@ -8,7 +8,8 @@ from zoneinfo import ZoneInfo
 from flask import Flask, request, url_for
 from flask_login import current_user
 
-from trigger.authz import ADMIN, MY_ACTIONS, VIEW_AUDIT, VIEW_CASES
+from trigger.authz import ADMIN, MY_ACTIONS, VIEW_AUDIT, VIEW_CASES, can_read_action, can_read_recommendation
+from trigger.domain.need_to_know import restricted_action_line, restricted_recommendation_line
 from trigger.models import Role
 
 LONDON = ZoneInfo("Europe/London")
@@ -67,6 +68,11 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["datetime"] = format_datetime
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.autoescape = True
+    # What stands in for a restricted record on every page and document (trigger.domain.need_to_know).
+    app.jinja_env.globals["restricted_action_line"] = restricted_action_line
+    app.jinja_env.globals["restricted_recommendation_line"] = restricted_recommendation_line
+    app.jinja_env.globals["can_read_action"] = can_read_action
+    app.jinja_env.globals["can_read_recommendation"] = can_read_recommendation
 
     @app.context_processor
     def globals_for_templates():

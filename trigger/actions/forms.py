@@ -43,6 +43,7 @@ class ActionForm(FlaskForm):
         filters=[strip_filter],
         validators=[Optional(), max_length(SOURCE_NOTE_MAX, "Where else the action came from")],
     )
+    restricted = BooleanField("Restricted: only the owning agency, chairs and coordinators may read it")
     victim_visible = BooleanField("The victim may be told about this action")
     victim_wording = TextAreaField(
         "Plain-English wording for the victim",

@@ -175,6 +175,7 @@ def new_action(case_id: int):
                 actor=current_user,
                 today=_today(),
                 meeting_id=_int(form.meeting_id.data),
+                restricted=form.restricted.data,
             )
         except FieldError as error:
             attach_error(form, error)
@@ -223,6 +224,7 @@ def edit_action(action_id: int):
                 priority=Priority(form.priority.data),
                 actor=current_user,
                 meeting_id=_int(form.meeting_id.data),
+                restricted=form.restricted.data,
             )
         except StaleAction as stale:
             _set_owner_choices(form, stale.action.plan.case, stale.action)

@@ -30,6 +30,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from trigger import audit
 from trigger.area_policies.services import calendar_for_area, calendars_for_areas
+from trigger.cases.redaction import victim_wording_problem
 from trigger.domain.deadlines import Rag, deadline_status
 from trigger.domain.workdays import WorkingCalendar, known_years
 from trigger.extensions import db
@@ -516,7 +517,7 @@ def _ensure_plan_open(plan: ActionPlan, field_name: str) -> None:
         raise FieldError(field_name, "This action plan is closed: reopen it before changing its actions")
 
 
-def _check_wording(description: str, victim_wording: str, victim_visible: bool) -> tuple[str, str]:
+def _check_wording(case: Case, description: str, victim_wording: str, victim_visible: bool) -> tuple[str, str]:
     description = (description or "").strip()
     victim_wording = (victim_wording or "").strip()
     if not description:
@@ -524,6 +525,8 @@ def _check_wording(description: str, victim_wording: str, victim_visible: bool) 
     if victim_visible and not victim_wording:
         raise FieldError("victim_wording", "Enter the plain-English wording the victim will see, or do not share "
                                            "this action with the victim")
+    if victim_visible and (problem := victim_wording_problem(case, victim_wording)):
+        raise FieldError("victim_wording", problem)
     return description, victim_wording
 
 
@@ -544,8 +547,9 @@ def create_action(
     actor: User,
     today: date,
     meeting_id: int | None = None,
+    restricted: bool = False,
 ) -> Action:
-    description, victim_wording = _check_wording(description, victim_wording, victim_visible)
+    description, victim_wording = _check_wording(case, description, victim_wording, victim_visible)
     agency, person = _owner(case, owner_agency_id, owner_user_id)
     meeting = _meeting(case, meeting_id)
     due_on = _check_due(due_on, today, "today")
@@ -556,6 +560,7 @@ def create_action(
         description=description,
         victim_wording=victim_wording,
         victim_visible=victim_visible,
+        restricted=restricted,
         owner_agency_id=agency.id,
         owner_user_id=person.id if person else None,
         source_note=(source_note or "").strip(),
@@ -571,6 +576,7 @@ def create_action(
     audit.record("action.created", "action", action.id,
                  f"Added an action for {agency.name} on {case.reference}, due {_long(due_on)}",
                  {"owner_agency": agency.name, "due_on": due_on.isoformat(), "victim_visible": victim_visible,
+                  "restricted": restricted,
                   "meeting_id": action.meeting_id},
                  case_id=case.id, actor=actor)
     return action
@@ -589,19 +595,22 @@ def edit_action(
     priority: Priority,
     actor: User,
     meeting_id: int | None = None,
+    restricted: bool | None = None,
 ) -> Action:
     """Change what an action says, who owns it (a reassignment), its priority and the meeting it was agreed at.
     Not its due date or status."""
     _check_version(action, expected_version)
     case = action.plan.case
     _ensure_plan_open(action.plan, "description")
-    description, victim_wording = _check_wording(description, victim_wording, victim_visible)
+    description, victim_wording = _check_wording(case, description, victim_wording, victim_visible)
     agency, person = _owner(case, owner_agency_id, owner_user_id)
     meeting = _meeting(case, meeting_id, current_id=action.meeting_id)
     before = _action_snapshot(action)
     action.description = description
     action.victim_wording = victim_wording
     action.victim_visible = victim_visible
+    if restricted is not None:
+        action.restricted = restricted
     action.owner_agency_id = agency.id
     action.owner_user_id = person.id if person else None
     action.source_note = (source_note or "").strip()
@@ -615,9 +624,22 @@ def edit_action(
     audit.record(
         "action.reassigned" if reassigned else "action.changed", "action", action.id,
         f"{'Reassigned to ' + agency.name if reassigned else 'Changed'} an action on {case.reference}",
-        audit.changes(before, after), case_id=case.id, actor=actor,
+        _audited_changes(before, after), case_id=case.id, actor=actor,
     )
     return action
+
+
+_WORDS = ("description", "victim_wording", "source_note")
+
+
+def _audited_changes(before: dict, after: dict) -> dict:
+    """The changes for the audit trail. A restricted action's words stay out of it (the trail is read by
+    auditors and shows on the timeline): only that they changed."""
+    changes = audit.changes(before, after)
+    if before.get("restricted") or after.get("restricted"):
+        changes = {key: (["(restricted)", "(restricted)"] if key in _WORDS else value)
+                   for key, value in changes.items()}
+    return changes
 
 
 def _action_snapshot(action: Action) -> dict:
@@ -625,6 +647,7 @@ def _action_snapshot(action: Action) -> dict:
         "description": action.description,
         "victim_wording": action.victim_wording,
         "victim_visible": bool(action.victim_visible),
+        "restricted": bool(action.restricted),
         "owner_agency_id": action.owner_agency_id,
         "owner_user_id": action.owner_user_id,
         "source_note": action.source_note,
@@ -653,9 +676,10 @@ def change_due_date(
     old = action.due_on
     action.due_on = due_on
     _save(action, expected_version)
+    said = "" if action.restricted else f": {reason}"  # a restricted action's words stay out of the trail
     audit.record("action.redated", "action", action.id,
-                 f"Due date changed from {_long(old)} to {_long(due_on)}: {reason}",
-                 {"from": old.isoformat(), "to": due_on.isoformat(), "reason": reason},
+                 f"Due date changed from {_long(old)} to {_long(due_on)}{said}",
+                 {"from": old.isoformat(), "to": due_on.isoformat(), "reason": "" if action.restricted else reason},
                  case_id=action.plan.case_id, actor=actor)
     return action
 

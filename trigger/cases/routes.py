@@ -130,8 +130,8 @@ def _case_page(case_id: int) -> str:
         "cases/show.html",
         case=case,
         advice=advise(case),
-        links=services.links_of(case),
-        timeline=services.timeline(case, None if request.args.get("timeline") == "all" else services.TIMELINE_LIMIT),
+        links=services.links_of(case, current_user),
+        timeline=services.timeline(case, current_user, None if request.args.get("timeline") == "all" else services.TIMELINE_LIMIT),
         meetings=visible_meetings(current_user, case, meeting_services.meetings_of(case, with_attendees=False)),
         can_manage=manage,
         can_decide=manage and case.stage is not Stage.ESCALATED

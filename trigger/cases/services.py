@@ -16,7 +16,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from trigger import audit
-from trigger.authz import visible_cases
+from trigger.authz import case_visibility, visible_cases
+from trigger.cases.timeline_filter import filter_timeline
 from trigger.domain.intake import IncidentEntry, Problem, check_application
 from trigger.domain.stages import Stage, transition_problem
 from trigger.extensions import db
@@ -226,13 +227,24 @@ def flag_links(case: Case) -> list[CaseLink]:
     return links
 
 
-def links_of(case: Case) -> list[tuple[Case, LinkReason]]:
-    """Cases flagged as possibly linked to `case`, from either side."""
+def links_of(case: Case, viewer) -> list[tuple[Case, LinkReason]]:
+    """Cases flagged as possibly linked to `case`, from either side, that `viewer` may open: a link to a case
+    they may not see would tell them its reference, date, stage and why it is linked (the same applicant)."""
     rows = db.session.scalars(
         select(CaseLink).where(or_(CaseLink.case_id == case.id, CaseLink.linked_case_id == case.id))
         .order_by(CaseLink.id)
     ).all()
-    return [(row.linked_case if row.case_id == case.id else row.case, row.reason) for row in rows]
+    others = [(row.linked_case if row.case_id == case.id else row.case, row.reason) for row in rows]
+    openable = _openable_case_ids(viewer, [other.id for other, _ in others])
+    return [(other, reason) for other, reason in others if other.id in openable]
+
+
+def _openable_case_ids(viewer, case_ids) -> set[int]:
+    """Which of these cases `viewer` may open, in one query (trigger.authz.case_visibility)."""
+    ids = set(case_ids)
+    if not ids:
+        return set()
+    return set(db.session.scalars(select(Case.id).where(Case.id.in_(ids), case_visibility(viewer))))
 
 
 # ---- the lifecycle ----------------------------------------------------------------------------------------
@@ -311,19 +323,23 @@ class Timeline:
     complete: bool  # False when older events were left out (the page links to all of them)
 
 
-def timeline(case: Case, limit: int | None = TIMELINE_LIMIT) -> Timeline:
-    """What happened to the case, oldest first: the latest ``limit`` events (None: all). Views are in the audit
-    trail but would drown the story here. Only the three columns shown are read."""
+def timeline(case: Case, viewer, limit: int | None = TIMELINE_LIMIT) -> Timeline:
+    """What happened to the case that `viewer` may know, oldest first: of the latest ``limit`` events (None: all),
+    those about a subject the viewer may see (trigger.cases.timeline_filter); an event about a restricted action
+    or recommendation becomes a neutral line. Views are in the audit trail but would drown the story here."""
     statement = (
-        select(AuditEvent.at, AuditEvent.actor_label, AuditEvent.summary)
+        select(AuditEvent.at, AuditEvent.actor_label, AuditEvent.summary, AuditEvent.action, AuditEvent.object_type,
+               AuditEvent.object_id, AuditEvent.details)
         .where(AuditEvent.case_id == case.id, text(f"audit_events.{CASE_STORY_SQL}"))  # for the partial index
         .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
     )
     if limit is not None:
         statement = statement.limit(limit + 1)
-    rows = [TimelineEvent(*row) for row in db.session.execute(statement)]
+    rows = db.session.execute(statement).all()
     complete = limit is None or len(rows) <= limit
-    return Timeline(list(reversed(rows[:limit] if limit is not None else rows)), complete)
+    kept = rows[:limit] if limit is not None else rows
+    shown = [TimelineEvent(at, actor, summary) for at, actor, summary in filter_timeline(viewer, case, kept)]
+    return Timeline(list(reversed(shown)), complete)
 
 
 def view_count(case: Case) -> int:

@@ -23,6 +23,8 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from trigger.area_policies.services import calendar_for_area, timescale_for_area
 from trigger.domain.deadlines import DeadlineKind, compute_due
+from trigger.cases.redaction import redactor_for
+from trigger.domain.need_to_know import Redactor
 from trigger.domain.workdays import HolidayDataMissing
 from trigger.extensions import db
 from trigger.models.escalations import Escalation, EscalationOutcome
@@ -117,60 +119,6 @@ def spoc_for(case: Case, org: Organisation | None, actor: User | None = None) ->
     if person is None:
         return Contact(name="", email=org_email, phone=org_phone)
     return Contact(name=person.name, email=org_email or person.email, phone=org_phone)
-
-
-class Redactor:
-    """Removes other people's names and addresses from free text meant for the applicant.
-
-    Defence in depth: staff are asked to write applicant wording without third parties, but a slip in a
-    recommendation or a plain-English action must not reach the letter.
-    """
-
-    REPLACEMENT = "[removed]"
-
-    def __init__(self, protected: list[str], keep: list[str]) -> None:
-        keep_lower = {k.strip().lower() for k in keep if k and k.strip()}
-        candidates: set[str] = set()
-        for value in protected:
-            value = " ".join((value or "").split())
-            if len(value) >= 3 and value.lower() not in keep_lower:
-                candidates.add(value)
-                # An address is also recognised by its first line ("3 Elm Road, Testbury" -> "3 Elm Road").
-                first = re.split(r"[,\n]", value)[0].strip()
-                if len(first) >= 6 and first.lower() not in keep_lower:
-                    candidates.add(first)
-        self._pattern = (
-            re.compile("|".join(re.escape(c) for c in sorted(candidates, key=len, reverse=True)), re.IGNORECASE)
-            if candidates else None
-        )
-
-    def __call__(self, text: str | None) -> str:
-        text = text or ""
-        return self._pattern.sub(self.REPLACEMENT, text) if self._pattern else text
-
-
-def redactor_for(case: Case, keep: list[str]) -> Redactor:
-    protected: list[str] = []
-    for name, address in db.session.execute(
-        select(Perpetrator.name, Perpetrator.address).where(Perpetrator.case_id == case.id)
-    ):
-        protected += [name, address]
-    protected += db.session.scalars(
-        select(Incident.complainant_name).where(Incident.case_id == case.id, Incident.complainant_name != "")
-    ).all()
-    meeting_ids = select(Meeting.id).where(Meeting.case_id == case.id)
-    for name, substitute in db.session.execute(
-        select(Attendee.name, Attendee.substitute_name).where(Attendee.meeting_id.in_(meeting_ids))
-    ):
-        protected += [name, substitute]
-    protected += db.session.scalars(
-        select(User.name).join(Meeting, Meeting.chair_id == User.id).where(Meeting.case_id == case.id)
-    ).all()
-    protected += db.session.scalars(
-        select(User.name).join(Action, Action.owner_user_id == User.id)
-        .join(ActionPlan, Action.plan_id == ActionPlan.id).where(ActionPlan.case_id == case.id)
-    ).all()
-    return Redactor(protected, keep)
 
 
 # ---- loading ------------------------------------------------------------------------------------------------
@@ -304,7 +252,8 @@ def build_context(kind: DocumentKind, case: Case, *, org: Organisation | None, t
     process = process_name(org)
     if kind.for_applicant:
         spoc = spoc_for(case, org, actor)
-        redact = redactor_for(case, keep=[case.applicant_name, case.victim_name, spoc.name])
+        redact = redactor_for(case, keep=[case.applicant_name, case.victim_name, spoc.name,
+                                          case.applicant_address, case.applicant_postcode])
         common: dict[str, Any] = {"recipient": _recipient(case), "spoc": spoc, "process_name": process,
                                   "letter_date": today}
         builder = _APPLICANT_BUILDERS[kind]
@@ -368,9 +317,12 @@ def _took_part(meeting: Meeting) -> list[str]:
 
 
 def _recommendations_for_applicant(meeting: Meeting | None, redact: Redactor) -> list[tuple[str, str]]:
+    """Only the recommendations someone chose to share with the applicant, in the wording written for them:
+    never the agencies' own text (DOMAIN.md section 5: a summary without third parties' personal data)."""
     if meeting is None:
         return []
-    return [(r.agency.name, redact(r.text)) for r in meeting.recommendations]
+    return [(r.agency.name, redact(r.victim_wording)) for r in meeting.recommendations
+            if r.victim_visible and r.victim_wording.strip()]
 
 
 def _minutes_summary(case, common, redact, *, today, meeting_id=None, **_):

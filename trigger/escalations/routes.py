@@ -105,7 +105,7 @@ def show(escalation_id: int):
     status, status_text = services.decision_status(escalation, date.today())
     return render_template(
         "escalations/show.html", escalation=escalation, case=case, status=status, status_text=status_text,
-        recommendations=services.recommendations_of(case),
+        recommendations=services.recommendations_of(case, current_user),
         can_decide=can_decide_escalation(current_user, escalation) and case.stage.value == "escalated",
         can_see_case=can_view_case(current_user, case),
         back_url=url_for("escalations.index") if LIST_ESCALATIONS.allows(current_user)

@@ -388,11 +388,17 @@ def window_message(escalation: Escalation) -> str:
                        escalation.working_days_after_letter, escalation.late).message
 
 
-def recommendations_of(case: Case) -> list:
-    """The review's recommendations (what the outcome letter told the applicant), oldest first."""
+def recommendations_of(case: Case, viewer) -> list:
+    """The review's recommendations that `viewer` may know of, oldest first: those of the meetings they may see
+    (an agency representative: meetings their agency is on). A restricted one they may not read is shown by the
+    page as a neutral line (trigger.authz.can_read_recommendation)."""
+    from trigger.authz import visible_meetings
     from trigger.models import Meeting, Recommendation
 
+    meetings = list(db.session.scalars(select(Meeting).where(Meeting.case_id == case.id)))
+    seen = {meeting.id for meeting in visible_meetings(viewer, case, meetings)}
+    if not seen:
+        return []
     return list(db.session.scalars(
-        select(Recommendation).join(Meeting, Meeting.id == Recommendation.meeting_id)
-        .where(Meeting.case_id == case.id).order_by(Recommendation.id)
+        select(Recommendation).where(Recommendation.meeting_id.in_(seen)).order_by(Recommendation.id)
     ))

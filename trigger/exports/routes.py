@@ -48,7 +48,7 @@ def plan_csv(case_id: int):
     if not can_view_case(current_user, case):
         abort(403)
     today = london_today()
-    rows = services.action_plan(case, today)
+    rows = services.action_plan(case, today, current_user)
     audit.record("export.action_plan", "case", case.id, f"Exported the action plan of {case.reference} as CSV",
                  {"actions": len(rows)}, case_id=case.id)
     return _csv_response(services.filename("action-plan", case.reference, on=today),

@@ -23,9 +23,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 
 from trigger.actions import services as action_services
+from trigger.authz import can_read_action
 from trigger.cases.services import CaseListFilters, search_cases
 from trigger.deadlines.services import next_deadlines, overdue_condition
 from trigger.domain.csv_safety import safe_row
+from trigger.domain.need_to_know import restricted_action_line
 from trigger.extensions import db
 from trigger.models import (
     Action,
@@ -129,12 +131,19 @@ PLAN_HEADER = [
 ]
 
 
-def action_plan(case: Case, today: date) -> list[list[object]]:
-    """The actions the plan page lists (same loader, same rows), in its order. A plan is small: read at once."""
+def action_plan(case: Case, today: date, reader: User) -> list[list[object]]:
+    """The actions the plan page lists (same loader, same rows), in its order. A plan is small: read at once.
+    A restricted action `reader` may not read is the page's neutral line, with no person, update or wording."""
     rows = action_services.plan_rows(action_services.load_plan(case), case, today)
     result = []
     for row in rows:
         action = row.action
+        if not can_read_action(reader, action):
+            result.append([
+                restricted_action_line(action.owner_agency.name, action.due_on), action.owner_agency.name, "",
+                action.due_on, action.status.label, row.overdue, "", None, "",
+            ])
+            continue
         latest = action.updates[-1] if action.updates else None
         result.append([
             action.description, action.owner_agency.name, action.owner_user.name if action.owner_user else "",

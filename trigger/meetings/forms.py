@@ -133,6 +133,19 @@ class RecommendationForm(FlaskForm):
     agency_id = SelectField("To which body?", validators=[DataRequired("Choose the body the recommendation is to")])
     text = TextAreaField("Recommendation", filters=[strip_filter],
                          validators=[DataRequired("Enter the recommendation"), max_length(5000, "The recommendation")])
+    restricted = BooleanField("Restricted: only the body it is to, chairs and coordinators may read it")
+    victim_visible = BooleanField("The applicant may be told about this recommendation")
+    victim_wording = TextAreaField("Plain-English wording for the applicant", filters=[strip_filter],
+                                   validators=[Optional(), max_length(5000, "The wording for the applicant")])
+
+
+class RecommendationSharingForm(FlaskForm):
+    """Who may read a recommendation, changed after it was made (the minutes may be approved by then)."""
+
+    restricted = BooleanField("Restricted: only the body it is to, chairs and coordinators may read it")
+    victim_visible = BooleanField("The applicant may be told about this recommendation")
+    victim_wording = TextAreaField("Plain-English wording for the applicant", filters=[strip_filter],
+                                   validators=[Optional(), max_length(5000, "The wording for the applicant")])
 
 
 class RecommendationResponseForm(FlaskForm):

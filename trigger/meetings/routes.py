@@ -40,6 +40,7 @@ from trigger.meetings.forms import (
     PersonForm,
     RecommendationForm,
     RecommendationResponseForm,
+    RecommendationSharingForm,
     ResponseForm,
     VictimForm,
     attendance_form,
@@ -419,7 +420,9 @@ def recommendations(case_id: int, meeting_id: int):
     if form.validate_on_submit():
         try:
             services.add_recommendation(meeting, agency_id=form.agency_id.data, text=form.text.data,
-                                        actor=current_user)
+                                        actor=current_user, restricted=form.restricted.data,
+                                        victim_visible=form.victim_visible.data,
+                                        victim_wording=form.victim_wording.data)
         except FieldError as error:
             attach_error(form, error)
         else:
@@ -427,6 +430,30 @@ def recommendations(case_id: int, meeting_id: int):
             return redirect(url_for("meetings.minutes", case_id=case.id, meeting_id=meeting.id) + "#recommendations")
     return _render("meetings/recommendation_form.html", 400 if request.method == "POST" else 200, case=case,
                    meeting=meeting, form=form, approved=services.is_approved(meeting))
+
+
+@bp.route("/cases/<int:case_id>/meetings/<int:meeting_id>/recommendations/<int:recommendation_id>/sharing",
+          methods=["GET", "POST"])
+@allow(EDIT_MINUTES)
+def recommendation_sharing(case_id: int, meeting_id: int, recommendation_id: int):
+    case, meeting = _meeting(case_id, meeting_id, can_edit_minutes)
+    recommendation = next((r for r in meeting.recommendations if r.id == recommendation_id), None)
+    if recommendation is None:
+        abort(404)
+    form = RecommendationSharingForm(obj=recommendation if request.method == "GET" else None)
+    if form.validate_on_submit():
+        try:
+            changed = services.change_recommendation_sharing(
+                meeting, recommendation, restricted=form.restricted.data, victim_visible=form.victim_visible.data,
+                victim_wording=form.victim_wording.data, actor=current_user)
+        except FieldError as error:
+            attach_error(form, error)
+        else:
+            flash("Who may read the recommendation has been saved." if changed else "Nothing was changed.",
+                  "success" if changed else "info")
+            return redirect(url_for("meetings.minutes", case_id=case.id, meeting_id=meeting.id) + "#recommendations")
+    return _render("meetings/recommendation_sharing.html", 400 if request.method == "POST" else 200, case=case,
+                   meeting=meeting, recommendation=recommendation, form=form)
 
 
 @bp.route("/cases/<int:case_id>/meetings/<int:meeting_id>/recommendations/<int:recommendation_id>/response",

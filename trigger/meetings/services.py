@@ -662,7 +662,22 @@ def revisions_of(item: MinuteItem) -> list[MinuteRevision]:
     ))
 
 
-def add_recommendation(meeting: Meeting, *, agency_id: str, text: str, actor: User) -> Recommendation:
+def _check_sharing(meeting: Meeting, victim_visible: bool, victim_wording: str) -> str:
+    """The applicant's wording of a recommendation: needed when shared, and naming no one else on the case."""
+    from trigger.cases.redaction import victim_wording_problem
+
+    victim_wording = (victim_wording or "").strip()
+    if victim_visible and not victim_wording:
+        raise FieldError("victim_wording", "Enter the plain-English wording the applicant will read, or do not "
+                                           "share this recommendation with the applicant")
+    if victim_visible and (problem := victim_wording_problem(db.session.get(Case, meeting.case_id),
+                                                             victim_wording)):
+        raise FieldError("victim_wording", problem)
+    return victim_wording
+
+
+def add_recommendation(meeting: Meeting, *, agency_id: str, text: str, actor: User, victim_wording: str = "",
+                       victim_visible: bool = False, restricted: bool = False) -> Recommendation:
     if is_approved(meeting):
         raise FieldError("text", "The minutes have been approved: recommendations can no longer be added")
     if meeting.status is MeetingStatus.CANCELLED:
@@ -673,14 +688,41 @@ def add_recommendation(meeting: Meeting, *, agency_id: str, text: str, actor: Us
     _check_agency_active(agency, "agency_id")
     if not (text or "").strip():
         raise FieldError("text", "Enter the recommendation")
+    victim_wording = _check_sharing(meeting, victim_visible, victim_wording)
     recommendation = Recommendation(meeting_id=meeting.id, agency_id=agency.id, agency=agency, text=text.strip(),
-                                    created_by_id=actor.id)
+                                    victim_wording=victim_wording, victim_visible=victim_visible,
+                                    restricted=restricted, created_by_id=actor.id)
     db.session.add(recommendation)
     db.session.flush()
     audit.record("meeting.recommendation_added", "recommendation", recommendation.id,
-                 f"Recommended to {agency.name}: {text.strip()}"[:500], {"meeting_id": meeting.id},
+                 # A restricted recommendation's words stay out of the trail: auditors read it, not only its readers.
+                 f"Recommended to {agency.name}" + (" (restricted)" if restricted else f": {text.strip()}")[:500],
+                 {"meeting_id": meeting.id, "restricted": restricted, "victim_visible": victim_visible},
                  case_id=meeting.case_id)
     return recommendation
+
+
+def change_recommendation_sharing(meeting: Meeting, recommendation: Recommendation, *, restricted: bool,
+                                  victim_visible: bool, victim_wording: str, actor: User) -> bool:
+    """Who may read a recommendation: restricted or not, shared with the applicant (in which words) or not.
+    Allowed after the minutes are approved: what the applicant is told is decided when the letters are written.
+    Returns False when nothing changed."""
+    victim_wording = _check_sharing(meeting, victim_visible, victim_wording)
+    before = {"restricted": bool(recommendation.restricted), "victim_visible": bool(recommendation.victim_visible),
+              "victim_wording": recommendation.victim_wording}
+    after = {"restricted": restricted, "victim_visible": victim_visible, "victim_wording": victim_wording}
+    if before == after:
+        return False
+    recommendation.restricted = restricted
+    recommendation.victim_visible = victim_visible
+    recommendation.victim_wording = victim_wording
+    audit.record("meeting.recommendation_sharing", "recommendation", recommendation.id,
+                 f"Changed who may read a recommendation to {recommendation.agency.name}",
+                 {"meeting_id": meeting.id,
+                  "changes": audit.changes({k: v for k, v in before.items() if k != "victim_wording"},
+                                           {k: v for k, v in after.items() if k != "victim_wording"})},
+                 case_id=meeting.case_id, actor=actor)
+    return True
 
 
 def record_recommendation_response(meeting: Meeting, recommendation: Recommendation, *, response_text: str,
@@ -710,9 +752,11 @@ def record_recommendation_response(meeting: Meeting, recommendation: Recommendat
     recommendation.responded_on = responded_on
     recommendation.responded_at = utcnow()
     audit.record("meeting.recommendation_response", "recommendation", recommendation.id,
-                 f"{'Changed the' if before['response_text'] else 'Recorded the'} response of "
-                 f"{recommendation.agency.name} to a recommendation: {text}"[:500],
-                 {"meeting_id": meeting.id, "changes": audit.changes(before, after)},
+                 (f"{'Changed the' if before['response_text'] else 'Recorded the'} response of "
+                  f"{recommendation.agency.name} to a recommendation"
+                  + ("" if recommendation.restricted else f": {text}"))[:500],
+                 {"meeting_id": meeting.id,
+                  "changes": {} if recommendation.restricted else audit.changes(before, after)},
                  case_id=meeting.case_id, actor=actor)
 
 
