@@ -692,7 +692,9 @@ def run_reminders(today: date | None = None) -> RunReport:
         .join(CaseDeadline, and_(sent.item_kind == DEADLINE_ITEM, sent.item_id == CaseDeadline.id))
         .join(Case, CaseDeadline.case_id == Case.id).where(sent.run_id == run_id),
         select(sent.item_kind, sent.item_id, sent.due_on, sent.rung_key, Case.id, Case.reference, Case.area_id,
-               Case.coordinator_id, Action.description, Action.owner_agency_id, Action.owner_user_id)
+               # Emails leave the product: a restricted action's words are read there, never in a reminder.
+               Case.coordinator_id, case((Action.restricted.is_(True), null()), else_=Action.description),
+               Action.owner_agency_id, Action.owner_user_id)
         .join(Action, and_(sent.item_kind == ACTION_ITEM, sent.item_id == Action.id))
         .join(ActionPlan, Action.plan_id == ActionPlan.id).join(Case, ActionPlan.case_id == Case.id)
         .where(sent.run_id == run_id),
@@ -763,7 +765,9 @@ def run_reminders(today: date | None = None) -> RunReport:
             deadlines_to_nobody = deadlines_to_nobody or not targets
         else:
             agency = agencies[agency_id]
-            line = _Line(rung, due, reference, f"action “{_truncated(what, DESCRIPTION_CHARS)}” ({agency.name})",
+            said = (f"action “{_truncated(what, DESCRIPTION_CHARS)}” ({agency.name})" if what is not None
+                    else f"a restricted action ({agency.name})")
+            line = _Line(rung, due, reference, said,
                          status, f"/cases/{case_id}/plan", f"action {item_id} ({agency.name})")
             targets = (case_people(coordinator_id, True) if escalated
                        else action_people(owner_user_id, agency_id, rung is Rung.OVERDUE))
