@@ -332,9 +332,20 @@ def seed_canary_world(app) -> CanaryWorld:
         db.session.commit()
         issue(DocumentKind.ESCALATION_OUTCOME)
 
-        # The reminders the ladders call for (digests to owners and coordinators).
-        run_reminders(today)
+        # A follow-up meeting ahead, both agencies invited: invitation emails (with calendars) to both reps.
+        m3 = meetings.schedule_meeting(c1(), meetings.MeetingDetails(
+            kind="review", day=today + timedelta(days=14), start=time(10, 0), end=time(11, 0),
+            place="Council House", virtual_link="", chair_id=str(chair.id)), actor=coordinator)
         db.session.commit()
+        meetings.invite_from_proposals(meetings.load_meeting(m3.id), c1(),
+                                       [f"user:{users['rep_a'].id}", f"user:{rep_b.id}"])
+        db.session.commit()
+
+        # The reminders the ladders call for, today and once everything is overdue (digests to owners and
+        # coordinators, in-app notifications).
+        for day in (today, today + timedelta(days=30)):
+            run_reminders(day)
+            db.session.commit()
     return world
 
 
@@ -394,8 +405,14 @@ def _document_kind(path: str, query: str, issued: dict[int, DocumentKind]) -> Do
     return None
 
 
-def crawl(client, role: str, issued: dict[int, DocumentKind], *, max_pages: int = 400) -> CrawlResult:
-    """Breadth first from the landing pages: GET only, same origin, no sign-out."""
+def crawl(client, role: str, issued: dict[int, DocumentKind], *, max_pages: int = 400,
+          shared_previews: dict[str, Found] | None = None) -> CrawlResult:
+    """Breadth first from the landing pages: GET only, same origin, no sign-out.
+
+    ``shared_previews``: draft previews already rendered for a role with the same rights (administrators,
+    coordinators and chairs all read everything on a case): the same URL is read from there instead of rendering
+    the PDF again, which would cost a second or so each on a shared machine.
+    """
     result = CrawlResult(role)
     queue = deque(LANDING)
     seen = set(LANDING)
@@ -404,6 +421,11 @@ def crawl(client, role: str, issued: dict[int, DocumentKind], *, max_pages: int 
             result.truncated = True
             break
         url = queue.popleft()
+        if shared_previews is not None and url in shared_previews:
+            earlier = shared_previews[url]
+            result.visited.append(Found(earlier.where + " (draft rendered once for the full-access roles)",
+                                        earlier.channel, earlier.text, earlier.kind))
+            continue
         started = perf_counter()
         response = client.get(url)
         status = response.status_code
@@ -425,8 +447,11 @@ def crawl(client, role: str, issued: dict[int, DocumentKind], *, max_pages: int 
             except Exception as error:  # noqa: BLE001 - an unreadable PDF is a finding, not a crash of the crawl
                 result.errors.append(f"unreadable PDF {url}: {error}")
                 continue
-            result.visited.append(Found(f"PDF {url}", "pdf", squash(text),
-                                        _document_kind(parts.path, parts.query, issued)))
+            kind = _document_kind(parts.path, parts.query, issued)
+            result.visited.append(Found(f"PDF {url}" + (f" ({kind.label})" if kind else ""), "pdf", squash(text),
+                                        kind))
+            if shared_previews is not None and "/documents/preview" in parts.path:
+                shared_previews[url] = result.visited[-1]
             result.seconds["pdf"] = result.seconds.get("pdf", 0) + perf_counter() - started
             continue
         text = body.decode("utf-8", "replace")
