@@ -17,7 +17,7 @@ import re
 import secrets
 from collections import deque
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, time, timedelta
 from html import unescape
 from time import perf_counter
 from urllib.parse import urldefrag, urljoin, urlsplit
@@ -31,12 +31,12 @@ from tests.conftest import TEST_PASSWORD
 from trigger.extensions import db
 from trigger.models import (
     Agency,
-    Case,
-    Incident,
     AgencyType,
     Area,
+    Case,
     DeliveryMethod,
     DocumentKind,
+    Incident,
     IssuedDocument,
     Meeting,
     Organisation,

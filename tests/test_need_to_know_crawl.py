@@ -74,12 +74,13 @@ def world(database_url):
 def _print_summary(dialect: str, seeded_in: float) -> None:
     lines = [f"\n=== canary crawl on {dialect} (world built in {seeded_in:.1f} s) ===",
              f"{'role':<12}{'pages':>7}{'CSV':>6}{'PDFs':>6}{'other':>7}{'emails':>8}{'403/404':>9}"
-             f"{'leaks':>7}{'seconds':>9}"]
+             f"{'leaks':>7}{'seconds':>9}  (of which pages / PDFs)"]
     for role in STAFF_ROLES + ("applicant",):
         n = COVERAGE.get(role)
         if n:
             lines.append(f"{role:<12}{n['pages']:>7}{n['csv']:>6}{n['pdf']:>6}{n['other']:>7}{n['emails']:>8}"
-                         f"{n['refused']:>9}{n['leaks']:>7}{n['seconds']:>9.1f}")
+                         f"{n['refused']:>9}{n['leaks']:>7}{n['seconds']:>9.1f}"
+                         f"  ({n.get('split', {}).get('page', 0):.1f} / {n.get('split', {}).get('pdf', 0):.1f})")
     lines.append(f"--- {len(ALL_LEAKS)} leak(s) on {dialect}, by canary and reader ---")
     grouped: dict[str, list[str]] = {}
     for leak in ALL_LEAKS:
