@@ -136,6 +136,11 @@ def test_each_role_reads_each_canary_only_where_it_may(world, role):
             if not any(squash(canary.text) in f.text for f in everything):
                 problems.append(f"crawl gap: the coordinator's crawl never met {canary.text} ({canary.what})")
     problems += [f"server error: {e}" for e in result.errors]
+    # Every role here may open case 1 (the PCC reviewer because it was escalated): a crawl that never reaches its
+    # page or its plan tests nothing about it.
+    for must_reach in (f"page /cases/{seeded.case1_id}", f"page /cases/{seeded.case1_id}/plan"):
+        if not any(f.where == must_reach for f in result.visited):
+            problems.append(f"crawl gap: the {role} crawl never reached {must_reach.removeprefix('page ')}")
 
     COVERAGE[role] = dict(pages=result.count("page"), csv=result.count("csv"), pdf=result.count("pdf"),
                           other=result.count("other"), emails=len(mail),
