@@ -252,16 +252,15 @@ def seed_canary_world(app) -> CanaryWorld:
             meetings.save_minute(m1, item, base_number=0, text="The partners agreed a plan.", actor=chair)
         rec_restricted = meetings.add_recommendation(m1, agency_id=str(agency_b.id),
                                                      text=c["REC_RESTRICTED"] + " injunction against the tenant",
-                                                     actor=chair)
-        rec_restricted.restricted = True
+                                                     actor=chair, restricted=True)
+        assert rec_restricted.restricted
         meetings.add_recommendation(m1, agency_id=str(agency_a.id),
                                     text=c["REC_NOT_SHARED"] + " consider a Community Protection Warning",
                                     actor=chair)
         shared = meetings.add_recommendation(m1, agency_id=str(agency_a.id),
                                              text=c["REC_SHARED_INTERNAL"] + " offer a noise recording device",
-                                             actor=chair)
-        shared.victim_visible = True
-        shared.victim_wording = c["REC_SHARED_VICTIM"] + " We will lend you a noise recorder."
+                                             actor=chair, victim_visible=True,
+                                             victim_wording=c["REC_SHARED_VICTIM"] + " We will lend you a noise recorder.")
         db.session.commit()
         meetings.approve_minutes(m1, chair)
         db.session.commit()
@@ -293,8 +292,8 @@ def seed_canary_world(app) -> CanaryWorld:
         restricted = actions.create_action(
             c1(), description=c["ACT_RESTRICTED"] + " serve a notice of seeking possession", victim_wording="",
             victim_visible=False, owner_agency_id=agency_b.id, owner_user_id=rep_b.id, source_note="",
-            due_on=world.restricted_action_due, priority=Priority.HIGH, actor=coordinator, today=today)
-        restricted.restricted = True
+            due_on=world.restricted_action_due, priority=Priority.HIGH, actor=coordinator, today=today,
+            restricted=True)
         actions.create_action(
             c1(), description=c["ACT_NOT_FOR_VICTIM"] + " check the perpetrator's licence conditions",
             victim_wording="", victim_visible=False, owner_agency_id=agency_a.id, owner_user_id=None,
