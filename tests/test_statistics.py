@@ -1,6 +1,6 @@
 """The statistics page, its CSV, the publication (CSV and one-page PDF) and `flask statistics` (issue 14).
 
-One small partnership whose events sit on the counting rules' edges (see tests/unit/test_statistics.py for the
+One small partnership whose events sit on the counting rules' edges (see tests/unit/test_statistics_counting.py for the
 rules themselves): what a coordinator reads on the page and in the files for financial year 2026-27, who is
 refused, and the clear messages for a range the wrong way round, an unparseable date and an unknown area.
 
