@@ -261,3 +261,15 @@ def test_the_command_line_refuses_bad_dates_and_unknown_areas(app, world, args, 
     assert result.exit_code != 0
     assert message in result.output
     assert "area,applications" not in result.output
+
+
+@pytest.mark.parametrize("utc, london_day", [
+    (datetime(2026, 12, 1, 23, 30, tzinfo=UTC), date(2026, 12, 1)),  # GMT: the same day
+    (datetime(2026, 6, 30, 23, 0, tzinfo=UTC), date(2026, 7, 1)),  # BST: midnight in London
+    (datetime(2026, 6, 30, 22, 59, tzinfo=UTC), date(2026, 6, 30)),
+    (datetime(2027, 3, 28, 0, 30, tzinfo=UTC), date(2027, 3, 28)),  # the night the clocks go forward
+])
+def test_a_meeting_is_counted_on_its_day_in_london(utc, london_day):
+    from trigger.statistics.services import _london_day
+
+    assert _london_day(utc) == london_day
