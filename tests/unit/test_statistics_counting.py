@@ -12,6 +12,7 @@ from datetime import date
 
 import pytest
 
+from trigger.domain.charts import bar_chart
 from trigger.domain.statistics import (
     ActionRow,
     Application,
@@ -24,7 +25,6 @@ from trigger.domain.statistics import (
     PeriodError,
     Referral,
     actions_by_agency,
-    bar_chart,
     escalation_figures,
     financial_year,
     financial_year_of,

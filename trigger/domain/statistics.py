@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import statistics as _stats
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 from typing import NamedTuple
 
@@ -26,8 +26,6 @@ __all__ = [
     "PUBLICATION_HEADER",
     "ActionRow",
     "AgencyActions",
-    "Bar",
-    "BarChart",
     "Application",
     "Closure",
     "DeadlineRow",
@@ -41,7 +39,6 @@ __all__ = [
     "Referral",
     "TimelinessLine",
     "actions_by_agency",
-    "bar_chart",
     "count_applications",
     "count_reviews",
     "count_threshold_not_met",
@@ -464,32 +461,3 @@ def actions_by_agency(rows: Iterable[ActionRow], period: Period) -> list[AgencyA
             completed[row.agency] += 1
             on_time[row.agency] += row.completed_on <= row.due_on
     return [AgencyActions(name, completed[name], on_time[name]) for name in sorted(completed, key=str.casefold)]
-
-
-# ---- charts ------------------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Bar:
-    label: str
-    value: float
-    shown: str  # the value as printed next to the bar
-    width: float  # 0..1 of the longest bar
-
-
-@dataclass(frozen=True, slots=True)
-class BarChart:
-    title: str
-    description: str
-    bars: list[Bar] = field(default_factory=list)
-
-
-def bar_chart(title: str, items: Mapping[str, float | None] | Iterable[tuple[str, float | None]],
-              *, unit: str = "") -> BarChart:
-    """Bars scaled to the largest value; a missing value is a zero-length bar printed as "none"."""
-    pairs = list(items.items() if isinstance(items, Mapping) else items)
-    top = max((v for _, v in pairs if v), default=0) or 1
-    bars = [Bar(label, value or 0, "none" if value is None else f"{value:g}{unit}", (value or 0) / top)
-            for label, value in pairs]
-    description = "; ".join(f"{bar.label}: {bar.shown}" for bar in bars) or "No figures"
-    return BarChart(title, f"{title}. {description}.", bars)

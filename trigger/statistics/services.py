@@ -21,6 +21,7 @@ from sqlalchemy import and_, exists, or_, select, true
 from trigger.area_policies.services import calendars_for_areas
 from trigger.deadlines.services import APPLICANT_WINDOWS
 from trigger.domain import statistics as rules
+from trigger.domain.charts import BarChart, bar_chart
 from trigger.domain.deadlines import DeadlineKind
 from trigger.domain.workdays import HolidayDataMissing
 from trigger.extensions import db
@@ -70,7 +71,7 @@ class Report:
     timeliness: list[rules.TimelinessLine]
     escalations: rules.EscalationFigures
     actions: list[rules.AgencyActions]
-    charts: list[rules.BarChart] = field(default_factory=list)
+    charts: list[BarChart] = field(default_factory=list)
 
     @property
     def scope_label(self) -> str:
@@ -299,19 +300,19 @@ def kind_label(kind: str) -> str:
     return DeadlineKind(kind).label
 
 
-def charts(report: Report) -> list[rules.BarChart]:
+def charts(report: Report) -> list[BarChart]:
     """The page's charts; each one's figures are also in the table beside it."""
     t = report.total
-    result = [rules.bar_chart(f"The four statutory figures, {report.scope_label}", [
+    result = [bar_chart(f"The four statutory figures, {report.scope_label}", [
         ("Applications", t.applications), ("Threshold not met", t.threshold_not_met),
         ("Reviews carried out", t.reviews), ("Reviews with recommendations", t.reviews_with_recommendations),
     ])]
     if report.area is None and report.rows:
-        result.append(rules.bar_chart("Applications by area", [(r.name, r.figures.applications) for r in report.rows]))
-    result.append(rules.bar_chart("Stage deadlines met on time (percentage)", [
+        result.append(bar_chart("Applications by area", [(r.name, r.figures.applications) for r in report.rows]))
+    result.append(bar_chart("Stage deadlines met on time (percentage)", [
         (kind_label(line.kind), line.percent_on_time) for line in report.timeliness], unit="%"))
     if report.actions:
-        result.append(rules.bar_chart("Actions completed on time by agency (percentage)", [
+        result.append(bar_chart("Actions completed on time by agency (percentage)", [
             (line.agency, line.percent_on_time) for line in report.actions], unit="%"))
     return result
 
