@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, exists, or_, select, true
+from sqlalchemy import and_, exists, func, or_, select, true
 
 from trigger.area_policies.services import calendars_for_areas
 from trigger.deadlines.services import APPLICANT_WINDOWS
@@ -86,7 +86,8 @@ def all_areas() -> list[Area]:
 
 
 def area_named(name: str) -> Area:
-    area = db.session.scalar(select(Area).where(Area.name == name.strip()))
+    """The area with this name, ignoring case and surrounding spaces (as typed on a command line)."""
+    area = db.session.scalar(select(Area).where(func.lower(Area.name) == name.strip().lower()))
     if area is None:
         raise UnknownArea(f"There is no area called “{name.strip()}”.")
     return area
