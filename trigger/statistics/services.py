@@ -71,7 +71,7 @@ class Report:
     timeliness: list[rules.TimelinessLine]
     escalations: rules.EscalationFigures
     actions: list[rules.AgencyActions]
-    charts: list[BarChart] = field(default_factory=list)
+    charts: dict[str, BarChart] = field(default_factory=dict)
 
     @property
     def scope_label(self) -> str:
@@ -301,20 +301,20 @@ def kind_label(kind: str) -> str:
     return DeadlineKind(kind).label
 
 
-def charts(report: Report) -> list[BarChart]:
-    """The page's charts; each one's figures are also in the table beside it."""
+def charts(report: Report) -> dict[str, BarChart]:
+    """The page's charts by the section they illustrate; each one's figures are also in a table beside it."""
     t = report.total
-    result = [bar_chart(f"The four statutory figures, {report.scope_label}", [
+    result = {"figures": bar_chart(f"The four statutory figures, {report.scope_label}", [
         ("Applications", t.applications), ("Threshold not met", t.threshold_not_met),
         ("Reviews carried out", t.reviews), ("Reviews with recommendations", t.reviews_with_recommendations),
-    ])]
+    ])}
     if report.area is None and report.rows:
-        result.append(bar_chart("Applications by area", [(r.name, r.figures.applications) for r in report.rows]))
-    result.append(bar_chart("Stage deadlines met on time (percentage)", [
-        (kind_label(line.kind), line.percent_on_time) for line in report.timeliness], unit="%"))
+        result["areas"] = bar_chart("Applications by area", [(r.name, r.figures.applications) for r in report.rows])
+    result["timeliness"] = bar_chart("Stage deadlines met on time (percentage)", [
+        (kind_label(line.kind), line.percent_on_time) for line in report.timeliness], unit="%")
     if report.actions:
-        result.append(bar_chart("Actions completed on time by agency (percentage)", [
-            (line.agency, line.percent_on_time) for line in report.actions], unit="%"))
+        result["actions"] = bar_chart("Actions completed on time by agency (percentage)", [
+            (line.agency, line.percent_on_time) for line in report.actions], unit="%")
     return result
 
 
