@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import uuid
 from datetime import UTC, date, datetime, timedelta
+from html import unescape
 
 import pytest
 from sqlalchemy import select
@@ -168,6 +170,10 @@ def test_one_area_and_a_date_range(app, world):
     assert "Severnbury: 1 April 2026 to 30 June 2026" in text
     assert "Severnbury 1 1 1 1 0" in text  # the July review is outside the range
     assert "Ashcombe" not in text.split("The statutory figures")[1].split("How each figure")[0]
+    # The download links carry the same selection.
+    link = re.search(r'href="(/statistics/publication\.csv\?[^"]+)"', page.get_data(as_text=True)).group(1)
+    assert csv_rows(client.get(unescape(link))) == [HEADER, ["Severnbury", "1", "1", "1", "1"],
+                                                   ["All areas", "1", "1", "1", "1"]]
 
 
 def test_the_csv_export_has_every_figure_escaped_and_is_audited(app, world):
