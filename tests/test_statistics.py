@@ -9,7 +9,8 @@ Expected figures for 1 April 2026 to 31 March 2027, counted by hand:
               reviews 2 (case 2's first meeting, and its new meeting after an upheld escalation; the follow-up
               meeting does not count), with recommendations 1.
   Ashcombe:   applications 3 (cases 3, 4, 5), withdrawn 1 (case 4), reviews 0 (case 5's meeting is at 00:30 on
-              1 April 2027 London time; a scheduled meeting is not held).
+              1 April 2027 London time; a scheduled meeting is not held; a restorative
+              conference is not a case review).
 """
 
 from __future__ import annotations
@@ -62,10 +63,10 @@ def _case(ref, area, received_on, **extra):
     return case
 
 
-def _meeting(case, chair, starts_at, status=MeetingStatus.HELD):
+def _meeting(case, chair, starts_at, status=MeetingStatus.HELD, restorative=False):
     meeting = Meeting(case_id=case.id, kind=MeetingKind.INITIAL_REVIEW, starts_at=starts_at,
                       ends_at=starts_at + timedelta(hours=1), place="Council House", chair_id=chair.id,
-                      status=status, ics_uid=f"{uuid.uuid4()}@test")
+                      status=status, ics_uid=f"{uuid.uuid4()}@test", is_restorative_conference=restorative)
     db.session.add(meeting)
     db.session.flush()
     return meeting
@@ -107,6 +108,7 @@ def world(app, make_area, make_agency, make_user):
                closed_on=date(2026, 5, 5), applicant_told_on=date(2026, 5, 5))
     c5 = _case("ST-5", ashcombe, date(2026, 6, 1))
     _meeting(c5, chair, _at(date(2027, 3, 31), 23, 30))  # 00:30 on 1 April 2027 in London: next year
+    _meeting(c5, chair, _at(date(2026, 9, 1)), restorative=True)  # a restorative conference is not a review
 
     db.session.add_all([
         CaseDeadline(case_id=c2.id, kind=DeadlineKind.ACKNOWLEDGE, anchor_on=date(2026, 4, 1),

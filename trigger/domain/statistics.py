@@ -67,7 +67,7 @@ COUNTING_RULES: tuple[tuple[str, str], ...] = (
      "found to meet the threshold stays counted: it was not met at the time."),
     ("Reviews carried out",
      "A review is carried out on the date its case review meeting is held (a meeting recorded as held; scheduled "
-     "and cancelled meetings do not count). A case counts once for its first meeting held; further meetings to "
+     "and cancelled meetings, and restorative conferences between the parties, do not count). A case counts once for its first meeting held; further meetings to "
      "review the action plan do not count again. A case referred back by an upheld escalation counts again only "
      "when a new meeting is held after the escalation decision."),
     ("Reviews with recommendations",

@@ -163,7 +163,8 @@ def _closures(period, area_ids) -> list[rules.Closure]:
 
 def _meetings(period, area_ids) -> tuple[list[rules.HeldMeeting], list[rules.Referral]]:
     start, end = _utc_bounds(period)
-    held = Meeting.status == MeetingStatus.HELD
+    # A restorative conference brings the parties together; it is not the agencies' case review.
+    held = and_(Meeting.status == MeetingStatus.HELD, Meeting.is_restorative_conference.is_(False))
     cases_in_period = select(Meeting.case_id).where(held, Meeting.starts_at >= start, Meeting.starts_at < end)
     has_recommendations = exists().where(Recommendation.meeting_id == Meeting.id)
     rows = _rows(
