@@ -371,3 +371,16 @@ def can_preview_documents(user: Any, case: Any) -> bool:
 
 def can_issue_documents(user: Any, case: Any) -> bool:
     return ISSUE_DOCUMENTS.allows(user) and can_view_case(user, case)
+
+
+# ---- statistics (trigger.statistics) ------------------------------------------------------------------------------
+#
+# The statutory figures are aggregate counts with no personal data: staff who see every case (administrators,
+# coordinators, chairs, viewers / auditors) and PCC reviewers, who report timeliness and escalation outcomes to the
+# PCC and the Home Office, may see them for every area. Agency representatives may not: they see only their own
+# agency's work, and a per-area count of a small area can point at a case they are not involved in. Users are not
+# tied to areas, so whoever may see the statistics may see every area's; an area that does not exist is refused
+# with a message on the form (trigger.statistics.selection).
+
+VIEW_STATISTICS = Policy("administrators, coordinators, chairs, viewers and PCC reviewers",
+                         _has_role(Role.ADMIN, Role.COORDINATOR, Role.CHAIR, Role.VIEWER, Role.PCC_REVIEWER))

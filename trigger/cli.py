@@ -84,3 +84,6 @@ def init_app(app: Flask) -> None:
     from trigger.deadlines.cli import deadlines
 
     app.cli.add_command(deadlines)
+    from trigger.statistics.cli import statistics_command
+
+    app.cli.add_command(statistics_command)

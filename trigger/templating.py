@@ -46,6 +46,10 @@ def _nav_items() -> list[tuple[str, str, bool]]:
         items.append(("Escalations", url_for("escalations.index")))
     if VIEW_CASES.allows(current_user):
         items.append(("Cases", url_for("cases.index")))
+    from trigger.authz import VIEW_STATISTICS
+
+    if VIEW_STATISTICS.allows(current_user):
+        items.append(("Statistics", url_for("statistics.index")))
     if ADMIN.allows(current_user):
         items.append(("Administration", url_for("admin.index")))
     elif VIEW_AUDIT.allows(current_user):

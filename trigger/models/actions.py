@@ -152,6 +152,8 @@ class Action(Timestamped, Base):
               postgresql_where=text(OPEN_ACTION_SQL)),
         Index("ix_actions_open_owner_agency_id_due_on", "owner_agency_id", "due_on", "id",
               sqlite_where=text(OPEN_ACTION_SQL), postgresql_where=text(OPEN_ACTION_SQL)),
+        # The statistics: actions completed in a period, by owner agency, on time or not (trigger.statistics).
+        Index("ix_actions_status_completed_on", "status", "completed_on", "owner_agency_id", "due_on"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
