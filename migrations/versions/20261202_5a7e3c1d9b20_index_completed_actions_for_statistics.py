@@ -5,7 +5,7 @@ The statistics page counts the actions completed in a period, by owner agency, o
 agency (two thirds of the table) to keep one year's; with it, one range of an index holding every column asked.
 
 Revision ID: 5a7e3c1d9b20
-Revises: c4e1d2a9f001
+Revises: 48e8d5a981d2
 Create Date: 2026-12-02 06:50:00
 
 """
@@ -14,7 +14,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '5a7e3c1d9b20'
-down_revision = 'c4e1d2a9f001'
+down_revision = '48e8d5a981d2'
 branch_labels = None
 depends_on = None
 
