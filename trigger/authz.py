@@ -333,3 +333,12 @@ def can_preview_documents(user: Any, case: Any) -> bool:
 
 def can_issue_documents(user: Any, case: Any) -> bool:
     return ISSUE_DOCUMENTS.allows(user) and can_view_case(user, case)
+
+
+# ---- information governance (trigger.governance) --------------------------------------------------------------
+
+MANAGE_LEGAL_HOLDS = Policy("administrators", _has_role(Role.ADMIN))
+
+
+def can_manage_legal_hold(user: Any, case: Any) -> bool:
+    return MANAGE_LEGAL_HOLDS.allows(user) and can_view_case(user, case)

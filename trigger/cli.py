@@ -84,3 +84,6 @@ def init_app(app: Flask) -> None:
     from trigger.deadlines.cli import deadlines
 
     app.cli.add_command(deadlines)
+    from trigger.governance.cli import retention
+
+    app.cli.add_command(retention)
