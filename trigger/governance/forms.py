@@ -73,3 +73,9 @@ def notice_form_class(kind: str) -> type[FlaskForm]:
 
 def _example() -> str:
     return "2026-09-23"
+
+
+class ExportForm(FlaskForm):
+    """The chosen candidate (a radio button per match); its CSRF token guards the audited export."""
+
+    subject = StringField("Person", validators=[DataRequired("Choose the person whose information to export")])

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from trigger.authz import ADMIN, MANAGE_LEGAL_HOLDS, allow, can_view_case
 from trigger.extensions import db
 from trigger.forms import FieldError, attach_error
-from trigger.governance import notices, register, retention
-from trigger.governance.forms import HoldForm, RetentionForm, notice_form_class
+from trigger.governance import notices, register, retention, subject_access
+from trigger.governance.forms import (
+    ExportForm,
+    HoldForm,
+    RetentionForm,
+    SubjectSearchForm,
+    notice_form_class,
+)
 from trigger.models import Area, Case
 
 bp = Blueprint("governance", __name__)
@@ -145,3 +151,40 @@ def edit_privacy():
 @allow(ADMIN)
 def edit_accessibility():
     return _edit_notice("accessibility")
+
+
+def _search_page(search: SubjectSearchForm, export_form: ExportForm, status: int = 200):
+    candidates, truncated, searched = [], False, False
+    if search.q.data is not None and search.validate():
+        searched = True
+        candidates, truncated = subject_access.search(search.q.data)
+    elif search.q.data is not None:
+        status = 400
+    return render_template("governance/subject_access.html", search=search, export_form=export_form,
+                           candidates=candidates, truncated=truncated, searched=searched), status
+
+
+@bp.route("/admin/subject-access")
+@allow(ADMIN)
+def subject_access_search():
+    search = SubjectSearchForm(request.args, meta={"csrf": False})
+    if "q" not in request.args:
+        search.q.data = None
+    return _search_page(search, ExportForm())
+
+
+@bp.route("/admin/subject-access/export", methods=["POST"])
+@allow(ADMIN)
+def subject_access_export():
+    search = SubjectSearchForm(request.form, meta={"csrf": False})
+    form = ExportForm()
+    if form.validate_on_submit():
+        try:
+            kind, ids = subject_access.parse_token(form.subject.data)
+            content, filename = subject_access.export(kind, ids, current_user)
+        except subject_access.SubjectNotFound as problem:
+            form.subject.errors.append(str(problem))
+        else:
+            return Response(content, mimetype="application/zip", headers={
+                "Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"})
+    return _search_page(search, form, status=400)
