@@ -45,7 +45,7 @@ class SubjectSearchForm(FlaskForm):
 def notice_form_class(kind: str) -> type[FlaskForm]:
     """A form with one text area per required section of the notice (and, for the accessibility statement,
     the dates it was prepared and last reviewed)."""
-    from wtforms.validators import Optional, ValidationError
+    from wtforms.validators import InputRequired, Optional, ValidationError
 
     from trigger.forms import DateInput
     from trigger.governance.notices import DATE_FIELDS, KINDS, MAX_SECTION
@@ -61,7 +61,7 @@ def notice_form_class(kind: str) -> type[FlaskForm]:
     for key, label in DATE_FIELDS.get(kind, ()):
         required = key == "prepared_on"
         setattr(NoticeForm, key, DateInput(label, validators=[
-            DataRequired(f"Enter the date the statement was prepared, like {_example()}") if required else Optional()]))
+            InputRequired(f"Enter the date the statement was prepared, like {_example()}") if required else Optional()]))
     if kind == "accessibility":
         def validate_reviewed_on(form, field):
             if field.data and form.prepared_on.data and field.data < form.prepared_on.data:
