@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import and_, case as sql_case, delete, func, insert, literal, select, update
+from sqlalchemy import case as sql_case, delete, func, insert, literal, select, update
 from sqlalchemy.exc import IntegrityError
 
 from trigger import audit

@@ -14,7 +14,6 @@ from __future__ import annotations
 import io
 import json
 import zipfile
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -29,13 +28,11 @@ from trigger.extensions import db
 from trigger.models import (
     Action,
     ActionPlan,
-    Area,
     Attendee,
     AuditEvent,
     Case,
     Escalation,
     Incident,
-    IncidentReport,
     IssuedDocument,
     LoginAttempt,
     Meeting,
