@@ -357,14 +357,52 @@ def export(kind: str, ids: list[int], actor: User, today: date | None = None) ->
 
 
 #: Lists longer than this are counted in the PDF and given in full in data.json.
-PDF_LIST_LIMIT = 200
+PDF_LIST_LIMIT = 100
 
 
-def _sections(data: dict) -> list[tuple[str, Any]]:
-    """The export as (heading, value) pairs for the PDF: dicts become tables, lists of dicts tables of rows."""
-    out = []
+def _label(key: str) -> str:
+    return key.replace("_", " ").capitalize()
+
+
+def _cell(value: Any) -> str:
+    """One table cell as text: nested lists and mappings are joined, so the PDF stays a set of flat tables."""
+    if value is None or value == "":
+        return "-"
+    if value is True or value is False:
+        return "Yes" if value else "No"
+    if isinstance(value, dict):
+        return "; ".join(f"{_label(k)}: {_cell(v)}" for k, v in value.items())
+    if isinstance(value, list):
+        return "; ".join(_cell(item) for item in value) or "none"
+    return str(value)
+
+
+def _sections(data: dict) -> list[dict]:
+    """The export as flat blocks for the PDF: headings, key-value tables and tables of rows (long lists cut at
+    PDF_LIST_LIMIT rows; data.json has them all). Flat tables keep a long export quick to lay out."""
+    blocks: list[dict] = []
+
+    def add(heading: str, value: Any, level: int) -> None:
+        if isinstance(value, dict):
+            pairs = [(k, v) for k, v in value.items() if not (isinstance(v, list) and v and isinstance(v[0], dict))]
+            blocks.append({"heading": heading, "level": level,
+                           "pairs": [(_label(k), _cell(v)) for k, v in pairs]})
+            for key, item in value.items():
+                if isinstance(item, list) and item and isinstance(item[0], dict):
+                    add(_label(key), item, level + 1)
+        elif isinstance(value, list) and value and isinstance(value[0], dict):
+            if len(value[0]) > 5:
+                for number, item in enumerate(value[:PDF_LIST_LIMIT], start=1):
+                    add(f"{heading} ({number} of {len(value)})", item, level)
+            else:
+                keys = list(value[0].keys())
+                blocks.append({"heading": heading, "level": level, "columns": [_label(k) for k in keys],
+                               "rows": [[_cell(row.get(k)) for k in keys] for row in value[:PDF_LIST_LIMIT]],
+                               "total": len(value)})
+        else:
+            blocks.append({"heading": heading, "level": level, "text": _cell(value) if value != [] else "None."})
+
     for key, value in data.items():
-        if key in ("person", "exported"):
-            continue
-        out.append((key.replace("_", " ").capitalize(), value))
-    return out
+        if key not in ("person", "exported"):
+            add(_label(key), value, 2)
+    return blocks
