@@ -321,35 +321,40 @@ def _anonymise_batch(batch: list[CaseToAnonymise], run_id: str, placeholder: tup
     execute(update(Incident).where(Incident.case_id.in_(ids)).values(
         description=rules.REMOVED, complainant_name=_replaced(Incident.complainant_name, rules.ANONYMISED_PERSON),
         updated_at=now).execution_options(synchronize_session=False))
-    execute(update(IncidentReport).where(IncidentReport.incident_id.in_(incident_ids)).values(
+    execute(update(IncidentReport).where(IncidentReport.incident_id.in_(incident_ids),
+                                         (IncidentReport.agency_reference != "") | (IncidentReport.what_was_done != ""))
+            .values(
         agency_reference="", what_was_done=_removed(IncidentReport.what_was_done), updated_at=now)
         .execution_options(synchronize_session=False))
     execute(update(ThresholdDecision).where(ThresholdDecision.case_id.in_(ids)).values(
         reasons=rules.REMOVED, vulnerability_reason=_removed(ThresholdDecision.vulnerability_reason),
         difference_reason=_removed(ThresholdDecision.difference_reason))
         .execution_options(synchronize_session=False))
-    execute(update(Meeting).where(Meeting.case_id.in_(ids)).values(
+    execute(update(Meeting).where(Meeting.case_id.in_(ids), Meeting.cancelled_reason != "").values(
         cancelled_reason=_removed(Meeting.cancelled_reason), updated_at=now)
         .execution_options(synchronize_session=False))
-    # Attendees with a staff account keep their name (the account is the staff member's, kept as staff data).
+    # Only rows that hold something are rewritten: on PostgreSQL every updated row is a new row version with an
+    # entry in each index, so untouched rows cost nothing. Attendees with a staff account keep their name (the
+    # account is the staff member's, kept as staff data).
     execute(update(Attendee).where(Attendee.meeting_id.in_(meeting_ids), Attendee.user_id.is_(None)).values(
         name=rules.ANONYMISED_ATTENDEE, email="", response_token_hash=None, updated_at=now)
         .execution_options(synchronize_session=False))
-    execute(update(Attendee).where(Attendee.meeting_id.in_(meeting_ids)).values(
-        substitute_name=_replaced(Attendee.substitute_name, rules.ANONYMISED_ATTENDEE))
+    execute(update(Attendee).where(Attendee.meeting_id.in_(meeting_ids), Attendee.substitute_name != "").values(
+        substitute_name=rules.ANONYMISED_ATTENDEE)
         .execution_options(synchronize_session=False))
     execute(update(VictimParticipation).where(VictimParticipation.case_id.in_(ids)).values(
         statement=_removed(VictimParticipation.statement), advocate_name="",
         reason_not_invited=_removed(VictimParticipation.reason_not_invited), updated_at=now)
         .execution_options(synchronize_session=False))
     execute(update(MinuteRevision).where(MinuteRevision.item_id.in_(
-        select(MinuteItem.id).where(MinuteItem.meeting_id.in_(meeting_ids)))).values(
+        select(MinuteItem.id).where(MinuteItem.meeting_id.in_(meeting_ids))),
+        (MinuteRevision.text != "") | (MinuteRevision.reason != "")).values(
         text=_removed(MinuteRevision.text), reason=_removed(MinuteRevision.reason))
         .execution_options(synchronize_session=False))
     execute(update(Recommendation).where(Recommendation.meeting_id.in_(meeting_ids)).values(
         text=rules.REMOVED, response_text=_removed(Recommendation.response_text), updated_at=now)
         .execution_options(synchronize_session=False))
-    execute(update(ActionPlan).where(ActionPlan.case_id.in_(ids)).values(
+    execute(update(ActionPlan).where(ActionPlan.case_id.in_(ids), ActionPlan.closed_reason != "").values(
         closed_reason=_removed(ActionPlan.closed_reason), updated_at=now)
         .execution_options(synchronize_session=False))
     execute(update(Action).where(Action.plan_id.in_(plan_ids)).values(
@@ -367,7 +372,7 @@ def _anonymise_batch(batch: list[CaseToAnonymise], run_id: str, placeholder: tup
         outcome_reasons=_removed(Escalation.outcome_reasons),
         points_to_reconsider=_removed(Escalation.points_to_reconsider), updated_at=now)
         .execution_options(synchronize_session=False))
-    execute(update(RiskAssessment).where(RiskAssessment.case_id.in_(ids)).values(notes=_removed(RiskAssessment.notes))
+    execute(update(RiskAssessment).where(RiskAssessment.case_id.in_(ids), RiskAssessment.notes != "").values(notes=_removed(RiskAssessment.notes))
             .execution_options(synchronize_session=False))
     execute(update(CaseDeadline).where(CaseDeadline.case_id.in_(ids), CaseDeadline.extended_reason.is_not(None))
             .values(extended_reason=_removed(CaseDeadline.extended_reason), updated_at=now)
