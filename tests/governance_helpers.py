@@ -27,14 +27,19 @@ def closed_world(*, years_ago: int = 7, reference: str = "ASB-2019-0001", applic
     case.closure_reason = f"{applicant} told us the noise from Ronnie Noisyneighbour stopped"
     case.applicant_phone = "07700 900123"
     if with_document:
-        db.session.add(IssuedDocument(
-            case_id=case.id, kind=DocumentKind.ACKNOWLEDGEMENT, version=1, title="Acknowledgement",
-            template_name="pdf/acknowledgement.html", template_version="x" * 12,
-            sha256=hashlib.sha256(LETTER_TEXT).hexdigest(), size_bytes=len(LETTER_TEXT), content=LETTER_TEXT,
-            marking="OFFICIAL", recipient_name=applicant, recipient_email="jane@example.org",
-            recipient_address="1 Elm Road", method=DeliveryMethod.EMAIL, issued_by_name="Cora Coordinator"))
+        add_letter(case)
     db.session.commit()
     return world
+
+
+def add_letter(case) -> None:
+    """An acknowledgement letter issued to the case's applicant (content: LETTER_TEXT)."""
+    db.session.add(IssuedDocument(
+        case_id=case.id, kind=DocumentKind.ACKNOWLEDGEMENT, version=1, title="Acknowledgement",
+        template_name="pdf/acknowledgement.html", template_version="x" * 12,
+        sha256=hashlib.sha256(LETTER_TEXT).hexdigest(), size_bytes=len(LETTER_TEXT), content=LETTER_TEXT,
+        marking="OFFICIAL", recipient_name=case.applicant_name, recipient_email="jane@example.org",
+        recipient_address="1 Elm Road", method=DeliveryMethod.EMAIL, issued_by_name="Cora Coordinator"))
 
 
 def audit_count(action: str) -> int:

@@ -12,7 +12,7 @@ import pytest
 
 from tests.conftest import login, post, text_of
 from tests.documents_helpers import OTHER_ATTENDEE, PERPETRATOR, PERPETRATOR_ADDRESS, make_doc_world, pdf_text
-from tests.governance_helpers import audit_count
+from tests.governance_helpers import LETTER_TEXT, add_letter, audit_count
 from trigger.extensions import db
 from trigger.models import Incident, Role
 
@@ -22,6 +22,7 @@ def world(app, org):
     world = make_doc_world(incident_text=f"{PERPETRATOR} shouted at Jane Applicant and at Kevin Otherneighbour")
     incident = db.session.query(Incident).filter_by(case_id=world.case.id).one()
     incident.complainant_name = "Kevin Otherneighbour"
+    add_letter(world.case)
     db.session.commit()
     return world
 
@@ -42,7 +43,9 @@ def test_the_applicants_export_has_their_data_and_redacts_everyone_else(world, a
     response = _export(admin_client, "jane applicant", tokens[0])
     assert response.status_code == 200 and response.mimetype == "application/zip"
     archive = zipfile.ZipFile(io.BytesIO(response.data))
-    assert sorted(archive.namelist()) == ["data.json", "summary.pdf"]
+    assert sorted(archive.namelist()) == ["data.json", "documents/ASB-2026-0042-acknowledgement-v1.pdf",
+                                          "summary.pdf"]
+    assert archive.read("documents/ASB-2026-0042-acknowledgement-v1.pdf") == LETTER_TEXT
     data = json.loads(archive.read("data.json"))
     assert data["personal_details"][0]["email"] == "jane@example.org"
     assert data["cases"][0]["reference"] == "ASB-2026-0042"

@@ -29,8 +29,10 @@ from trigger.models import (
     Action,
     ActionPlan,
     Attendee,
+    Audience,
     AuditEvent,
     Case,
+    DocumentKind,
     Escalation,
     Incident,
     IssuedDocument,
@@ -218,10 +220,22 @@ def _case_story(case: Case, others: set[str], *, as_applicant: bool) -> dict:
         for e in db.session.scalars(select(Escalation).where(Escalation.case_id == case.id))]
     if as_applicant:
         story["documents_sent_to_you"] = [
-            {"title": d.title, "version": d.version, "issued_at": _iso(d.issued_at), "method": d.method.value}
-            for d in db.session.scalars(select(IssuedDocument).where(IssuedDocument.case_id == case.id,
-                                                                      IssuedDocument.recipient_name == case.applicant_name))]
+            {"title": d.title, "version": d.version, "issued_at": _iso(d.issued_at), "method": d.method.value,
+             "file": _document_file(case, d)}
+            for d in _applicant_documents(case.id)]
     return story
+
+
+def _applicant_documents(case_id: int) -> list[IssuedDocument]:
+    """The letters issued to the applicant on a case (never agency-only documents, which name third parties)."""
+    kinds = [kind for kind in DocumentKind if kind.audience is Audience.APPLICANT]
+    return list(db.session.scalars(select(IssuedDocument).where(IssuedDocument.case_id == case_id,
+                                                                IssuedDocument.kind.in_(kinds))
+                                   .order_by(IssuedDocument.issued_at, IssuedDocument.id)))
+
+
+def _document_file(case: Case, document: IssuedDocument) -> str:
+    return f"documents/{case.reference}-{document.kind.value}-v{document.version}.pdf"
 
 
 def _load_cases(ids: list[int]) -> list[Case]:
@@ -350,6 +364,10 @@ def export(kind: str, ids: list[int], actor: User, today: date | None = None) ->
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("summary.pdf", pdf)
         archive.writestr("data.json", json.dumps(data, indent=2, ensure_ascii=False, default=str))
+        if kind == "applicant":  # the letters they were sent, exactly as issued
+            for case in _load_cases(ids):
+                for document in _applicant_documents(case.id):
+                    archive.writestr(_document_file(case, document), document.content)
     audit.record("subject_access.exported", "subject_access", None,
                  f"Subject access export: {KIND_LABELS[kind].lower()}, {len(ids)} record(s)",
                  details={"kind": kind, "record_ids": ids}, actor=actor)
