@@ -192,3 +192,13 @@ def test_open_cases_are_never_anonymised(app, org):
     case.closed_on = date.today() - timedelta(days=4000)
     db.session.commit()
     assert retention.run(placeholder_pdf=fake_placeholder).anonymised == 0
+
+
+def test_the_run_only_adds_to_the_audit_trail(app, old_case):
+    before = db.session.execute(select(AuditEvent.id, AuditEvent.summary, AuditEvent.details)
+                                .order_by(AuditEvent.id)).all()
+    retention.run(placeholder_pdf=fake_placeholder)
+    db.session.expire_all()
+    after = db.session.execute(select(AuditEvent.id, AuditEvent.summary, AuditEvent.details)
+                               .order_by(AuditEvent.id)).all()
+    assert after[:len(before)] == before and len(after) == len(before) + 2  # one per case, one for the run
