@@ -106,6 +106,7 @@ def test_a_shorter_area_period_brings_the_case_forward(app, org, admin_client):
                     follow_redirects=True)
     assert "now anonymised 4 years after they close" in text_of(response)
     assert audit_count("area.retention_changed") == 1
+    assert "The next retention run would anonymise 1 case" in text_of(admin_client.get("/admin/retention"))
     assert retention.run(placeholder_pdf=fake_placeholder).anonymised == 1
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -51,8 +53,9 @@ def index():
 @allow(ADMIN)
 def retention_periods():
     areas = db.session.scalars(db.select(Area).order_by(Area.name)).all()
+    due, held_due = retention.candidates(date.today())
     return render_template("governance/retention.html", areas=areas, years=retention.retention_by_area(),
-                           held=retention.cases_on_hold())
+                           held=retention.cases_on_hold(), due=due, held_due=held_due)
 
 
 @bp.route("/admin/areas/<int:area_id>/retention", methods=["GET", "POST"])
