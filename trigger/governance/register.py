@@ -64,7 +64,8 @@ def records() -> list[RecordKind]:
         RecordKind("Emails sent (outbox)", "Recipient's address, subject, body and attachments",
                    "To send emails reliably and show what was sent",
                    "The body and attachments: the set number of days after sending (SENT_EMAIL_BODY_DAYS, default "
-                   f"{rules.DEFAULT_SENT_EMAIL_BODY_DAYS}); the address, subject and status: as long as the case"),
+                   f"{rules.DEFAULT_SENT_EMAIL_BODY_DAYS}); the address, subject and status are kept as the record that "
+                   "the email was sent (no automatic purge yet)"),
         RecordKind("Notifications in the product", "The subject and a link, for one staff member",
                    "To tell staff what needs their attention", "As long as the staff account"),
         RecordKind("Audit trail", "Who did what and when, from which IP address; summaries of changes",
