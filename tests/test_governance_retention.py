@@ -203,3 +203,11 @@ def test_the_run_only_adds_to_the_audit_trail(app, old_case):
     after = db.session.execute(select(AuditEvent.id, AuditEvent.summary, AuditEvent.details)
                                .order_by(AuditEvent.id)).all()
     assert after[:len(before)] == before and len(after) == len(before) + 2  # one per case, one for the run
+
+
+def test_the_command_anonymises_purges_and_reports(app, old_case, admin_client):
+    result = app.test_cli_runner().invoke(args=["retention", "run"])
+    assert result.exit_code == 0, result.output
+    assert "Anonymised 1 case(s)" in result.output and "Purged operational records" in result.output
+    refused = post(admin_client, f"/cases/{old_case.case.id}/legal-hold", {"reason": "Too late"})
+    assert refused.status_code == 400 and "already been anonymised" in text_of(refused)
