@@ -47,6 +47,9 @@ def main() -> None:
         shutil.copyfile(source, copy)
         url = f"sqlite:///{copy}"
         print(f"Working on a copy of {source}")
+        import atexit
+
+        atexit.register(shutil.rmtree, copy.parent, True)
     settings = Settings(environment="local", secret_key="bench-secret-key-" + "x" * 32,
                         database_url=normalise_database_url(url))
     app = create_app({"TRIGGER_SETTINGS": settings})
