@@ -8,11 +8,9 @@ from datetime import datetime
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from trigger.domain.retention import DEFAULT_RETENTION_YEARS
 from trigger.models.accounts import User
 from trigger.models.base import Base, UTCDateTime, utcnow
-
-#: The retention period when an area has not set one (DOMAIN.md section 6: typically 3-6 years after closure).
-DEFAULT_RETENTION_YEARS = 6
 
 
 class AreaRetention(Base):
