@@ -90,6 +90,10 @@ def _register_blueprints(app: "Flask") -> None:
 
     app.register_blueprint(statistics_bp)
 
+    from trigger.governance.routes import bp as governance_bp
+
+    app.register_blueprint(governance_bp)
+
 
 def _commit_per_request(app: "Flask") -> None:
     """One transaction per request: committed when the response is a success or redirect, else rolled back."""

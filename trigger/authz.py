@@ -384,3 +384,11 @@ def can_issue_documents(user: Any, case: Any) -> bool:
 
 VIEW_STATISTICS = Policy("administrators, coordinators, chairs, viewers and PCC reviewers",
                          _has_role(Role.ADMIN, Role.COORDINATOR, Role.CHAIR, Role.VIEWER, Role.PCC_REVIEWER))
+
+# ---- information governance (trigger.governance) --------------------------------------------------------------
+
+MANAGE_LEGAL_HOLDS = Policy("administrators", _has_role(Role.ADMIN))
+
+
+def can_manage_legal_hold(user: Any, case: Any) -> bool:
+    return MANAGE_LEGAL_HOLDS.allows(user) and can_view_case(user, case)

@@ -87,3 +87,7 @@ def init_app(app: Flask) -> None:
     from trigger.statistics.cli import statistics_command
 
     app.cli.add_command(statistics_command)
+
+    from trigger.governance.cli import retention
+
+    app.cli.add_command(retention)

@@ -44,10 +44,14 @@ def healthz():
 @bp.route("/accessibility")
 @allow(PUBLIC)
 def accessibility():
-    return render_template("main/accessibility.html")
+    from trigger.governance import notices
+
+    return render_template("main/accessibility.html", notice=notices.current("accessibility"))
 
 
 @bp.route("/privacy")
 @allow(PUBLIC)
 def privacy():
-    return render_template("main/privacy.html")
+    from trigger.governance import notices
+
+    return render_template("main/privacy.html", notice=notices.current("privacy"))

@@ -34,6 +34,13 @@ from trigger.models.cases import (
     RiskLevel,
     ThresholdDecision,
 )
+from trigger.models.governance import (
+    AnonymisedCase,
+    AreaRetention,
+    LegalHold,
+    PublicNotice,
+    RetentionLock,
+)
 from trigger.models.documents import Audience, DeliveryMethod, DocumentKind, IssuedDocument
 from trigger.models.meetings import (
     AgendaTemplate,
@@ -56,6 +63,11 @@ from trigger.models.organisation import Agency, AgencyType, Area, Organisation, 
 from trigger.models.risk import RiskAssessment, RiskCategory, RiskQuestion
 
 __all__ = [
+    "AnonymisedCase",
+    "AreaRetention",
+    "LegalHold",
+    "PublicNotice",
+    "RetentionLock",
     "Audience",
     "DeliveryMethod",
     "DocumentKind",
