@@ -5,7 +5,7 @@ the single-row lock that keeps two retention runs apart, and the administrators'
 accessibility statement.
 
 Revision ID: e7a3f5b1c920
-Revises: c4e1d2a9f001
+Revises: 5a7e3c1d9b20
 Create Date: 2026-12-02 06:40:00
 
 """
@@ -17,7 +17,7 @@ import trigger.models.base
 
 # revision identifiers, used by Alembic.
 revision = 'e7a3f5b1c920'
-down_revision = 'c4e1d2a9f001'
+down_revision = '5a7e3c1d9b20'
 branch_labels = None
 depends_on = None
 
