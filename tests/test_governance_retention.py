@@ -65,6 +65,10 @@ def test_run_anonymises_people_free_text_and_documents_but_keeps_the_figures(app
     assert db.session.scalar(select(func.count()).select_from(Incident).where(Incident.case_id == case_id)) == incidents
     assert db.session.scalar(select(Perpetrator.name).where(Perpetrator.case_id == case_id)) == "Anonymised person"
     assert MINUTES_TEXT not in db.session.scalars(select(MinuteRevision.text)).all()
+    from tests.documents_helpers import RECOMMENDATION_FOR_APPLICANT
+    from trigger.models import Recommendation
+
+    assert RECOMMENDATION_FOR_APPLICANT not in db.session.scalars(select(Recommendation.victim_wording)).all()
     document = db.session.scalar(select(IssuedDocument).where(IssuedDocument.case_id == case_id))
     assert document.content == fake_placeholder() and document.recipient_name == "Anonymised recipient"
     # Audited per case, without copying the removed data into the trail.
@@ -88,8 +92,16 @@ def test_the_issued_document_is_replaced_by_a_readable_notice(app, old_case):
 
 
 def test_the_case_page_says_the_case_was_anonymised(app, old_case, admin_client):
+    from trigger import audit
+
+    # An event written before the run quotes a name: the trail keeps it (append-only), the timeline no longer shows it.
+    audit.record("case.stage_changed", "case", old_case.case.id, "Closed: Jane Applicant says Noisyneighbour left",
+                 case_id=old_case.case.id)
+    db.session.commit()
     retention.run(placeholder_pdf=fake_placeholder)
-    page = text_of(admin_client.get(f"/cases/{old_case.case.id}"))
+    page = text_of(admin_client.get(f"/cases/{old_case.case.id}?timeline=all"))
+    assert "A change to the case (details removed when the case was anonymised)" in page
+    assert "Noisyneighbour" not in page
     assert "This case was anonymised" in page and "6-year retention" in page
     assert "Jane Applicant" not in page and PERPETRATOR not in page
 

@@ -25,7 +25,7 @@ from sqlalchemy import select
 from trigger.authz import can_read_restricted, case_visibility, reads_every_document, visible_meetings
 from trigger.domain.need_to_know import restricted_action_line, restricted_recommendation_line
 from trigger.extensions import db
-from trigger.models import Action, Agency, Case, IssuedDocument, Meeting, MinuteItem, Recommendation, Role
+from trigger.models import Action, Agency, AnonymisedCase, Case, IssuedDocument, Meeting, MinuteItem, Recommendation, Role
 
 #: How a neutral line says what happened to a restricted record, by the audit action.
 _NEUTRAL_VERBS = {
@@ -45,6 +45,12 @@ def filter_timeline(viewer: Any, case: Case, rows: Iterable[Any]) -> Iterator[tu
     """(at, actor label, summary) for each row the viewer may read, a neutral summary where that is all they may
     know. `rows` carry at, actor_label, summary, action, object_type, object_id, details."""
     rows = list(rows)
+    if rows and _anonymised(case):
+        # The trail is append-only, so the words of events written before the case was anonymised (a reason, a
+        # name quoted in a summary) are still in it; the timeline no longer shows them to anyone.
+        for row in rows:
+            yield row.at, row.actor_label, _ANONYMISED_SUMMARY.get(row.action.split(".")[0], _ANONYMISED_DEFAULT)
+        return
     subjects = _Subjects(viewer, case, rows)
     for row in rows:
         summary = subjects.summary_for(row)
@@ -136,6 +142,20 @@ class _Subjects:
             other = details.get("linked_case_id")
             return row.summary if other is not None and int(other) in self.openable_cases else None
         return row.summary
+
+
+_ANONYMISED_DEFAULT = "A change to the case (details removed when the case was anonymised)"
+_ANONYMISED_SUMMARY = {
+    "case": "A change to the case (details removed when the case was anonymised)",
+    "meeting": "A change to a meeting (details removed when the case was anonymised)",
+    "minutes": "A change to the minutes (details removed when the case was anonymised)",
+    "action": "A change to an action (details removed when the case was anonymised)",
+    "document": "A document event (details removed when the case was anonymised)",
+}
+
+
+def _anonymised(case: Case) -> bool:
+    return db.session.scalar(select(AnonymisedCase.case_id).where(AnonymisedCase.case_id == case.id)) is not None
 
 
 def _neutral(line: str, action: str) -> str:

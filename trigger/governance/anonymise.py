@@ -130,7 +130,8 @@ def anonymise_batch(batch: list[CaseToAnonymise], run_id: str, placeholder: tupl
         text=_removed(MinuteRevision.text), reason=_removed(MinuteRevision.reason))
         .execution_options(synchronize_session=False))
     execute(update(Recommendation).where(Recommendation.meeting_id.in_(meeting_ids)).values(
-        text=rules.REMOVED, response_text=_removed(Recommendation.response_text), updated_at=now)
+        text=rules.REMOVED, response_text=_removed(Recommendation.response_text),
+        victim_wording=_removed(Recommendation.victim_wording), updated_at=now)
         .execution_options(synchronize_session=False))
     execute(update(ActionPlan).where(ActionPlan.case_id.in_(ids), ActionPlan.closed_reason != "").values(
         closed_reason=_removed(ActionPlan.closed_reason), updated_at=now)
