@@ -285,7 +285,14 @@ def _threshold_decision(case, common, redact, *, today, **_):
         raise DocumentProblem("No threshold decision has been recorded on this case yet.")
     met = decision.outcome.is_met
     values = {**common, "met": met, "decided_on": decision.decided_on,
-              "reasons": paragraphs(redact(decision.reasons)), "received_on": case.received_on}
+              "reasons": paragraphs(redact(decision.reasons)), "received_on": case.received_on,
+              "evaluation_summary": "", "evaluation_reasons": []}
+    if decision.letter_includes_evaluation:
+        # The evaluation as it stood when decided, in the lines meant for the applicant (no "recorded more than
+        # once" bookkeeping), through the Redactor like all text that reaches them: complainants are named there.
+        evaluation = decision.evaluation or {}
+        values["evaluation_summary"] = redact(evaluation.get("summary", ""))
+        values["evaluation_reasons"] = [redact(line) for line in evaluation.get("applicant_reasons", [])]
     if met:
         values["meeting_due"] = due_date(case, DeadlineKind.MEETING, decision.decided_on)
     else:

@@ -272,6 +272,8 @@ class IncidentVerdict:
     report: ReportInput | None = None
     number: int = 0
     """The incident's number within the case, 1 to n by date (then time): what pages and letters call it."""
+    counted_as: IncidentId | None = None
+    """For a record that repeats another (DUPLICATE, IDENTICAL_COPY): the incident it is counted as."""
 
     @property
     def bookkeeping(self) -> bool:
@@ -601,6 +603,7 @@ def _copy_verdict(
                 " can count it separately."
             ),
             number=numbers[record.id],
+            counted_as=root.id,
         )
     return IncidentVerdict(
         incident_id=record.id,
@@ -611,6 +614,7 @@ def _copy_verdict(
             f" {format_date(record.occurred_on)}, so it is assessed once, as incident {numbers[root.id]}."
         ),
         number=numbers[record.id],
+        counted_as=root.id,
     )
 
 
