@@ -235,3 +235,14 @@ def test_the_decision_letter_can_give_the_evaluations_reasons_redacted_and_witho
     else:
         assert "How the rules apply" not in text and "Incident 1 on" not in text
     assert "Ann Neighbour" not in text
+
+
+def test_the_acknowledgement_letter_lists_a_record_entered_twice_once(client, world):
+    case = make_case(world["area"], world["police"], incidents=[(40, 39)])
+    add_incident(case, world["police"], 20, 19, description="Stones thrown at the window")
+    add_incident(case, world["police"], 20, 19, description="Stones thrown at the window")
+
+    text = " ".join(pdf_text(render_document(DocumentKind.ACKNOWLEDGEMENT, load_case_for_documents(case.id),
+                                             draft=False, large_print=False)).split())
+
+    assert text.count("Stones thrown at the window") == 1

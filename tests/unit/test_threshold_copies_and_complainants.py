@@ -26,6 +26,7 @@ from trigger.domain.threshold import (
     ThresholdEvaluation,
     ThresholdPolicy,
     number_incidents,
+    repeated_records,
     validate,
 )
 from trigger.domain.threshold import evaluate as _evaluate
@@ -102,6 +103,12 @@ def test_incidents_that_differ_in_anything_stay_separate_even_on_the_same_day(ch
                       APP)
 
     assert result.qualifying_count == 2 and result.met
+
+
+def test_repeated_records_are_the_copies_and_the_marked_duplicates() -> None:
+    incidents = [*the_issue_example(), rec(5, D(2026, 5, 1), to(HOUSING, D(2026, 5, 3)), description="x", same_as=1)]
+
+    assert repeated_records(incidents) == {3: 1, 4: 2, 5: 1}
 
 
 # ---- 2. complainants compared by normalised name ---------------------------------------------------------------

@@ -477,6 +477,21 @@ def _identical_copies(records: Sequence[IncidentInput], applicant_key: str) -> d
     return copies
 
 
+def repeated_records(
+    incidents: Iterable[IncidentInput], *, applicant_name: str | None = None
+) -> dict[IncidentId, IncidentId]:
+    """Records that only repeat another -> the record they are counted as: the ones marked as the same incident,
+    and the ones identical in every field (unless kept separate). Letters that list the applicant's incidents
+    leave these out, as the evaluation counts them once. With broken links, only the marked ones are given."""
+    records = sorted(incidents, key=_incident_key)
+    if _structure_problems(records):
+        return {r.id: r.same_as for r in records if r.same_as is not None}
+    numbers = {record.id: n for n, record in enumerate(records, start=1)}
+    _, links, _ = _merge(records, numbers, normalise_name(applicant_name))
+    roots = {record.id: _root_id(record.id, links) for record in records}
+    return {record_id: root for record_id, root in roots.items() if root is not None and root != record_id}
+
+
 # --------------------------------------------------------------------------------------------------------------
 # Evaluating
 # --------------------------------------------------------------------------------------------------------------
