@@ -246,6 +246,8 @@ class ReasonCode(StrEnum):
     NOT_REPORTED = "not_reported"
     DUPLICATE = "duplicate"
     IDENTICAL_COPY = "identical_copy"
+    # No longer given (validate refuses a report dated before its incident); kept so that decisions recorded
+    # before that change still read back.
     REPORT_BEFORE_INCIDENT = "report_before_incident"
     REPORTED_AFTER_APPLICATION = "reported_after_application"
     INCIDENT_AFTER_APPLICATION = "incident_after_application"
