@@ -87,16 +87,18 @@ def test_marking_a_duplicate_counts_it_once_in_the_threshold_reasoning(client, w
     coordinator(client, world)
     page = text_of(client.get(f"/cases/{case.id}"))
     assert "Qualifying complaints: 4" in page
-    assert page.count("Mark as the same incident as another on this date") == 2
+    # Both same-day records say why the choice is offered (issue 18): numbered within the case, 1 to n by date.
+    assert page.count("mark it as the same incident") == 2
+    assert "Also recorded on" in page and "separate incidents on the same day count separately" in page
 
     url = f"/cases/{case.id}/incidents/{copy.id}/same-as"
-    assert f"Incident {first.id}: Incident 40 days ago" in text_of(client.get(url))
+    assert "Incident 1: Incident 40 days ago" in text_of(client.get(url))
     response = post(client, url, {"same_as_id": str(first.id)})
     assert response.status_code == 302
     page = text_of(client.get(response.location))
-    assert f"Incident {copy.id} is now counted once, as incident {first.id}." in page
+    assert "Incident 2 is now counted once, as incident 1." in page
     assert "Qualifying complaints: 3" in page
-    assert f"this is the same incident as incident {first.id}" in page
+    assert "this is the same incident as incident 1" in page
     assert "Also reported to Vale District Council" in page  # the copy's report is merged in, counted once
     assert incidents_of(case)[-1].same_as_id == first.id
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "incident.same_as_changed"))
@@ -132,7 +134,7 @@ def test_bad_duplicate_links_are_refused_with_a_clear_message(client, world, mak
     assert post(client, url, {"same_as_id": str(first.id)}).status_code == 302
     response = post(client, f"/cases/{case.id}/incidents/{first.id}/same-as", {"same_as_id": str(copy.id)})
     assert response.status_code == 400
-    assert f"Incident {copy.id} is already counted as incident {first.id}" in text_of(response)
+    assert "Incident 2 is already counted as incident 1" in text_of(response)
     assert incidents_of(case)[0].same_as_id is None
 
 

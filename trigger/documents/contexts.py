@@ -25,10 +25,12 @@ from trigger.area_policies.services import calendar_for_area, timescale_for_area
 from trigger.domain.deadlines import DeadlineKind, compute_due
 from trigger.cases.redaction import redactor_for
 from trigger.domain.need_to_know import Redactor
+from trigger.domain.threshold import repeated_records
 from trigger.domain.workdays import HolidayDataMissing
 from trigger.extensions import db
 from trigger.models.escalations import Escalation, EscalationOutcome
 from trigger.meetings.services import when_text
+from trigger.threshold.services import threshold_inputs
 from trigger.models import (
     Action,
     ActionPlan,
@@ -266,7 +268,9 @@ def build_context(kind: DocumentKind, case: Case, *, org: Organisation | None, t
 
 
 def _acknowledgement(case, common, redact, *, today, **_):
-    incidents = [(short_date(i.occurred_on), redact(i.description)) for i in case.incidents if i.same_as_id is None]
+    # A record that repeats another (marked as the same, or identical in every field) is listed once.
+    repeats = repeated_records(threshold_inputs(case), applicant_name=case.applicant_name)
+    incidents = [(short_date(i.occurred_on), redact(i.description)) for i in case.incidents if i.id not in repeats]
     return DocumentContext(
         title=f"We have received your {common['process_name']} application",
         values={**common,
@@ -285,7 +289,14 @@ def _threshold_decision(case, common, redact, *, today, **_):
         raise DocumentProblem("No threshold decision has been recorded on this case yet.")
     met = decision.outcome.is_met
     values = {**common, "met": met, "decided_on": decision.decided_on,
-              "reasons": paragraphs(redact(decision.reasons)), "received_on": case.received_on}
+              "reasons": paragraphs(redact(decision.reasons)), "received_on": case.received_on,
+              "evaluation_summary": "", "evaluation_reasons": []}
+    if decision.letter_includes_evaluation:
+        # The evaluation as it stood when decided, in the lines meant for the applicant (no "recorded more than
+        # once" bookkeeping), through the Redactor like all text that reaches them: complainants are named there.
+        evaluation = decision.evaluation or {}
+        values["evaluation_summary"] = redact(evaluation.get("summary", ""))
+        values["evaluation_reasons"] = [redact(line) for line in evaluation.get("applicant_reasons", [])]
     if met:
         values["meeting_due"] = due_date(case, DeadlineKind.MEETING, decision.decided_on)
     else:

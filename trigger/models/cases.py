@@ -23,6 +23,7 @@ from sqlalchemy import (
     Time,
     UniqueConstraint,
 )
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from trigger.domain.stages import Stage
@@ -248,6 +249,9 @@ class Incident(Timestamped, Base):
     same_as_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id", ondelete="SET NULL"))
     # Who complained, for the "N different complainants" rule; empty means the applicant.
     complainant_name: Mapped[str] = mapped_column(String(120), default="")
+    # A record identical to another counts once automatically; the coordinator sets this when it was in fact a
+    # separate incident (trigger.domain.threshold, IncidentInput.keep_separate).
+    kept_separate: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
 
     case: Mapped[Case] = relationship(back_populates="incidents", lazy="raise")
     reports: Mapped[list[IncidentReport]] = relationship(
@@ -341,6 +345,8 @@ class ThresholdDecision(Base):
     policy_version: Mapped[int | None] = mapped_column(Integer)
     differs_from_advice: Mapped[bool] = mapped_column(Boolean, default=False)
     difference_reason: Mapped[str] = mapped_column(Text, default="")
+    # The coordinator chose to give the applicant the evaluation's plain-English reasons in the decision letter.
+    letter_includes_evaluation: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     case: Mapped[Case] = relationship(back_populates="decisions", lazy="raise")
@@ -361,6 +367,9 @@ class CaseLink(Base):
     linked_case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
     reason: Mapped[LinkReason] = mapped_column(enum_column(LinkReason, "link_reason"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Set by the coordinator: the two applications are about the same problem, so the different-complainants
+    # rule counts the complainants of both (trigger.threshold.services).
+    same_problem: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
 
     case: Mapped[Case] = relationship(foreign_keys=[case_id], lazy="joined")
     linked_case: Mapped[Case] = relationship(foreign_keys=[linked_case_id], lazy="joined")

@@ -32,7 +32,7 @@ class PolicyForm(FlaskForm):
     )
     vulnerability_override_allowed = BooleanField("A senior manager may decide the threshold is met because of "
                                                   "the victim's vulnerability")
-    require_separate_occasions = BooleanField("Count incidents on separate occasions only (one per day)")
+    require_separate_occasions = BooleanField("Count incidents on separate occasions only")
 
 
 class DecisionForm(FlaskForm):
@@ -55,6 +55,7 @@ class DecisionForm(FlaskForm):
     decided_on = DateInput("Date of the decision", invalid="Enter the date of the decision as a real date",
                            validators=[DataRequired("Enter the date of the decision"),
                                        NotInFuture("The date of the decision must be today or in the past")])
+    letter_includes_evaluation = BooleanField("Include the evaluation's reasons in the decision letter")
 
 
 def outcome_choices(override_allowed: bool) -> list[tuple[str, str]]:
@@ -70,3 +71,10 @@ class SameIncidentForm(FlaskForm):
     same_as_id = RadioField("Is this the same incident as another one recorded for the same date?",
                             validate_choice=False,
                             validators=[InputRequired("Choose the incident it is the same as, or “A separate incident”")])
+
+
+class SameProblemForm(FlaskForm):
+    """Confirm ("yes") or withdraw ("no") that a possibly linked case is about the same problem."""
+
+    same_problem = RadioField(choices=[("yes", "Yes"), ("no", "No")],
+                              validators=[InputRequired("Choose whether it is the same problem")])

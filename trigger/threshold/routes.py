@@ -13,9 +13,9 @@ from trigger.authz import ADMIN, MANAGE_CASES, MARK_DUPLICATES, allow, can_manag
 from trigger.cases.services import load_case
 from trigger.extensions import db
 from trigger.forms import FieldError, attach_error
-from trigger.models import Area
+from trigger.models import Area, Case
 from trigger.threshold import services
-from trigger.threshold.forms import DecisionForm, PolicyForm, SameIncidentForm, outcome_choices
+from trigger.threshold.forms import DecisionForm, PolicyForm, SameIncidentForm, SameProblemForm, outcome_choices
 
 bp = Blueprint("threshold", __name__)
 
@@ -78,6 +78,7 @@ def decide(case_id: int):
             outcome=form.outcome.data, reasons=form.reasons.data,
             decision_maker_name=form.decision_maker_name.data, decided_on=form.decided_on.data,
             difference_reason=form.difference_reason.data or "", vulnerability_reason=form.vulnerability_reason.data or "",
+            letter_includes_evaluation=bool(form.letter_includes_evaluation.data),
         )
         try:
             decision = services.record_decision(case, data, actor=current_user)
@@ -104,23 +105,60 @@ def same_as(case_id: int, incident_id: int):
     if not can_manage_case(current_user, case):
         abort(403)
     candidates = services.same_day_incidents(case, incident)
+    advice = services.advise(case)
+    numbers = advice.numbers
+    verdict = next((v for v in advice.evaluation.verdicts if v.incident_id == incident.id), None) \
+        if advice.evaluation else None
+    counted_as = verdict.counted_as if verdict else None
     form = SameIncidentForm()
-    form.same_as_id.choices = [(str(i.id), f"Incident {i.id}: {i.description[:80]}") for i in candidates] + [
-        (SEPARATE, "A separate incident")]
+    form.same_as_id.choices = [(str(i.id), f"Incident {numbers.get(i.id, i.id)}: {i.description[:80]}")
+                               for i in candidates] + [(SEPARATE, "A separate incident")]
     if request.method == "GET":
-        form.same_as_id.data = str(incident.same_as_id) if incident.same_as_id else SEPARATE
+        form.same_as_id.data = str(counted_as) if counted_as else SEPARATE
     if form.validate_on_submit():
         raw = form.same_as_id.data
         try:
             if raw != SEPARATE and not (raw or "").isdigit():
                 raise FieldError("same_as_id", "Choose the incident it is the same as, or “A separate incident”")
-            services.mark_same_as(case, incident, None if raw == SEPARATE else int(raw))
+            services.mark_same_as(case, incident, None if raw == SEPARATE else int(raw), numbers=numbers)
         except FieldError as error:
             attach_error(form, error)
         else:
-            flash(f"Incident {incident.id} is now " + (f"counted once, as incident {raw}." if raw != SEPARATE
-                                                       else "counted as a separate incident."), "success")
+            number = numbers.get(incident.id, incident.id)
+            flash(f"Incident {number} is now " + (f"counted once, as incident {numbers.get(int(raw), raw)}."
+                                                  if raw != SEPARATE else "counted as a separate incident."),
+                  "success")
             return redirect(url_for("cases.show", case_id=case.id))
     return render_template("threshold/same_as.html", form=form, case=case, incident=incident,
-                           candidates=candidates, protective_marking="OFFICIAL-SENSITIVE"), _status()
+                           candidates=candidates, numbers=numbers, verdict=verdict,
+                           protective_marking="OFFICIAL-SENSITIVE"), _status()
+
+
+@bp.route("/cases/<int:case_id>/same-problem/<int:other_id>", methods=["POST"])
+@allow(MARK_DUPLICATES)
+def same_problem(case_id: int, other_id: int):
+    """Confirm (or withdraw) that a case flagged as possibly linked is about the same problem."""
+    case = load_case(case_id)
+    if case is None:
+        abort(404)
+    if not can_manage_case(current_user, case):
+        abort(403)
+    other = db.session.get(Case, other_id)
+    if other is None:
+        abort(404)
+    if not can_manage_case(current_user, other):
+        abort(403)
+    form = SameProblemForm()
+    if not form.validate_on_submit():
+        abort(400)
+    same = form.same_problem.data == "yes"
+    try:
+        services.mark_same_problem(case, other.id, same)
+    except FieldError as error:
+        flash(error.message, "error")
+    else:
+        flash(f"{other.reference} is now " + ("counted as about the same problem: complainants are counted across "
+                                              "both applications." if same else
+                                              "no longer counted as about the same problem."), "success")
+    return redirect(url_for("cases.show", case_id=case.id, _anchor="threshold"))
 

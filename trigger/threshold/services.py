@@ -10,22 +10,34 @@ from __future__ import annotations
 import dataclasses
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
 
 from trigger import audit
 from trigger.cases.services import move_to
 from trigger.domain.stages import Stage, transition_problem
 from trigger.domain.threshold import (
     IncidentInput,
+    LinkedApplication,
     ReportInput,
     ThresholdEvaluation,
     ThresholdPolicy,
     check_incidents,
     evaluate,
+    number_incidents,
 )
 from trigger.extensions import db
 from trigger.forms import FieldError
-from trigger.models import Area, AreaThresholdPolicy, Case, DecisionOutcome, Incident, ThresholdDecision, User
+from trigger.models import (
+    Area,
+    AreaThresholdPolicy,
+    Case,
+    CaseLink,
+    DecisionOutcome,
+    Incident,
+    ThresholdDecision,
+    User,
+)
 
 POLICY_FIELDS = AreaThresholdPolicy.POLICY_FIELDS
 
@@ -91,12 +103,65 @@ def threshold_inputs(case: Case) -> list[IncidentInput]:
             id=incident.id,
             occurred_on=incident.occurred_on,
             is_hate=incident.is_hate,
-            reports=tuple(ReportInput(r.agency_id, r.agency.name, r.reported_on) for r in incident.reports),
+            reports=tuple(ReportInput(r.agency_id, r.agency.name, r.reported_on, r.agency_reference or "")
+                          for r in incident.reports),
             complainant=incident.complainant_name or None,
             same_as=incident.same_as_id,
+            occurred_time=incident.occurred_time,
+            description=incident.description,
+            keep_separate=incident.kept_separate,
         )
         for incident in case.incidents
     ]
+
+
+# ---- applications about the same problem ------------------------------------------------------------------
+
+
+def same_problem_links(case: Case) -> list[CaseLink]:
+    """The links of `case` the coordinator confirmed as the same problem, from either side."""
+    return list(db.session.scalars(
+        select(CaseLink).where(CaseLink.same_problem,
+                               or_(CaseLink.case_id == case.id, CaseLink.linked_case_id == case.id))
+        .order_by(CaseLink.id)
+    ))
+
+
+def _linked_applications(case: Case) -> tuple[list[LinkedApplication], frozenset[int]]:
+    ids = {link.linked_case_id if link.case_id == case.id else link.case_id for link in same_problem_links(case)}
+    if not ids:
+        return [], frozenset()
+    others = db.session.scalars(
+        select(Case).where(Case.id.in_(ids))
+        .options(selectinload(Case.incidents).selectinload(Incident.reports)).order_by(Case.id)
+    ).all()
+    return ([LinkedApplication(other.reference, other.received_on, tuple(threshold_inputs(other)),
+                               other.applicant_name) for other in others], frozenset(ids))
+
+
+def mark_same_problem(case: Case, other_id: int, same: bool) -> Case:
+    """Confirm (or withdraw) that `case` and a case flagged as possibly linked to it are about the same problem.
+
+    Only a flagged link can be confirmed: the finder (trigger.cases.services.flag_links) is what says two cases
+    share an address or a person. Raises FieldError("same_problem") otherwise. Audited on both cases.
+    """
+    links = db.session.scalars(select(CaseLink).where(or_(
+        (CaseLink.case_id == case.id) & (CaseLink.linked_case_id == other_id),
+        (CaseLink.case_id == other_id) & (CaseLink.linked_case_id == case.id),
+    ))).all()
+    if not links:
+        raise FieldError("same_problem", "Choose a case flagged as possibly linked to this one")
+    other = links[0].linked_case if links[0].case_id == case.id else links[0].case
+    if all(link.same_problem == same for link in links):
+        return other
+    for link in links:
+        link.same_problem = same
+    summary = ("Linked as about the same problem as {}: complainants are counted across both" if same
+               else "No longer counted as about the same problem as {}")
+    for this, that in ((case, other), (other, case)):
+        audit.record("case.same_problem_changed", "case", this.id, summary.format(that.reference),
+                     {"linked_case_id": that.id, "same_problem": same}, case_id=this.id)
+    return other
 
 
 @dataclasses.dataclass(frozen=True)
@@ -107,15 +172,23 @@ class Advice:
     policy: ThresholdPolicy
     policy_version: int | None
     problem: str | None = None
+    numbers: dict[int, int] = dataclasses.field(default_factory=dict)
+    """Each incident's number within the case (1 to n by date), even when the evaluation was refused."""
+    same_problem_ids: frozenset[int] = frozenset()
+    """The cases linked to this one as about the same problem."""
 
 
 def advise(case: Case) -> Advice:
     policy, version = policy_for_area(case.area_id)
+    inputs = threshold_inputs(case)
+    linked, linked_ids = _linked_applications(case)
+    numbers = number_incidents(inputs)
     try:
-        evaluation = evaluate(threshold_inputs(case), policy, case.received_on)
+        evaluation = evaluate(inputs, policy, case.received_on, applicant_name=case.applicant_name,
+                              linked=linked, today=date.today())
     except ValueError as error:
-        return Advice(None, policy, version, str(error))
-    return Advice(evaluation, policy, version)
+        return Advice(None, policy, version, str(error), numbers, linked_ids)
+    return Advice(evaluation, policy, version, None, numbers, linked_ids)
 
 
 def evaluation_snapshot(evaluation: ThresholdEvaluation) -> dict:
@@ -125,9 +198,11 @@ def evaluation_snapshot(evaluation: ThresholdEvaluation) -> dict:
         "basis": evaluation.basis.value,
         "summary": evaluation.summary,
         "reasons": list(evaluation.reasons),
+        "applicant_reasons": list(evaluation.applicant_reasons),
+        "complainants": list(evaluation.complainants),
         "verdicts": [
-            {"incident_id": v.incident_id, "qualifies": v.qualifies, "reason_code": v.reason_code.value,
-             "reason": v.reason}
+            {"incident_id": v.incident_id, "number": v.number, "qualifies": v.qualifies,
+             "reason_code": v.reason_code.value, "reason": v.reason}
             for v in evaluation.verdicts
         ],
     }
@@ -144,6 +219,7 @@ class DecisionInput:
     decided_on: date
     difference_reason: str = ""
     vulnerability_reason: str = ""
+    letter_includes_evaluation: bool = False
 
 
 def record_decision(case: Case, data: DecisionInput, *, actor: User) -> ThresholdDecision:
@@ -178,7 +254,11 @@ def record_decision(case: Case, data: DecisionInput, *, actor: User) -> Threshol
         if not data.vulnerability_reason.strip():
             raise FieldError("vulnerability_reason", "Explain the victim's vulnerability that justifies the override")
     differs = outcome.is_met != advice.evaluation.met
-    if differs and not data.difference_reason.strip():
+    # An override always differs from the evaluation (it is refused when the evaluation finds the threshold met),
+    # and its vulnerability reason is why: asking for a second reason would only make the coordinator repeat it.
+    difference_reason = data.difference_reason.strip() or (
+        data.vulnerability_reason.strip() if outcome is DecisionOutcome.MET_BY_OVERRIDE else "")
+    if differs and not difference_reason:
         advice_text = "met" if advice.evaluation.met else "not met"
         raise FieldError("difference_reason",
                          f"The evaluation says the threshold is {advice_text}: explain why the decision differs")
@@ -190,7 +270,8 @@ def record_decision(case: Case, data: DecisionInput, *, actor: User) -> Threshol
         evaluation=evaluation_snapshot(advice.evaluation),
         policy={**dataclasses.asdict(advice.policy), "version": advice.policy_version},
         policy_version=advice.policy_version, differs_from_advice=differs,
-        difference_reason=data.difference_reason.strip() if differs else "",
+        difference_reason=difference_reason if differs else "",
+        letter_includes_evaluation=data.letter_includes_evaluation,
     )
     db.session.add(decision)
     db.session.flush()
@@ -214,8 +295,11 @@ def same_day_incidents(case: Case, incident: Incident) -> list[Incident]:
     return [i for i in case.incidents if i.id != incident.id and i.occurred_on == incident.occurred_on]
 
 
-def mark_same_as(case: Case, incident: Incident, same_as_id: int | None) -> None:
-    """Record that `incident` is the same incident as another on the case (None: a separate incident).
+def mark_same_as(case: Case, incident: Incident, same_as_id: int | None, *, numbers: dict[int, int]) -> None:
+    """Record that `incident` is the same incident as another on the case (None: a separate incident, which also
+    undoes the automatic counting-once of a record identical to another).
+
+    `numbers` are the incidents' numbers within the case, for the messages and the audit trail.
 
     The other incident must be on the same case and date, not itself, and the links must not loop; the pure
     rules (check_incidents) decide, so the evaluation can never meet a link it would refuse. Audited.
@@ -233,17 +317,22 @@ def mark_same_as(case: Case, incident: Incident, same_as_id: int | None) -> None
                   for i in threshold_inputs(case)]
         problems = check_incidents(inputs)
         if any("loop" in problem for problem in problems):
-            raise FieldError("same_as_id", f"Incident {target.id} is already counted as incident {incident.id}: "
-                                           "marking this one as the same as it would make a loop")
+            raise FieldError("same_as_id", f"Incident {numbers.get(target.id, target.id)} is already counted as"
+                                           f" incident {numbers.get(incident.id, incident.id)}: marking this one as"
+                                           " the same as it would make a loop")
         if problems:
             raise FieldError("same_as_id", " ".join(problems))
     before = incident.same_as_id
-    if before == same_as_id:
+    kept_separate = same_as_id is None
+    if before == same_as_id and incident.kept_separate == kept_separate:
         return
     incident.same_as_id = same_as_id
-    summary = (f"Marked incident {incident.id} as the same incident as incident {same_as_id}: counted once"
-               if same_as_id is not None else f"Marked incident {incident.id} as a separate incident")
+    incident.kept_separate = kept_separate
+    number = numbers.get(incident.id, incident.id)
+    summary = (f"Marked incident {number} as the same incident as incident {numbers.get(same_as_id, same_as_id)}:"
+               " counted once" if same_as_id is not None else f"Marked incident {number} as a separate incident")
     audit.record("incident.same_as_changed", "incident", incident.id, summary,
-                 {"same_as_id": [before, same_as_id], "occurred_on": incident.occurred_on.isoformat()},
+                 {"same_as_id": [before, same_as_id], "kept_separate": kept_separate,
+                  "occurred_on": incident.occurred_on.isoformat()},
                  case_id=case.id)
 
