@@ -6,7 +6,7 @@ problem", so the different-complainants rule counts the complainants of both. A 
 whether its letter gives the applicant the evaluation's plain-English reasons.
 
 Revision ID: e18a7c3d5b20
-Revises: 48e8d5a981d2
+Revises: e7a3f5b1c920
 Create Date: 2026-12-02 07:00:00.000000
 
 """
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'e18a7c3d5b20'
-down_revision = '48e8d5a981d2'
+down_revision = 'e7a3f5b1c920'
 branch_labels = None
 depends_on = None
 
