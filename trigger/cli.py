@@ -1,4 +1,4 @@
-"""Command-line tools: `flask demo load`, `flask backup`, `flask restore`, `flask outbox send`."""
+"""Command-line tools: `flask demo load`, `flask backup`, `flask restore`, `flask outbox send`, `flask audit`."""
 
 from __future__ import annotations
 
@@ -84,3 +84,6 @@ def init_app(app: Flask) -> None:
     from trigger.deadlines.cli import deadlines
 
     app.cli.add_command(deadlines)
+    from trigger.audit_cli import audit
+
+    app.cli.add_command(audit)

@@ -22,3 +22,10 @@ def send(batch: int, max_batches: int) -> None:
             click.echo(f"  {error}", err=True)
         if not report.smtp_configured or report.sent + report.retrying + report.failed < batch:
             break
+    # The minute's other housekeeping: add the audit events written since the last run to the hash chain.
+    from trigger.audit_chain import seal
+    from trigger.extensions import db
+
+    sealed = seal(db.session)
+    if sealed:
+        click.echo(f"Sealed {sealed} audit event{'' if sealed == 1 else 's'}.")

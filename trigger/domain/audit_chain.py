@@ -1,0 +1,50 @@
+"""The audit trail's hash chain, as pure functions: the canonical form of one entry and its hash.
+
+An entry's hash is SHA-256 over the previous entry's hash and the entry's canonical content, so changing,
+removing or reordering any sealed entry changes every hash after it. The canonical form is a JSON array with a
+fixed order of fields, the time as UTC to the microsecond, and the details as JSON with sorted keys: the same
+entry gives the same bytes on SQLite and PostgreSQL and in any Python version.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+#: The "previous hash" of the first entry in the chain.
+GENESIS_HASH = "0" * 64
+
+#: The columns the hash covers, in the order they appear in the canonical form. Changing this list (or the form)
+#: breaks every existing seal, so it must never change without a way to verify the entries sealed before.
+HASHED_FIELDS = ("id", "seq", "at", "actor_id", "actor_label", "action", "object_type", "object_id", "case_id",
+                 "summary", "details", "ip_address")
+
+_dumps = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode
+
+
+def canonical_time(at: datetime) -> str:
+    if at.tzinfo is None:
+        raise ValueError("audit times are UTC-aware")
+    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def canonical_content(values: Sequence[Any]) -> str:
+    """One entry's hashed content as text; `values` are its columns in the order of HASHED_FIELDS."""
+    if len(values) != len(HASHED_FIELDS):
+        raise ValueError(f"expected {len(HASHED_FIELDS)} values, got {len(values)}")
+    listed = list(values)
+    listed[2] = canonical_time(listed[2])
+    return _dumps(listed)
+
+
+def entry_hash_of_values(previous_hash: str, values: Sequence[Any]) -> str:
+    """The hash sealing an entry (its columns in the order of HASHED_FIELDS) after the entry `previous_hash`."""
+    return hashlib.sha256(f"{previous_hash}\n{canonical_content(values)}".encode()).hexdigest()
+
+
+def entry_hash(previous_hash: str, entry: Mapping[str, Any]) -> str:
+    """The same, for an entry given as {column name: value}."""
+    return entry_hash_of_values(previous_hash, [entry[name] for name in HASHED_FIELDS])
