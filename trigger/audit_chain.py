@@ -20,11 +20,13 @@ is detected as well).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import bindparam, func, select, text
 from sqlalchemy.orm import Session
 
-from trigger.domain.audit_chain import GENESIS_HASH, HASHED_FIELDS, entry_hash_of_values
+from trigger.domain.audit_chain import AT, DETAILS, GENESIS_HASH, HASHED_FIELDS, canonical_details_text, entry_hash_of_values
 from trigger.models.audit import UNSEALED_SQL, AuditChainHead, AuditEvent
 
 #: Events sealed per transaction: each batch holds the sealers' lock (on SQLite, the writer lock) briefly.
@@ -36,7 +38,22 @@ SEAL_LOCK_KEY = 0x7472696761756474
 
 _events = AuditEvent.__table__
 _head = AuditChainHead.__table__
-_hashed_columns = [_events.c[name] for name in HASHED_FIELDS]
+# The hashed columns as the driver returns them, without SQLAlchemy's conversions (a million rows are read in a
+# verification): the details as their stored JSON text, the time as SQLite's text or PostgreSQL's datetime.
+_RAW_COLUMNS = ", ".join("CAST(details AS TEXT)" if name == "details" else name for name in HASHED_FIELDS)
+_UNSEALED = text(f"SELECT {_RAW_COLUMNS} FROM audit_events WHERE {UNSEALED_SQL} ORDER BY id LIMIT :batch")
+_CHAIN = text(f"SELECT {_RAW_COLUMNS}, prev_hash, hash FROM audit_events WHERE seq IS NOT NULL ORDER BY seq")
+
+
+def _hashable(row: Any) -> list[Any]:
+    """A row of _RAW_COLUMNS as entry_hash_of_values takes it."""
+    values = list(row[:len(HASHED_FIELDS)])
+    at = values[AT]
+    if isinstance(at, str):  # SQLite: UTC, stored as text without its zone
+        at = datetime.fromisoformat(at)
+        values[AT] = at if at.tzinfo else at.replace(tzinfo=UTC)
+    values[DETAILS] = canonical_details_text(values[DETAILS])
+    return values
 
 
 def _take_seal_lock(session: Session) -> None:
@@ -56,15 +73,14 @@ def _seal_batch(session: Session, batch: int) -> int:
         last_seq, last_hash = 0, GENESIS_HASH
     else:
         last_seq, last_hash = head
-    rows = session.execute(select(*_hashed_columns).where(text(UNSEALED_SQL)).order_by(_events.c.id)
-                           .limit(batch)).all()
+    rows = session.execute(_UNSEALED, {"batch": batch}).all()
     seals = []
     for row in rows:
         last_seq += 1
-        values = list(row)
+        values = _hashable(row)
         values[1] = last_seq
         digest = entry_hash_of_values(last_hash, values)
-        seals.append({"event_id": row.id, "new_seq": last_seq, "new_prev_hash": last_hash, "new_hash": digest})
+        seals.append({"event_id": row[0], "new_seq": last_seq, "new_prev_hash": last_hash, "new_hash": digest})
         last_hash = digest
     if seals:
         session.execute(
@@ -116,10 +132,7 @@ def verify(session: Session, *, seal_first: bool = True) -> Verdict:
         return Verdict(0, "the record of the chain's last entry (audit_chain_head) is missing")
     head_seq, head_hash = head if head is not None else (0, GENESIS_HASH)
     expected_seq, expected_prev = 1, GENESIS_HASH
-    statement = (select(*_hashed_columns, _events.c.prev_hash, _events.c.hash)
-                 .where(_events.c.seq.is_not(None)).order_by(_events.c.seq)
-                 .execution_options(yield_per=VERIFY_FETCH))
-    stream = session.execute(statement)
+    stream = session.execute(_CHAIN.execution_options(yield_per=VERIFY_FETCH))
     try:
         for row in stream:
             event_id, seq = row[0], row[1]
@@ -130,7 +143,7 @@ def verify(session: Session, *, seal_first: bool = True) -> Verdict:
             if row[-2] != expected_prev:
                 return Verdict(checked, f"event {event_id} (entry {seq} of the chain): its previous hash does not "
                                         "match the entry before it")
-            digest = entry_hash_of_values(expected_prev, row[:-2])
+            digest = entry_hash_of_values(expected_prev, _hashable(row))
             if digest != row[-1]:
                 return Verdict(checked, f"event {event_id} (entry {seq} of the chain): its hash does not match "
                                         "its content")

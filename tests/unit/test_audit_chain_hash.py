@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from trigger.domain.audit_chain import GENESIS_HASH, HASHED_FIELDS, canonical_content, entry_hash
+from trigger.domain.audit_chain import (
+    GENESIS_HASH,
+    HASHED_FIELDS,
+    canonical_content,
+    canonical_details,
+    canonical_details_text,
+    entry_hash,
+)
 
 ENTRY = {
     "id": 7, "seq": 3, "at": datetime(2026, 12, 2, 6, 30, 1, 250, tzinfo=UTC), "actor_id": 2,
@@ -17,9 +25,16 @@ ENTRY = {
 
 
 def test_the_canonical_form_is_fixed_json_in_utc_to_the_microsecond():
-    assert canonical_content([ENTRY[name] for name in HASHED_FIELDS]) == (
-        '[7,3,"2026-12-02T06:30:01.000250Z",2,"Ada Admin <ada@example.org>","case.updated","case",41,41,'
-        '"Changed the address",{"changes":{"street":["Old Rd","New Rd"]}},"192.0.2.10"]')
+    values = [ENTRY[name] for name in HASHED_FIELDS]
+    values[HASHED_FIELDS.index("details")] = canonical_details(ENTRY["details"])
+    assert canonical_content(values) == (
+        '[7,3,"2026-12-02T06:30:01.000250+00:00",2,"Ada Admin <ada@example.org>","case.updated","case",41,41,'
+        '"Changed the address","{\\"changes\\":{\\"street\\":[\\"Old Rd\\",\\"New Rd\\"]}}","192.0.2.10"]')
+
+
+@pytest.mark.parametrize("stored", ['{}', '{"b": 1, "a": [1, 2.5, "é"]}', '{"changes" : {"n" : [0, 1]}}'])
+def test_stored_details_text_gives_the_same_canonical_form_as_the_object(stored):
+    assert canonical_details_text(stored) == canonical_details(json.loads(stored))
 
 
 def test_the_same_moment_in_another_zone_and_details_in_another_key_order_hash_the_same():

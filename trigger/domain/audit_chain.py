@@ -2,8 +2,8 @@
 
 An entry's hash is SHA-256 over the previous entry's hash and the entry's canonical content, so changing,
 removing or reordering any sealed entry changes every hash after it. The canonical form is a JSON array with a
-fixed order of fields, the time as UTC to the microsecond, and the details as JSON with sorted keys: the same
-entry gives the same bytes on SQLite and PostgreSQL and in any Python version.
+fixed order of fields, the time in UTC to the microsecond (ISO 8601), and the details as JSON text with sorted
+keys and no spaces: the same entry gives the same bytes on SQLite and PostgreSQL and in any Python version.
 """
 
 from __future__ import annotations
@@ -21,30 +21,45 @@ GENESIS_HASH = "0" * 64
 #: breaks every existing seal, so it must never change without a way to verify the entries sealed before.
 HASHED_FIELDS = ("id", "seq", "at", "actor_id", "actor_label", "action", "object_type", "object_id", "case_id",
                  "summary", "details", "ip_address")
+AT, DETAILS = HASHED_FIELDS.index("at"), HASHED_FIELDS.index("details")
 
 _dumps = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode
+_loads = json.JSONDecoder().decode
 
 
 def canonical_time(at: datetime) -> str:
     if at.tzinfo is None:
         raise ValueError("audit times are UTC-aware")
-    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return (at if at.tzinfo is UTC else at.astimezone(UTC)).isoformat(timespec="microseconds")
+
+
+def canonical_details(details: Any) -> str:
+    """An event's details as canonical JSON text."""
+    return _dumps(details)
+
+
+def canonical_details_text(stored: str) -> str:
+    """The same, from the JSON text a database stored (most events' details are empty: no parsing then)."""
+    return "{}" if stored == "{}" else _dumps(_loads(stored))
 
 
 def canonical_content(values: Sequence[Any]) -> str:
-    """One entry's hashed content as text; `values` are its columns in the order of HASHED_FIELDS."""
+    """One entry's hashed content as text; `values` are its columns in the order of HASHED_FIELDS, with the time
+    as a datetime and the details already as canonical JSON text."""
     if len(values) != len(HASHED_FIELDS):
         raise ValueError(f"expected {len(HASHED_FIELDS)} values, got {len(values)}")
     listed = list(values)
-    listed[2] = canonical_time(listed[2])
+    listed[AT] = canonical_time(listed[AT])
     return _dumps(listed)
 
 
 def entry_hash_of_values(previous_hash: str, values: Sequence[Any]) -> str:
-    """The hash sealing an entry (its columns in the order of HASHED_FIELDS) after the entry `previous_hash`."""
+    """The hash sealing an entry (as canonical_content takes it) after the entry whose hash is `previous_hash`."""
     return hashlib.sha256(f"{previous_hash}\n{canonical_content(values)}".encode()).hexdigest()
 
 
 def entry_hash(previous_hash: str, entry: Mapping[str, Any]) -> str:
-    """The same, for an entry given as {column name: value}."""
-    return entry_hash_of_values(previous_hash, [entry[name] for name in HASHED_FIELDS])
+    """The same, for an entry given as {column name: value} with its details as a Python object."""
+    values = [entry[name] for name in HASHED_FIELDS]
+    values[DETAILS] = canonical_details(values[DETAILS])
+    return entry_hash_of_values(previous_hash, values)
