@@ -13,6 +13,8 @@ from trigger.domain.audit_chain import (
     canonical_content,
     canonical_details,
     canonical_details_text,
+    canonical_time,
+    canonical_time_text,
     entry_hash,
 )
 
@@ -26,6 +28,7 @@ ENTRY = {
 
 def test_the_canonical_form_is_fixed_json_in_utc_to_the_microsecond():
     values = [ENTRY[name] for name in HASHED_FIELDS]
+    values[HASHED_FIELDS.index("at")] = canonical_time(ENTRY["at"])
     values[HASHED_FIELDS.index("details")] = canonical_details(ENTRY["details"])
     assert canonical_content(values) == (
         '[7,3,"2026-12-02T06:30:01.000250+00:00",2,"Ada Admin <ada@example.org>","case.updated","case",41,41,'
@@ -59,3 +62,10 @@ def test_the_previous_hash_is_part_of_the_hash():
 def test_a_time_without_a_zone_is_refused():
     with pytest.raises(ValueError):
         entry_hash(GENESIS_HASH, dict(ENTRY, at=datetime(2026, 12, 2, 6, 30)))
+
+
+@pytest.mark.parametrize("stored", ["2026-12-02 06:30:01.000250", "2026-12-02 06:30:01", "2026-12-02T06:30:01.000250",
+                                    "2026-12-02 07:30:01.000250+01:00"])
+def test_sqlite_time_text_gives_the_same_canonical_form_as_the_datetime(stored):
+    assert canonical_time_text(stored) == canonical_time(datetime(2026, 12, 2, 6, 30, 1, 250 if "250" in stored else 0,
+                                                                  tzinfo=UTC))

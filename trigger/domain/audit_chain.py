@@ -33,6 +33,15 @@ def canonical_time(at: datetime) -> str:
     return (at if at.tzinfo is UTC else at.astimezone(UTC)).isoformat(timespec="microseconds")
 
 
+def canonical_time_text(stored: str) -> str:
+    """The same, from the text SQLite stores (UTC without its zone: "2026-12-02 06:30:01.000250"); the usual
+    shape is rewritten without parsing."""
+    if len(stored) == 26 and stored[10] == " " and stored[19] == ".":
+        return f"{stored[:10]}T{stored[11:]}+00:00"
+    parsed = datetime.fromisoformat(stored)
+    return canonical_time(parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC))
+
+
 def canonical_details(details: Any) -> str:
     """An event's details as canonical JSON text."""
     return _dumps(details)
@@ -45,12 +54,10 @@ def canonical_details_text(stored: str) -> str:
 
 def canonical_content(values: Sequence[Any]) -> str:
     """One entry's hashed content as text; `values` are its columns in the order of HASHED_FIELDS, with the time
-    as a datetime and the details already as canonical JSON text."""
+    and the details already in their canonical text (canonical_time, canonical_details)."""
     if len(values) != len(HASHED_FIELDS):
         raise ValueError(f"expected {len(HASHED_FIELDS)} values, got {len(values)}")
-    listed = list(values)
-    listed[AT] = canonical_time(listed[AT])
-    return _dumps(listed)
+    return _dumps(values if isinstance(values, list) else list(values))
 
 
 def entry_hash_of_values(previous_hash: str, values: Sequence[Any]) -> str:
@@ -61,5 +68,6 @@ def entry_hash_of_values(previous_hash: str, values: Sequence[Any]) -> str:
 def entry_hash(previous_hash: str, entry: Mapping[str, Any]) -> str:
     """The same, for an entry given as {column name: value} with its details as a Python object."""
     values = [entry[name] for name in HASHED_FIELDS]
+    values[AT] = canonical_time(values[AT])
     values[DETAILS] = canonical_details(values[DETAILS])
     return entry_hash_of_values(previous_hash, values)
