@@ -172,3 +172,25 @@ def test_writers_on_postgresql_do_not_wait_for_a_sealer_or_for_each_other(app):
     assert verify_output(app) == (0, "audit chain ok: 2 events\n")
     order = db.session.execute(select(AuditEvent.action).order_by(AuditEvent.seq)).scalars().all()
     assert order == ["case.updated", "slow.writer"]
+
+
+def test_each_seal_is_the_domain_hash_of_the_event_as_the_product_reads_it(app, make_user):
+    """The sealer reads raw columns for speed; its hashes must be those of trigger.domain.audit_chain over the
+    event as the ORM loads it (time zone, microseconds, details JSON in any key order, text that is not ASCII)."""
+    from trigger.domain.audit_chain import GENESIS_HASH, entry_hash
+
+    user = make_user(name="Siân Ó Briain")
+    audit.record("case.updated", "case", 3, "Changé \"quoted\"\nline", {"z": 1, "a": {"y": [1.5, None, "é"]}},
+                 actor=user, case_id=3)
+    audit.record("case.viewed", "case", 3, "", {}, case_id=None)
+    db.session.commit()
+    seal(db.session)
+    db.session.expire_all()
+    previous = GENESIS_HASH
+    for event in db.session.scalars(select(AuditEvent).order_by(AuditEvent.seq)):
+        entry = {name: getattr(event, name) for name in ("id", "seq", "at", "actor_id", "actor_label", "action",
+                                                         "object_type", "object_id", "case_id", "summary",
+                                                         "details", "ip_address")}
+        assert event.prev_hash == previous
+        assert event.hash == entry_hash(previous, entry)
+        previous = event.hash

@@ -33,7 +33,6 @@ from trigger.domain.audit_chain import (
     GENESIS_HASH,
     HASHED_FIELDS,
     canonical_details_text,
-    canonical_time,
     canonical_time_text,
     entry_hash_of_values,
 )
@@ -48,21 +47,42 @@ SEAL_LOCK_KEY = 0x7472696761756474
 
 _events = AuditEvent.__table__
 _head = AuditChainHead.__table__
+
 # The hashed columns as the driver returns them, without SQLAlchemy's conversions (a million rows are read in a
-# verification): the details as their stored JSON text, the time as SQLite's text or PostgreSQL's datetime.
+# verification): the details as their stored JSON text, and the time as text in UTC in SQLite's own format
+# ("2026-12-02 06:30:01.000250"), which canonical_time_text turns into the canonical form without parsing it.
 _FIELDS = len(HASHED_FIELDS)
-_RAW_COLUMNS = ", ".join("CAST(details AS TEXT)" if name == "details" else name for name in HASHED_FIELDS)
-_UNSEALED = text(f"SELECT {_RAW_COLUMNS} FROM audit_events WHERE {UNSEALED_SQL} ORDER BY id LIMIT :batch")
-_CHAIN_SQL = f"SELECT {_RAW_COLUMNS}, prev_hash, hash FROM audit_events WHERE seq IS NOT NULL ORDER BY seq"
+_TIME_TEXT = {"postgresql": "to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US')", "sqlite": "at"}
+
+
+def _raw_columns(dialect: str) -> str:
+    return ", ".join("CAST(details AS TEXT)" if name == "details" else _TIME_TEXT[dialect] if name == "at" else name
+                     for name in HASHED_FIELDS)
+
+
+_UNSEALED = {dialect: text(f"SELECT {_raw_columns(dialect)} FROM audit_events WHERE {UNSEALED_SQL} AND id > :after "
+                           "ORDER BY id LIMIT :batch") for dialect in _TIME_TEXT}
+_CHAIN_SQL = {dialect: f"SELECT {_raw_columns(dialect)}, prev_hash, hash FROM audit_events WHERE seq IS NOT NULL "
+                       "ORDER BY seq" for dialect in _TIME_TEXT}
 
 
 def _hashable(row: Any) -> list[Any]:
-    """A row of _RAW_COLUMNS as entry_hash_of_values takes it."""
+    """A row of _raw_columns() as entry_hash_of_values takes it."""
     values = list(row[:_FIELDS])
-    at = values[AT]
-    values[AT] = canonical_time_text(at) if isinstance(at, str) else canonical_time(at)  # SQLite keeps text
+    values[AT] = canonical_time_text(values[AT])
     values[DETAILS] = canonical_details_text(values[DETAILS])
     return values
+
+
+# PostgreSQL: a batch's seals in one statement (arrays), rather than one UPDATE per event.
+_SEAL_POSTGRESQL = text(
+    "UPDATE audit_events AS e SET seq = v.seq, prev_hash = v.prev_hash, hash = v.hash "
+    "FROM unnest(CAST(:ids AS integer[]), CAST(:seqs AS integer[]), CAST(:prevs AS varchar[]), "
+    "CAST(:hashes AS varchar[])) AS v(id, seq, prev_hash, hash) "
+    f"WHERE e.id = v.id AND e.{UNSEALED_SQL}")
+# SQLite: one UPDATE per event, run by the driver's executemany (fast in process).
+_SEAL_SQLITE = (_events.update().where(_events.c.id == bindparam("event_id"), text(UNSEALED_SQL))
+                .values(seq=bindparam("new_seq"), prev_hash=bindparam("new_prev_hash"), hash=bindparam("new_hash")))
 
 
 def _take_seal_lock(session: Session) -> None:
@@ -74,7 +94,8 @@ def _take_seal_lock(session: Session) -> None:
         session.execute(_head.update().values(last_seq=_head.c.last_seq))
 
 
-def _seal_batch(session: Session, batch: int) -> int:
+def _seal_batch(session: Session, batch: int, after: int) -> tuple[int, int]:
+    """Seal up to `batch` committed events with an id above `after`; returns how many and the last id sealed."""
     _take_seal_lock(session)
     head = session.execute(select(_head.c.last_seq, _head.c.last_hash).where(_head.c.id == 1)).first()
     if head is None:
@@ -82,33 +103,38 @@ def _seal_batch(session: Session, batch: int) -> int:
         last_seq, last_hash = 0, GENESIS_HASH
     else:
         last_seq, last_hash = head
-    rows = session.execute(_UNSEALED, {"batch": batch}).all()
-    seals = []
+    rows = session.execute(_UNSEALED[session.get_bind().dialect.name], {"after": after, "batch": batch}).all()
+    ids, seqs, prevs, hashes = [], [], [], []
     for row in rows:
         last_seq += 1
         values = _hashable(row)
         values[1] = last_seq
         digest = entry_hash_of_values(last_hash, values)
-        seals.append({"event_id": row[0], "new_seq": last_seq, "new_prev_hash": last_hash, "new_hash": digest})
+        ids.append(row[0])
+        seqs.append(last_seq)
+        prevs.append(last_hash)
+        hashes.append(digest)
         last_hash = digest
-    if seals:
-        session.execute(
-            _events.update()
-            .where(_events.c.id == bindparam("event_id"), text(UNSEALED_SQL))
-            .values(seq=bindparam("new_seq"), prev_hash=bindparam("new_prev_hash"), hash=bindparam("new_hash")),
-            seals,
-        )
+    if ids:
+        if session.get_bind().dialect.name == "postgresql":
+            session.execute(_SEAL_POSTGRESQL, {"ids": ids, "seqs": seqs, "prevs": prevs, "hashes": hashes})
+        else:
+            session.execute(_SEAL_SQLITE, [{"event_id": i, "new_seq": q, "new_prev_hash": p, "new_hash": h}
+                                           for i, q, p, h in zip(ids, seqs, prevs, hashes)])
         session.execute(_head.update().where(_head.c.id == 1).values(last_seq=last_seq, last_hash=last_hash))
-    return len(seals)
+    return len(ids), (ids[-1] if ids else after)
 
 
 def seal(session: Session, *, batch: int = SEAL_BATCH) -> int:
-    """Seal every committed unsealed event, oldest id first, committing each batch. Returns how many."""
+    """Seal every committed unsealed event, oldest id first, committing each batch. Returns how many.
+
+    Within one run each batch starts after the last id sealed (so a long first seal does not walk the sealed rows
+    again); an event with a lower id that commits meanwhile is sealed by the next run."""
     session.commit()  # seal what the caller has written too, and never hold the lock inside someone's transaction
-    total = 0
+    total, after = 0, -(2**31)  # below any id
     while True:
         try:
-            sealed = _seal_batch(session, batch)
+            sealed, after = _seal_batch(session, batch, after)
             session.commit()
         except Exception:
             session.rollback()
@@ -140,7 +166,7 @@ def _chain_rows(session: Session) -> Iterator[tuple]:
     else:
         cursor = connection.cursor()
     try:
-        cursor.execute(_CHAIN_SQL)
+        cursor.execute(_CHAIN_SQL[session.get_bind().dialect.name])
         while rows := cursor.fetchmany(VERIFY_FETCH):
             yield from rows
     finally:
