@@ -104,5 +104,7 @@ class AuditSearchForm(FlaskForm):
                             description="With a record type: one record")
     action = StringField("Action", filters=[strip_filter], validators=[Optional(), max_length(80, "The action")],
                          description="For example, login, user.updated or agency")
-    date_from = DateInput("From", validators=[Optional()], invalid="Enter the ‘from’ date as a real date, for example 2026-03-27")
-    date_to = DateInput("To", validators=[Optional()], invalid="Enter the ‘to’ date as a real date, for example 2026-03-27")
+    date_from = DateInput("From", validators=[Optional()],
+                          invalid="Enter the ‘from’ date as a real date, for example 2026-03-27")
+    date_to = DateInput("To", validators=[Optional()],
+                        invalid="Enter the ‘to’ date as a real date, for example 2026-03-27")
