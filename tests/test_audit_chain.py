@@ -194,3 +194,29 @@ def test_each_seal_is_the_domain_hash_of_the_event_as_the_product_reads_it(app, 
         assert event.prev_hash == previous
         assert event.hash == entry_hash(previous, entry)
         previous = event.hash
+
+
+def test_two_sealers_at_once_build_one_chain(app):
+    """Sealers take turns per batch (the advisory lock on PostgreSQL, the writer lock on SQLite): each event is
+    sealed once and the chain has no fork."""
+    import threading
+
+    write_events(400)
+    sealed, errors = [], []
+
+    def sealer() -> None:
+        with app.app_context():
+            try:
+                sealed.append(seal(db.session, batch=25))
+            except Exception as error:  # noqa: BLE001 - reported by the assertion below
+                errors.append(error)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=sealer) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == [] and sum(sealed) == 400
+    assert verify_output(app) == (0, "audit chain ok: 400 events\n")
