@@ -103,7 +103,13 @@ def _seal_batch(session: Session, batch: int, after: int) -> tuple[int, int]:
         last_seq, last_hash = 0, GENESIS_HASH
     else:
         last_seq, last_hash = head
-    rows = session.execute(_UNSEALED[session.get_bind().dialect.name], {"after": after, "batch": batch}).all()
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        # Read the batch by walking the small partial index in id order. With statistics that predate a large
+        # unsealed backlog (right after an upgrade, or a bulk load before autovacuum's ANALYZE) the planner may
+        # otherwise pick a bitmap scan of every unsealed row and a sort, for each batch.
+        session.execute(text("SET LOCAL enable_bitmapscan = off"))
+    rows = session.execute(_UNSEALED[dialect], {"after": after, "batch": batch}).all()
     ids, seqs, prevs, hashes = [], [], [], []
     for row in rows:
         last_seq += 1
@@ -116,7 +122,7 @@ def _seal_batch(session: Session, batch: int, after: int) -> tuple[int, int]:
         hashes.append(digest)
         last_hash = digest
     if ids:
-        if session.get_bind().dialect.name == "postgresql":
+        if dialect == "postgresql":
             session.execute(_SEAL_POSTGRESQL, {"ids": ids, "seqs": seqs, "prevs": prevs, "hashes": hashes})
         else:
             session.execute(_SEAL_SQLITE, [{"event_id": i, "new_seq": q, "new_prev_hash": p, "new_hash": h}
