@@ -220,3 +220,15 @@ def test_two_sealers_at_once_build_one_chain(app):
         thread.join()
     assert errors == [] and sum(sealed) == 400
     assert verify_output(app) == (0, "audit chain ok: 400 events\n")
+
+
+def test_a_removed_chain_head_is_reported_not_papered_over(app):
+    write_events(2)
+    seal(db.session)
+    db.session.execute(text("DELETE FROM audit_chain_head"))
+    db.session.commit()
+    write_events(1)
+    assert verify_output(app) == (1, "audit chain broken after 0 good entries: the record of the chain's last entry "
+                                     "(audit_chain_head) is missing\n")
+    result = app.test_cli_runner().invoke(args=["outbox", "send"])
+    assert result.exit_code == 1 and "audit chain broken" in result.output

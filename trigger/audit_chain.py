@@ -85,6 +85,13 @@ _SEAL_SQLITE = (_events.update().where(_events.c.id == bindparam("event_id"), te
                 .values(seq=bindparam("new_seq"), prev_hash=bindparam("new_prev_hash"), hash=bindparam("new_hash")))
 
 
+HEAD_MISSING = "the record of the chain's last entry (audit_chain_head) is missing"
+
+
+class ChainBroken(Exception):
+    """The chain cannot be extended: it has been tampered with (the message says how)."""
+
+
 def _take_seal_lock(session: Session) -> None:
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SEAL_LOCK_KEY})
@@ -99,6 +106,8 @@ def _seal_batch(session: Session, batch: int, after: int) -> tuple[int, int]:
     _take_seal_lock(session)
     head = session.execute(select(_head.c.last_seq, _head.c.last_hash).where(_head.c.id == 1)).first()
     if head is None:
+        if session.execute(select(_events.c.id).where(_events.c.seq.is_not(None)).limit(1)).first():
+            raise ChainBroken(HEAD_MISSING)
         session.execute(_head.insert().values(id=1, last_seq=0, last_hash=GENESIS_HASH))
         last_seq, last_hash = 0, GENESIS_HASH
     else:
@@ -182,13 +191,16 @@ def _chain_rows(session: Session) -> Iterator[tuple]:
 def verify(session: Session, *, seal_first: bool = True) -> Verdict:
     """Check the whole chain, first sealing anything unsealed. Stops at the first entry that does not match."""
     if seal_first:
-        seal(session)
+        try:
+            seal(session)
+        except ChainBroken as broken:
+            return Verdict(0, str(broken))
     # The end of the chain as the last seal left it, read before the walk: the chain only grows, so the walk
     # (one statement, one snapshot) must reach this entry with this hash, however many seals happen meanwhile.
     head = session.execute(select(_head.c.last_seq, _head.c.last_hash).where(_head.c.id == 1)).first()
     sealed_before = session.execute(select(_events.c.id).where(_events.c.seq.is_not(None)).limit(1)).first()
     if head is None and sealed_before:
-        return Verdict(0, "the record of the chain's last entry (audit_chain_head) is missing")
+        return Verdict(0, HEAD_MISSING)
     head_seq, head_hash = head if head is not None else (0, GENESIS_HASH)
     expected_seq, expected_prev = 1, GENESIS_HASH
     with closing(_chain_rows(session)) as stream:

@@ -15,10 +15,13 @@ audit = AppGroup("audit", help="The audit trail's hash chain.")
 @audit.command("seal")
 def seal_command() -> None:
     """Add every committed event not yet in the chain to it (also done by `flask outbox send`)."""
-    from trigger.audit_chain import seal
+    from trigger.audit_chain import ChainBroken, seal
 
     started = time.perf_counter()
-    sealed = seal(db.session)
+    try:
+        sealed = seal(db.session)
+    except ChainBroken as broken:
+        raise click.ClickException(f"audit chain broken: {broken}; run `flask audit verify`") from None
     click.echo(f"Sealed {sealed:,} audit event{'' if sealed == 1 else 's'} in {time.perf_counter() - started:.1f} s.")
 
 
