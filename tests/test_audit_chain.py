@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
-from tests.audit_helpers import tamper
+from tests.audit_helpers import append_only_guard_removed, tamper
 from trigger import audit
 from trigger.audit_chain import seal
 from trigger.extensions import db
@@ -232,3 +232,43 @@ def test_a_removed_chain_head_is_reported_not_papered_over(app):
                                      "(audit_chain_head) is missing\n")
     result = app.test_cli_runner().invoke(args=["outbox", "send"])
     assert result.exit_code == 1 and "audit chain broken" in result.output
+
+
+@pytest.mark.parametrize("tampering", ["none", "update", "delete"])
+def test_a_chain_checked_in_parallel_parts_gets_the_same_verdict_as_one_walk(app, monkeypatch, tampering):
+    """A long chain is verified by worker processes, one part each; wherever the tampering falls (inside a part,
+    on either side of a boundary), the verdict is the one a single walk gives."""
+    from trigger import audit_chain
+
+    monkeypatch.setattr(audit_chain, "PARALLEL_FROM", 1)
+    ids = write_events(9)
+    seal(db.session)
+    positions = [None] if tampering == "none" else range(9)
+    for position in positions:
+        if position is not None:
+            statement = ("UPDATE audit_events SET summary = 'nothing' WHERE id = :id" if tampering == "update"
+                         else "DELETE FROM audit_events WHERE id = :id")
+            tamper(statement, id=ids[position])
+        one_walk = audit_chain.verify(db.session, seal_first=False, workers=1)
+        db.session.rollback()
+        in_parts = audit_chain.verify(db.session, seal_first=False, workers=3)  # parts 1-3, 4-6, 7-end
+        db.session.rollback()
+        assert in_parts == one_walk
+        assert one_walk.ok is (position is None)
+        if position is not None:  # put the chain back for the next position
+            _truncate_and_rebuild(ids)
+
+
+def _truncate_and_rebuild(ids: list[int]) -> None:
+    with append_only_guard_removed():
+        db.session.execute(text("DELETE FROM audit_events"))
+        db.session.execute(text("DELETE FROM audit_chain_head"))
+        db.session.commit()
+    for event_id in ids:
+        db.session.execute(text("INSERT INTO audit_events (id, at, actor_label, action, object_type, summary, "
+                                "details, ip_address) VALUES (:id, :at, 'system', 'case.updated', 'case', "
+                                "'rebuilt', '{}', '')"),
+                           {"id": event_id, "at": "2026-12-02 06:00:00.000000" if db.engine.dialect.name == "sqlite"
+                            else "2026-12-02T06:00:00+00:00"})
+    db.session.commit()
+    seal(db.session)

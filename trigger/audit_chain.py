@@ -19,12 +19,16 @@ is detected as well).
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import closing
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, func, select, text
+from sqlalchemy import bindparam, create_engine, func, select, text
+from sqlalchemy.pool import NullPool
 from sqlalchemy.orm import Session
 
 from trigger.domain.audit_chain import (
@@ -42,6 +46,9 @@ from trigger.models.audit import UNSEALED_SQL, AuditChainHead, AuditEvent
 SEAL_BATCH = 2000
 #: Rows fetched at a time when verifying.
 VERIFY_FETCH = 10_000
+#: A chain at least this long is verified in parts by worker processes, one per CPU up to VERIFY_WORKERS.
+PARALLEL_FROM = 100_000
+VERIFY_WORKERS = 4
 #: The key of PostgreSQL's advisory lock that sealers take (an arbitrary constant: "trigaudt" as ASCII).
 SEAL_LOCK_KEY = 0x7472696761756474
 
@@ -170,58 +177,127 @@ class Verdict:
         return self.problem is None
 
 
-def _chain_rows(session: Session) -> Iterator[tuple]:
-    """The chain's rows in seq order as the driver's own tuples, VERIFY_FETCH at a time (a server-side cursor on
-    PostgreSQL, so memory stays flat). Straight from the driver: SQLAlchemy's result rows would add a fifth to the
-    time of a verification."""
-    connection = session.connection().connection  # the driver's connection, inside the session's transaction
-    if session.get_bind().dialect.name == "postgresql":
+def _driver_rows(connection: Any, dialect: str, first: int, last: int | None) -> Iterator[tuple]:
+    """The chain's rows from entry `first` to `last` (to the end if None) in seq order, as the driver's own
+    tuples, VERIFY_FETCH at a time (a server-side cursor on PostgreSQL, so memory stays flat). Straight from the
+    driver: SQLAlchemy's result rows would add a fifth to the time of a verification."""
+    if dialect == "postgresql":
         cursor = connection.cursor(name="audit_chain_verify")
         cursor.itersize = VERIFY_FETCH
     else:
         cursor = connection.cursor()
+    upto = "" if last is None else f" AND seq <= {int(last)}"
     try:
-        cursor.execute(_CHAIN_SQL[session.get_bind().dialect.name])
+        cursor.execute(_CHAIN_SQL[dialect].replace("ORDER BY seq", f"AND seq >= {int(first)}{upto} ORDER BY seq"))
         while rows := cursor.fetchmany(VERIFY_FETCH):
             yield from rows
     finally:
         cursor.close()
 
 
-def verify(session: Session, *, seal_first: bool = True) -> Verdict:
-    """Check the whole chain, first sealing anything unsealed. Stops at the first entry that does not match."""
+@dataclass(frozen=True)
+class _Walk:
+    """One part of the chain, checked: up to where it is good, and its first row (to join it to the part before)."""
+
+    last_seq: int  # the last entry found good (the part's first seq - 1 if none)
+    last_hash: str | None
+    first: tuple[int, int, str] | None  # event id, seq and previous hash of the part's first row; None if empty
+    problem: str | None
+
+
+def _walk(rows: Iterator[tuple], first_seq: int, head_seq: int, head_hash: str) -> _Walk:
+    """Check each row's place, link and hash. The first row's previous hash is taken as given: _join checks it."""
+    expected_seq, expected_prev, first = first_seq, None, None
+    with closing(rows) as stream:
+        for row in stream:
+            event_id, seq = row[0], row[1]
+            if first is None:
+                first, expected_prev = (event_id, seq, row[-2]), row[-2]
+            where = f"event {event_id} (entry {seq} of the chain)"
+            if seq != expected_seq:
+                return _Walk(expected_seq - 1, expected_prev, first, f"{where}: entry {expected_seq} before it is "
+                                                                     "missing")
+            if row[-2] != expected_prev:
+                return _Walk(seq - 1, expected_prev, first, f"{where}: its previous hash does not match the entry "
+                                                            "before it")
+            digest = entry_hash_of_values(expected_prev, _hashable(row))
+            if digest != row[-1]:
+                return _Walk(seq - 1, expected_prev, first, f"{where}: its hash does not match its content")
+            if seq == head_seq and digest != head_hash:
+                return _Walk(seq - 1, expected_prev, first, f"{where}: it is not the entry the last seal ended with")
+            expected_seq, expected_prev = seq + 1, digest
+    return _Walk(expected_seq - 1, expected_prev, first, None)
+
+
+def _walk_part(url: str, first: int, last: int | None, head_seq: int, head_hash: str) -> _Walk:
+    """_walk over one part, in a worker process with a connection of its own."""
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        connection = engine.raw_connection()
+        try:
+            return _walk(_driver_rows(connection, engine.dialect.name, first, last), first, head_seq, head_hash)
+        finally:
+            connection.close()
+    finally:
+        engine.dispose()
+
+
+def _join(walks: list[_Walk]) -> tuple[int, str | None]:
+    """The parts' verdicts in chain order: how many entries are good from the start, and the first problem."""
+    good_seq, good_hash = 0, GENESIS_HASH
+    for walk in walks:
+        if walk.first is None:
+            continue
+        event_id, seq, previous = walk.first
+        where = f"event {event_id} (entry {seq} of the chain)"
+        if seq != good_seq + 1:
+            return good_seq, f"{where}: entry {good_seq + 1} before it is missing"
+        if previous != good_hash:
+            return good_seq, f"{where}: its previous hash does not match the entry before it"
+        if walk.problem:
+            return walk.last_seq, walk.problem
+        good_seq, good_hash = walk.last_seq, walk.last_hash
+    return good_seq, None
+
+
+def _walk_all(session: Session, head_seq: int, head_hash: str, workers: int) -> tuple[int, str | None]:
+    dialect = session.get_bind().dialect.name
+    if workers < 2 or head_seq < PARALLEL_FROM:
+        rows = _driver_rows(session.connection().connection, dialect, 1, None)
+        return _join([_walk(rows, 1, head_seq, head_hash)])
+    # Parts split at fixed entries up to the head read before; the last part runs to the end of the chain.
+    bounds = [1 + head_seq * part // workers for part in range(workers)] + [None]
+    parts = [(bounds[i], bounds[i + 1] - 1 if bounds[i + 1] else None) for i in range(workers)]
+    url = session.get_bind().url.render_as_string(hide_password=False)
+    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        walks = list(pool.map(_walk_part, [url] * workers, [p[0] for p in parts], [p[1] for p in parts],
+                              [head_seq] * workers, [head_hash] * workers))
+    return _join(walks)
+
+
+def verify(session: Session, *, seal_first: bool = True, workers: int | None = None) -> Verdict:
+    """Check the whole chain, first sealing anything unsealed; names the first entry that does not match.
+
+    A long chain is checked in parts, one worker process per CPU (a million entries are a few seconds of hashing
+    per core): each part checks its own entries, and the parts are then joined, the first entry of each against
+    the last of the part before."""
     if seal_first:
         try:
             seal(session)
         except ChainBroken as broken:
             return Verdict(0, str(broken))
     # The end of the chain as the last seal left it, read before the walk: the chain only grows, so the walk
-    # (one statement, one snapshot) must reach this entry with this hash, however many seals happen meanwhile.
+    # (one statement per part, one snapshot each) must reach this entry with this hash, whatever is sealed meanwhile.
     head = session.execute(select(_head.c.last_seq, _head.c.last_hash).where(_head.c.id == 1)).first()
     sealed_before = session.execute(select(_events.c.id).where(_events.c.seq.is_not(None)).limit(1)).first()
     if head is None and sealed_before:
         return Verdict(0, HEAD_MISSING)
     head_seq, head_hash = head if head is not None else (0, GENESIS_HASH)
-    expected_seq, expected_prev = 1, GENESIS_HASH
-    with closing(_chain_rows(session)) as stream:
-        for row in stream:
-            event_id, seq = row[0], row[1]
-            checked = expected_seq - 1
-            if seq != expected_seq:
-                return Verdict(checked, f"event {event_id} (entry {seq} of the chain): entry {expected_seq} "
-                                        "before it is missing")
-            if row[-2] != expected_prev:
-                return Verdict(checked, f"event {event_id} (entry {seq} of the chain): its previous hash does not "
-                                        "match the entry before it")
-            digest = entry_hash_of_values(expected_prev, _hashable(row))
-            if digest != row[-1]:
-                return Verdict(checked, f"event {event_id} (entry {seq} of the chain): its hash does not match "
-                                        "its content")
-            if seq == head_seq and digest != head_hash:
-                return Verdict(checked, f"event {event_id} (entry {seq} of the chain): it is not the entry the "
-                                        "last seal ended with")
-            expected_seq, expected_prev = seq + 1, digest
-    count = expected_seq - 1
+    workers = min(VERIFY_WORKERS, os.cpu_count() or 1) if workers is None else workers
+    count, problem = _walk_all(session, head_seq, head_hash, workers)
+    if problem:
+        return Verdict(count, problem)
     if count < head_seq:
         return Verdict(count, f"the chain ends at entry {count} but the last seal ended at entry {head_seq}: "
                               "the newest entries were removed")
