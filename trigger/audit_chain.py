@@ -263,7 +263,8 @@ def _join(walks: list[_Walk]) -> tuple[int, str | None]:
 
 def _walk_all(session: Session, head_seq: int, head_hash: str, workers: int) -> tuple[int, str | None]:
     dialect = session.get_bind().dialect.name
-    if workers < 2 or head_seq < PARALLEL_FROM:
+    in_memory = dialect == "sqlite" and session.get_bind().url.database in (None, "", ":memory:")  # not shareable
+    if workers < 2 or head_seq < PARALLEL_FROM or in_memory:
         rows = _driver_rows(session.connection().connection, dialect, 1, None)
         return _join([_walk(rows, 1, head_seq, head_hash)])
     # Parts split at fixed entries up to the head read before; the last part runs to the end of the chain.
