@@ -91,11 +91,19 @@ def database_url(request, tmp_path_factory) -> str:
 def _empty_all_tables() -> None:
     tables = list(reversed(Base.metadata.sorted_tables))
     if db.engine.dialect.name == "postgresql":
+        # TRUNCATE does not fire row triggers, so the audit trail's append-only trigger does not stand in the way.
         names = ", ".join(table.name for table in tables)
         db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
     else:
+        # SQLite has no TRUNCATE and no way to disable a trigger: drop the triggers (the audit trail's refuse
+        # DELETE), empty the tables and create the triggers again from the SQL SQLite kept for them.
+        triggers = db.session.execute(text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")).all()
+        for name, _ in triggers:
+            db.session.execute(text(f'DROP TRIGGER "{name}"'))
         for table in tables:
             db.session.execute(table.delete())
+        for _, sql in triggers:
+            db.session.execute(text(sql))
     db.session.commit()
 
 

@@ -1,4 +1,4 @@
-"""Command-line tools: `flask demo load`, `flask backup`, `flask restore`, `flask outbox send`."""
+"""Command-line tools: `flask demo load`, `flask backup`, `flask restore`, `flask outbox send`, `flask audit`."""
 
 from __future__ import annotations
 
@@ -91,3 +91,7 @@ def init_app(app: Flask) -> None:
     from trigger.governance.cli import retention
 
     app.cli.add_command(retention)
+
+    from trigger.audit_cli import audit
+
+    app.cli.add_command(audit)

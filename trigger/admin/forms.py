@@ -3,7 +3,7 @@ from wtforms import BooleanField, EmailField, PasswordField, RadioField, SelectF
 from wtforms.validators import DataRequired, Email, Optional
 
 from trigger.domain.workdays import Nation
-from trigger.forms import enum_choices, max_length, strip_filter
+from trigger.forms import DateInput, enum_choices, max_length, strip_filter
 from trigger.models import AgencyType, ProcessName, Role
 
 NATION_CHOICES = [
@@ -83,3 +83,28 @@ class UserForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """An empty form: its CSRF token is what makes a confirmation button safe."""
+
+
+class AuditSearchForm(FlaskForm):
+    """The audit trail's filters, read from the query string (a search changes nothing: no CSRF token)."""
+
+    class Meta:
+        csrf = False
+
+    person = StringField("Person", filters=[strip_filter], validators=[Optional(), max_length(300, "The person")],
+                         description="Part of a name or email address, or “system”")
+    case_reference = StringField("Case reference", filters=[strip_filter],
+                                 validators=[Optional(), max_length(20, "The case reference")],
+                                 description="For example, ASB-2026-0001")
+    record_type = StringField("Record type", filters=[strip_filter],
+                              validators=[Optional(), max_length(40, "The record type")],
+                              description="For example, case, action, meeting, user or area")
+    record_id = StringField("Record number", filters=[strip_filter],
+                            validators=[Optional(), max_length(12, "The record number")],
+                            description="With a record type: one record")
+    action = StringField("Action", filters=[strip_filter], validators=[Optional(), max_length(80, "The action")],
+                         description="For example, login, user.updated or agency")
+    date_from = DateInput("From", validators=[Optional()],
+                          invalid="Enter the ‘from’ date as a real date, for example 2026-03-27")
+    date_to = DateInput("To", validators=[Optional()],
+                        invalid="Enter the ‘to’ date as a real date, for example 2026-03-27")

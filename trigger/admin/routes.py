@@ -7,7 +7,8 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from trigger.admin import services
-from trigger.admin.forms import AgencyForm, AreaForm, ConfirmForm, OrganisationForm, UserForm
+from trigger.admin.audit_search import AuditSearch, case_references
+from trigger.admin.forms import AgencyForm, AreaForm, AuditSearchForm, ConfirmForm, OrganisationForm, UserForm
 from trigger.auth.services import live_sessions
 from trigger.authz import ADMIN, VIEW_AUDIT, allow
 from trigger.extensions import db
@@ -17,6 +18,7 @@ from trigger.models import Agency, Area, AuditEvent, Role, User
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 PER_PAGE = 25
+AUDIT_FILTERS = ("person", "case_reference", "record_type", "record_id", "action", "date_from", "date_to")
 
 
 def _page() -> int:
@@ -192,9 +194,14 @@ def user_sessions(user_id: int):
 @bp.route("/audit")
 @allow(VIEW_AUDIT)
 def audit_trail():
-    action = (request.args.get("action") or "").strip()[:80]
-    statement = select(AuditEvent).order_by(AuditEvent.id.desc())
-    if action:
-        statement = statement.where(AuditEvent.action.like(services.contains(action), escape="\\"))
-    page = db.paginate(statement, page=_page(), per_page=50, error_out=False)
-    return render_template("admin/audit.html", page=page, action=action)
+    form = AuditSearchForm(request.args)
+    form.validate()
+    search = AuditSearch(**{name: form[name].data or ("" if name not in ("date_from", "date_to") else None)
+                            for name in AUDIT_FILTERS})
+    for error in [] if form.errors else search.check():
+        attach_error(form, error)
+    if any(field.errors for field in form):
+        return render_template("admin/audit.html", form=form, page=None, case_refs={}, searched=True), 400
+    page = db.paginate(search.statement(), page=_page(), per_page=50, error_out=False)
+    return render_template("admin/audit.html", form=form, page=page, case_refs=case_references(page.items),
+                           searched=any(request.args.get(name) for name in AUDIT_FILTERS))

@@ -12,7 +12,7 @@ from trigger.models.actions import (
     UpdateFrequency,
 )
 from trigger.models.area_policies import AreaClosureDay, AreaTimescalePolicy
-from trigger.models.audit import AuditEvent
+from trigger.models.audit import AuditChainHead, AuditEvent
 from trigger.models.data_version import DataVersion
 from trigger.models.base import Base, utcnow
 from trigger.models.deadlines import AreaReminderLadder, CaseDeadline
@@ -101,6 +101,7 @@ __all__ = [
     "AreaReminderLadder",
     "AreaThresholdPolicy",
     "AreaTimescalePolicy",
+    "AuditChainHead",
     "AuditEvent",
     "Base",
     "Case",

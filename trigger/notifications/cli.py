@@ -22,3 +22,13 @@ def send(batch: int, max_batches: int) -> None:
             click.echo(f"  {error}", err=True)
         if not report.smtp_configured or report.sent + report.retrying + report.failed < batch:
             break
+    # The minute's other housekeeping: add the audit events written since the last run to the hash chain.
+    from trigger.audit_chain import ChainBroken, seal
+    from trigger.extensions import db
+
+    try:
+        sealed = seal(db.session)
+    except ChainBroken as broken:
+        raise click.ClickException(f"audit chain broken: {broken}; run `flask audit verify`") from None
+    if sealed:
+        click.echo(f"Sealed {sealed} audit event{'' if sealed == 1 else 's'}.")
