@@ -7,7 +7,7 @@ Existing events stay unsealed: the first `flask audit seal` (or `flask outbox se
 seals them in id order.
 
 Revision ID: ae5c0a1d7b10
-Revises: c4e1d2a9f001
+Revises: e18a7c3d5b20
 Create Date: 2026-12-02 06:40:00
 
 """
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'ae5c0a1d7b10'
-down_revision = 'c4e1d2a9f001'
+down_revision = 'e18a7c3d5b20'
 branch_labels = None
 depends_on = None
 
