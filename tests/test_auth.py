@@ -173,6 +173,9 @@ def test_change_password(app, client, make_user):
     weak = post(client, "/account/password", {"current_password": TEST_PASSWORD,
                                                "new_password": "qwertyuiop123", "confirm_password": "qwertyuiop123"})
     assert "too common" in text_of(weak)
+    guessable = post(client, "/account/password", {"current_password": TEST_PASSWORD,
+                                                    "new_password": "123456789012", "confirm_password": "123456789012"})
+    assert "Password is too easy to guess. This is similar to a commonly used password" in text_of(guessable)
     ok = post(client, "/account/password", {"current_password": TEST_PASSWORD,
                                              "new_password": "lantern meadow copper fig",
                                              "confirm_password": "lantern meadow copper fig"})
