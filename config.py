@@ -151,9 +151,10 @@ class Settings:
 
     def flask_config(self) -> dict:
         """The settings in the shape Flask and its extensions read them."""
-        engine_options: dict = {"pool_pre_ping": True}
+        # hide_parameters: an error's message never quotes the values of a statement (personal data) in the log.
+        engine_options: dict = {"pool_pre_ping": True, "hide_parameters": True}
         if self.database_url.startswith("sqlite"):
-            engine_options = {"connect_args": {"timeout": 30}}
+            engine_options = {"connect_args": {"timeout": 30}, "hide_parameters": True}
         return {
             "TRIGGER_SETTINGS": self,
             "SECRET_KEY": self.secret_key,

@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from trigger.domain.limits import database_id
 from trigger.authz import DEADLINE_DASHBOARD, MANAGE_CASES, allow, can_manage_case, can_view_case
 from trigger.cases.services import load_case
 from trigger.deadlines import dashboard as dashboard_service, services
@@ -41,8 +42,8 @@ def dashboard():
 def _dashboard_page() -> str:
     from trigger.extensions import db
 
-    area_id = request.args.get("area", type=int)
-    agency_id = request.args.get("agency", type=int)
+    area_id = request.args.get("area", type=database_id)
+    agency_id = request.args.get("agency", type=database_id)
     view = dashboard_service.dashboard(current_user, services.london_today(), area_id=area_id, agency_id=agency_id)
     agencies = []
     if current_user.role is not Role.AGENCY_REP and view.shows_actions:
