@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from trigger.domain.limits import database_id
+from trigger.domain.limits import OutOfRange, database_id
 from trigger.authz import DEADLINE_DASHBOARD, MANAGE_CASES, allow, can_manage_case, can_view_case
 from trigger.cases.services import load_case
 from trigger.deadlines import dashboard as dashboard_service, services
@@ -121,9 +121,9 @@ def coordinator(case_id: int):
         form.coordinator_id.data = str(case.coordinator_id)
     if form.validate_on_submit():
         try:
-            chosen = int(form.coordinator_id.data)
-        except ValueError:
-            chosen = None
+            chosen = database_id(form.coordinator_id.data)
+        except OutOfRange:
+            chosen = None  # no account has such an id: the service refuses it as it refuses any forged id
         try:
             changed = services.assign_coordinator(case, chosen, by=current_user._get_current_object())
         except FieldError as error:
