@@ -45,7 +45,7 @@ RESPOND_TOKEN = "fuzz-respond-token-not-secret"
 def app(database_url):
     """Throttles out of the way, so that every hostile POST reaches its form (each throttle has its own tests)."""
     app = build_app(database_url, public_form_per_hour=100_000, login_max_failures_per_account=100_000,
-                    login_max_failures_per_address=100_000)
+                    login_max_failures_per_address=100_000, login_max_failures_per_account_and_address=100_000)
     with app.app_context():
         yield app
         db.session.remove()

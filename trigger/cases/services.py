@@ -120,6 +120,11 @@ def _next_reference(year: int) -> str:
     return f"{prefix}{(max(numbers, default=0) + 1):04d}"
 
 
+def next_reference(year: int) -> str:
+    """The reference the next case received in `year` would get (not reserved: saving takes it)."""
+    return _next_reference(year)
+
+
 def create_case(
     fields: dict,
     incidents: list[IncidentData],
