@@ -1,6 +1,8 @@
 """Every form, fed hostile values, answers without a 500: NUL bytes, integers beyond 2**31 and 2**63, line
 breaks and 1 MB values, on SQLite and PostgreSQL.
 
+Every page is also asked for with each hostile value in every query-string parameter the views read.
+
 A small demo county (trigger.demo plus a 1% scale data set) gives real ids. The test walks `app.url_map`, fills
 each rule's URL parts with ids of one case and its meetings, actions, deadlines..., GETs every page it can (as an
 administrator, and anonymously for the public pages), reads each POST form on them (CSRF token, field names,
@@ -263,10 +265,32 @@ def _sign_in(client, email: str, password: str) -> None:
     assert response.status_code == 302, text_of(response)[:300]
 
 
+# Every query-string parameter the views read (grep "args.get" trigger/), each set to the hostile value at once.
+QUERY_PARAMETERS = ("action", "agency", "area", "large_print", "meeting", "meeting_id", "next", "overdue", "page",
+                    "q", "role", "sort", "stage", "status", "timeline", "kind", "_method")
+HOSTILE_IN_URLS = ("nul", "int32", "int64", "negative", "crlf")  # 1 MB is no URL
+
+
+def _hostile_query(url: str, value: str) -> str:
+    from urllib.parse import urlencode
+
+    query = urlencode({name: value for name in QUERY_PARAMETERS})
+    return f"{url}{'&' if '?' in url else '?'}{query}"
+
+
 def _fuzz(client, urls: list[str], failures: list[str], counts: dict, *, relogin=None) -> None:
     forms: dict[tuple, Form] = {}
     for url in urls:
+        for label in HOSTILE_IN_URLS:
+            hostile = client.get(_hostile_query(url, HOSTILE[label]))
+            hostile.get_data()  # a CSV streams: read it to the end, as a browser would, so a late failure shows
+            hostile.close()
+            counts["hostile_gets"] += 1
+            if hostile.status_code >= 500:
+                failures.append(f"GET {url} with every query parameter {label} -> {hostile.status_code}")
         response = client.get(url)
+        response.get_data()
+        response.close()
         counts["pages"] += 1
         if response.status_code >= 500:
             failures.append(f"GET {url} -> {response.status_code}")
@@ -298,7 +322,7 @@ def test_no_form_answers_500_to_hostile_values(app, caplog):
     parts = url_parts()
     urls, unfilled = page_urls(app, parts)
     failures: list[str] = []
-    counts = {"pages": 0, "forms": 0, "posts": 0}
+    counts = {"pages": 0, "hostile_gets": 0, "forms": 0, "posts": 0}
 
     anonymous = app.test_client()
     _fuzz(anonymous, ["/login", "/apply", f"/meetings/respond?token={RESPOND_TOKEN}", "/setup"], failures, counts)
@@ -308,7 +332,8 @@ def test_no_form_answers_500_to_hostile_values(app, caplog):
     _fuzz(admin, urls, failures, counts, relogin=lambda: _sign_in(admin, email, password))
 
     seconds = time.perf_counter() - started
-    print(f"\nfuzz: {counts['pages']} pages, {counts['forms']} forms, {counts['posts']} hostile POSTs in "
+    print(f"\nfuzz: {counts['pages']} pages ({counts['hostile_gets']} hostile query strings), {counts['forms']} "
+          f"forms, {counts['posts']} hostile POSTs in "
           f"{seconds:.1f} s; rules without seeded ids: {unfilled}")
     # The safety net (trigger.errors: a value the database refused is a 400) must not be what kept these from
     # 500: every such value is checked before it reaches the database.
