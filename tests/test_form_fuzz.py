@@ -212,6 +212,7 @@ def url_parts() -> dict[str, int | None]:
     admin_ids = select(User.id).where(User.role == Role.ADMIN)
     return {
         "case_id": case.id,
+        "other_id": _first(select(Case.id).where(Case.id != case.id).order_by(Case.id)),  # a second case
         "meeting_id": meeting_id,
         "item_id": _first(select(MinuteItem.id).where(MinuteItem.meeting_id == meeting_id).order_by(MinuteItem.id)),
         "attendee_id": _first(select(Attendee.id).where(Attendee.meeting_id == meeting_id).order_by(Attendee.id)),
