@@ -83,8 +83,10 @@ class Settings:
     database_url: str
     session_idle_minutes: int = 30
     password_hash_profile: str = "production"
-    login_max_failures_per_account: int = 5
-    login_max_failures_per_address: int = 20
+    #: Sign-in throttling (auth.services.is_throttled): failures within login_throttle_minutes.
+    login_max_failures_per_account_and_address: int = 5
+    login_max_failures_per_account: int = 20
+    login_max_failures_per_address: int = 100
     login_throttle_minutes: int = 15
     public_form_per_hour: int = 10
     smtp_host: str | None = None
@@ -131,8 +133,9 @@ class Settings:
             database_url=normalise_database_url(database_url),
             session_idle_minutes=_int("SESSION_IDLE_MINUTES", 30),
             password_hash_profile=os.environ.get("PASSWORD_HASH_PROFILE", "production"),
-            login_max_failures_per_account=_int("LOGIN_MAX_FAILURES_PER_ACCOUNT", 5),
-            login_max_failures_per_address=_int("LOGIN_MAX_FAILURES_PER_ADDRESS", 20),
+            login_max_failures_per_account_and_address=_int("LOGIN_MAX_FAILURES_PER_ACCOUNT_AND_ADDRESS", 5),
+            login_max_failures_per_account=_int("LOGIN_MAX_FAILURES_PER_ACCOUNT", 20),
+            login_max_failures_per_address=_int("LOGIN_MAX_FAILURES_PER_ADDRESS", 100),
             login_throttle_minutes=_int("LOGIN_THROTTLE_MINUTES", 15),
             public_form_per_hour=_int("PUBLIC_FORM_PER_HOUR", 10),
             smtp_host=os.environ.get("SMTP_HOST") or None,
@@ -151,9 +154,10 @@ class Settings:
 
     def flask_config(self) -> dict:
         """The settings in the shape Flask and its extensions read them."""
-        engine_options: dict = {"pool_pre_ping": True}
+        # hide_parameters: an error's message never quotes the values of a statement (personal data) in the log.
+        engine_options: dict = {"pool_pre_ping": True, "hide_parameters": True}
         if self.database_url.startswith("sqlite"):
-            engine_options = {"connect_args": {"timeout": 30}}
+            engine_options = {"connect_args": {"timeout": 30}, "hide_parameters": True}
         return {
             "TRIGGER_SETTINGS": self,
             "SECRET_KEY": self.secret_key,

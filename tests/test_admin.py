@@ -159,6 +159,8 @@ def test_create_agency_representative(admin_client, make_agency):
         ({"password": ""}, "Enter a first password for this account"),
         ({"password": "short"}, "at least 12 characters"),
         ({"password": "password1234"}, "too common"),
+        ({"password": "qwertyuiopas"}, "too easy to guess"),
+        ({"password": "letmeinletmein"}, "Repeats like"),
         ({"role": "superuser"}, "Not a valid choice"),
         ({"name": ""}, "Enter the person's full name"),
     ],

@@ -76,12 +76,42 @@ def test_throttle_expires(client, make_user):
     login(client, user)
 
 
-def test_throttle_per_address_across_accounts(client, make_user):
-    for n in range(20):
-        post(client, "/login", {"email": f"spray{n}@example.org", "password": "wrong wrong wrong"})
-    user = make_user()
-    response = post(client, "/login", {"email": user.email, "password": TEST_PASSWORD})
+def test_twenty_failures_behind_one_office_address_lock_out_nobody_else(client, make_user):
+    """A council office signs in from one NAT address: one person's (or twenty people's) mistakes there do not
+    lock out a colleague; the person who failed five times is the one refused, and only from that address."""
+    forgetful, colleague = make_user(), make_user()
+    for n in range(15):
+        post(client, "/login", {"email": f"typo{n}@example.org", "password": "wrong wrong wrong"})
+    for _ in range(5):
+        post(client, "/login", {"email": forgetful.email, "password": "wrong wrong wrong"})
+    assert "too many attempts" in text_of(post(client, "/login", {"email": forgetful.email,
+                                                                  "password": TEST_PASSWORD}))
+    login(client, colleague)  # 20 failures from this address so far, and the colleague signs in
+    elsewhere = {"REMOTE_ADDR": "192.0.2.44"}
+    response = post(client.application.test_client(), "/login",
+                    {"email": forgetful.email, "password": TEST_PASSWORD}, environ_base=elsewhere)
+    assert response.status_code == 302  # from home, the forgetful person is not locked out
+
+
+def test_throttle_per_account_across_addresses_and_per_address_ceiling(database_url, make_user):
+    app = build_app(database_url, login_max_failures_per_account=3, login_max_failures_per_address=4)
+    target, other = make_user(), make_user()
+    for n in range(3):  # guessing one account's password from three addresses
+        post(app.test_client(), "/login", {"email": target.email, "password": "wrong wrong wrong"},
+             environ_base={"REMOTE_ADDR": f"192.0.2.{n + 1}"})
+    response = post(app.test_client(), "/login", {"email": target.email, "password": TEST_PASSWORD},
+                    environ_base={"REMOTE_ADDR": "192.0.2.99"})
     assert "too many attempts" in text_of(response)
+    spray = app.test_client()
+    for n in range(4):  # one address trying many accounts reaches the ceiling
+        post(spray, "/login", {"email": f"spray{n}@example.org", "password": "wrong wrong wrong"})
+    assert "too many attempts" in text_of(post(spray, "/login", {"email": other.email, "password": TEST_PASSWORD}))
+    with app.app_context():
+        db.engine.dispose()
+
+
+def test_head_of_the_sign_in_page_is_not_an_error(client):
+    assert client.head("/login").status_code == 200
 
 
 def test_throttle_holds_across_server_processes(database_url, client, make_user):
@@ -173,6 +203,9 @@ def test_change_password(app, client, make_user):
     weak = post(client, "/account/password", {"current_password": TEST_PASSWORD,
                                                "new_password": "qwertyuiop123", "confirm_password": "qwertyuiop123"})
     assert "too common" in text_of(weak)
+    guessable = post(client, "/account/password", {"current_password": TEST_PASSWORD,
+                                                    "new_password": "123456789012", "confirm_password": "123456789012"})
+    assert "Password is too easy to guess. This is similar to a commonly used password" in text_of(guessable)
     ok = post(client, "/account/password", {"current_password": TEST_PASSWORD,
                                              "new_password": "lantern meadow copper fig",
                                              "confirm_password": "lantern meadow copper fig"})

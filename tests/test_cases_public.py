@@ -99,13 +99,38 @@ def test_add_another_incident_keeps_what_was_typed(client, world):
     assert count(Case) == 0
 
 
-def test_honeypot_silently_succeeds_without_saving(client, world):
+def test_honeypot_silently_succeeds_without_saving(app, client, world):
     html = client.get("/apply").get_data(as_text=True)
     assert 'class="app-honeypot" aria-hidden="true"' in html and "style=" not in html
     response = post(client, "/apply", public_form(world["area"], world["police"], website="http://spam.example"))
     assert response.status_code == 302
-    assert "Application received" in text_of(client.get(response.location))
+    caught = text_of(client.get(response.location))
+    assert "Application received" in caught
     assert count(Case) == 0 and db.session.scalar(select(Notification)) is None
+    # Indistinguishable from a person's confirmation: a plausible reference and date, nothing missing.
+    reference = f"ASB-{TODAY.year}-0001"
+    assert f"Your reference number {reference}" in caught and "We will contact you by" in caught
+    person = app.test_client()
+    real = text_of(person.get(post(person, "/apply", public_form(world["area"], world["police"])).location))
+    assert real == caught
+    # ...and a bot that leaves out a required answer is told, as a person would be.
+    response = post(client, "/apply", public_form(world["area"], world["police"], website="x", declaration=None))
+    assert response.status_code == 400 and "Tick the box to confirm the information is true" in text_of(response)
+
+
+def test_incidents_beyond_the_forms_limit_are_not_dropped_silently(client, world):
+    from tests.cases_helpers import incident_fields
+
+    page = text_of(client.get("/apply"))
+    assert "Add as many as you can, up to 20 here; tell us about any others when you describe the problem" in page
+    data = public_form(world["area"], world["police"])
+    for index in range(2, 22):
+        data.update(incident_fields(index, days_ago(40 + index), f"Incident {index}", [("", "")]))
+    response = post(client, "/apply", data)
+    assert response.status_code == 400
+    assert ("You have told us about 22 incidents. This form takes up to 20: remove the others and tell us about "
+            "them when you describe the problem.") in text_of(response)
+    assert count(Case) == 0
 
 
 def test_rate_limit_per_address_per_hour(database_url, make_area, make_agency):

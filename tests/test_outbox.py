@@ -343,3 +343,30 @@ def test_unknown_message_is_404_and_only_failed_messages_can_be_retried(app, adm
     db.session.commit()
     response = post(admin_client, f"/admin/outbox/{message.id}/retry", token_from=f"/admin/outbox/{message.id}")
     assert "Only a message that failed can be retried." in text_of(admin_client.get(response.location))
+
+
+def test_a_sent_invitation_keeps_no_single_use_link_in_the_outbox(app, smtp_app, mail_server, make_user,
+                                                                   make_agency, make_area, admin_client):
+    from tests.meetings_helpers import emails_to, make_world, only_meeting, respond_token, schedule
+
+    world = make_world(make_user, make_agency, make_area)
+    coordinator = app.test_client()
+    login(coordinator, world.coordinator)
+    schedule(coordinator, world)
+    meeting = only_meeting()
+    post(coordinator, f"/cases/{world.case.id}/meetings/{meeting.id}/attendees",
+         {"invite": [f"user:{world.police_rep.id}"], "action": "invite"})
+    token = respond_token(emails_to("pat@police.example")[0])
+
+    assert deliver_due().sent >= 1
+    [received] = [body for recipients, body in mail_server.received if recipients == ["pat@police.example"]]
+    assert token in received.get_body(("plain",)).get_content()  # the person got their link
+
+    (stored,) = emails_to("pat@police.example")
+    assert stored.status is OutboxStatus.SENT and stored.to_address == "pat@police.example"
+    assert token not in stored.body and token not in (stored.html_body or "")
+    assert "[single-use link removed after sending]" in stored.body
+    page = text_of(admin_client.get(f"/admin/outbox/{stored.id}"))
+    assert token not in page and stored.subject in page
+    # The link itself still works for the person who received it.
+    assert app.test_client().get(f"/meetings/respond?token={token}").status_code == 200

@@ -60,6 +60,7 @@ def test_setup_rejects_bad_input_and_saves_nothing(client):
         ({"email": "not-an-email"}, "Enter an email address in the correct format"),
         ({"password": "short", "confirm_password": "short"}, "at least 12 characters"),
         ({"password": "password123456", "confirm_password": "password123456"}, "too common"),
+        ({"password": "abcdefghijkl", "confirm_password": "abcdefghijkl"}, "Sequences like"),
         ({"confirm_password": "something else entirely"}, "The passwords do not match"),
         ({"org_name": "x" * 201}, "200 characters or fewer"),
     ]

@@ -38,7 +38,7 @@ def demo_load(scale: float | None, seed: int) -> None:
         for table, count in report.counts.items():
             click.echo(f"  {table:<26} {count:>9,}")
         click.echo(f"Done in {report.seconds:.1f} s.")
-    click.echo("\nSign in at http://127.0.0.1:5000/login")
+    click.echo(f"\nSign in at {current_app.config['TRIGGER_SETTINGS'].public_url}/login")
 
 
 @click.command("backup")

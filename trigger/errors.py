@@ -1,10 +1,19 @@
-"""Generic error pages that say what happened in plain words and leak nothing about the system."""
+"""Generic error pages that say what happened in plain words and leak nothing about the system.
+
+Nor does the server log leak the case file: a database error is logged with its statement and stack but without
+its parameters or the driver's detail line, which quote the values (an applicant's name, address, email).
+"""
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+import traceback
+
+from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DataError, StatementError
 from werkzeug.exceptions import HTTPException
+
+from trigger.domain.limits import OutOfRange
 
 MESSAGES = {
     400: ("There was a problem with your request", "Go back, check what you entered and try again."),
@@ -18,26 +27,51 @@ MESSAGES = {
 }
 
 
-def _render(status: int, detail: str | None = None):
+def render_error(status: int, detail: str | None = None):
     title, advice = MESSAGES.get(status, MESSAGES[500])
     return render_template("errors/error.html", status=status, title=title, advice=detail or advice), status
+
+
+
+def _without_personal_data(error: BaseException) -> str:
+    """The stack and what failed, for the log: SQLAlchemy errors keep their statement, never their values."""
+    stack = "".join(traceback.format_tb(error.__traceback__))
+    if isinstance(error, StatementError):
+        original = type(error.orig).__name__ if error.orig is not None else type(error).__name__
+        described = f"{type(error).__name__} ({original}) in statement: {error.statement}"
+    else:
+        described = f"{type(error).__name__}: {error}"
+    return f"{stack}{described}"
 
 
 def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error):
-        return _render(
+        return render_error(
             400, "The form had expired or was sent from somewhere else. Go back, reload the page and try again."
         )
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
-        return _render(error.code or 500)
+        return render_error(error.code or 500)
+
+    @app.errorhandler(OutOfRange)
+    def out_of_range(error: OutOfRange):
+        return render_error(
+            400, "The address asks for a number Trigger does not use. Go back and choose from the page."
+        )
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception):
         from trigger.extensions import db
 
         db.session.rollback()
-        app.logger.exception("Unhandled error")
-        return _render(500)
+        if isinstance(error, DataError):
+            # A value the database refused (out of range, malformed) that no check caught before: the request
+            # was bad, not the service. Logged as a warning to be fixed, without the values.
+            app.logger.warning("Database refused a value on %s %s\n%s", request.method, request.path,
+                               _without_personal_data(error))
+            return render_error(400)
+        app.logger.error("Unhandled error on %s %s\n%s", request.method, request.path,
+                         _without_personal_data(error))
+        return render_error(500)

@@ -64,8 +64,12 @@ def _nav_items() -> list[tuple[str, str, bool]]:
 
 def page_url(number: int) -> str:
     """The current page's URL with its filters kept and the page number changed (for pagination)."""
-    args = {key: value for key, value in request.args.items() if key != "page"}
-    return url_for(request.endpoint, **(request.view_args or {}), **args, page=number)
+    view_args = request.view_args or {}
+    # url_for reads names starting with "_" (?_method=POST, ?_external=1) as instructions, and a name that is
+    # also a URL part or `endpoint` would be passed twice: such query strings are not filters, so drop them.
+    args = {key: value for key, value in request.args.items()
+            if key not in {"page", "endpoint", *view_args} and not key.startswith("_")}
+    return url_for(request.endpoint, **view_args, **args, page=number)
 
 
 def init_app(app: Flask) -> None:

@@ -44,3 +44,31 @@ def test_production_profile_is_stronger_and_upgrades_test_hashes():
     weak = hash_password("violet kettle harbour", "test")
     assert needs_rehash(weak, "production")
     assert "m=65536" in hash_password("violet kettle harbour", "production")
+
+
+@pytest.mark.parametrize(
+    "password", ["123456789012", "qwertyuiopas", "abcdefghijkl", "passwordpassword", "letmeinletmein"]
+)
+def test_guessable_passwords_of_twelve_characters_are_refused_with_the_estimators_reason(password):
+    problems = password_problems(password, email="jsmith@example.org", name="Joanna Smith")
+    assert problems, f"{password!r} was accepted"
+    assert problems[0].startswith("Password is too easy to guess")
+    assert len(problems[0]) > len("Password is too easy to guess.")  # says why, in zxcvbn's words
+
+
+def test_the_persons_name_and_email_count_as_guessable():
+    # Strong for a stranger, weak for Joanna Smith, whose name and email make most of it.
+    assert password_problems("smithjoanna1985", email="someone@example.org", name="Pat Brown") == []
+    problems = password_problems("smithjoanna1985", email="jsmith@example.org", name="Joanna Smith")
+    assert problems
+
+
+def test_the_test_and_demo_passwords_still_pass():
+    from tests.conftest import TEST_PASSWORD
+
+    import secrets
+
+    assert password_problems(TEST_PASSWORD, email="user1@example.org", name="Ada Admin") == []
+    for _ in range(20):  # the shape trigger.demo prints: four groups of six hex digits
+        demo = "-".join(secrets.token_hex(3) for _ in range(4))
+        assert password_problems(demo, email="ada@example.org", name="Ada Admin") == [], demo

@@ -31,6 +31,7 @@ from trigger.forms import FieldError, attach_error
 from trigger.models.audit import CASE_VIEWED
 from trigger.page_cache import cached_page
 from trigger.models import ActionStatus, Case, ContactMethod, PlanStatus, Priority, UpdateFrequency
+from trigger.input_guard import requested_page
 
 bp = Blueprint("actions", __name__)
 
@@ -305,7 +306,7 @@ def my_actions():
 
 def _my_actions_page() -> str:
     # Paged: an agency can own thousands of actions over the years (overdue first, finished last).
-    listing = services.my_actions_page(current_user, _today(), request.args.get("page", 1, type=int) or 1)
+    listing = services.my_actions_page(current_user, _today(), requested_page())
     open_rows = [row for row in listing.rows if row.action.status.is_open]
     finished_rows = [row for row in listing.rows if not row.action.status.is_open]
     return render_template("actions/my_actions.html", open_rows=open_rows, finished_rows=finished_rows,

@@ -14,6 +14,7 @@ from trigger.authz import ADMIN, VIEW_AUDIT, allow
 from trigger.extensions import db
 from trigger.forms import FieldError, attach_error
 from trigger.models import Agency, Area, AuditEvent, Role, User
+from trigger.input_guard import requested_page
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -22,7 +23,7 @@ AUDIT_FILTERS = ("person", "case_reference", "record_type", "record_id", "action
 
 
 def _page() -> int:
-    return request.args.get("page", 1, type=int) or 1
+    return requested_page()
 
 
 def _form_status() -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from flask import Blueprint, redirect, render_template, request, session, url_for
@@ -35,6 +36,29 @@ def _add_entry(form, action: str) -> str | None:
     return None
 
 
+_ENTRY = re.compile(r"^incidents-(\d+)-(?:reports-(\d+)-)?")
+
+
+def _entries_beyond_the_limits() -> str | None:
+    """The form keeps the first MAX_PUBLIC_INCIDENTS incidents (and MAX_PUBLIC_REPORTS reports of each): say so
+    rather than drop the rest silently (a browser without the page's limits, or an assistive tool, can send more)."""
+    incidents: set[str] = set()
+    reports: dict[str, set[str]] = {}
+    for key in request.form:
+        match = _ENTRY.match(key)
+        if match:
+            incidents.add(match.group(1))
+            if match.group(2) is not None:
+                reports.setdefault(match.group(1), set()).add(match.group(2))
+    if len(incidents) > MAX_PUBLIC_INCIDENTS:
+        return (f"You have told us about {len(incidents)} incidents. This form takes up to {MAX_PUBLIC_INCIDENTS}: "
+                "remove the others and tell us about them when you describe the problem.")
+    if any(len(numbers) > MAX_PUBLIC_REPORTS for numbers in reports.values()):
+        return (f"You can add up to {MAX_PUBLIC_REPORTS} reports for one incident. Remove the others and tell us "
+                "about them in the incident's description.")
+    return None
+
+
 @bp.route("", methods=["GET", "POST"])
 @allow(PUBLIC)
 def apply():
@@ -61,13 +85,11 @@ def apply():
             "Please try again in an hour, or contact us by phone or email instead."
         )
         return render_template("apply/form.html", form=form), 429
-    if form.website.data:
-        # A bot filled the hidden field: pretend it worked, save nothing but the attempt (for the hourly limit).
-        services.record_submission(address)
-        session[_CONFIRMATION] = {"reference": None}
-        return redirect(url_for("apply.confirmation"))
-
     valid = form.validate_on_submit()
+    too_many = _entries_beyond_the_limits()
+    if too_many:
+        form.form_errors.append(too_many)
+        valid = False
     valid = case_forms.check_entries(form, require_report=False) and valid
     area = None
     try:
@@ -79,6 +101,16 @@ def apply():
     if not valid:
         form._errors = None
         return render_template("apply/form.html", form=form), 400
+    if form.website.data:
+        # A bot filled the hidden field. It gets what a person gets - the same checks above, then a confirmation
+        # with a plausible reference and date - so it cannot tell it was caught; nothing is saved but the attempt
+        # (for the hourly limit).
+        services.record_submission(address)
+        received_on = date.today()
+        due = services.acknowledge_by(area, received_on)
+        session[_CONFIRMATION] = {"reference": services.plausible_reference(received_on), "area": area.name,
+                                  "acknowledge_by": due.isoformat() if due else None}
+        return redirect(url_for("apply.confirmation"))
     case = services.submit(form, area)
     services.record_submission(address)
     due = services.acknowledge_by(area, case.received_on)

@@ -32,6 +32,11 @@ def record_submission(ip_address: str) -> None:
     db.session.add(PublicSubmission(ip_address=ip_address[:45], at=utcnow()))
 
 
+def plausible_reference(received_on: date) -> str:
+    """The reference the next application would get, shown to a bot caught by the honeypot (no case is made)."""
+    return case_services.next_reference(received_on.year)
+
+
 def acknowledge_by(area: Area, received_on: date) -> date | None:
     """The date the applicant should hear from us by; None if the bank holidays for that year are unknown
     (then the page says "within 5 working days" rather than print a date that could be wrong)."""

@@ -9,9 +9,15 @@ from pathlib import Path
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from zxcvbn import zxcvbn
 
 MIN_LENGTH = 12
 MAX_LENGTH = 256
+#: zxcvbn's score from 0 (guessable in a few tries) to 4 (very hard): 3 means "safely unguessable: moderate
+#: protection from an offline attack", the level its authors recommend as the least to accept.
+MIN_STRENGTH_SCORE = 3
+# zxcvbn's matching grows quickly with length; what makes a long password weak shows in its first 100 characters.
+_STRENGTH_CHECKED_LENGTH = 100
 _COMMON_PASSWORDS_FILE = Path(__file__).parent / "data" / "common-passwords.txt.gz"
 
 # argon2-cffi's defaults are the RFC 9106 "low memory" profile (argon2id, t=3, m=64 MiB, p=4).
@@ -60,7 +66,19 @@ def password_problems(password: str, *, email: str = "", name: str = "") -> list
         return ["Password must not contain your email address"]
     if any(len(word) >= 4 and word in lowered for word in name.lower().split()):
         return ["Password must not contain your name"]
-    return []
+    return _strength_problems(password, email=email, name=name)
+
+
+def _strength_problems(password: str, *, email: str, name: str) -> list[str]:
+    """zxcvbn's estimate, knowing the person's name and email, and its own words for what makes it guessable."""
+    context = [value for value in (email, email.split("@")[0], name, *name.split()) if value]
+    estimate = zxcvbn(password[:_STRENGTH_CHECKED_LENGTH], user_inputs=context)
+    if estimate["score"] >= MIN_STRENGTH_SCORE:
+        return []
+    feedback = estimate.get("feedback") or {}
+    reasons = [feedback.get("warning") or "", *(feedback.get("suggestions") or [])]
+    why = " ".join(reason.strip() for reason in reasons if reason and reason.strip())
+    return ["Password is too easy to guess" + (f". {why}" if why else ": choose a longer phrase of unrelated words")]
 
 
 def hash_password(password: str, profile: str = "production") -> str:

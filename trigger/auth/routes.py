@@ -56,7 +56,8 @@ def login():
         error = result.error
         form.email.errors.append(error)
     # A refused sign-in is still committed (200), so that the attempt counts towards throttling.
-    status = 200 if request.method == "GET" or error else 400
+    # (HEAD is a GET without the body: monitors and link checkers use it.)
+    status = 200 if request.method in {"GET", "HEAD"} or error else 400
     return render_template("auth/login.html", form=form), status
 
 

@@ -54,20 +54,29 @@ def _throttle_message() -> str:
     )
 
 
-def _recent_failures(column, value: str, since: datetime) -> int:
+def _recent_failures(*conditions, since: datetime) -> int:
     return db.session.scalar(
         select(func.count())
         .select_from(LoginAttempt)
-        .where(column == value, LoginAttempt.succeeded.is_(False), LoginAttempt.at >= since)
+        .where(*conditions, LoginAttempt.succeeded.is_(False), LoginAttempt.at >= since)
     )
 
 
 def is_throttled(email: str, ip_address: str) -> bool:
+    """Three limits over the last LOGIN_THROTTLE_MINUTES, each with its own setting:
+
+    - failures for this account from this address (someone guessing, or a person who forgot): the tight one;
+    - failures for this account from anywhere (guessing spread over many addresses);
+    - failures from this address for any account: a generous ceiling, because a council office or a school
+      signs in from one NAT address, and one person's mistakes must not lock out everyone behind it.
+    """
     config = settings()
     since = utcnow() - timedelta(minutes=config.login_throttle_minutes)
+    by_email, by_address = LoginAttempt.email == email, LoginAttempt.ip_address == ip_address
     return (
-        _recent_failures(LoginAttempt.email, email, since) >= config.login_max_failures_per_account
-        or _recent_failures(LoginAttempt.ip_address, ip_address, since) >= config.login_max_failures_per_address
+        _recent_failures(by_email, by_address, since=since) >= config.login_max_failures_per_account_and_address
+        or _recent_failures(by_email, since=since) >= config.login_max_failures_per_account
+        or _recent_failures(by_address, since=since) >= config.login_max_failures_per_address
     )
 
 

@@ -29,6 +29,7 @@ from trigger.meetings import services as meeting_services
 from trigger.risk import services as risk_services
 from trigger.models import Area, Case, Channel
 from trigger.page_cache import cached_page, slot
+from trigger.input_guard import requested_page
 from trigger.threshold.services import advise
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
@@ -57,7 +58,7 @@ def index():
 
 
 def _case_list_page(statement, query, area_id, stage, overdue, sort) -> str:
-    page = services.page_of_cases(statement, request.args.get("page", 1, type=int) or 1, PER_PAGE)
+    page = services.page_of_cases(statement, requested_page(), PER_PAGE)
     areas = db.session.scalars(db.select(Area).order_by(Area.name)).all()
     return render_template("cases/index.html", page=page, query=query, area_id=area_id, stage=stage,
                            areas=areas, stages=list(Stage), can_add=MANAGE_CASES.allows(current_user),

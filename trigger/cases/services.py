@@ -19,6 +19,7 @@ from trigger import audit
 from trigger.authz import case_visibility, visible_cases
 from trigger.cases.timeline_filter import filter_timeline
 from trigger.domain.intake import IncidentEntry, Problem, check_application
+from trigger.domain.limits import database_id
 from trigger.domain.stages import Stage, transition_problem
 from trigger.extensions import db
 from trigger.forms import FieldError
@@ -118,6 +119,11 @@ def _next_reference(year: int) -> str:
     references = db.session.scalars(select(Case.reference).where(Case.reference.like(f"{prefix}%")))
     numbers = [int(ref[len(prefix):]) for ref in references if ref[len(prefix):].isdigit()]
     return f"{prefix}{(max(numbers, default=0) + 1):04d}"
+
+
+def next_reference(year: int) -> str:
+    """The reference the next case received in `year` would get (not reserved: saving takes it)."""
+    return _next_reference(year)
 
 
 def create_case(
@@ -369,7 +375,7 @@ class CaseListFilters:
         stage_value = args.get("stage") or ""
         return cls(
             query=(args.get("q") or "").strip()[:100],
-            area_id=_int_or_none(args.get("area")),
+            area_id=database_id(args.get("area")),  # OutOfRange (400) before the page or CSV is started
             stage=Stage(stage_value) if stage_value in {s.value for s in Stage} else None,
             overdue=args.get("overdue") == "1",
             sort="deadline" if args.get("sort") == "deadline" else "newest",
@@ -380,14 +386,6 @@ class CaseListFilters:
         values = asdict(self)
         values["stage"] = self.stage.value if self.stage else None
         return values
-
-
-def _int_or_none(raw: object) -> int | None:
-    """As Flask's `args.get(name, type=int)`: the number, or None when it is missing or not a number."""
-    try:
-        return int(raw)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return None
 
 
 def search_cases(user, *, query: str = "", area_id: int | None = None, stage: Stage | None = None,

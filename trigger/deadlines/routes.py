@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from trigger.domain.limits import OutOfRange, database_id
 from trigger.authz import DEADLINE_DASHBOARD, MANAGE_CASES, allow, can_manage_case, can_view_case
 from trigger.cases.services import load_case
 from trigger.deadlines import dashboard as dashboard_service, services
@@ -41,8 +42,8 @@ def dashboard():
 def _dashboard_page() -> str:
     from trigger.extensions import db
 
-    area_id = request.args.get("area", type=int)
-    agency_id = request.args.get("agency", type=int)
+    area_id = request.args.get("area", type=database_id)
+    agency_id = request.args.get("agency", type=database_id)
     view = dashboard_service.dashboard(current_user, services.london_today(), area_id=area_id, agency_id=agency_id)
     agencies = []
     if current_user.role is not Role.AGENCY_REP and view.shows_actions:
@@ -120,9 +121,9 @@ def coordinator(case_id: int):
         form.coordinator_id.data = str(case.coordinator_id)
     if form.validate_on_submit():
         try:
-            chosen = int(form.coordinator_id.data)
-        except ValueError:
-            chosen = None
+            chosen = database_id(form.coordinator_id.data)
+        except OutOfRange:
+            chosen = None  # no account has such an id: the service refuses it as it refuses any forged id
         try:
             changed = services.assign_coordinator(case, chosen, by=current_user._get_current_object())
         except FieldError as error:

@@ -13,6 +13,7 @@ from datetime import date
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from trigger.domain.limits import database_id
 from trigger.authz import (
     DOCUMENT_PAGES,
     ISSUE_DOCUMENTS,
@@ -118,7 +119,7 @@ def preview(case_id: int):
             extra["findings"] = form.findings.data or ""
     else:
         large_print = request.args.get("large_print", "1" if default_large_print(case, kind) else "0") == "1"
-        meeting_id = request.args.get("meeting", type=int)
+        meeting_id = request.args.get("meeting", type=database_id)
     try:
         pdf = render_document(kind, case, draft=True, large_print=large_print, actor=current_user,
                               meeting_id=meeting_id, **extra)

@@ -26,6 +26,10 @@ from trigger.models import AttendeeKind, AttendeeStatus, MeetingKind, Participat
 def _https_link(form, field):
     if field.data and not field.data.lower().startswith("https://"):
         raise ValidationError("Enter the meeting link starting with https://")
+    # One address on one line: a line break would end the calendar file's URL line and start a line of its own.
+    if field.data and any(character.isspace() or ord(character) < 32 or ord(character) == 127
+                          for character in field.data):
+        raise ValidationError("Enter the meeting link as one web address, without spaces or line breaks")
 
 
 class MeetingForm(FlaskForm):

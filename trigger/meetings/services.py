@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from flask import current_app, url_for
+from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -49,7 +49,7 @@ from trigger.models import (
     VictimParticipation,
     utcnow,
 )
-from trigger.notifications.services import queue_email
+from trigger.notifications.services import absolute_url, queue_email
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -323,7 +323,9 @@ def _send_invitation(meeting: Meeting, case: Case, attendee: Attendee, *, update
     if attendee.kind is AttendeeKind.AGENCY_REPRESENTATIVE and not cancel:
         token = secrets.token_urlsafe(32)
         attendee.response_token_hash = _hash(token)  # the previous link stops working
-        respond_url = url_for("meetings.respond", token=token, _external=True)
+        # PUBLIC_URL alone, never the request's Host or X-Forwarded-Host: a forged header must not send this
+        # single-use link to another site (and the path without the request's script root, as PUBLIC_URL has it).
+        respond_url = absolute_url(f"/meetings/respond?token={token}")
     attendee.invited_at = utcnow()
     _queue(meeting, case, key=f"attendee:{attendee.id}", to=to, name=attendee.name, user=attendee.user,
            update=update, cancel=cancel, respond_url=respond_url)

@@ -10,6 +10,7 @@ from trigger.extensions import db
 from trigger.models import Notification, OutboxStatus
 from trigger.notifications import services
 from trigger.notifications.forms import ButtonForm
+from trigger.input_guard import requested_page
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 outbox_bp = Blueprint("outbox", __name__, url_prefix="/admin/outbox")
@@ -18,7 +19,7 @@ PER_PAGE = 25
 
 
 def _page() -> int:
-    return request.args.get("page", 1, type=int) or 1
+    return requested_page()
 
 
 # ---- notifications ------------------------------------------------------------------------------------------

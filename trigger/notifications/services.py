@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from trigger import audit
+from trigger.domain.single_use_links import redact_single_use_links
 from trigger.extensions import db
 from trigger.models import (
     Notification,
@@ -304,6 +305,9 @@ def deliver_due(now: datetime | None = None, batch: int = 50) -> DeliveryReport:
                 _record_failure(message, error, now, report)
             else:
                 message.status, message.sent_at = OutboxStatus.SENT, utcnow()
+                # Sent: the envelope, subject and status stay for the record, the single-use tokens do not.
+                message.body = redact_single_use_links(message.body)
+                message.html_body = redact_single_use_links(message.html_body)
                 message.attempts += 1
                 message.last_error, message.claimed_at = None, None
                 report.sent += 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from trigger.domain.limits import database_id
 from trigger.authz import ADMIN, ASSESS_RISK, allow, can_assess_risk
 from trigger.extensions import db
 from trigger.forms import FieldError, attach_error
@@ -66,7 +67,7 @@ def assess(case_id: int):
         abort(404)
     if not can_assess_risk(current_user, case):
         abort(403)
-    meeting = services.meeting_of_case(case, request.args.get("meeting_id", type=int))
+    meeting = services.meeting_of_case(case, request.args.get("meeting_id", type=database_id))
     questions = services.active_questions()
     form = assessment_form(questions)
     if form.validate_on_submit():
