@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from trigger.domain import statistics as rules
+from trigger.domain.limits import OutOfRange, database_id
 from trigger.models import Area
 from trigger.statistics import services
 
@@ -59,8 +60,11 @@ def from_args(args: Mapping[str, str], today: date) -> Selection:
     area = raw["area"]
     if area and area != "all":
         try:
-            selection.area = services.area_by_id(int(area))
-        except (ValueError, services.UnknownArea):
+            area_id = database_id(area)  # None for a non-number, OutOfRange beyond the database's integers
+            if area_id is None:
+                raise ValueError(area)
+            selection.area = services.area_by_id(area_id)
+        except (ValueError, OutOfRange, services.UnknownArea):
             selection.errors.append(("area", "Choose an area from the list"))
     selection.kind = "range" if raw["period"] == "range" else "year"
     if selection.kind == "year":
