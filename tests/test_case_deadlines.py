@@ -225,3 +225,11 @@ def test_closing_a_case_takes_its_open_deadlines_off_the_dashboard(app, make_are
     kept = db.session.scalars(select(CaseDeadline).where(CaseDeadline.case_id == case.id)).all()
     assert kept and all(d.case_closed for d in kept)  # still there, shown as "not needed" on the case page
     assert any(d.met_on is None for d in kept)
+
+
+def test_the_dashboard_index_leaves_out_exactly_the_applicants_windows():
+    from trigger.deadlines.services import APPLICANT_WINDOWS
+    from trigger.models.deadlines import LIVE_DEADLINE_SQL
+
+    assert LIVE_DEADLINE_SQL.count("kind <>") == len(APPLICANT_WINDOWS)
+    assert all(f"kind <> '{kind.value}'" in LIVE_DEADLINE_SQL for kind in APPLICANT_WINDOWS)
