@@ -70,13 +70,13 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def globals_for_templates():
-        from trigger.admin.services import organisation
+        from trigger.admin.services import organisation_name
 
-        org = None
+        name = None
         try:
-            org = organisation()
+            name = organisation_name()
         except Exception:  # a broken database must still be able to render an error page
             from trigger.extensions import db
 
             db.session.rollback()
-        return {"org_name": org.name if org else "Trigger", "nav_items": _nav_items(), "page_url": page_url}
+        return {"org_name": name or "Trigger", "nav_items": _nav_items(), "page_url": page_url}

@@ -31,7 +31,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import String, Text, and_, case, exists, func, literal, null, or_, select, type_coerce, union_all, update
+from sqlalchemy import (String, Text, and_, bindparam, case, exists, func, literal, null, or_, select, type_coerce,
+                        union_all, update)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
@@ -311,10 +312,13 @@ def _status_of(deadline: CaseDeadline, case: Case, today: date, calendar: Workin
     return status
 
 
+_DEADLINES_OF = select(CaseDeadline).where(CaseDeadline.case_id == bindparam("case_id"))  # built once
+_KIND_ORDER = {kind: n for n, kind in enumerate(DeadlineKind)}
+
+
 def _all_deadlines(case: Case) -> list[CaseDeadline]:
-    order = {kind: n for n, kind in enumerate(DeadlineKind)}
-    rows = db.session.scalars(select(CaseDeadline).where(CaseDeadline.case_id == case.id)).all()
-    return sorted(rows, key=lambda d: (d.cycle, order[d.kind], d.id))
+    rows = db.session.scalars(_DEADLINES_OF, {"case_id": case.id}).all()
+    return sorted(rows, key=lambda d: (d.cycle, _KIND_ORDER[d.kind], d.id))
 
 
 def deadlines_of(case: Case, today: date) -> list[tuple[CaseDeadline, DeadlineStatus]]:
