@@ -101,8 +101,6 @@ class Settings:
     behind_proxy: bool = False
     #: Where people reach this Trigger, for the links in emails (a path alone is no use in a mail client).
     public_url: str = "http://127.0.0.1:5000"
-    #: Memory each server process may keep rendered pages in (trigger.page_cache); 0 turns the cache off.
-    page_cache_mib: int = 32
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -149,7 +147,6 @@ class Settings:
             secure_cookies=_bool("SECURE_COOKIES", environment == "production"),
             behind_proxy=_bool("BEHIND_PROXY", False),
             public_url=_public_url(public_url) if public_url else cls.public_url,
-            page_cache_mib=_int("PAGE_CACHE_MIB", 32),
         )
 
     def flask_config(self) -> dict:
@@ -170,6 +167,5 @@ class Settings:
             "REMEMBER_COOKIE_SECURE": self.secure_cookies,
             "WTF_CSRF_TIME_LIMIT": None,  # tied to the session instead, which expires when idle
             "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
-            "PAGE_CACHE_BYTES": self.page_cache_mib * 1024 * 1024,
             "PREFERRED_URL_SCHEME": "https" if self.secure_cookies else "http",
         }

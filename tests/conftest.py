@@ -119,15 +119,6 @@ def app(database_url) -> Iterator[Flask]:
 
 
 @pytest.fixture
-def no_page_cache(app) -> None:
-    """Every page built afresh: for tests that count what building a page costs, which trigger.page_cache would
-    skip when the same sign-in asks again with nothing changed (tests/test_page_cache.py tests the cache)."""
-    from trigger import page_cache
-
-    app.extensions.pop(page_cache.EXTENSION, None)
-
-
-@pytest.fixture
 def client(app) -> FlaskClient:
     return app.test_client()
 

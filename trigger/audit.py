@@ -49,13 +49,16 @@ def record(
     return event
 
 
+#: Built once: every view of a case page runs it.
+_INSERT_EVENT = insert(AuditEvent)
+
+
 def record_view(action: str, object_type: str, object_id: int, summary: str, case_id: int | None = None) -> None:
     """Record that the current user looked at something: one INSERT at once, without an ORM object (this runs on
-    every view of a busy page). Marked as changing no page (trigger.page_cache): a view is not part of any
-    record's story."""
+    every view of a busy page)."""
     actor = current_user._get_current_object()  # type: ignore[attr-defined]
     db.session.execute(
-        insert(AuditEvent).execution_options(changes_no_page=True),
+        _INSERT_EVENT,
         [{"at": utcnow(), "actor_id": actor.id, "actor_label": actor_label(actor), "action": action,
           "object_type": object_type, "object_id": object_id, "case_id": case_id, "summary": summary[:500],
           "details": {}, "ip_address": client_address()}],

@@ -111,7 +111,7 @@ def _take_seal_lock(session: Session) -> None:
 def _seal_batch(session: Session, batch: int, after: int) -> tuple[int, int]:
     """Seal up to `batch` committed events with an id above `after`; returns how many and the last id sealed."""
     _take_seal_lock(session)
-    connection = session.connection()  # Core statements: sealing changes nothing a page shows (trigger.page_cache)
+    connection = session.connection()  # Core statements on the session's connection, no ORM objects
     head = connection.execute(select(_head.c.last_seq, _head.c.last_hash).where(_head.c.id == 1)).first()
     if head is None:
         if connection.execute(select(_events.c.id).where(_events.c.seq.is_not(None)).limit(1)).first():

@@ -515,7 +515,7 @@ class Generator:
                 due = None  # as the product does: no date rather than a wrong one
             self.add(table, dict(id=ids.take(table), case_id=case_id, kind=kind.value, cycle=1, anchor_on=anchor,
                                  due_on=due, original_due_on=due, met_on=met, extended_reason=None,
-                                 extended_by_id=None, extended_at=None))
+                                 extended_by_id=None, extended_at=None, case_closed=plan.stage is Stage.CLOSED))
 
     def audit(self, case_id: int, action: str, at: datetime, actor: User | None, summary: str) -> None:
         self.add(AuditEvent.__table__, dict(

@@ -5,7 +5,6 @@ import sqlite3
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
-from flask_sqlalchemy.session import Session as AppSession
 from flask_wtf import CSRFProtect
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -16,15 +15,6 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
-
-
-def _watch_for_changes() -> None:
-    from trigger import page_cache
-
-    page_cache.install(AppSession)
-
-
-_watch_for_changes()
 
 
 @event.listens_for(Engine, "connect")

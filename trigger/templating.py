@@ -6,6 +6,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import Flask, request, url_for
+from markupsafe import Markup, escape
 from flask_login import current_user
 
 from trigger.authz import ADMIN, MY_ACTIONS, VIEW_AUDIT, VIEW_CASES, can_read_action, can_read_recommendation
@@ -30,6 +31,26 @@ def format_date(value: date | datetime | None) -> str:
     if isinstance(value, datetime):
         value = value.astimezone(LONDON).date()
     return f"{value.day} {value:%B %Y}"
+
+
+#: A red/amber/green rating's tag colour (the Design System has no amber tag: yellow stands for it).
+_RAG_COLOURS = {"red": "red", "amber": "yellow", "green": "green"}
+
+
+def tag(text, colour: str | None = None, classes: str = "") -> Markup:
+    """A GOV.UK tag (templates/macros/components.html exports it as `tag`). Python rather than a Jinja macro: list
+    pages show one or two per row, and a macro call costs several times more."""
+    css = f"govuk-tag govuk-tag--{colour}" if colour else "govuk-tag"
+    if classes:
+        css = f"{css} {classes}"
+    return Markup(f'<strong class="{escape(css)}">{escape(text)}</strong>')
+
+
+def rag_tag(rating, text=None) -> Markup:
+    """A red/amber/green rating; the word is always shown, so the rating never depends on colour alone. `rating` is
+    "red", "amber" or "green" (any case, or a StrEnum with those values); anything else gives a grey tag."""
+    key = str(rating).lower() if rating else ""
+    return tag(text or key.capitalize() or "Not rated", _RAG_COLOURS.get(key, "grey"), "app-rag")
 
 
 def _nav_items() -> list[tuple[str, str, bool]]:
@@ -81,16 +102,17 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["restricted_recommendation_line"] = restricted_recommendation_line
     app.jinja_env.globals["can_read_action"] = can_read_action
     app.jinja_env.globals["can_read_recommendation"] = can_read_recommendation
+    app.jinja_env.globals.update(tag_html=tag, rag_tag_html=rag_tag)
 
     @app.context_processor
     def globals_for_templates():
-        from trigger.admin.services import organisation
+        from trigger.admin.services import organisation_name
 
-        org = None
+        name = None
         try:
-            org = organisation()
+            name = organisation_name()
         except Exception:  # a broken database must still be able to render an error page
             from trigger.extensions import db
 
             db.session.rollback()
-        return {"org_name": org.name if org else "Trigger", "nav_items": _nav_items(), "page_url": page_url}
+        return {"org_name": name or "Trigger", "nav_items": _nav_items(), "page_url": page_url}

@@ -29,7 +29,6 @@ from trigger.authz import (
 from trigger.extensions import db
 from trigger.forms import FieldError, attach_error
 from trigger.models.audit import CASE_VIEWED
-from trigger.page_cache import cached_page
 from trigger.models import ActionStatus, Case, ContactMethod, PlanStatus, Priority, UpdateFrequency
 from trigger.input_guard import requested_page
 
@@ -301,10 +300,6 @@ def _back_url(action) -> str:
 @bp.route("/my-actions")
 @allow(MY_ACTIONS)
 def my_actions():
-    return cached_page(_my_actions_page)
-
-
-def _my_actions_page() -> str:
     # Paged: an agency can own thousands of actions over the years (overdue first, finished last).
     listing = services.my_actions_page(current_user, _today(), requested_page())
     open_rows = [row for row in listing.rows if row.action.status.is_open]

@@ -19,6 +19,15 @@ def organisation() -> Organisation | None:
     return db.session.get(Organisation, 1)
 
 
+#: Built once: every page's header shows the name.
+_ORGANISATION_NAME = select(Organisation.name).where(Organisation.id == 1)
+
+
+def organisation_name() -> str | None:
+    """The organisation's name alone, for every page's header (no ORM object)."""
+    return db.session.scalar(_ORGANISATION_NAME)
+
+
 # ---- the organisation -----------------------------------------------------------------------------------
 
 

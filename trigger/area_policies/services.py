@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from datetime import date
 from functools import lru_cache
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -26,9 +26,12 @@ from trigger.models.area_policies import TIMESCALE_FIELDS
 # ---- what deadline code reads ---------------------------------------------------------------------------
 
 
+_CLOSURE_DAYS_OF = select(AreaClosureDay.day).where(AreaClosureDay.area_id == bindparam("area_id"))  # built once
+
+
 def calendar_for_area(area: Area) -> WorkingCalendar:
     """The area's working days: weekends, its nation's bank holidays and its own closure days."""
-    closures = db.session.scalars(select(AreaClosureDay.day).where(AreaClosureDay.area_id == area.id))
+    closures = db.session.scalars(_CLOSURE_DAYS_OF, {"area_id": area.id})
     return shared_calendar(area.nation, frozenset(closures))
 
 

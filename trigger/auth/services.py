@@ -16,7 +16,7 @@ from functools import lru_cache
 from flask import current_app, request
 from sqlalchemy import bindparam, func, select, update
 
-from trigger import audit, page_cache
+from trigger import audit
 from trigger.auth.passwords import hash_password, needs_rehash, verify_password
 from trigger.extensions import db
 from trigger.models import LoginAttempt, User, UserSession, utcnow
@@ -140,17 +140,12 @@ def start_session(user: User) -> str:
 @lru_cache(maxsize=1)
 def _session_lookup():
     """Built once (statements are immutable): this runs on every signed-in request."""
-    return select(UserSession, page_cache.version_column()).where(UserSession.token_hash == bindparam("token_hash"))
+    return select(UserSession).where(UserSession.token_hash == bindparam("token_hash"))
 
 
 def load_session_user(token: str) -> User | None:
     """Flask-Login's user loader: the user behind a live session token, or None."""
-    # The data's version rides along with this, the first query of every signed-in request, so that the page
-    # cache (trigger.page_cache) needs no query of its own.
-    found = db.session.execute(_session_lookup(), {"token_hash": _token_hash(token)}).first()
-    row = found[0] if found is not None else None
-    if found is not None:
-        page_cache.remember_version(found[1])
+    row = db.session.scalars(_session_lookup(), {"token_hash": _token_hash(token)}).first()
     if row is None or row.revoked_at is not None or not row.user.active:
         return None
     now = utcnow()

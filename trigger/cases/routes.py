@@ -27,8 +27,7 @@ from trigger.forms import FieldError, attach_error
 from trigger.escalations import services as escalation_services
 from trigger.meetings import services as meeting_services
 from trigger.risk import services as risk_services
-from trigger.models import Area, Case, Channel
-from trigger.page_cache import cached_page, slot
+from trigger.models import Area, Channel
 from trigger.input_guard import requested_page
 from trigger.threshold.services import advise
 
@@ -54,10 +53,6 @@ def index():
     query, area_id, stage, overdue, sort = filters.query, filters.area_id, filters.stage, filters.overdue, filters.sort
     statement = services.search_cases(current_user, query=query, area_id=area_id, stage=stage, overdue=overdue,
                                       sort=sort)
-    return cached_page(lambda: _case_list_page(statement, query, area_id, stage, overdue, sort))
-
-
-def _case_list_page(statement, query, area_id, stage, overdue, sort) -> str:
     page = services.page_of_cases(statement, requested_page(), PER_PAGE)
     areas = db.session.scalars(db.select(Area).order_by(Area.name)).all()
     return render_template("cases/index.html", page=page, query=query, area_id=area_id, stage=stage,
@@ -111,21 +106,8 @@ def new():
 @bp.route("/<int:case_id>")
 @allow(VIEW_CASES)
 def show(case_id: int):
-    place = slot()
-    if place is not None and place.kept is not None:
-        # This page was built for this sign-in under the data version current now: the person could see the case
-        # then, and neither their account nor the case has changed since (any change replaces the version), so
-        # the access check would answer the same. The view is still recorded, every time.
-        services.record_view_of(case_id, place.kept.note["reference"])
-        return place.kept.body
-    case = _load_visible(case_id, load=lambda case_id: db.session.get(Case, case_id))  # the page loads the rest
+    case = _load_visible(case_id)
     services.record_view_of(case.id, case.reference)
-    page = _case_page(case_id)
-    return place.keep(page, {"reference": case.reference}) if place is not None else page
-
-
-def _case_page(case_id: int) -> str:
-    case = services.load_case(case_id)
     manage = can_manage_case(current_user, case)
     return render_template(
         "cases/show.html",

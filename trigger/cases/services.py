@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time
 
-from sqlalchemy import exists, func, or_, select, text
+from sqlalchemy import bindparam, exists, func, or_, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -294,17 +294,17 @@ def move_to(case: Case, stage: Stage, reason: str, *, applicant_told_on: date | 
 # ---- reading ----------------------------------------------------------------------------------------------
 
 
+#: Built once (every case page and every form on a case runs it).
+_LOAD_CASE = select(Case).where(Case.id == bindparam("case_id")).options(
+    selectinload(Case.perpetrators),
+    selectinload(Case.incidents).selectinload(Incident.reports),
+    selectinload(Case.decisions),
+)
+
+
 def load_case(case_id: int) -> Case | None:
     """A case with everything its page shows, loaded in a fixed number of queries."""
-    return db.session.scalar(
-        select(Case)
-        .where(Case.id == case_id)
-        .options(
-            selectinload(Case.perpetrators),
-            selectinload(Case.incidents).selectinload(Incident.reports),
-            selectinload(Case.decisions),
-        )
-    )
+    return db.session.scalar(_LOAD_CASE, {"case_id": case_id})
 
 
 def record_view_of(case_id: int, reference: str) -> None:

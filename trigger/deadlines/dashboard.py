@@ -17,7 +17,7 @@ from trigger.domain.workdays import HolidayDataMissing
 from trigger.extensions import db
 from trigger.models import Action, ActionPlan, Agency, Area, Case, PlanStatus, Role, User
 from trigger.models.actions import OPEN_ACTION_SQL
-from trigger.models.deadlines import CaseDeadline
+from trigger.models.deadlines import LIVE_DEADLINE_SQL, CaseDeadline
 
 # ---- the dashboard -------------------------------------------------------------------------------------------
 
@@ -173,7 +173,10 @@ def dashboard(user: User, today: date, *, area_id: int | None = None, agency_id:
             return None, f"Cannot be counted: no bank-holiday data for {missing.year}"
 
     if shows_deadlines:
-        where = [CaseDeadline.met_on.is_(None), CaseDeadline.due_on <= horizon, Case.stage != Stage.CLOSED]
+        # LIVE_DEADLINE_SQL word for word, so that the partial index of open deadlines of open cases serves it
+        # (the stage test stays: it is what the page means, the column is how it is found quickly).
+        where = [text(f"case_deadlines.{LIVE_DEADLINE_SQL}"), CaseDeadline.due_on <= horizon,
+                 Case.stage != Stage.CLOSED]
         if role is Role.PCC_REVIEWER:
             where += [CaseDeadline.kind == DeadlineKind.ESCALATION_DECISION, Case.stage == Stage.ESCALATED]
         else:

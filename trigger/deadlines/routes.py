@@ -12,9 +12,9 @@ from trigger.cases.services import load_case
 from trigger.deadlines import dashboard as dashboard_service, services
 from trigger.deadlines.forms import CoordinatorForm, ExtendForm, InformationReceivedForm, RecomputeForm
 from trigger.domain.workdays import HolidayDataMissing
+from trigger.extensions import db
 from trigger.forms import FieldError, attach_error
 from trigger.models import Agency, Role
-from trigger.page_cache import cached_page
 
 bp = Blueprint("deadlines", __name__)
 
@@ -36,12 +36,6 @@ def _back(case) -> str:
 @bp.route("/dashboard")
 @allow(DEADLINE_DASHBOARD)
 def dashboard():
-    return cached_page(_dashboard_page)
-
-
-def _dashboard_page() -> str:
-    from trigger.extensions import db
-
     area_id = request.args.get("area", type=database_id)
     agency_id = request.args.get("agency", type=database_id)
     view = dashboard_service.dashboard(current_user, services.london_today(), area_id=area_id, agency_id=agency_id)

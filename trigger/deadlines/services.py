@@ -31,7 +31,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import String, Text, and_, case, exists, func, literal, null, or_, select, type_coerce, union_all
+from sqlalchemy import (String, Text, and_, bindparam, case, exists, func, literal, null, or_, select, type_coerce,
+                        union_all, update)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
@@ -132,7 +133,7 @@ def open_deadline(case: Case, kind: DeadlineKind, anchor: date, *, cycle: int | 
                 return deadline
     due = _count_due(kind, anchor, case.area)
     deadline = CaseDeadline(case_id=case.id, kind=kind, cycle=cycle, anchor_on=anchor, due_on=due,
-                            original_due_on=due)
+                            original_due_on=due, case_closed=case.stage is Stage.CLOSED)
     try:
         with db.session.begin_nested():
             db.session.add(deadline)
@@ -259,6 +260,9 @@ def on_stage_change(case: Case, old: Stage | None, new: Stage, on: date | None =
     stage; escalation deadlines are opened and met by trigger.escalations through open_deadline/meet_deadline.
     """
     on = on or london_today()
+    if (old is Stage.CLOSED) != (new is Stage.CLOSED):
+        db.session.execute(update(CaseDeadline).where(CaseDeadline.case_id == case.id)
+                           .values(case_closed=new is Stage.CLOSED))
     if old is None and new is Stage.RECEIVED:
         for kind in (DeadlineKind.ACKNOWLEDGE, DeadlineKind.INFORMATION, DeadlineKind.THRESHOLD_DECISION):
             open_deadline(case, kind, case.received_on)
@@ -308,10 +312,13 @@ def _status_of(deadline: CaseDeadline, case: Case, today: date, calendar: Workin
     return status
 
 
+_DEADLINES_OF = select(CaseDeadline).where(CaseDeadline.case_id == bindparam("case_id"))  # built once
+_KIND_ORDER = {kind: n for n, kind in enumerate(DeadlineKind)}
+
+
 def _all_deadlines(case: Case) -> list[CaseDeadline]:
-    order = {kind: n for n, kind in enumerate(DeadlineKind)}
-    rows = db.session.scalars(select(CaseDeadline).where(CaseDeadline.case_id == case.id)).all()
-    return sorted(rows, key=lambda d: (d.cycle, order[d.kind], d.id))
+    rows = db.session.scalars(_DEADLINES_OF, {"case_id": case.id}).all()
+    return sorted(rows, key=lambda d: (d.cycle, _KIND_ORDER[d.kind], d.id))
 
 
 def deadlines_of(case: Case, today: date) -> list[tuple[CaseDeadline, DeadlineStatus]]:

@@ -18,7 +18,7 @@ from datetime import date
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import case as sql_case
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -73,11 +73,14 @@ def load_escalation(escalation_id: int) -> Escalation | None:
     )
 
 
+#: Built once (the case page asks on every view).
+_ESCALATIONS_OF = (select(Escalation).where(Escalation.case_id == bindparam("case_id"))
+                   .order_by(Escalation.received_on, Escalation.id))
+
+
 def escalations_of(case: Case) -> list[Escalation]:
     """A case's escalations, oldest first (for the case page and letters)."""
-    return list(db.session.scalars(
-        select(Escalation).where(Escalation.case_id == case.id).order_by(Escalation.received_on, Escalation.id)
-    ))
+    return list(db.session.scalars(_ESCALATIONS_OF, {"case_id": case.id}))
 
 
 def open_escalation_of(case: Case) -> Escalation | None:

@@ -15,7 +15,7 @@ from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -121,12 +121,16 @@ def load_meeting(meeting_id: int) -> Meeting | None:
     )
 
 
+#: Built once (the case page asks on every view).
+_MEETINGS_OF = (select(Meeting).where(Meeting.case_id == bindparam("case_id"))
+                .order_by(Meeting.starts_at.desc(), Meeting.id.desc()))
+_MEETINGS_WITH_ATTENDEES_OF = _MEETINGS_OF.options(selectinload(Meeting.attendees))
+
+
 def meetings_of(case: Case, *, with_attendees: bool = True) -> list[Meeting]:
     """The case's meetings, latest first; the case page's list needs no attendees (a busy case has hundreds)."""
-    statement = select(Meeting).where(Meeting.case_id == case.id).order_by(Meeting.starts_at.desc(), Meeting.id.desc())
-    if with_attendees:
-        statement = statement.options(selectinload(Meeting.attendees))
-    return list(db.session.scalars(statement))
+    statement = _MEETINGS_WITH_ATTENDEES_OF if with_attendees else _MEETINGS_OF
+    return list(db.session.scalars(statement, {"case_id": case.id}))
 
 
 def is_approved(meeting: Meeting) -> bool:

@@ -13,7 +13,6 @@ from trigger.models.actions import (
 )
 from trigger.models.area_policies import AreaClosureDay, AreaTimescalePolicy
 from trigger.models.audit import AuditChainHead, AuditEvent
-from trigger.models.data_version import DataVersion
 from trigger.models.base import Base, utcnow
 from trigger.models.deadlines import AreaReminderLadder, CaseDeadline
 from trigger.models.escalations import Escalation, EscalationGround, EscalationOutcome, ReviewingBody
@@ -109,7 +108,6 @@ __all__ = [
     "CaseLink",
     "Channel",
     "ContactMethod",
-    "DataVersion",
     "DecisionOutcome",
     "Escalation",
     "EscalationGround",

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from trigger import audit
 from trigger.domain.risk import DEFAULT_THRESHOLDS, Answer, RiskThresholds, assess
@@ -92,11 +92,13 @@ def save_question(question: RiskQuestion | None, data: QuestionInput) -> RiskQue
 # ---- assessing a case -----------------------------------------------------------------------------------------
 
 
+#: Built once (the case page asks on every view).
+_LATEST_ASSESSMENT = (select(RiskAssessment).where(RiskAssessment.case_id == bindparam("case_id"))
+                      .order_by(RiskAssessment.assessed_on.desc(), RiskAssessment.id.desc()).limit(1))
+
+
 def latest_assessment(case: Case) -> RiskAssessment | None:
-    return db.session.scalar(
-        select(RiskAssessment).where(RiskAssessment.case_id == case.id)
-        .order_by(RiskAssessment.assessed_on.desc(), RiskAssessment.id.desc()).limit(1)
-    )
+    return db.session.scalar(_LATEST_ASSESSMENT, {"case_id": case.id})
 
 
 def history(case: Case) -> list[RiskAssessment]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 from datetime import date
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from trigger import audit
@@ -45,11 +45,13 @@ POLICY_FIELDS = AreaThresholdPolicy.POLICY_FIELDS
 # ---- policies ---------------------------------------------------------------------------------------------
 
 
+#: Built once (the case page's threshold advice asks on every view).
+_CURRENT_POLICY_ROW = (select(AreaThresholdPolicy).where(AreaThresholdPolicy.area_id == bindparam("area_id"))
+                       .order_by(AreaThresholdPolicy.version.desc()).limit(1))
+
+
 def current_policy_row(area_id: int) -> AreaThresholdPolicy | None:
-    return db.session.scalar(
-        select(AreaThresholdPolicy).where(AreaThresholdPolicy.area_id == area_id)
-        .order_by(AreaThresholdPolicy.version.desc()).limit(1)
-    )
+    return db.session.scalar(_CURRENT_POLICY_ROW, {"area_id": area_id})
 
 
 def policy_for_area(area_id: int) -> tuple[ThresholdPolicy, int | None]:
