@@ -8,7 +8,7 @@ on PostgreSQL every updated row is a new row version with an entry in each index
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
 
 from sqlalchemy import case as sql_case, func, insert, literal, select, update
 
@@ -39,8 +39,17 @@ from trigger.models import (
     utcnow,
 )
 
-if TYPE_CHECKING:
-    from trigger.governance.retention import CaseToAnonymise
+@dataclass(frozen=True)
+class CaseToAnonymise:
+    """A closed case past its retention period (trigger.governance.retention.candidates finds them)."""
+
+    case_id: int
+    reference: str
+    area_name: str
+    closed_on: date
+    due_on: date
+    retention_years: int
+
 
 
 def removed_document_pdf() -> bytes:

@@ -25,7 +25,7 @@ from trigger.domain import retention as rules
 from trigger.domain.stages import Stage
 from trigger.extensions import db
 from trigger.forms import FieldError
-from trigger.governance.anonymise import anonymise_batch, removed_document_pdf
+from trigger.governance.anonymise import CaseToAnonymise, anonymise_batch, removed_document_pdf
 from trigger.models import (
     AnonymisedCase,
     Area,
@@ -128,16 +128,6 @@ def lift_hold(case: Case, reason: str, actor: User) -> LegalHold:
 
 class RetentionBusy(Exception):
     """Another retention run holds the lock."""
-
-
-@dataclass(frozen=True)
-class CaseToAnonymise:
-    case_id: int
-    reference: str
-    area_name: str
-    closed_on: date
-    due_on: date
-    retention_years: int
 
 
 @dataclass
