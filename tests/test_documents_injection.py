@@ -41,7 +41,8 @@ def hostile(app, org):
         applicant=f"Ann {SHORT}", address=f"Flat {PAYLOAD}", description=f"Description {PAYLOAD}",
         incident_text=f"Incident {PAYLOAD}", minutes_text=f"Minutes {PAYLOAD}",
         hidden_action=f"Hidden {PAYLOAD}", visible_wording=f"Wording {PAYLOAD}",
-        recommendation=f"Recommendation {PAYLOAD}", perpetrator=f"Perp {SHORT}",
+        recommendation=f"Recommendation {PAYLOAD}", recommendation_for_applicant=f"Recommendation {PAYLOAD}",
+        perpetrator=f"Perp {SHORT}",
         perpetrator_address=f"Perpaddress {PAYLOAD}",
     )
     # The meeting's place and link are typed by staff and reach the invitations.

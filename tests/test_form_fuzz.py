@@ -170,6 +170,11 @@ def _seed() -> str:
     if attendee is not None:
         attendee.response_token_hash = hashlib.sha256(RESPOND_TOKEN.encode()).hexdigest()
     agency = db.session.scalar(select(Agency).order_by(Agency.id))
+    if db.session.scalar(select(RiskQuestion.id).limit(1)) is None:
+        # The migration's questions are gone when an earlier test emptied the tables.
+        from trigger.models.risk import RiskCategory
+
+        db.session.add(RiskQuestion(text="Is the victim vulnerable?", category=list(RiskCategory)[0]))
     db.session.add(Recommendation(meeting_id=meeting.id, agency_id=agency.id, text="Review the CCTV"))
     db.session.add(AreaClosureDay(area_id=case.area_id, day=date.today() + timedelta(days=40), reason="Fuzz day"))
     queue_email("someone@example.org", "A queued email", "Its body")
