@@ -86,6 +86,9 @@ def _register_blueprints(app: "Flask") -> None:
     from trigger.exports.routes import bp as exports_bp
 
     app.register_blueprint(exports_bp)
+    from trigger.restorative.routes import bp as restorative_bp
+
+    app.register_blueprint(restorative_bp)
 
 
 def _commit_per_request(app: "Flask") -> None:

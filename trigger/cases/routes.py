@@ -27,6 +27,7 @@ from trigger.forms import FieldError, attach_error
 from trigger.escalations import services as escalation_services
 from trigger.meetings import services as meeting_services
 from trigger.risk import services as risk_services
+from trigger.restorative import services as restorative_services
 from trigger.models import Area, Case, Channel
 from trigger.page_cache import cached_page, slot
 from trigger.threshold.services import advise
@@ -140,6 +141,7 @@ def _case_page(case_id: int) -> str:
         escalations=escalation_services.escalations_of(case),
         can_escalate=can_record_escalation(current_user, case) and escalation_services.can_be_escalated(case),
         risk=risk_services.latest_assessment(case),
+        restorative=restorative_services.case_section(case, current_user),
         protective_marking="OFFICIAL-SENSITIVE",
     )
 

@@ -1,0 +1,234 @@
+"""The restorative pathway through its pages: referral, telling, assessment, consent gates, withdrawal after
+booking, confidentiality of the conference, the agreement, follow-up, feedback links, need to know."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from conftest import login, post, text_of
+from restorative_helpers import make_world, only_referral, people, refer, to_ready, tomorrow
+from trigger.domain.restorative import PathwayState
+from trigger.extensions import db
+from trigger.models import Meeting, Notification
+from trigger.models.restorative import Feedback
+
+
+@pytest.fixture
+def world(make_user, make_agency, make_area):
+    return make_world(make_user, make_agency, make_area)
+
+
+def book(client, world, referral_id):
+    return post(client, f"/restorative/{referral_id}/book", {
+        "day": tomorrow(), "start": "10:00", "end": "11:30", "place": "Community centre",
+        "chair_id": str(world.chair.id)})
+
+
+def test_a_coordinator_refers_and_the_case_page_shows_the_state_and_next_step(client, world):
+    login(client, world.coordinator)
+    response = refer(client, world)
+    assert response.status_code == 302
+    referral = only_referral()
+    assert referral.state is PathwayState.REFERRED
+    assert sorted(people(referral)) == ["harmed", "responsible"]
+    page = text_of(client.get(f"/cases/{world.case.id}"))
+    assert "Restorative justice" in page and "Tell the victim about restorative justice" in page
+
+
+def test_a_referral_without_a_reason_or_service_keeps_what_was_typed(client, world):
+    login(client, world.coordinator)
+    response = refer(client, world, reason="", neighbours="Sam Next Door")
+    assert response.status_code == 400
+    page = text_of(response)
+    assert "Enter why the case is referred for restorative justice" in page and "Sam Next Door" in page
+    response = refer(client, world, agency_id="999")
+    assert response.status_code == 400 and "Choose the restorative justice service" in text_of(response)
+
+
+def test_booking_without_both_consents_is_refused_with_a_clear_message(client, world):
+    login(client, world.coordinator)
+    refer(client, world)
+    referral = only_referral()
+    base = f"/restorative/{referral.id}"
+    post(client, f"{base}/told", {"told_on": date.today().isoformat(), "how": "phone", "answer": "interested"})
+    post(client, f"{base}/consent", {"participant_id": str(people(referral)["harmed"]),
+                                     "given_on": date.today().isoformat(), "how": "phone"})
+    response = book(client, world, referral.id)
+    assert response.status_code == 400
+    assert "must be assessed suitable" in text_of(response)
+    assert "Community centre" in response.get_data(as_text=True)  # nothing lost
+    assert db.session.query(Meeting).count() == 0
+
+
+def test_consent_for_someone_not_on_the_referral_is_refused(client, world):
+    login(client, world.coordinator)
+    refer(client, world)
+    referral = only_referral()
+    response = post(client, f"/restorative/{referral.id}/consent",
+                    {"participant_id": "9999", "given_on": date.today().isoformat(), "how": "phone"})
+    assert response.status_code == 400
+    assert "Choose someone who is on this referral" in text_of(response)
+
+
+def test_the_full_pathway_and_a_withdrawal_after_booking(client, world):
+    login(client, world.coordinator)
+    refer(client, world)
+    referral = only_referral()
+    post(client, f"/restorative/{referral.id}/facilitators", {"user_id": str(world.rj_rep.id)})
+    to_ready(client, referral.id)
+    assert only_referral().state is PathwayState.READY
+    assert post(client, f"/restorative/{referral.id}/process", {"kind": "direct-conference"}).status_code == 302
+    response = book(client, world, referral.id)
+    assert response.status_code == 302, text_of(response)[:3000]
+    meeting = db.session.query(Meeting).one()
+    assert meeting.is_restorative_conference
+    assert only_referral().state is PathwayState.CONFERENCE_BOOKED
+
+    response = post(client, f"/restorative/{referral.id}/withdraw",
+                    {"participant_id": str(people(referral)["responsible"]),
+                     "withdrawn_on": date.today().isoformat()})
+    assert response.status_code == 302
+    after = only_referral()
+    assert after.state is PathwayState.AWAITING_CONSENT and after.booking_flagged
+    told = {n.user_id for n in db.session.query(Notification).filter(Notification.subject.contains("withdrawn"))}
+    assert told == {world.rj_rep.id, world.chair.id}
+    page = text_of(client.get(f"/restorative/{referral.id}"))
+    assert "withdrew their consent after the conference was booked" in page
+    assert "The person responsible does not currently consent" in page
+
+
+def test_a_restorative_conference_records_no_minutes(client, world):
+    from trigger.forms import FieldError
+    from trigger.meetings import services as meeting_services
+
+    login(client, world.coordinator)
+    refer(client, world)
+    referral = only_referral()
+    to_ready(client, referral.id)
+    post(client, f"/restorative/{referral.id}/process", {"kind": "community-conference"})
+    book(client, world, referral.id)
+    meeting = meeting_services.load_meeting(db.session.query(Meeting).one().id)
+    item = meeting.minute_items[0] if meeting.minute_items else None
+    if item is not None:
+        with pytest.raises(FieldError, match="not recorded"):
+            meeting_services.save_minute(meeting, item, base_number=0, text="She said...", actor=world.chair)
+
+
+def _held_with_agreement(client, world):
+    login(client, world.coordinator)
+    refer(client, world)
+    referral = only_referral()
+    to_ready(client, referral.id)
+    post(client, f"/restorative/{referral.id}/process", {"kind": "indirect-letters"})
+    response = post(client, f"/restorative/{referral.id}/held", {"held_on": date.today().isoformat()})
+    assert response.status_code == 302, text_of(response)[:2000]
+    return only_referral()
+
+
+def test_an_agreement_item_without_a_person_responsible_is_refused(client, world):
+    referral = _held_with_agreement(client, world)
+    data = {"kind": "apology", "responsible": "", "what": "Write a letter of apology",
+            "due_on": (date.today() + timedelta(days=14)).isoformat()}
+    response = post(client, f"/restorative/{referral.id}/items", data)
+    assert response.status_code == 400
+    assert "Enter who is responsible for this item" in text_of(response)
+    assert "Write a letter of apology" in text_of(response)
+    data["responsible"] = "Pat Responsible"
+    assert post(client, f"/restorative/{referral.id}/items", data).status_code == 302
+    assert only_referral().state is PathwayState.AGREEMENT_MADE
+
+
+def test_follow_up_checks_are_scheduled_and_closing_records_the_outcome(client, world):
+    referral = _held_with_agreement(client, world)
+    from trigger.restorative.services import follow_ups_of
+    checks = follow_ups_of(referral)
+    assert len(checks) == 2
+    response = post(client, f"/restorative/{referral.id}/follow-ups/{checks[0].id}",
+                    {"done_on": date.today().isoformat(), "notes": "No further incidents"})
+    assert response.status_code == 302
+    assert post(client, f"/restorative/{referral.id}/close",
+                {"outcome": "completed", "closed_on": date.today().isoformat()}).status_code == 302
+    assert only_referral().state is PathwayState.CLOSED
+
+
+def _link(client, referral):
+    response = post(client, f"/restorative/{referral.id}/feedback-link",
+                    {"participant_id": str(people(referral)["harmed"])})
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    start = page.index("/restorative/feedback?token=")
+    return page[start:page.index('"', start)].replace("&amp;", "&")
+
+
+def test_feedback_through_a_single_use_link_and_clear_refusals(client, world, app):
+    referral = _held_with_agreement(client, world)
+    link = _link(client, referral)
+    anonymous = app.test_client()
+    assert anonymous.get(link).status_code == 200
+    response = post(anonymous, link, {"felt_heard": "yes", "helped": "partly", "recommend": "5",
+                                      "comments": "CANARY-FEEDBACK words"})
+    assert response.status_code == 200 and "Thank you" in text_of(response)
+    again = anonymous.get(link)
+    assert again.status_code == 410 and "already been used" in text_of(again)
+    assert anonymous.get("/restorative/feedback?token=nonsense").status_code == 404
+
+    link2 = _link(client, referral)
+    feedback = db.session.query(Feedback).order_by(Feedback.id.desc()).first()
+    feedback.issued_at = feedback.issued_at - timedelta(days=31)
+    db.session.commit()
+    expired = anonymous.get(link2)
+    assert expired.status_code == 410 and "expired" in text_of(expired)
+
+
+def test_preparation_notes_and_feedback_answers_are_seen_only_by_the_service_and_chairs(client, world, app):
+    login(client, world.rj_rep)
+    # The service cannot refer; the coordinator does, then the service prepares.
+    other = app.test_client()
+    login(other, world.coordinator)
+    refer(other, world)
+    referral = only_referral()
+    response = post(client, f"/restorative/{referral.id}/preparation", {
+        "participant_id": str(people(referral)["harmed"]), "contact_on": date.today().isoformat(),
+        "kind": "in-person", "notes": "CANARY-PREP she is frightened of him"})
+    assert response.status_code == 302, text_of(response)[:2000]
+    post(client, f"/restorative/{referral.id}/feedback-phone", {
+        "participant_id": str(people(referral)["harmed"]), "felt_heard": "yes", "helped": "yes",
+        "recommend": "4", "comments": "CANARY-FEEDBACK by phone"})
+    assert "CANARY-PREP" in text_of(client.get(f"/restorative/{referral.id}"))
+    chair = app.test_client()
+    login(chair, world.chair)
+    assert "CANARY-PREP" in text_of(chair.get(f"/restorative/{referral.id}"))
+    for user in (world.coordinator, world.viewer):
+        reader = app.test_client()
+        login(reader, user)
+        for url in (f"/restorative/{referral.id}", f"/cases/{world.case.id}"):
+            page = text_of(reader.get(url))
+            assert "CANARY" not in page, (user.role, url)
+        assert reader.get(f"/restorative/{referral.id}/preparation").status_code == 403
+    for user in (world.police_rep, world.pcc):
+        reader = app.test_client()
+        login(reader, user)
+        assert reader.get(f"/restorative/{referral.id}").status_code == 403
+        assert "CANARY" not in text_of(reader.get(f"/cases/{world.case.id}"))
+
+
+def test_the_service_sees_the_case_it_was_referred(client, world):
+    login(client, world.rj_rep)
+    assert client.get(f"/cases/{world.case.id}").status_code == 403
+    other = client.application.test_client()
+    login(other, world.coordinator)
+    refer(other, world)
+    assert client.get(f"/cases/{world.case.id}").status_code == 200
+
+
+def test_figures_count_each_step_in_the_period(client, world):
+    from trigger.restorative.services import figures
+    _held_with_agreement(client, world)
+    today = date.today()
+    counts = figures(None, today - timedelta(days=1), today)
+    assert (counts.referrals, counts.victims_told, counts.consents, counts.suitable) == (1, 1, 2, 1)
+    assert counts.conferences == {"direct": 0, "indirect": 1, "community": 0}
+    page = text_of(client.get("/restorative/figures"))
+    assert "Referrals" in page and "Indirect processes" in page
