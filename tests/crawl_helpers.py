@@ -363,6 +363,23 @@ def seed_canary_world(app) -> CanaryWorld:
             felt_heard="yes", helped="partly", recommend=4, comments=c["RJ_FEEDBACK"] + " it helped a little"),
             actor=chair)
         db.session.commit()
+        # ... taken to an agreement, so that its four documents are issued (the victim's two by email).
+        referral = restorative.load_referral(referral.id)
+        harmed = next(p for p in referral.participants if p.role.value == "harmed")
+        responsible = next(p for p in referral.participants if p.role.value == "responsible")
+        restorative.tell_victim(referral, told_on=today, how="phone", answer="interested")
+        restorative.assess(referral, [], {}, suitable=True, reason="", actor=chair)
+        for person in (harmed, responsible):
+            restorative.record_consent(referral, participant_id=str(person.id), given_on=today, how="in-person",
+                                       actor=chair)
+        restorative.choose_process(referral, "indirect-letters")
+        restorative.hold(referral, c1(), held_on=today)
+        restorative.add_item(referral, kind="apology", responsible=c["PERP_NAME"], what="Write a letter of apology",
+                             victim_wording="A letter of apology to you", due_on=today + timedelta(days=14))
+        db.session.commit()
+        for kind in (DocumentKind.RESTORATIVE_INFORMATION, DocumentKind.RESTORATIVE_INVITATION,
+                     DocumentKind.RESTORATIVE_AGREEMENT, DocumentKind.RESTORATIVE_AGREEMENT_VICTIM):
+            issue(kind)
 
         # The reminders the ladders call for, today and once everything is overdue (digests to owners and
         # coordinators, in-app notifications).

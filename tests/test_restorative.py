@@ -232,3 +232,46 @@ def test_figures_count_each_step_in_the_period(client, world):
     assert counts.conferences == {"direct": 0, "indirect": 1, "community": 0}
     page = text_of(client.get("/restorative/figures"))
     assert "Referrals" in page and "Indirect processes" in page
+
+
+# ---- documents ------------------------------------------------------------------------------------------------
+
+
+def _pdf(case_id, kind):
+    from tests.crawl_helpers import pdf_text
+    from trigger.documents.contexts import load_case_for_documents
+    from trigger.documents.rendering import render_document
+    return pdf_text(render_document(kind, load_case_for_documents(case_id), draft=False, large_print=False))
+
+
+def test_the_documents_say_what_they_should_and_disclose_nothing_they_should_not(client, world, org):
+    from trigger.documents.contexts import DocumentProblem
+    from trigger.models import DocumentKind
+
+    with pytest.raises(DocumentProblem, match="not been referred"):
+        _pdf(world.case.id, DocumentKind.RESTORATIVE_INFORMATION)
+    referral = _held_with_agreement(client, world)
+    with pytest.raises(DocumentProblem, match="no items yet"):
+        _pdf(world.case.id, DocumentKind.RESTORATIVE_AGREEMENT)
+    post(client, f"/restorative/{referral.id}/items", {
+        "kind": "apology", "responsible": "Pat Responsible", "what": "Write to Jane to apologise",
+        "victim_wording": "A letter of apology to you", "due_on": (date.today() + timedelta(days=14)).isoformat()})
+
+    letter = _pdf(world.case.id, DocumentKind.RESTORATIVE_INFORMATION)
+    assert "Restorative justice: what it is and how to take part" in letter
+    assert "Dear Jane Applicant" in letter and "change your mind at any time" in letter
+    assert "Pat Responsible" not in letter
+
+    invitation = _pdf(world.case.id, DocumentKind.RESTORATIVE_INVITATION)
+    assert "Dear Pat Responsible" in invitation
+    for secret in ("Jane", "Applicant", "1 Elm Road", "Noise and threats", "GL50"):
+        assert secret not in invitation, secret
+    assert "OFFICIAL-SENSITIVE" not in invitation
+
+    agreement = _pdf(world.case.id, DocumentKind.RESTORATIVE_AGREEMENT)
+    assert "Write to Jane to apologise" in agreement and "signature and date" in agreement
+    assert "Pat Responsible (person responsible), signature and date" in agreement
+
+    victim_copy = _pdf(world.case.id, DocumentKind.RESTORATIVE_AGREEMENT_VICTIM)
+    assert "A letter of apology to you" in victim_copy
+    assert "Pat Responsible" not in victim_copy and "OFFICIAL-SENSITIVE" not in victim_copy
