@@ -109,11 +109,15 @@ def test_a_restorative_conference_records_no_minutes(client, world):
     to_ready(client, referral.id)
     post(client, f"/restorative/{referral.id}/process", {"kind": "community-conference"})
     book(client, world, referral.id)
-    meeting = meeting_services.load_meeting(db.session.query(Meeting).one().id)
-    item = meeting.minute_items[0] if meeting.minute_items else None
-    if item is not None:
-        with pytest.raises(FieldError, match="not recorded"):
-            meeting_services.save_minute(meeting, item, base_number=0, text="She said...", actor=world.chair)
+    from trigger.models import MinuteItem
+
+    meeting_id = db.session.query(Meeting).one().id
+    db.session.add(MinuteItem(meeting_id=meeting_id, agenda_title="Anything said", position=99))
+    db.session.commit()
+    meeting = meeting_services.load_meeting(meeting_id)
+    with pytest.raises(FieldError, match="not recorded"):
+        meeting_services.save_minute(meeting, meeting.minute_items[-1], base_number=0, text="She said...",
+                                     actor=world.chair)
 
 
 def _held_with_agreement(client, world):
@@ -275,3 +279,28 @@ def test_the_documents_say_what_they_should_and_disclose_nothing_they_should_not
     victim_copy = _pdf(world.case.id, DocumentKind.RESTORATIVE_AGREEMENT_VICTIM)
     assert "A letter of apology to you" in victim_copy
     assert "Pat Responsible" not in victim_copy and "OFFICIAL-SENSITIVE" not in victim_copy
+
+
+def test_due_follow_up_checks_are_reminded_to_the_facilitators_once(client, world, app):
+    from trigger.restorative.services import follow_ups_of
+
+    login(client, world.coordinator)
+    refer(client, world)
+    referral = only_referral()
+    post(client, f"/restorative/{referral.id}/facilitators", {"user_id": str(world.rj_rep.id)})
+    referral = _held_with_agreement_again(client, referral)
+    first = follow_ups_of(referral)[0].due_on
+    runner = app.test_cli_runner()
+    assert "0 follow-up" in runner.invoke(args=["restorative", "remind", "--today",
+                                                (first - timedelta(days=1)).isoformat()]).output
+    assert "1 follow-up" in runner.invoke(args=["restorative", "remind", "--today", first.isoformat()]).output
+    assert "0 follow-up" in runner.invoke(args=["restorative", "remind", "--today", first.isoformat()]).output
+    reminded = db.session.query(Notification).filter(Notification.subject.contains("follow-up")).all()
+    assert [n.user_id for n in reminded] == [world.rj_rep.id]
+
+
+def _held_with_agreement_again(client, referral):
+    to_ready(client, referral.id)
+    post(client, f"/restorative/{referral.id}/process", {"kind": "indirect-shuttle"})
+    assert post(client, f"/restorative/{referral.id}/held", {"held_on": date.today().isoformat()}).status_code == 302
+    return only_referral()

@@ -484,3 +484,6 @@ def figures():
     counts = None if problem else services.figures(area_id, start, end)
     return render_template("restorative/figures.html", form=form, figures=counts, start=start, end=end,
                            problem=problem)
+
+
+from trigger.restorative import cli as _cli  # noqa: E402,F401  (registers `flask restorative remind` on bp)
