@@ -304,3 +304,17 @@ def _held_with_agreement_again(client, referral):
     post(client, f"/restorative/{referral.id}/process", {"kind": "indirect-shuttle"})
     assert post(client, f"/restorative/{referral.id}/held", {"held_on": date.today().isoformat()}).status_code == 302
     return only_referral()
+
+
+def test_the_demo_county_has_a_case_at_each_step_of_the_pathway(app):
+    from sqlalchemy import select
+
+    from trigger.models.restorative import RestorativeReferral
+
+    result = app.test_cli_runner().invoke(args=["demo", "load"])
+    assert result.exit_code == 0, result.output
+    assert "7 cases on the restorative justice pathway" in result.output
+    states = {r.state for r in db.session.scalars(select(RestorativeReferral))}
+    assert states == {PathwayState.REFERRED, PathwayState.VICTIM_TOLD, PathwayState.AWAITING_CONSENT,
+                      PathwayState.READY, PathwayState.CONFERENCE_BOOKED, PathwayState.AGREEMENT_MADE,
+                      PathwayState.CLOSED}
