@@ -38,7 +38,7 @@ class ParticipantForm(FlaskForm):
                       validators=[DataRequired("Choose who this person is")])
     name = StringField("Name", filters=[strip_filter], validators=[Optional(), max_length(120, "The name")])
     perpetrator_id = SelectField("Person responsible (from the case)", choices=[], validate_choice=False)
-    supporter = StringField("Supporter (optional)", filters=[strip_filter],
+    supporter = StringField("Supporter", filters=[strip_filter],
                             validators=[Optional(), max_length(200, "The supporter")])
 
 
@@ -117,7 +117,7 @@ class BookingForm(FlaskForm):
     start = TimeInput("Start time", validators=[InputRequired("Enter the start time")])
     end = TimeInput("End time", validators=[InputRequired("Enter the end time")])
     place = StringField("Place", filters=[strip_filter], validators=[Optional(), max_length(300, "The place")])
-    virtual_link = StringField("Link to join (optional)", filters=[strip_filter],
+    virtual_link = StringField("Link to join", filters=[strip_filter],
                                validators=[Optional(), max_length(500, "The link")])
     chair_id = SelectField("Chair", choices=[], validate_choice=False, validators=[DataRequired("Choose the chair")])
 
@@ -133,7 +133,7 @@ class ItemForm(FlaskForm):
                                           max_length(120, "The name")])
     what = TextAreaField("What they will do", filters=[strip_filter], validators=[
         DataRequired("Enter what the person responsible agreed to do"), max_length(TEXT_MAX, "The item")])
-    victim_wording = _notes("Wording for the victim's copy (optional)", "The wording")
+    victim_wording = _notes("Wording for the victim's copy", "The wording")
     due_on = DateInput("Due by", validators=[InputRequired("Enter the date it is due by")])
 
 

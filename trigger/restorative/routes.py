@@ -71,7 +71,7 @@ def _step_page(referral, case, form, *, title: str, intro: str = "", button: str
             flash(message, "success")
             return redirect(url_for("restorative.show", referral_id=referral.id))
     return render_template("restorative/step.html", referral=referral, case=case, form=form, title=title,
-                           intro=intro, button=button, hints=hints or {}), _status()
+                           intro=intro, button_text=button, hints=hints or {}), _status()
 
 
 # ---- referral and overview ------------------------------------------------------------------------------------
@@ -385,7 +385,7 @@ def feedback_link(referral_id: int):
             link = url_for("restorative.feedback", token=token, _external=True)
             return render_template("restorative/link_issued.html", referral=referral, case=case, link=link)
     return render_template("restorative/step.html", referral=referral, case=case, form=form,
-                           title="Make a feedback link", button="Make the link", hints={},
+                           title="Make a feedback link", button_text="Make the link", hints={},
                            intro="A single-use link, valid for 30 days, that needs no account. Send it to the "
                                  "participant yourself: it is shown once."), _status()
 
