@@ -84,6 +84,10 @@ def test_the_full_pathway_and_a_withdrawal_after_booking(client, world):
     assert response.status_code == 302, text_of(response)[:3000]
     meeting = db.session.query(Meeting).one()
     assert meeting.is_restorative_conference
+    from trigger.models import Attendee
+    listed = {(a.kind.value, a.name) for a in db.session.query(Attendee).filter_by(meeting_id=meeting.id)}
+    assert ("alleged-perpetrator", "Pat Responsible") in listed and ("applicant", "Jane Applicant") in listed
+    assert ("agency-representative", world.rj_rep.name) in listed
     assert only_referral().state is PathwayState.CONFERENCE_BOOKED
 
     response = post(client, f"/restorative/{referral.id}/withdraw",

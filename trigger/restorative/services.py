@@ -526,9 +526,36 @@ def book_conference(referral: RestorativeReferral, case: Case, data: BookingInpu
         virtual_link=data.virtual_link.strip(), chair_id=data.chair_id, is_restorative_conference=True,
     ), actor=actor)
     referral.meeting_id = meeting.id
+    _conference_attendees(referral, meeting)
     _audit(referral, "conference_booked", f"{referral.process.label} booked (meeting {meeting.id})",
            {"meeting_id": meeting.id})
     return meeting
+
+
+def _conference_attendees(referral: RestorativeReferral, meeting: Meeting) -> None:
+    """The conference's attendee list: the facilitators, and each participant who consents now with their
+    supporter. Nobody is emailed: the facilitators invite the participants themselves, after preparation."""
+    from trigger.models import Attendee, AttendeeKind
+
+    consents = {c.participant_id: c for c in consents_of(referral) if c.withdrawn_on is None}
+    for facilitator in facilitators_of(referral):
+        user = facilitator.user
+        if user.agency_id is not None:
+            db.session.add(Attendee(meeting_id=meeting.id, kind=AttendeeKind.AGENCY_REPRESENTATIVE, user_id=user.id,
+                                    agency_id=user.agency_id, name=user.name, email=user.email,
+                                    role_at_meeting="Facilitator"))
+    kinds = {ParticipantRole.HARMED: AttendeeKind.APPLICANT, ParticipantRole.NEIGHBOUR: AttendeeKind.APPLICANT,
+             ParticipantRole.RESPONSIBLE: AttendeeKind.ALLEGED_PERPETRATOR}
+    for person in referral.participants:
+        consent = consents.get(person.id)
+        if consent is None:
+            continue
+        db.session.add(Attendee(meeting_id=meeting.id, kind=kinds[person.role], name=person.name,
+                                role_at_meeting=person.role.label, consent_recorded_on=consent.given_on))
+        if person.supporter:
+            db.session.add(Attendee(meeting_id=meeting.id, kind=AttendeeKind.ADVOCATE, name=person.supporter,
+                                    role_at_meeting=f"Supporter of the {person.role.label.lower()}"))
+    db.session.flush()
 
 
 def hold(referral: RestorativeReferral, case: Case, *, held_on: date | None) -> list[FollowUpCheck]:
