@@ -322,3 +322,25 @@ def test_the_demo_county_has_a_case_at_each_step_of_the_pathway(app):
     assert states == {PathwayState.REFERRED, PathwayState.VICTIM_TOLD, PathwayState.AWAITING_CONSENT,
                       PathwayState.READY, PathwayState.CONFERENCE_BOOKED, PathwayState.AGREEMENT_MADE,
                       PathwayState.CLOSED}
+
+
+def test_a_referral_can_be_the_plans_action_owned_by_the_service(client, world):
+    from trigger.models import Action, ActionPlan
+
+    # The review agreed an action for the service (made directly: the actions feature has its own tests).
+    plan = ActionPlan(case_id=world.case.id)
+    db.session.add(plan)
+    db.session.flush()
+    due = date.today() + timedelta(days=10)
+    action = Action(plan_id=plan.id, description="Offer restorative justice to both households",
+                    owner_agency_id=world.rj_agency_id, due_on=due, original_due_on=due)
+    db.session.add(action)
+    db.session.commit()
+    login(client, world.coordinator)
+    page = client.get(f"/cases/{world.case.id}/restorative/new").get_data(as_text=True)
+    assert "Offer restorative justice to both households" in page
+    response = refer(client, world, action_id="99999")
+    assert response.status_code == 400 and "Choose an action of this case" in text_of(response)
+    assert refer(client, world, action_id=str(action.id)).status_code == 302
+    assert only_referral().action_id == action.id
+    assert "as an action of the plan" in text_of(client.get(f"/restorative/{only_referral().id}"))

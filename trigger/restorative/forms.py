@@ -25,6 +25,7 @@ class ReferralForm(FlaskForm):
                             validators=[DataRequired("Choose the restorative justice service")])
     reason = TextAreaField("Why is the case referred?", filters=[strip_filter], validators=[
         DataRequired("Enter why the case is referred for restorative justice"), max_length(TEXT_MAX, "The reason")])
+    action_id = SelectField("Is the referral an action of the plan?", choices=[], validate_choice=False)
     include_applicant = BooleanField("Refer the applicant (the person harmed)", default=True)
     other_harmed = TextAreaField("Other people harmed", filters=[strip_filter],
                                  validators=[Optional(), max_length(2000, "The names")])

@@ -90,11 +90,13 @@ def new(case_id: int):
     perpetrators = services.perpetrators_of(case)
     form.perpetrator_ids.choices = [(str(p.id), services.perpetrator_label(p, i))
                                     for i, p in enumerate(perpetrators, start=1)]
+    form.action_id.choices = [("", "No: a referral on its own")] + services.action_choices(case)
     if form.validate_on_submit():
         data = services.ReferralInput(agency_id=form.agency_id.data, reason=form.reason.data,
                                       include_applicant=form.include_applicant.data,
                                       perpetrator_ids=form.perpetrator_ids.data or [],
-                                      other_harmed=form.other_harmed.data or "", neighbours=form.neighbours.data or "")
+                                      other_harmed=form.other_harmed.data or "", neighbours=form.neighbours.data or "",
+                                      action_id=form.action_id.data or "")
         try:
             referral = services.refer(case, data, actor=current_user)
         except FieldError as error:

@@ -209,6 +209,25 @@ class ReferralInput:
     other_harmed: str = ""      # one name a line
     neighbours: str = ""        # one name a line
     referred_on: date | None = None
+    action_id: str = ""         # the plan's action owned by the service, when the referral is one
+
+
+def action_choices(case: Case) -> list[tuple[str, str]]:
+    """The case plan's open actions owned by a restorative justice service: a referral can be one of them."""
+    from trigger.models import Action, ActionPlan
+
+    rows = db.session.execute(
+        select(Action.id, Action.description, Action.due_on, Agency.name)
+        .join(ActionPlan, ActionPlan.id == Action.plan_id).join(Agency, Agency.id == Action.owner_agency_id)
+        .where(ActionPlan.case_id == case.id, Agency.agency_type == AgencyType.RESTORATIVE_JUSTICE)
+        .order_by(Action.due_on, Action.id))
+    return [(str(row.id), f"{row.name}, due {row.due_on:%-d %B %Y}: {row.description[:80]}") for row in rows]
+
+
+def _action_owner(action_id: int) -> int | None:
+    from trigger.models import Action
+
+    return db.session.scalar(select(Action.owner_agency_id).where(Action.id == action_id))
 
 
 def _lines(text: str) -> list[str]:
@@ -236,9 +255,16 @@ def refer(case: Case, data: ReferralInput, *, actor: User) -> RestorativeReferra
         if raw not in perpetrators:
             raise FieldError("perpetrator_ids", "Choose the people responsible from the case's alleged perpetrators")
         chosen.append(perpetrators[raw])
+    action_id = None
+    if data.action_id:
+        if data.action_id not in dict(action_choices(case)):
+            raise FieldError("action_id", "Choose an action of this case's plan owned by a restorative justice service")
+        action_id = int(data.action_id)
+        if _action_owner(action_id) != agency.id:
+            raise FieldError("action_id", "That action is owned by another service: choose the same service above")
     referral = RestorativeReferral(case_id=case.id, agency_id=agency.id, referred_by_id=actor.id,
                                    referred_on=data.referred_on or london_today(), reason=reason,
-                                   state=PathwayState.REFERRED)
+                                   state=PathwayState.REFERRED, action_id=action_id)
     if data.include_applicant:
         referral.participants.append(RestorativeParticipant(
             role=ParticipantRole.HARMED, name=case.victim_name or case.applicant_name if case.is_third_party
