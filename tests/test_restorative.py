@@ -270,6 +270,10 @@ def test_the_documents_say_what_they_should_and_disclose_nothing_they_should_not
     assert "Dear Jane Applicant" in letter and "change your mind at any time" in letter
     assert "Pat Responsible" not in letter
 
+    from trigger.documents.services import default_method, default_recipient
+    from trigger.models import DeliveryMethod
+    assert default_recipient(world.case, DocumentKind.RESTORATIVE_INVITATION).name == "Pat Responsible"
+    assert default_method(world.case, DocumentKind.RESTORATIVE_INVITATION) is DeliveryMethod.POST
     invitation = _pdf(world.case.id, DocumentKind.RESTORATIVE_INVITATION)
     assert "Dear Pat Responsible" in invitation
     for secret in ("Jane", "Applicant", "1 Elm Road", "Noise and threats", "GL50"):

@@ -72,6 +72,19 @@ def invitation_responsible(case, common, *, today, **_):
                                    "service": _service(referral), "letter_date": today})
 
 
+def responsible_person(case: Case) -> tuple[str, str]:
+    """The name and postal address the invitation goes to ("" when not known yet)."""
+    try:
+        referral = _latest_referral(case)
+    except DocumentProblem:
+        return "", ""
+    person = next((p for p in referral.participants if p.role is ParticipantRole.RESPONSIBLE), None)
+    if person is None:
+        return "", ""
+    perpetrator = db.session.get(Perpetrator, person.perpetrator_id) if person.perpetrator_id else None
+    return person.name, perpetrator.address if perpetrator else ""
+
+
 def agreement(case, common, *, today, **_):
     referral = _latest_referral(case)
     items = _items(referral)
