@@ -552,6 +552,12 @@ def book_conference(referral: RestorativeReferral, case: Case, data: BookingInpu
         virtual_link=data.virtual_link.strip(), chair_id=data.chair_id, is_restorative_conference=True,
     ), actor=actor)
     referral.meeting_id = meeting.id
+    # No agenda to minute: what is said in a conference is not recorded (trigger.meetings refuses minutes too).
+    from sqlalchemy import delete
+
+    from trigger.models import MinuteItem
+
+    db.session.execute(delete(MinuteItem).where(MinuteItem.meeting_id == meeting.id))
     _conference_attendees(referral, meeting)
     _audit(referral, "conference_booked", f"{referral.process.label} booked (meeting {meeting.id})",
            {"meeting_id": meeting.id})
