@@ -348,3 +348,20 @@ def test_a_referral_can_be_the_plans_action_owned_by_the_service(client, world):
     assert refer(client, world, action_id=str(action.id)).status_code == 302
     assert only_referral().action_id == action.id
     assert "as an action of the plan" in text_of(client.get(f"/restorative/{only_referral().id}"))
+
+
+def test_a_cancelled_conference_meeting_can_be_booked_again(client, world):
+    from trigger.meetings import services as meeting_services
+
+    login(client, world.coordinator)
+    refer(client, world)
+    referral = only_referral()
+    to_ready(client, referral.id)
+    post(client, f"/restorative/{referral.id}/process", {"kind": "direct-conference"})
+    assert book(client, world, referral.id).status_code == 302
+    first = db.session.query(Meeting).one()
+    meeting_services.cancel_meeting(meeting_services.load_meeting(first.id), world.case, "The venue closed")
+    db.session.commit()
+    assert "book the conference again" in text_of(client.get(f"/restorative/{referral.id}"))
+    assert book(client, world, referral.id).status_code == 302
+    assert only_referral().meeting_id != first.id

@@ -71,6 +71,12 @@ def test_a_neighbours_withdrawal_does_not_unbook_the_conference():
     assert booked.withdraw_consent(NEIGHBOUR).state is PathwayState.CONFERENCE_BOOKED
 
 
+def test_a_cancelled_conference_can_be_booked_again():
+    booked = ready().choose_process(ProcessKind.DIRECT).book_conference()
+    assert booked.unbook().state is PathwayState.READY
+    assert booked.unbook().book_conference().state is PathwayState.CONFERENCE_BOOKED
+
+
 def test_consent_for_someone_not_on_the_referral_is_refused():
     with pytest.raises(PathwayRefused, match="someone on this referral"):
         with_people().give_consent(99)
@@ -129,6 +135,7 @@ STEPS = st.one_of(
     st.tuples(st.just("withdraw"), st.integers(1, 6)),
     st.tuples(st.just("process"), st.sampled_from(list(ProcessKind))),
     st.tuples(st.just("book")),
+    st.tuples(st.just("unbook")),
     st.tuples(st.just("hold")),
     st.tuples(st.just("agree")),
     st.tuples(st.just("close")),
@@ -145,6 +152,7 @@ def apply(pathway: Pathway, step: tuple) -> Pathway:
         "withdraw": lambda: pathway.withdraw_consent(args[0]),
         "process": lambda: pathway.choose_process(args[0]),
         "book": pathway.book_conference,
+        "unbook": pathway.unbook,
         "hold": pathway.hold,
         "agree": pathway.record_agreement,
         "close": pathway.close,

@@ -249,6 +249,13 @@ class Pathway:
             raise PathwayRefused("A conference is already booked or held")
         return replace(self, state=PathwayState.CONFERENCE_BOOKED, booking_flagged=False)
 
+    def unbook(self) -> Pathway:
+        """The conference meeting was cancelled: back to choosing and booking (or waiting for consent)."""
+        self._open()
+        if self.state is not PathwayState.CONFERENCE_BOOKED:
+            raise PathwayRefused("No conference is booked")
+        return replace(self, state=PathwayState.READY if self.both_consent else PathwayState.AWAITING_CONSENT)
+
     def hold(self) -> Pathway:
         """The conference was held, or (indirect process) the exchange took place."""
         self._open()

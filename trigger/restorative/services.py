@@ -165,6 +165,10 @@ def pathway_summary(referral: RestorativeReferral) -> Summary:
     if referral.state is PathwayState.AWAITING_CONSENT:
         next_step = missing_consent_message({p.id: p.role for p in referral.participants},
                                             current_consents(consents_of(referral))) or next_step
+    if referral.state is PathwayState.CONFERENCE_BOOKED:
+        meeting = meeting_of(referral)
+        if meeting is not None and meeting.status is MeetingStatus.CANCELLED:
+            next_step = "The conference meeting was cancelled: book the conference again"
     return Summary(referral, referral.state, next_step, referral.booking_flagged)
 
 
@@ -542,6 +546,10 @@ def book_conference(referral: RestorativeReferral, case: Case, data: BookingInpu
     from trigger.meetings.services import MeetingDetails, schedule_meeting
     from trigger.models import MeetingKind
 
+    previous = meeting_of(referral)
+    if referral.state is PathwayState.CONFERENCE_BOOKED and previous is not None \
+            and previous.status is MeetingStatus.CANCELLED:
+        _step(referral, "day", lambda p: p.unbook())  # the booked meeting was cancelled: book again
     _step(referral, "day", lambda p: p.book_conference())  # the consent gate, before anything is written
     if data.day is None or data.start is None or data.end is None:
         raise FieldError("day", "Enter the date, start time and end time of the conference")
