@@ -347,6 +347,7 @@ def seed_canary_world(app) -> CanaryWorld:
 
         # A restorative referral to the county's restorative justice service, with preparation notes and feedback
         # answers that only the service and chairs may read.
+        from trigger.restorative import feedback as restorative_feedback
         from trigger.restorative import services as restorative
 
         rj = Agency(name="Charlie Vale Restorative Justice", agency_type=AgencyType.RESTORATIVE_JUSTICE,
@@ -359,7 +360,7 @@ def seed_canary_world(app) -> CanaryWorld:
         harmed = next(p for p in referral.participants if p.role.value == "harmed")
         restorative.add_preparation(referral, participant_id=str(harmed.id), contact_on=today, kind="in-person",
                                     notes=c["RJ_PREPARATION"] + " she is frightened of him", actor=chair)
-        restorative.record_phone_feedback(referral, participant_id=str(harmed.id), answers=restorative.Answers(
+        restorative_feedback.record_phone_feedback(referral, participant_id=str(harmed.id), answers=restorative_feedback.Answers(
             felt_heard="yes", helped="partly", recommend=4, comments=c["RJ_FEEDBACK"] + " it helped a little"),
             actor=chair)
         db.session.commit()

@@ -35,6 +35,7 @@ STEPS = ["referred", "told", "awaiting-consent", "ready", "booked", "agreement",
 def load_restorative_demo(today: date | None = None) -> int:
     """Add the questions and one case at each step. Returns the number of cases added."""
     from trigger.cases import services as cases
+    from trigger.restorative import feedback as rj_feedback
     from trigger.restorative import services as rj
 
     today = today or date.today()
@@ -108,7 +109,7 @@ def load_restorative_demo(today: date | None = None) -> int:
         if reach >= 6:
             for item in rj.items_of(referral):
                 rj.record_progress(referral, item, status="done", progress="Confirmed with both households")
-            rj.record_phone_feedback(referral, participant_id=str(harmed.id), answers=rj.Answers(
+            rj_feedback.record_phone_feedback(referral, participant_id=str(harmed.id), answers=rj_feedback.Answers(
                 felt_heard="yes", helped="yes", recommend=5, comments="It was hard but worth it."),
                 actor=facilitator or chair)
             rj.close(referral, outcome="completed", closed_on=today)

@@ -29,6 +29,7 @@ from trigger.forms import FieldError, attach_error
 from trigger.meetings.services import chair_choices
 from trigger.models import Area, Case
 from trigger.models.restorative import AgreementItem, FollowUpCheck, RestorativeQuestion
+from trigger.restorative import feedback as feedback_service
 from trigger.restorative import forms as f
 from trigger.restorative import services
 
@@ -379,7 +380,7 @@ def feedback_link(referral_id: int):
     form.participant_id.choices = _people(referral)
     if form.validate_on_submit():
         try:
-            _, token = services.issue_feedback_link(referral, participant_id=form.participant_id.data,
+            _, token = feedback_service.issue_feedback_link(referral, participant_id=form.participant_id.data,
                                                     actor=current_user)
         except FieldError as error:
             attach_error(form, error)
@@ -400,15 +401,15 @@ def feedback_phone(referral_id: int):
     form.participant_id.choices = _people(referral)
 
     def act():
-        services.record_phone_feedback(referral, participant_id=form.participant_id.data, answers=_answers(form),
+        feedback_service.record_phone_feedback(referral, participant_id=form.participant_id.data, answers=_answers(form),
                                        actor=current_user)
         return "Feedback recorded."
     return _step_page(referral, case, form, title="Record feedback given by phone", button="Record the feedback",
                       act=act)
 
 
-def _answers(form) -> services.Answers:
-    return services.Answers(felt_heard=form.felt_heard.data or "", helped=form.helped.data or "",
+def _answers(form) -> feedback_service.Answers:
+    return feedback_service.Answers(felt_heard=form.felt_heard.data or "", helped=form.helped.data or "",
                             recommend=int(form.recommend.data) if (form.recommend.data or "").isdigit() else None,
                             comments=form.comments.data or "")
 
@@ -417,7 +418,7 @@ def _answers(form) -> services.Answers:
 @allow(PUBLIC)
 def feedback():
     token = request.args.get("token", "")
-    found, state = services.feedback_for_token(token)
+    found, state = feedback_service.feedback_for_token(token)
     if found is None:
         return render_template("restorative/feedback_refused.html", message="This feedback link is not valid. "
                                "Check you copied all of it, or contact the restorative justice service."), 404
@@ -426,7 +427,7 @@ def feedback():
     form = f.FeedbackForm()
     if form.validate_on_submit():
         try:
-            services.answer_by_link(token, _answers(form))
+            feedback_service.answer_by_link(token, _answers(form))
         except FieldError as error:
             attach_error(form, error)
         else:

@@ -12,11 +12,9 @@ Public API (used beyond this package):
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, time
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -25,18 +23,14 @@ from trigger import audit
 from trigger.area_policies.services import calendar_for_area
 from trigger.deadlines.services import london_today
 from trigger.domain.restorative import (
-    LINK_REFUSALS,
     ClosingOutcome,
-    LinkState,
     ParticipantRole,
     Pathway,
     PathwayRefused,
     PathwayState,
     ProcessKind,
     current_consents,
-    feedback_link_state,
     follow_up_dates,
-    mean_score,
     missing_consent_message,
 )
 from trigger.domain.workdays import HolidayDataMissing
@@ -47,7 +41,6 @@ from trigger.models.restorative import (
     AgreementItem,
     ContactKind,
     Feedback,
-    FeedbackChannel,
     FollowUpCheck,
     ItemKind,
     ItemStatus,
@@ -61,6 +54,9 @@ from trigger.models.restorative import (
     VictimAnswer,
 )
 from trigger.notifications.services import notify_user
+# Feedback has its own module (trigger.restorative.feedback); the figures too, re-exported here for the statistics
+# page.
+from trigger.restorative.figures import Figures, figures  # noqa: F401
 
 # ---- loading ----------------------------------------------------------------------------------------------------
 
@@ -145,7 +141,7 @@ def _step(referral: RestorativeReferral, field: str, step: Callable[[Pathway], P
     return after
 
 
-def _audit(referral: RestorativeReferral, action: str, summary: str, details: dict | None = None) -> None:
+def audit_referral(referral: RestorativeReferral, action: str, summary: str, details: dict | None = None) -> None:
     audit.record(f"restorative.{action}", "restorative_referral", referral.id, summary, details or {},
                  case_id=referral.case_id)
 
@@ -285,7 +281,7 @@ def refer(case: Case, data: ReferralInput, *, actor: User) -> RestorativeReferra
     db.session.add(referral)
     db.session.flush()
     counts = {role: sum(1 for p in referral.participants if p.role is role) for role in ParticipantRole}
-    _audit(referral, "referred", f"Referred to {agency.name} for restorative justice "
+    audit_referral(referral, "referred", f"Referred to {agency.name} for restorative justice "
            f"({counts[ParticipantRole.HARMED]} harmed, {counts[ParticipantRole.RESPONSIBLE]} responsible, "
            f"{counts[ParticipantRole.NEIGHBOUR]} neighbours)", {"agency_id": agency.id})
     for user in _service_users(referral):
@@ -318,7 +314,7 @@ def add_participant(referral: RestorativeReferral, case: Case, *, role: str, nam
     _step(referral, "role", lambda p: p.add_participant(-1, role_))
     referral.participants.append(participant)
     db.session.flush()
-    _audit(referral, "participant_added", f"Added a participant to the restorative referral ({role_.label.lower()})")
+    audit_referral(referral, "participant_added", f"Added a participant to the restorative referral ({role_.label.lower()})")
     return participant
 
 
@@ -334,7 +330,7 @@ def tell_victim(referral: RestorativeReferral, *, told_on: date, how: str, answe
         raise FieldError("how", "Choose how the victim was told and their answer") from None
     _step(referral, "told_on", lambda p: p.tell_victim())
     referral.victim_told_on, referral.victim_told_how, referral.victim_answer = told_on, how_, answer_
-    _audit(referral, "victim_told", f"Victim told about restorative justice ({how_.label.lower()}); "
+    audit_referral(referral, "victim_told", f"Victim told about restorative justice ({how_.label.lower()}); "
            f"answer: {answer_.label.lower()}")
 
 
@@ -400,7 +396,7 @@ def assess(referral: RestorativeReferral, questions: list[RestorativeQuestion], 
     referral.suitable = suitable
     referral.not_suitable_reason = "" if suitable else reason
     db.session.flush()
-    _audit(referral, "assessed", "Suitability and safety assessed: " + ("suitable" if suitable else "not suitable"),
+    audit_referral(referral, "assessed", "Suitability and safety assessed: " + ("suitable" if suitable else "not suitable"),
            {"assessment_id": assessment.id})
     return assessment
 
@@ -408,7 +404,7 @@ def assess(referral: RestorativeReferral, questions: list[RestorativeQuestion], 
 # ---- consent ------------------------------------------------------------------------------------------------
 
 
-def _participant(referral: RestorativeReferral, raw: str | int | None, field: str) -> RestorativeParticipant:
+def participant_on_referral(referral: RestorativeReferral, raw: str | int | None, field: str) -> RestorativeParticipant:
     for participant in referral.participants:
         if str(participant.id) == str(raw):
             return participant
@@ -417,7 +413,7 @@ def _participant(referral: RestorativeReferral, raw: str | int | None, field: st
 
 def record_consent(referral: RestorativeReferral, *, participant_id: str, given_on: date | None, how: str,
                    actor: User) -> RestorativeConsent:
-    participant = _participant(referral, participant_id, "participant_id")
+    participant = participant_on_referral(referral, participant_id, "participant_id")
     if given_on is None or given_on > london_today():
         raise FieldError("given_on", "Enter the date consent was given, today or earlier")
     try:
@@ -431,14 +427,14 @@ def record_consent(referral: RestorativeReferral, *, participant_id: str, given_
                                  how=how_, recorded_by_id=actor.id)
     db.session.add(consent)
     db.session.flush()
-    _audit(referral, "consent_given", f"Consent recorded ({participant.role.label.lower()}, {how_.label.lower()})")
+    audit_referral(referral, "consent_given", f"Consent recorded ({participant.role.label.lower()}, {how_.label.lower()})")
     return consent
 
 
 def withdraw_consent(referral: RestorativeReferral, *, participant_id: str, withdrawn_on: date | None,
                      actor: User) -> bool:
     """Record a withdrawal (no reason asked). Returns True when it flagged a booked conference."""
-    participant = _participant(referral, participant_id, "participant_id")
+    participant = participant_on_referral(referral, participant_id, "participant_id")
     if withdrawn_on is None or withdrawn_on > london_today():
         raise FieldError("withdrawn_on", "Enter the date consent was withdrawn, today or earlier")
     consent = next((c for c in reversed(consents_of(referral))
@@ -451,7 +447,7 @@ def withdraw_consent(referral: RestorativeReferral, *, participant_id: str, with
     after = _step(referral, "participant_id", lambda p: p.withdraw_consent(participant.id))
     consent.withdrawn_on, consent.withdrawal_recorded_by_id = withdrawn_on, actor.id
     flagged = was_booked and after.booking_flagged
-    _audit(referral, "consent_withdrawn", f"Consent withdrawn ({participant.role.label.lower()})"
+    audit_referral(referral, "consent_withdrawn", f"Consent withdrawn ({participant.role.label.lower()})"
            + ("; the booked conference is flagged" if flagged else ""))
     if flagged:
         _tell_about_withdrawal(referral)
@@ -492,13 +488,13 @@ def add_facilitator(referral: RestorativeReferral, user_id: str) -> RestorativeF
     facilitator = RestorativeFacilitator(referral_id=referral.id, user_id=int(user_id))
     db.session.add(facilitator)
     db.session.flush()
-    _audit(referral, "facilitator_added", f"Facilitator assigned: {facilitator.user.name}")
+    audit_referral(referral, "facilitator_added", f"Facilitator assigned: {facilitator.user.name}")
     return facilitator
 
 
 def add_preparation(referral: RestorativeReferral, *, participant_id: str, contact_on: date | None, kind: str,
                     notes: str, actor: User) -> RestorativePreparation:
-    participant = _participant(referral, participant_id, "participant_id")
+    participant = participant_on_referral(referral, participant_id, "participant_id")
     if contact_on is None or contact_on > london_today():
         raise FieldError("contact_on", "Enter the date of the contact, today or earlier")
     try:
@@ -513,7 +509,7 @@ def add_preparation(referral: RestorativeReferral, *, participant_id: str, conta
     db.session.add(preparation)
     db.session.flush()
     # The notes stay out of the audit summary: the timeline is read by every partner on the case.
-    _audit(referral, "preparation", f"Preparation contact ({kind_.label.lower()}) with "
+    audit_referral(referral, "preparation", f"Preparation contact ({kind_.label.lower()}) with "
            f"the {participant.role.label.lower()}")
     return preparation
 
@@ -528,7 +524,7 @@ def choose_process(referral: RestorativeReferral, process: str) -> None:
         raise FieldError("kind", "Choose the kind of process") from None
     after = _step(referral, "kind", lambda p: p.choose_process(kind))
     referral.process = after.process
-    _audit(referral, "process_chosen", f"Process chosen: {kind.label}")
+    audit_referral(referral, "process_chosen", f"Process chosen: {kind.label}")
 
 
 @dataclass
@@ -567,7 +563,7 @@ def book_conference(referral: RestorativeReferral, case: Case, data: BookingInpu
 
     db.session.execute(delete(MinuteItem).where(MinuteItem.meeting_id == meeting.id))
     _conference_attendees(referral, meeting)
-    _audit(referral, "conference_booked", f"{referral.process.label} booked (meeting {meeting.id})",
+    audit_referral(referral, "conference_booked", f"{referral.process.label} booked (meeting {meeting.id})",
            {"meeting_id": meeting.id})
     return meeting
 
@@ -613,7 +609,7 @@ def hold(referral: RestorativeReferral, case: Case, *, held_on: date | None) -> 
         raise FieldError("held_on", "The working-day calendar has no bank holidays for that year yet") from None
     checks = [FollowUpCheck(referral_id=referral.id, due_on=day) for day in dates]
     db.session.add_all(checks)
-    _audit(referral, "held", "Restorative process took place; follow-up checks due "
+    audit_referral(referral, "held", "Restorative process took place; follow-up checks due "
            + " and ".join(d.isoformat() for d in dates))
     return checks
 
@@ -640,7 +636,7 @@ def add_item(referral: RestorativeReferral, *, kind: str, responsible: str, what
                          victim_wording=(victim_wording or "").strip(), due_on=due_on)
     db.session.add(item)
     db.session.flush()
-    _audit(referral, "agreement_item", f"Agreement item added: {kind_.label.lower()}, due {due_on.isoformat()}")
+    audit_referral(referral, "agreement_item", f"Agreement item added: {kind_.label.lower()}, due {due_on.isoformat()}")
     return item
 
 
@@ -652,7 +648,7 @@ def record_progress(referral: RestorativeReferral, item: AgreementItem, *, statu
     if referral.state is PathwayState.CLOSED:
         raise FieldError("status", "This referral is closed")
     item.status, item.progress, item.progress_on = status_, (progress or "").strip(), london_today()
-    _audit(referral, "agreement_progress", f"Agreement item {item.id}: {status_.label.lower()}")
+    audit_referral(referral, "agreement_progress", f"Agreement item {item.id}: {status_.label.lower()}")
 
 
 def complete_follow_up(referral: RestorativeReferral, check: FollowUpCheck, *, done_on: date | None, notes: str,
@@ -660,7 +656,7 @@ def complete_follow_up(referral: RestorativeReferral, check: FollowUpCheck, *, d
     if done_on is None or done_on > london_today():
         raise FieldError("done_on", "Enter the date of the check, today or earlier")
     check.done_on, check.notes, check.done_by_id = done_on, (notes or "").strip(), actor.id
-    _audit(referral, "follow_up", f"Follow-up check due {check.due_on.isoformat()} done")
+    audit_referral(referral, "follow_up", f"Follow-up check due {check.due_on.isoformat()} done")
 
 
 def close(referral: RestorativeReferral, *, outcome: str, closed_on: date | None) -> None:
@@ -672,7 +668,7 @@ def close(referral: RestorativeReferral, *, outcome: str, closed_on: date | None
         raise FieldError("closed_on", "Enter the date, today or earlier")
     _step(referral, "outcome", lambda p: p.close())
     referral.closing_outcome, referral.closed_on = outcome_, closed_on
-    _audit(referral, "closed", f"Restorative pathway closed: {outcome_.label.lower()}")
+    audit_referral(referral, "closed", f"Restorative pathway closed: {outcome_.label.lower()}")
 
 
 def remind_due_follow_ups(today: date) -> int:
@@ -688,154 +684,3 @@ def remind_due_follow_ups(today: date) -> int:
                         link=f"/restorative/{referral.id}", dedupe_key=f"rj-follow-up:{check.id}:{facilitator.user_id}")
         check.reminded_at = utcnow()
     return len(checks)
-
-
-# ---- feedback -------------------------------------------------------------------------------------------------
-
-
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def issue_feedback_link(referral: RestorativeReferral, *, participant_id: str, actor: User) -> tuple[Feedback, str]:
-    """A single-use link valid 30 days. The token is returned once (to show or send); only its hash is kept."""
-    participant = _participant(referral, participant_id, "participant_id")
-    if participant.role is ParticipantRole.NEIGHBOUR and referral.process is not ProcessKind.COMMUNITY:
-        raise FieldError("participant_id", "Feedback is asked of the people who took part")
-    token = secrets.token_urlsafe(32)
-    feedback = Feedback(referral_id=referral.id, participant_id=participant.id, channel=FeedbackChannel.LINK,
-                        token_hash=_hash(token), issued_at=utcnow(), recorded_by_id=actor.id)
-    db.session.add(feedback)
-    db.session.flush()
-    _audit(referral, "feedback_link", f"Feedback link issued ({participant.role.label.lower()})")
-    return feedback, token
-
-
-def feedback_for_token(token: str | None) -> tuple[Feedback | None, LinkState | None]:
-    if not token or len(token) > 100:
-        return None, None
-    feedback = db.session.scalar(select(Feedback).where(Feedback.token_hash == _hash(token)))
-    if feedback is None:
-        return None, None
-    return feedback, feedback_link_state(feedback.issued_at, feedback.answered_at, utcnow())
-
-
-@dataclass
-class Answers:
-    felt_heard: str
-    helped: str
-    recommend: int | None
-    comments: str
-
-
-_YES_PARTLY_NO = {"yes", "partly", "no"}
-
-
-def _check_answers(answers: Answers) -> None:
-    if answers.felt_heard not in _YES_PARTLY_NO:
-        raise FieldError("felt_heard", "Choose whether you felt heard")
-    if answers.helped not in _YES_PARTLY_NO:
-        raise FieldError("helped", "Choose whether it helped")
-    if answers.recommend is None or not 1 <= answers.recommend <= 5:
-        raise FieldError("recommend", "Choose a number from 1 to 5")
-
-
-def answer_by_link(token: str, answers: Answers) -> Feedback:
-    feedback, state = feedback_for_token(token)
-    if feedback is None:
-        raise FieldError("felt_heard", "This feedback link is not valid")
-    if state is not LinkState.VALID:
-        raise FieldError("felt_heard", LINK_REFUSALS[state])
-    _check_answers(answers)
-    _store(feedback, answers)
-    referral = db.session.get(RestorativeReferral, feedback.referral_id)
-    _audit(referral, "feedback", "Feedback received through the link")
-    return feedback
-
-
-def record_phone_feedback(referral: RestorativeReferral, *, participant_id: str, answers: Answers,
-                          actor: User) -> Feedback:
-    participant = _participant(referral, participant_id, "participant_id")
-    _check_answers(answers)
-    feedback = Feedback(referral_id=referral.id, participant_id=participant.id, channel=FeedbackChannel.PHONE,
-                        issued_at=utcnow(), recorded_by_id=actor.id)
-    db.session.add(feedback)
-    _store(feedback, answers)
-    db.session.flush()
-    _audit(referral, "feedback", f"Feedback recorded by phone ({participant.role.label.lower()})")
-    return feedback
-
-
-def _store(feedback: Feedback, answers: Answers) -> None:
-    feedback.felt_heard, feedback.helped = answers.felt_heard, answers.helped
-    feedback.recommend, feedback.comments = answers.recommend, (answers.comments or "").strip()
-    feedback.answered_at = utcnow()
-
-
-# ---- figures ----------------------------------------------------------------------------------------------------
-
-
-@dataclass
-class Figures:
-    referrals: int
-    victims_told: int
-    consents: int
-    suitable: int
-    conferences: dict[str, int]   # direct / indirect / community
-    agreements: int
-    agreements_completed: int
-    feedback_answers: int
-    felt_heard_yes: int
-    recommend_mean: float | None
-
-
-def figures(area_id: int | None, start: date, end: date) -> Figures:
-    """Counts for one area (None: every area) and period, each by the date of its own event."""
-
-    def referrals_in(*conditions):
-        query = select(func.count(RestorativeReferral.id)).join(Case, Case.id == RestorativeReferral.case_id)
-        if area_id is not None:
-            query = query.where(Case.area_id == area_id)
-        return db.session.scalar(query.where(*conditions)) or 0
-
-    R = RestorativeReferral
-    conferences = {
-        "direct": referrals_in(R.process == ProcessKind.DIRECT, R.held_on.between(start, end)),
-        "indirect": referrals_in(R.process.in_([ProcessKind.INDIRECT_SHUTTLE, ProcessKind.INDIRECT_LETTERS]),
-                                 R.held_on.between(start, end)),
-        "community": referrals_in(R.process == ProcessKind.COMMUNITY, R.held_on.between(start, end)),
-    }
-    with_agreement = select(AgreementItem.referral_id)
-    consent_query = (select(func.count(RestorativeConsent.id))
-                     .join(R, R.id == RestorativeConsent.referral_id).join(Case, Case.id == R.case_id)
-                     .where(RestorativeConsent.given_on.between(start, end)))
-    suitable_query = (select(func.count(func.distinct(RestorativeAssessment.referral_id)))
-                      .join(R, R.id == RestorativeAssessment.referral_id).join(Case, Case.id == R.case_id)
-                      .where(RestorativeAssessment.suitable.is_(True),
-                             RestorativeAssessment.assessed_on.between(start, end)))
-    feedback_query = (select(Feedback.felt_heard, Feedback.recommend)
-                      .join(R, R.id == Feedback.referral_id).join(Case, Case.id == R.case_id)
-                      .where(Feedback.answered_at.is_not(None)))
-    if area_id is not None:
-        consent_query = consent_query.where(Case.area_id == area_id)
-        suitable_query = suitable_query.where(Case.area_id == area_id)
-        feedback_query = feedback_query.where(Case.area_id == area_id)
-    answered = list(db.session.execute(feedback_query.where(
-        Feedback.answered_at >= _midnight_utc(start), Feedback.answered_at < _midnight_utc(end + timedelta(days=1)))))
-    return Figures(
-        referrals=referrals_in(R.referred_on.between(start, end)),
-        victims_told=referrals_in(R.victim_told_on.between(start, end)),
-        consents=db.session.scalar(consent_query) or 0,
-        suitable=db.session.scalar(suitable_query) or 0,
-        conferences=conferences,
-        agreements=referrals_in(R.id.in_(with_agreement), R.held_on.between(start, end)),
-        agreements_completed=referrals_in(R.closing_outcome == ClosingOutcome.COMPLETED,
-                                          R.closed_on.between(start, end)),
-        feedback_answers=len(answered),
-        felt_heard_yes=sum(1 for row in answered if row.felt_heard == "yes"),
-        recommend_mean=mean_score(row.recommend for row in answered),
-    )
-
-
-def _midnight_utc(day: date) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=UTC)
