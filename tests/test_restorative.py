@@ -365,3 +365,16 @@ def test_a_cancelled_conference_meeting_can_be_booked_again(client, world):
     assert "book the conference again" in text_of(client.get(f"/restorative/{referral.id}"))
     assert book(client, world, referral.id).status_code == 302
     assert only_referral().meeting_id != first.id
+
+
+def test_figures_by_area_and_a_period_the_wrong_way_round(client, world, make_area):
+    from trigger.restorative.services import figures
+
+    _held_with_agreement(client, world)
+    other = make_area("Otherbury")
+    today = date.today()
+    assert figures(other.id, today - timedelta(days=1), today).referrals == 0
+    assert figures(world.case.area_id, today - timedelta(days=1), today).referrals == 1
+    page = client.get(f"/restorative/figures?area_id={other.id}&start={today}&end={today - timedelta(days=3)}")
+    assert page.status_code == 200 and "The start must be on or before the end" in text_of(page)
+    assert client.get("/restorative/figures?start=not-a-date&area_id=x").status_code == 200

@@ -128,7 +128,8 @@ class HeldForm(FlaskForm):
 
 
 class ItemForm(FlaskForm):
-    kind = RadioField("Kind of item", choices=enum_choices(ItemKind), validators=[DataRequired("Choose the kind of item")])
+    kind = RadioField("Kind of item", choices=enum_choices(ItemKind),
+                      validators=[DataRequired("Choose the kind of item")])
     responsible = StringField("Person responsible for this item", filters=[strip_filter],
                               validators=[DataRequired("Enter who is responsible for this item"),
                                           max_length(120, "The name")])

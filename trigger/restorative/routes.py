@@ -125,7 +125,7 @@ def show(referral_id: int):
         items=services.items_of(referral), follow_ups=services.follow_ups_of(referral),
         feedback=services.feedback_of(referral), meeting=services.meeting_of(referral),
         can_work=can_work_referral(current_user, referral), confidential=confidential,
-        feedback_link=request.args.get("feedback_link"), states=PathwayState, roles=ParticipantRole,
+        can_see_figures=RESTORATIVE_FIGURES.allows(current_user),
         protective_marking="OFFICIAL-SENSITIVE",
     )
 
@@ -401,7 +401,8 @@ def feedback_phone(referral_id: int):
     form.participant_id.choices = _people(referral)
 
     def act():
-        feedback_service.record_phone_feedback(referral, participant_id=form.participant_id.data, answers=_answers(form),
+        feedback_service.record_phone_feedback(referral, participant_id=form.participant_id.data,
+                                               answers=_answers(form),
                                        actor=current_user)
         return "Feedback recorded."
     return _step_page(referral, case, form, title="Record feedback given by phone", button="Record the feedback",
@@ -458,7 +459,8 @@ def edit_question(question_id: int | None = None):
         form.concern_if_yes.data = "no" if question is not None and not question.concern_if_yes else "yes"
     if form.validate_on_submit():
         try:
-            saved = services.save_question(question, text=form.text.data, concern_if_yes=form.concern_if_yes.data == "yes",
+            saved = services.save_question(question, text=form.text.data,
+                                           concern_if_yes=form.concern_if_yes.data == "yes",
                                            position=form.position.data, active=form.active.data)
         except FieldError as error:
             attach_error(form, error)

@@ -314,7 +314,8 @@ def add_participant(referral: RestorativeReferral, case: Case, *, role: str, nam
     _step(referral, "role", lambda p: p.add_participant(-1, role_))
     referral.participants.append(participant)
     db.session.flush()
-    audit_referral(referral, "participant_added", f"Added a participant to the restorative referral ({role_.label.lower()})")
+    audit_referral(referral, "participant_added",
+                   f"Added a participant to the restorative referral ({role_.label.lower()})")
     return participant
 
 
@@ -396,7 +397,8 @@ def assess(referral: RestorativeReferral, questions: list[RestorativeQuestion], 
     referral.suitable = suitable
     referral.not_suitable_reason = "" if suitable else reason
     db.session.flush()
-    audit_referral(referral, "assessed", "Suitability and safety assessed: " + ("suitable" if suitable else "not suitable"),
+    audit_referral(referral, "assessed",
+                   "Suitability and safety assessed: " + ("suitable" if suitable else "not suitable"),
            {"assessment_id": assessment.id})
     return assessment
 
@@ -427,7 +429,8 @@ def record_consent(referral: RestorativeReferral, *, participant_id: str, given_
                                  how=how_, recorded_by_id=actor.id)
     db.session.add(consent)
     db.session.flush()
-    audit_referral(referral, "consent_given", f"Consent recorded ({participant.role.label.lower()}, {how_.label.lower()})")
+    audit_referral(referral, "consent_given",
+                   f"Consent recorded ({participant.role.label.lower()}, {how_.label.lower()})")
     return consent
 
 
