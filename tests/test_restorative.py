@@ -378,3 +378,16 @@ def test_figures_by_area_and_a_period_the_wrong_way_round(client, world, make_ar
     page = client.get(f"/restorative/figures?area_id={other.id}&start={today}&end={today - timedelta(days=3)}")
     assert page.status_code == 200 and "The start must be on or before the end" in text_of(page)
     assert client.get("/restorative/figures?start=not-a-date&area_id=x").status_code == 200
+
+
+def test_the_case_timeline_shows_the_pathway_only_to_those_who_may_see_the_referral(client, world, app):
+    login(client, world.coordinator)
+    refer(client, world)
+    assert "for restorative justice" in text_of(client.get(f"/cases/{world.case.id}?timeline=all"))
+    police = app.test_client()
+    login(police, world.police_rep)
+    page = text_of(police.get(f"/cases/{world.case.id}?timeline=all"))
+    assert "restorative" not in page.lower()
+    service = app.test_client()
+    login(service, world.rj_rep)
+    assert "for restorative justice" in text_of(service.get(f"/cases/{world.case.id}?timeline=all"))

@@ -172,14 +172,18 @@ def pathway_summary(referral: RestorativeReferral) -> Summary:
 class CaseSection:
     summaries: list[Summary]
     can_refer: bool
+    # Staff who see whole cases always see the section; an agency representative only their service's
+    # referrals (whether another agency's case has a referral at all is need to know).
+    shown: bool = True
 
 
 def case_section(case: Case, user) -> CaseSection:
     """The case page's section: the referrals this user may see (the state and next step of each)."""
     from trigger.authz import can_refer_restorative, can_view_referral
 
-    return CaseSection([pathway_summary(r) for r in referrals_of(case) if can_view_referral(user, r)],
-                       can_refer_restorative(user, case))
+    summaries = [pathway_summary(r) for r in referrals_of(case) if can_view_referral(user, r)]
+    return CaseSection(summaries, can_refer_restorative(user, case),
+                       shown=bool(summaries) or user.role in (Role.ADMIN, Role.COORDINATOR, Role.CHAIR, Role.VIEWER))
 
 
 # ---- referral ---------------------------------------------------------------------------------------------------
