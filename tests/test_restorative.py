@@ -391,3 +391,65 @@ def test_the_case_timeline_shows_the_pathway_only_to_those_who_may_see_the_refer
     service = app.test_client()
     login(service, world.rj_rep)
     assert "for restorative justice" in text_of(service.get(f"/cases/{world.case.id}?timeline=all"))
+
+
+# ---- the consent gate, through the services and the database ------------------------------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+SERVICE_STEPS = st.lists(st.sampled_from([
+    "tell", "assess-yes", "assess-no", "consent-harmed", "consent-responsible", "withdraw-harmed",
+    "withdraw-responsible", "process-direct", "process-letters", "book", "hold", "close",
+]), max_size=14)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps=SERVICE_STEPS)
+def test_no_sequence_of_service_calls_books_a_conference_without_both_current_consents(world, app, steps):
+    from datetime import time as clock
+
+    from trigger.forms import FieldError
+    from trigger.restorative import services as rj
+
+    with app.test_request_context("/"):
+        case = db.session.get(type(world.case), world.case.id)
+        referral = rj.refer(case, rj.ReferralInput(
+            agency_id=str(world.rj_agency_id), reason="Property test",
+            perpetrator_ids=[str(p.id) for p in rj.perpetrators_of(case)]), actor=world.coordinator)
+        db.session.commit()
+        today = date.today()
+        for step in steps:
+            referral = rj.load_referral(referral.id)
+            who = {p.role.value: str(p.id) for p in referral.participants}
+            calls = {
+                "tell": lambda: rj.tell_victim(referral, told_on=today, how="phone", answer="interested"),
+                "assess-yes": lambda: rj.assess(referral, [], {}, suitable=True, reason="", actor=world.chair),
+                "assess-no": lambda: rj.assess(referral, [], {}, suitable=False, reason="Unsafe", actor=world.chair),
+                "consent-harmed": lambda: rj.record_consent(referral, participant_id=who["harmed"], given_on=today,
+                                                            how="phone", actor=world.chair),
+                "consent-responsible": lambda: rj.record_consent(referral, participant_id=who["responsible"],
+                                                                 given_on=today, how="phone", actor=world.chair),
+                "withdraw-harmed": lambda: rj.withdraw_consent(referral, participant_id=who["harmed"],
+                                                               withdrawn_on=today, actor=world.chair),
+                "withdraw-responsible": lambda: rj.withdraw_consent(referral, participant_id=who["responsible"],
+                                                                    withdrawn_on=today, actor=world.chair),
+                "process-direct": lambda: rj.choose_process(referral, "direct-conference"),
+                "process-letters": lambda: rj.choose_process(referral, "indirect-letters"),
+                "book": lambda: rj.book_conference(referral, case, rj.BookingInput(
+                    day=today + timedelta(days=5), start=clock(10), end=clock(11), place="Hall", virtual_link="",
+                    chair_id=str(world.chair.id)), actor=world.coordinator),
+                "hold": lambda: rj.hold(referral, case, held_on=today),
+                "close": lambda: rj.close(referral, outcome="not-completed", closed_on=today),
+            }
+            try:
+                with db.session.begin_nested():
+                    calls[step]()
+            except FieldError:
+                pass
+            db.session.commit()
+            stored = rj.load_referral(referral.id)
+            if stored.state is PathwayState.CONFERENCE_BOOKED:
+                consenting = rj.current_consents(rj.consents_of(stored))
+                assert {int(who["harmed"]), int(who["responsible"])} <= consenting, steps
+                assert stored.suitable is True and stored.meeting_id is not None, steps
