@@ -224,3 +224,63 @@ def give_feedback(page, link: str) -> None:
     check_page(page)
     visit(page, link)
     assert "already been used" in main_text(page)
+
+
+def test_the_other_restorative_pages_pass_axe(live_server, browser, people, make_user, app):
+    """Pages the journey does not pass through: administrators' questions, figures, withdrawal, adding a person,
+    progress, phone feedback, closing, and a link that does not work."""
+    from trigger.restorative import services as rj
+
+    admin = make_user(Role.ADMIN, name="Ada Admin", email="ada@vale.example")
+    with app.test_request_context("/"):
+        from trigger.models import Case
+
+        case = db.session.get(Case, people.case_id)
+        referral = rj.refer(case, rj.ReferralInput(
+            agency_id=str(people.facilitator.agency_id), reason="For the accessibility check",
+            perpetrator_ids=[str(p.id) for p in rj.perpetrators_of(case)]), actor=people.coordinator)
+        db.session.commit()
+        referral = rj.load_referral(referral.id)
+        harmed = next(p for p in referral.participants if p.role.value == "harmed")
+        responsible = next(p for p in referral.participants if p.role.value == "responsible")
+        rj.tell_victim(referral, told_on=TODAY, how="phone", answer="interested")
+        rj.assess(referral, [], {}, suitable=True, reason="", actor=people.chair)
+        for person in (harmed, responsible):
+            rj.record_consent(referral, participant_id=str(person.id), given_on=TODAY, how="phone",
+                              actor=people.chair)
+        rj.choose_process(referral, "indirect-shuttle")
+        rj.hold(referral, case, held_on=TODAY)
+        item = rj.add_item(referral, kind="apology", responsible="Sam Responsible", what="Say sorry",
+                           victim_wording="", due_on=TODAY + timedelta(days=7))
+        db.session.commit()
+        referral_id, item_id = referral.id, item.id
+
+    context = browser.new_context(viewport={"width": 1200, "height": 900})
+    try:
+        page = context.new_page()
+        sign_in(page, live_server, admin.email)
+        for path in ("/admin/restorative-questions", "/admin/restorative-questions/new", "/restorative/figures",
+                     f"/restorative/{referral_id}/withdraw", f"/restorative/{referral_id}/participants",
+                     f"/restorative/{referral_id}/items/{item_id}",
+                     f"/restorative/{referral_id}/close", f"/cases/{people.case_id}"):
+            visit(page, live_server + path)
+        visit(page, live_server + "/admin/restorative-questions/new")
+        submit(page, "Save the question")  # errors shown accessibly
+        check_page(page)
+        page.fill("#text", "Is either party under 18?")
+        page.check("input[name=concern_if_yes][value=yes]")
+        submit(page, "Save the question")
+        assert "has been saved" in success_banner(page)
+        check_page(page)
+
+        chair = context.new_page()
+        context.clear_cookies()
+        sign_in(chair, live_server, people.chair.email)
+        visit(chair, f"{live_server}/restorative/{referral_id}/feedback-phone")
+        visit(chair, f"{live_server}/restorative/{referral_id}")
+        anonymous = browser.new_context().new_page()
+        visit(anonymous, live_server + "/restorative/feedback?token=not-a-real-link")
+        assert "not valid" in main_text(anonymous)
+        anonymous.context.close()
+    finally:
+        context.close()
