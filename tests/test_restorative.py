@@ -100,6 +100,8 @@ def test_the_full_pathway_and_a_withdrawal_after_booking(client, world):
     assert told == {world.rj_rep.id, world.chair.id}
     page = text_of(client.get(f"/restorative/{referral.id}"))
     assert "withdrew their consent after the conference was booked" in page
+    meeting_page = text_of(client.get(f"/cases/{world.case.id}/meetings/{meeting.id}"))
+    assert "withdrawn their consent to this restorative conference since it was booked" in meeting_page
     assert "The person responsible does not currently consent" in page
 
 

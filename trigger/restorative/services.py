@@ -114,6 +114,13 @@ def feedback_of(referral: RestorativeReferral) -> list[Feedback]:
                                    .order_by(Feedback.id)))
 
 
+def consent_withdrawn_for(meeting: Meeting) -> bool:
+    """Is this restorative conference flagged: a participant withdrew consent after it was booked?"""
+    flagged = select(RestorativeReferral.id).where(RestorativeReferral.meeting_id == meeting.id,
+                                                   RestorativeReferral.booking_flagged.is_(True)).limit(1)
+    return db.session.scalar(flagged) is not None
+
+
 def meeting_of(referral: RestorativeReferral) -> Meeting | None:
     return db.session.get(Meeting, referral.meeting_id) if referral.meeting_id else None
 
