@@ -68,6 +68,8 @@ STAFF_ROLES = ("admin", "coordinator", "chair", "viewer", "pcc", "rep_a", "rep_b
 RESTRICTED_READERS = frozenset({"admin", "coordinator", "chair", "rep_b"})  # the owning agency B, chair, coordinators
 CASE2_READERS = frozenset({"admin", "coordinator", "chair", "viewer", "rep_b"})  # not rep_a, not the PCC reviewer
 M2_READERS = frozenset(STAFF_ROLES) - {"rep_a"}
+# Preparation notes and feedback answers: only the restorative justice service (not crawled here) and chairs.
+RJ_CONFIDENTIAL_READERS = frozenset({"chair"})
 
 
 @dataclass(frozen=True)
@@ -98,6 +100,9 @@ def canaries() -> list[Canary]:
         ("CASE2_ADDRESS", CASE2_READERS, True, "case 2 applicant's address"),
         ("CASE2_PHONE", CASE2_READERS, True, "case 2 applicant's phone"),
         ("CASE2_STORY", CASE2_READERS, True, "case 2's description of the ASB"),
+        # Restorative justice (trigger.restorative): the service that holds the referral and chairs only.
+        ("RJ_PREPARATION", RJ_CONFIDENTIAL_READERS, False, "restorative preparation notes"),
+        ("RJ_FEEDBACK", RJ_CONFIDENTIAL_READERS, False, "restorative feedback answers"),
     ]
     return [Canary(key, canary(key), allowed, victim_ok, what) for key, allowed, victim_ok, what in rows]
 
@@ -339,6 +344,43 @@ def seed_canary_world(app) -> CanaryWorld:
         meetings.invite_from_proposals(meetings.load_meeting(m3.id), c1(),
                                        [f"user:{users['rep_a'].id}", f"user:{rep_b.id}"])
         db.session.commit()
+
+        # A restorative referral to the county's restorative justice service, with preparation notes and feedback
+        # answers that only the service and chairs may read.
+        from trigger.restorative import feedback as restorative_feedback
+        from trigger.restorative import services as restorative
+
+        rj = Agency(name="Charlie Vale Restorative Justice", agency_type=AgencyType.RESTORATIVE_JUSTICE,
+                    contact_email="")
+        db.session.add(rj)
+        db.session.flush()
+        referral = restorative.refer(c1(), restorative.ReferralInput(
+            agency_id=str(rj.id), reason="Both neighbours want to talk", include_applicant=True,
+            perpetrator_ids=[str(p.id) for p in restorative.perpetrators_of(c1())]), actor=coordinator)
+        harmed = next(p for p in referral.participants if p.role.value == "harmed")
+        restorative.add_preparation(referral, participant_id=str(harmed.id), contact_on=today, kind="in-person",
+                                    notes=c["RJ_PREPARATION"] + " she is frightened of him", actor=chair)
+        restorative_feedback.record_phone_feedback(referral, participant_id=str(harmed.id), answers=restorative_feedback.Answers(
+            felt_heard="yes", helped="partly", recommend=4, comments=c["RJ_FEEDBACK"] + " it helped a little"),
+            actor=chair)
+        db.session.commit()
+        # ... taken to an agreement, so that its four documents are issued (the victim's two by email).
+        referral = restorative.load_referral(referral.id)
+        harmed = next(p for p in referral.participants if p.role.value == "harmed")
+        responsible = next(p for p in referral.participants if p.role.value == "responsible")
+        restorative.tell_victim(referral, told_on=today, how="phone", answer="interested")
+        restorative.assess(referral, [], {}, suitable=True, reason="", actor=chair)
+        for person in (harmed, responsible):
+            restorative.record_consent(referral, participant_id=str(person.id), given_on=today, how="in-person",
+                                       actor=chair)
+        restorative.choose_process(referral, "indirect-letters")
+        restorative.hold(referral, c1(), held_on=today)
+        restorative.add_item(referral, kind="apology", responsible=c["PERP_NAME"], what="Write a letter of apology",
+                             victim_wording="A letter of apology to you", due_on=today + timedelta(days=14))
+        db.session.commit()
+        for kind in (DocumentKind.RESTORATIVE_INFORMATION, DocumentKind.RESTORATIVE_INVITATION,
+                     DocumentKind.RESTORATIVE_AGREEMENT, DocumentKind.RESTORATIVE_AGREEMENT_VICTIM):
+            issue(kind)
 
         # The reminders the ladders call for, today and once everything is overdue (digests to owners and
         # coordinators, in-app notifications).

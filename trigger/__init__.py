@@ -94,6 +94,10 @@ def _register_blueprints(app: "Flask") -> None:
 
     app.register_blueprint(governance_bp)
 
+    from trigger.restorative.routes import bp as restorative_bp
+
+    app.register_blueprint(restorative_bp)
+
 
 def _commit_per_request(app: "Flask") -> None:
     """One transaction per request: committed when the response is a success or redirect, else rolled back."""

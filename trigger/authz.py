@@ -21,6 +21,7 @@ from trigger.domain.stages import Stage
 from trigger.extensions import db, login_manager
 from trigger.models import Action, ActionPlan, Attendee, Case, Incident, IncidentReport, Meeting, Role
 from trigger.models.escalations import Escalation
+from trigger.models.restorative import RestorativeReferral
 
 
 @dataclass(frozen=True)
@@ -90,11 +91,15 @@ def case_visibility(user: Any, *, one_case: bool = False):
             .join(Attendee, Attendee.meeting_id == Meeting.id)
             .where(Attendee.agency_id == user.agency_id)
         )
+        # ... or their agency (a restorative justice service) took a restorative referral (trigger.restorative).
+        restorative = select(RestorativeReferral.case_id).where(RestorativeReferral.agency_id == user.agency_id)
         if one_case:
             return or_(involved.where(Incident.case_id == Case.id).exists(),
                        owns_action.where(ActionPlan.case_id == Case.id).exists(),
-                       attends_meeting.where(Meeting.case_id == Case.id).exists())
-        return Case.id.in_(involved) | Case.id.in_(owns_action) | Case.id.in_(attends_meeting)
+                       attends_meeting.where(Meeting.case_id == Case.id).exists(),
+                       restorative.where(RestorativeReferral.case_id == Case.id).exists())
+        return (Case.id.in_(involved) | Case.id.in_(owns_action) | Case.id.in_(attends_meeting)
+                | Case.id.in_(restorative))
     return false()
 
 
@@ -392,3 +397,49 @@ MANAGE_LEGAL_HOLDS = Policy("administrators", _has_role(Role.ADMIN))
 
 def can_manage_legal_hold(user: Any, case: Any) -> bool:
     return MANAGE_LEGAL_HOLDS.allows(user) and can_view_case(user, case)
+
+# ---- restorative justice (trigger.restorative) ----------------------------------------------------------------
+#
+# Coordinators, chairs and administrators refer a case. The referral is worked by the restorative justice service
+# it was made to (agency representatives of that agency) and by chairs, coordinators and administrators.
+# Viewers read the pathway's state. Preparation notes and feedback answers are seen only by the restorative
+# justice service that holds the referral and by chairs (DOMAIN.md section 7a): not other agencies, not the
+# coordinator, not viewers or PCC reviewers, and never the other party. Deny by default.
+
+REFER_RESTORATIVE = Policy("coordinators, chairs and administrators",
+                           _has_role(Role.ADMIN, Role.COORDINATOR, Role.CHAIR))
+RESTORATIVE_PAGES = Policy("anyone who works on cases; per referral by can_view_referral", VIEW_CASES.check)
+RESTORATIVE_QUESTIONS = ADMIN
+RESTORATIVE_FIGURES = Policy("coordinators, chairs, administrators and viewers",
+                             _has_role(Role.ADMIN, Role.COORDINATOR, Role.CHAIR, Role.VIEWER))
+
+
+def _is_referral_service(user: Any, referral: Any) -> bool:
+    return (user.role is Role.AGENCY_REP and user.agency_id is not None
+            and referral is not None and user.agency_id == referral.agency_id)
+
+
+def can_refer_restorative(user: Any, case: Any) -> bool:
+    return REFER_RESTORATIVE.allows(user) and can_view_case(user, case)
+
+
+def can_view_referral(user: Any, referral: Any) -> bool:
+    if referral is None or not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
+        return False
+    if user.role in (Role.ADMIN, Role.COORDINATOR, Role.CHAIR, Role.VIEWER) or _is_referral_service(user, referral):
+        return can_view_case(user, db.session.get(Case, referral.case_id))
+    return False
+
+
+def can_work_referral(user: Any, referral: Any) -> bool:
+    """Record the steps of the pathway (telling, assessment, consent, booking, agreement, follow-up, closing)."""
+    if not can_view_referral(user, referral):
+        return False
+    return user.role in (Role.ADMIN, Role.COORDINATOR, Role.CHAIR) or _is_referral_service(user, referral)
+
+
+def can_read_restorative_confidential(user: Any, referral: Any) -> bool:
+    """Preparation notes and feedback answers: the referral's restorative justice service and chairs only."""
+    if not can_view_referral(user, referral):
+        return False
+    return user.role is Role.CHAIR or _is_referral_service(user, referral)

@@ -30,6 +30,12 @@ def demo_load(scale: float | None, seed: int) -> None:
     width = max(len(a.email) for a in accounts) if accounts else 0
     for account in accounts:
         click.echo(f"  {account.email:<{width}}  {account.password}  ({account.role.label}: {account.name})")
+    if not scale:  # the scale data set keeps exact counts of its own; the small county shows the RJ pathway
+        from trigger.restorative.demo import load_restorative_demo
+
+        added = load_restorative_demo()
+        db.session.commit()
+        click.echo(f"\n{added} cases on the restorative justice pathway, one at each step.")
     if scale:
         from trigger.demo_scale import load_scale
 

@@ -27,6 +27,7 @@ from trigger.forms import FieldError, attach_error
 from trigger.escalations import services as escalation_services
 from trigger.meetings import services as meeting_services
 from trigger.risk import services as risk_services
+from trigger.restorative import services as restorative_services
 from trigger.models import Area, Channel
 from trigger.input_guard import requested_page
 from trigger.threshold.services import advise
@@ -123,6 +124,7 @@ def show(case_id: int):
         escalations=escalation_services.escalations_of(case),
         can_escalate=can_record_escalation(current_user, case) and escalation_services.can_be_escalated(case),
         risk=risk_services.latest_assessment(case),
+        restorative=restorative_services.case_section(case, current_user),
         protective_marking="OFFICIAL-SENSITIVE",
     )
 

@@ -9,7 +9,8 @@ to people who may see its subject, by the same rules as the subject's own page (
 - a restricted action or recommendation: people who may read it; others who may see the plan or the meeting
   read one neutral line instead (trigger.domain.need_to_know);
 - an issued document: people who may read that document;
-- a possible link to another case: people who may open the other case.
+- a possible link to another case: people who may open the other case;
+- a step of a restorative justice referral: people who may see the referral (trigger.authz.can_view_referral).
 
 Everything else about the case (its stage, threshold, deadlines, escalations) is for whoever may see the case.
 Subjects are looked up in a few queries per page, whatever the number of entries.
@@ -26,6 +27,7 @@ from trigger.authz import can_read_restricted, case_visibility, reads_every_docu
 from trigger.domain.need_to_know import restricted_action_line, restricted_recommendation_line
 from trigger.extensions import db
 from trigger.models import Action, Agency, AnonymisedCase, Case, IssuedDocument, Meeting, MinuteItem, Recommendation, Role
+from trigger.models.restorative import RestorativeReferral
 
 #: How a neutral line says what happened to a restricted record, by the audit action.
 _NEUTRAL_VERBS = {
@@ -95,6 +97,10 @@ class _Subjects:
                 .where(IssuedDocument.id.in_(ids["issued_document"]))
             )
         } if ids.get("issued_document") else {}
+        self.referral_agencies = dict(db.session.execute(
+            select(RestorativeReferral.id, RestorativeReferral.agency_id)
+            .where(RestorativeReferral.id.in_(ids["restorative_referral"]))
+        ).all()) if ids.get("restorative_referral") else {}
         linked = {int(row.details["linked_case_id"]) for row in rows
                   if row.action == "case.linked" and isinstance(row.details, dict)
                   and str(row.details.get("linked_case_id", "")).isdigit()}
@@ -107,6 +113,14 @@ class _Subjects:
         if meeting_id in self.meetings:
             return meeting_id in self.visible_meetings
         return self.viewer.role is not Role.AGENCY_REP
+
+    def _referral_visible(self, referral_id: int | None) -> bool:
+        """The rule of can_view_referral, for a case the viewer already sees: staff who see whole cases, and the
+        restorative justice service the referral was made to."""
+        if self.viewer.role in (Role.ADMIN, Role.COORDINATOR, Role.CHAIR, Role.VIEWER):
+            return True
+        return (self.viewer.role is Role.AGENCY_REP and self.viewer.agency_id is not None
+                and self.referral_agencies.get(referral_id) == self.viewer.agency_id)
 
     def summary_for(self, row: Any) -> str | None:
         """The summary the viewer reads, a neutral line, or None: they do not learn of this entry."""
@@ -137,6 +151,8 @@ class _Subjects:
             if document is None or document.kind.for_applicant:
                 return None
             return row.summary if document.meeting_id is None or self._meeting_visible(document.meeting_id) else None
+        if kind == "restorative_referral":
+            return row.summary if self._referral_visible(object_id) else None
         if row.action == "case.linked":
             details = row.details if isinstance(row.details, dict) else {}
             other = details.get("linked_case_id")

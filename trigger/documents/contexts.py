@@ -467,6 +467,14 @@ _AGENCY_BUILDERS = {
 }
 
 
+# Restorative justice documents live with their feature (imported last: it uses this module's helpers).
+from trigger.restorative.documents import AGENCY_BUILDERS as _RJ_AGENCY  # noqa: E402
+from trigger.restorative.documents import APPLICANT_BUILDERS as _RJ_APPLICANT  # noqa: E402
+
+_APPLICANT_BUILDERS.update(_RJ_APPLICANT)
+_AGENCY_BUILDERS.update(_RJ_AGENCY)
+
+
 def default_large_print(case: Case, kind: DocumentKind) -> bool:
     """Letters go in large print to applicants who asked for it."""
     return kind.for_applicant and case.preferred_format is PreferredFormat.LARGE_PRINT

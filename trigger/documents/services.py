@@ -78,10 +78,17 @@ def default_recipient(case: Case, kind: DocumentKind) -> Recipient:
     if kind.for_applicant:
         address = "\n".join(part for part in (case.applicant_address.strip(), case.applicant_postcode) if part)
         return Recipient(case.applicant_name, case.applicant_email, address)
+    if kind is DocumentKind.RESTORATIVE_INVITATION:  # a letter to the person responsible, by post
+        from trigger.restorative.documents import responsible_person
+
+        name, address = responsible_person(case)
+        return Recipient(name, "", address)
     return Recipient("The agencies at the case review")
 
 
 def default_method(case: Case, kind: DocumentKind) -> DeliveryMethod:
+    if kind is DocumentKind.RESTORATIVE_INVITATION:
+        return DeliveryMethod.POST
     if not kind.for_applicant:
         return DeliveryMethod.AGENCY_PORTAL
     return DeliveryMethod.EMAIL if can_email_applicant(case) else DeliveryMethod.POST

@@ -46,6 +46,7 @@ from trigger.meetings.forms import (
     attendance_form,
 )
 from trigger.models import Attendee, AttendeeKind, Case, MeetingKind, MinuteItem
+from trigger.restorative.services import consent_withdrawn_for
 
 bp = Blueprint("meetings", __name__)
 
@@ -144,7 +145,8 @@ def show(case_id: int, meeting_id: int):
     return _render("meetings/show.html", case=case, meeting=meeting, when=services.when_text(meeting),
                    can_manage=_manage(current_user, meeting), can_edit=can_edit_minutes(current_user, meeting),
                    can_approve=can_approve_minutes(current_user, meeting), approved=services.is_approved(meeting),
-                   can_record_response=can_record_response(current_user, meeting))
+                   can_record_response=can_record_response(current_user, meeting),
+                   consent_withdrawn=meeting.is_restorative_conference and consent_withdrawn_for(meeting))
 
 
 @bp.route("/cases/<int:case_id>/meetings/<int:meeting_id>/edit", methods=["GET", "POST"])

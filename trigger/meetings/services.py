@@ -638,6 +638,10 @@ def save_minute(meeting: Meeting, item: MinuteItem, *, base_number: int, text: s
     """
     if meeting.status is MeetingStatus.CANCELLED:
         raise FieldError("text", "This meeting was cancelled: it has no minutes")
+    if meeting.is_restorative_conference:
+        # DOMAIN.md section 7a: what people say in a restorative conference is not recorded as evidence.
+        raise FieldError("text", "What is said in a restorative conference is not recorded: record the attendance "
+                                 "here and the agreement on the restorative pathway")
     correction = is_approved(meeting)
     reason = (reason or "").strip()
     if correction and not reason:

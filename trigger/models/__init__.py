@@ -60,6 +60,10 @@ from trigger.models.meetings import (
 from trigger.models.notifications import Notification, OutboxAttachment, OutboxMessage, OutboxStatus
 from trigger.models.organisation import Agency, AgencyType, Area, Organisation, ProcessName
 from trigger.models.risk import RiskAssessment, RiskCategory, RiskQuestion
+from trigger.models.restorative import (  # noqa: F401  (the restorative pathway's tables, for the metadata)
+    RestorativeParticipant,
+    RestorativeReferral,
+)
 
 __all__ = [
     "AnonymisedCase",

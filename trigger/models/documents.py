@@ -37,6 +37,8 @@ class Audience(StrEnum):
 
     APPLICANT = "applicant"
     AGENCIES = "agencies"
+    # A letter to the person responsible (restorative justice invitation): OFFICIAL, never the applicant's.
+    PERSON_RESPONSIBLE = "person-responsible"
 
 
 class DocumentKind(StrEnum):
@@ -52,6 +54,11 @@ class DocumentKind(StrEnum):
     OUTCOME = "outcome"
     ESCALATION_ACKNOWLEDGEMENT = "escalation-acknowledgement"
     ESCALATION_OUTCOME = "escalation-outcome"
+    # Restorative justice (trigger.restorative).
+    RESTORATIVE_INFORMATION = "restorative-information"
+    RESTORATIVE_INVITATION = "restorative-invitation"
+    RESTORATIVE_AGREEMENT = "restorative-agreement"
+    RESTORATIVE_AGREEMENT_VICTIM = "restorative-agreement-victim"
 
     @property
     def label(self) -> str:
@@ -59,6 +66,8 @@ class DocumentKind(StrEnum):
 
     @property
     def audience(self) -> Audience:
+        if self is DocumentKind.RESTORATIVE_INVITATION:
+            return Audience.PERSON_RESPONSIBLE
         return Audience.AGENCIES if self in AGENCY_KINDS else Audience.APPLICANT
 
     @property
@@ -86,9 +95,14 @@ _KIND_LABELS = {
     DocumentKind.OUTCOME: "Outcome letter",
     DocumentKind.ESCALATION_ACKNOWLEDGEMENT: "Escalation acknowledgement letter",
     DocumentKind.ESCALATION_OUTCOME: "Escalation outcome letter",
+    DocumentKind.RESTORATIVE_INFORMATION: "Restorative justice: what it is and how to take part (victim)",
+    DocumentKind.RESTORATIVE_INVITATION: "Restorative justice invitation (person responsible)",
+    DocumentKind.RESTORATIVE_AGREEMENT: "Restorative outcome agreement (with signature lines)",
+    DocumentKind.RESTORATIVE_AGREEMENT_VICTIM: "Restorative outcome agreement (victim's copy)",
 }
 
-AGENCY_KINDS = frozenset({DocumentKind.INVITATION_AGENCY, DocumentKind.MINUTES_FULL, DocumentKind.ACTION_PLAN})
+AGENCY_KINDS = frozenset({DocumentKind.INVITATION_AGENCY, DocumentKind.MINUTES_FULL, DocumentKind.ACTION_PLAN,
+                          DocumentKind.RESTORATIVE_INVITATION, DocumentKind.RESTORATIVE_AGREEMENT})
 MEETING_KINDS = frozenset({DocumentKind.INVITATION_AGENCY, DocumentKind.INVITATION_VICTIM,
                            DocumentKind.MINUTES_FULL, DocumentKind.MINUTES_SUMMARY})
 

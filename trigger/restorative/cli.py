@@ -1,0 +1,25 @@
+"""`flask restorative remind`: tell facilitators about follow-up checks that are due. Run it daily from cron."""
+
+from __future__ import annotations
+
+import click
+
+from trigger.restorative.routes import bp
+
+
+@bp.cli.command("remind")
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Evaluate as if it were this date (YYYY-MM-DD); default today in Europe/London.")
+def remind(today) -> None:
+    """Each due, undone follow-up check is reminded once (safe to run twice)."""
+    from trigger.deadlines.services import london_today
+    from trigger.extensions import db
+    from trigger.restorative.services import remind_due_follow_ups
+
+    try:
+        count = remind_due_follow_ups(today.date() if today else london_today())
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    click.echo(f"{count} follow-up check(s) reminded")
