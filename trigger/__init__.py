@@ -94,9 +94,11 @@ def _register_blueprints(app: "Flask") -> None:
 
     app.register_blueprint(governance_bp)
 
+    from trigger.restorative import documents as restorative_documents
     from trigger.restorative.routes import bp as restorative_bp
 
     app.register_blueprint(restorative_bp)
+    restorative_documents.register()
 
 
 def _commit_per_request(app: "Flask") -> None:

@@ -101,3 +101,7 @@ def init_app(app: Flask) -> None:
     from trigger.audit_cli import audit
 
     app.cli.add_command(audit)
+
+    from trigger.restorative.cli import restorative
+
+    app.cli.add_command(restorative)

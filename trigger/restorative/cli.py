@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import click
+from flask.cli import AppGroup
 
-from trigger.restorative.routes import bp
+restorative = AppGroup("restorative", help="The restorative pathway's periodic work.")
 
 
-@bp.cli.command("remind")
+@restorative.command("remind")
 @click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
               help="Evaluate as if it were this date (YYYY-MM-DD); default today in Europe/London.")
 def remind(today) -> None:

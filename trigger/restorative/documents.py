@@ -14,7 +14,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from trigger.documents.contexts import DocumentContext, DocumentProblem, lines
+from trigger.documents.contexts import DocumentContext, DocumentProblem, lines, register_builders
 from trigger.domain.restorative import ParticipantRole
 from trigger.extensions import db
 from trigger.models import Case, DocumentKind, Perpetrator
@@ -103,3 +103,8 @@ AGENCY_BUILDERS = {
     DocumentKind.RESTORATIVE_INVITATION: invitation_responsible,
     DocumentKind.RESTORATIVE_AGREEMENT: agreement,
 }
+
+
+def register() -> None:
+    """Make the documents engine know these documents (called by create_app)."""
+    register_builders(applicant=APPLICANT_BUILDERS, agency=AGENCY_BUILDERS)

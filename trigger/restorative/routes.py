@@ -23,7 +23,7 @@ from trigger.authz import (
 )
 from trigger.cases.services import load_case
 from trigger.deadlines.services import london_today
-from trigger.domain.restorative import LINK_REFUSALS, ParticipantRole, PathwayState
+from trigger.domain.restorative import LINK_REFUSALS, ParticipantRole
 from trigger.extensions import db
 from trigger.forms import FieldError, attach_error
 from trigger.meetings.services import chair_choices
@@ -491,4 +491,3 @@ def figures():
                            problem=problem)
 
 
-from trigger.restorative import cli as _cli  # noqa: E402,F401  (registers `flask restorative remind` on bp)
