@@ -281,3 +281,19 @@ def test_a_meeting_is_counted_on_its_day_in_london(utc, london_day):
     from trigger.statistics.services import _london_day
 
     assert _london_day(utc) == london_day
+
+
+def test_the_restorative_pathway_s_figures_sit_beside_the_statutory_ones(app, world, make_agency):
+    from trigger.models import Case
+    from trigger.restorative.services import ReferralInput, refer
+
+    service = make_agency("Restorative Severn", AgencyType.RESTORATIVE_JUSTICE)
+    coordinator = world["people"][Role.COORDINATOR]
+    case = db.session.scalar(db.select(Case).where(Case.reference == "ST-2"))
+    refer(case, ReferralInput(agency_id=str(service.id), reason="Neighbour dispute that both sides want ended",
+                              referred_on=date(2026, 6, 3)), actor=coordinator)
+    db.session.commit()
+    text = text_of(signed_in(app, coordinator).get("/statistics", query_string=FY))
+    assert "Restorative justice" in text and "Referrals 1" in text and "Agreements reached 0" in text
+    later = text_of(signed_in(app, coordinator).get("/statistics", query_string={**FY, "year": "2027"}))
+    assert "Referrals 0" in later  # counted by the date it was made

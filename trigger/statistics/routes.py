@@ -14,6 +14,7 @@ from trigger.authz import VIEW_STATISTICS, allow
 from trigger.deadlines.services import london_today
 from trigger.domain.statistics import COUNTING_RULES, PUBLICATION_HEADER
 from trigger.exports.services import csv_text, filename
+from trigger.restorative.figures import figures as restorative_figures
 from trigger.pdf import PdfRenderError
 from trigger.statistics import publication, selection as selections, services
 
@@ -22,10 +23,14 @@ bp = Blueprint("statistics", __name__)
 
 def _page(selection, report=None, status=200, problem=None):
     today = london_today()
+    restorative = None
+    if report is not None:  # the restorative pathway's figures, beside the statutory ones (DOMAIN.md 7a)
+        restorative = restorative_figures(selection.area.id if selection.area is not None else None,
+                                          selection.period.start, selection.period.end)
     return render_template(
         "statistics/index.html", selection=selection, report=report, areas=services.all_areas(),
         years=services.years_offered(today), rules=COUNTING_RULES, kind_label=services.kind_label,
-        problem=problem,
+        problem=problem, restorative=restorative,
     ), status
 
 
