@@ -103,6 +103,14 @@ class Settings:
     public_url: str = "http://127.0.0.1:5000"
     #: Memory each server process may keep rendered pages in (trigger.page_cache); 0 turns the cache off.
     page_cache_mib: int = 32
+    #: `flask jobs run` (trigger.operations.jobs): how often each job runs, in seconds.
+    jobs_outbox_seconds: int = 60
+    jobs_reminders_seconds: int = 300
+    #: The administrators' banner says the outbox or the reminders are late after these many minutes.
+    outbox_late_minutes: int = 10
+    reminders_late_minutes: int = 60
+    #: Bearer token for /status.json (monitoring); unset: the endpoint does not exist (404).
+    status_token: str | None = None
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -150,6 +158,11 @@ class Settings:
             behind_proxy=_bool("BEHIND_PROXY", False),
             public_url=_public_url(public_url) if public_url else cls.public_url,
             page_cache_mib=_int("PAGE_CACHE_MIB", 32),
+            jobs_outbox_seconds=_int("JOBS_OUTBOX_SECONDS", 60),
+            jobs_reminders_seconds=_int("JOBS_REMINDERS_SECONDS", 300),
+            outbox_late_minutes=_int("OUTBOX_LATE_MINUTES", 10),
+            reminders_late_minutes=_int("REMINDERS_LATE_MINUTES", 60),
+            status_token=os.environ.get("STATUS_TOKEN") or None,
         )
 
     def flask_config(self) -> dict:

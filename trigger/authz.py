@@ -392,3 +392,16 @@ MANAGE_LEGAL_HOLDS = Policy("administrators", _has_role(Role.ADMIN))
 
 def can_manage_legal_hold(user: Any, case: Any) -> bool:
     return MANAGE_LEGAL_HOLDS.allows(user) and can_view_case(user, case)
+
+
+# ---- operations: the monitoring endpoint ---------------------------------------------------------------------
+
+
+def status_token_allows(authorization_header: str, configured_token: str) -> bool:
+    """`Authorization: Bearer <STATUS_TOKEN>`, compared in constant time (no timing hint about the token)."""
+    import hmac
+
+    scheme, _, presented = authorization_header.partition(" ")
+    if scheme.lower() != "bearer" or not presented.strip():
+        return False
+    return hmac.compare_digest(presented.strip().encode(), configured_token.encode())

@@ -59,10 +59,14 @@ from trigger.models.meetings import (
     VictimParticipation,
 )
 from trigger.models.notifications import Notification, OutboxAttachment, OutboxMessage, OutboxStatus
+from trigger.models.operations import JobLease, JobRun, JobStatus
 from trigger.models.organisation import Agency, AgencyType, Area, Organisation, ProcessName
 from trigger.models.risk import RiskAssessment, RiskCategory, RiskQuestion
 
 __all__ = [
+    "JobLease",
+    "JobRun",
+    "JobStatus",
     "AnonymisedCase",
     "AreaRetention",
     "LegalHold",
