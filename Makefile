@@ -8,7 +8,7 @@ export FLASK_APP := wsgi
 # everything with `make test PYTEST_ARGS=`.
 PYTEST_ARGS ?= -m "not slow"
 
-.PHONY: run test demo migrate-check clean
+.PHONY: run test demo migrate-check lint clean
 
 # Reinstall only when pyproject.toml changes.
 $(VENV)/.run-$(HASH):
@@ -40,6 +40,11 @@ migrate-check: $(VENV)/.run-$(HASH)
 	DATABASE_URL=sqlite:///$$tmp/check.db $(BIN)/flask db upgrade && \
 	DATABASE_URL=sqlite:///$$tmp/check.db $(BIN)/flask db check && \
 	rm -rf $$tmp
+
+## lint: ruff's lint rules and the architecture contracts (import-linter), both configured in pyproject.toml
+lint: $(VENV)/.test-$(HASH)
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 clean:
 	rm -rf $(VENV) .pytest_cache
