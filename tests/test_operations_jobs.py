@@ -71,6 +71,21 @@ def test_a_job_that_raises_is_recorded_as_failed_and_the_process_carries_on(app,
     assert jobs.run_forever({"outbox": 60}, stop) == 0  # already asked to stop: runs nothing, returns
 
 
+def test_the_process_keeps_running_when_a_job_cannot_even_start(app, monkeypatch, caplog):
+    stop = threading.Event()
+    attempts = []
+
+    def database_gone(*args, **kwargs):
+        attempts.append(1)
+        if len(attempts) == 2:
+            stop.set()
+        raise OSError("connection refused")
+
+    monkeypatch.setattr(jobs, "take_lease", database_gone)
+    assert jobs.run_forever({"outbox": 0.01}, stop) == 0
+    assert len(attempts) == 2 and "job could not run" in caplog.text
+
+
 def _jobs_env(database_url: str, mail_port: int) -> dict:
     env = dict(os.environ)
     env.update(FLASK_APP="wsgi", TRIGGER_ENV="local", SECRET_KEY="jobs-test-secret", DATABASE_URL=database_url,

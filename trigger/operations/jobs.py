@@ -175,8 +175,12 @@ def run_forever(intervals: dict[str, float], stop: threading.Event, *, holder: s
             if stop.is_set():
                 break
             if next_due[job] <= clock():
-                run_job(job, holder=holder, lease_seconds=lease_seconds)
-                runs += 1
+                try:
+                    run_job(job, holder=holder, lease_seconds=lease_seconds)
+                    runs += 1
+                except Exception:  # the database went away, say: log it, try again next turn, keep running
+                    db.session.rollback()
+                    log.exception("job could not run", extra={"job": job})
                 next_due[job] = clock() + intervals[job]
         db.session.remove()  # no connection or transaction is held while the process waits
         stop.wait(max(0.0, min(next_due.values()) - clock()))
