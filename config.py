@@ -106,6 +106,7 @@ class Settings:
     #: `flask jobs run` (trigger.operations.jobs): how often each job runs, in seconds.
     jobs_outbox_seconds: int = 60
     jobs_reminders_seconds: int = 300
+    jobs_retention_seconds: int = 0  # 0: `flask jobs run` leaves retention to `flask retention run`
     #: The administrators' banner says the outbox or the reminders are late after these many minutes.
     outbox_late_minutes: int = 10
     reminders_late_minutes: int = 60
@@ -160,6 +161,7 @@ class Settings:
             page_cache_mib=_int("PAGE_CACHE_MIB", 32),
             jobs_outbox_seconds=_int("JOBS_OUTBOX_SECONDS", 60),
             jobs_reminders_seconds=_int("JOBS_REMINDERS_SECONDS", 300),
+            jobs_retention_seconds=_int("JOBS_RETENTION_SECONDS", 0),
             outbox_late_minutes=_int("OUTBOX_LATE_MINUTES", 10),
             reminders_late_minutes=_int("REMINDERS_LATE_MINUTES", 60),
             status_token=os.environ.get("STATUS_TOKEN") or None,

@@ -145,3 +145,22 @@ def test_flask_jobs_run_sends_through_smtp_runs_the_reminders_never_twice_and_st
     stderr = "".join(err for _, err in outputs)
     finished = [line for line in stderr.splitlines() if '"job finished"' in line]
     assert finished and all('"request_id": "' in line and '"job": ' in line for line in finished)
+
+
+def test_retention_can_run_as_a_job_and_is_recorded(app):
+    record = jobs.run_job("retention")
+    assert record.status is JobStatus.OK and record.count == 0
+    assert record.summary.startswith("Anonymised 0 case(s), 0 under a legal hold. Purged:")
+
+
+def test_retention_is_off_in_the_jobs_process_unless_an_interval_is_set(app, monkeypatch):
+    from trigger.operations import cli
+
+    seen = {}
+    monkeypatch.setattr(jobs, "run_forever", lambda intervals, stop: seen.update(intervals) or 0)
+    runner = app.test_cli_runner()
+    assert runner.invoke(cli.jobs, ["run"]).exit_code == 0
+    assert set(seen) == {"outbox", "reminders"}
+    seen.clear()
+    assert runner.invoke(cli.jobs, ["run", "--retention-every", "86400"]).exit_code == 0
+    assert seen["retention"] == 86400

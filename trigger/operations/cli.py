@@ -18,31 +18,39 @@ jobs = AppGroup("jobs", help="The background jobs: the outbox and the reminders.
               help="Seconds between outbox runs (default JOBS_OUTBOX_SECONDS, 60).")
 @click.option("--reminders-every", type=click.FloatRange(min=1), default=None,
               help="Seconds between reminder runs (default JOBS_REMINDERS_SECONDS, 300).")
-def run(outbox_every: float | None, reminders_every: float | None) -> None:
+@click.option("--retention-every", type=click.FloatRange(min=0), default=None,
+              help="Seconds between retention runs (default JOBS_RETENTION_SECONDS, 0: off, see docs/operations.md).")
+def run(outbox_every: float | None, reminders_every: float | None, retention_every: float | None) -> None:
     """Send the outbox every minute and run the reminders every few minutes until stopped (SIGTERM, Ctrl-C).
 
     A job in progress is finished before the process exits. Two such processes never run the same job at once.
     """
-    from trigger.operations.jobs import OUTBOX, REMINDERS, run_forever
+    from trigger.operations.jobs import OUTBOX, REMINDERS, RETENTION, run_forever
 
     settings = current_app.config["TRIGGER_SETTINGS"]
     intervals = {OUTBOX: outbox_every or settings.jobs_outbox_seconds,
                  REMINDERS: reminders_every or settings.jobs_reminders_seconds}
+    retention_seconds = settings.jobs_retention_seconds if retention_every is None else retention_every
+    if retention_seconds:  # off unless asked for: anonymising is a decision, not a default
+        intervals[RETENTION] = retention_seconds
     stop = threading.Event()
 
     def request_stop(signum, _frame) -> None:
         stop.set()
 
-    signal.signal(signal.SIGTERM, request_stop)
-    signal.signal(signal.SIGINT, request_stop)
-    click.echo(f"Jobs running: outbox every {intervals[OUTBOX]:g} s, reminders every {intervals[REMINDERS]:g} s. "
-               "Stop with SIGTERM or Ctrl-C.", err=True)
-    run_forever(intervals, stop)
+    previous = {signum: signal.signal(signum, request_stop) for signum in (signal.SIGTERM, signal.SIGINT)}
+    every = ", ".join(f"{job} every {seconds:g} s" for job, seconds in intervals.items())
+    click.echo(f"Jobs running: {every}. Stop with SIGTERM or Ctrl-C.", err=True)
+    try:
+        run_forever(intervals, stop)
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
     click.echo("Jobs stopped.", err=True)
 
 
 @jobs.command("once")
-@click.argument("job", type=click.Choice(["outbox", "reminders"]))
+@click.argument("job", type=click.Choice(["outbox", "reminders", "retention"]))
 def once(job: str) -> None:
     """Run one job once, under the same lock and record as `flask jobs run` (for cron or a systemd timer)."""
     from trigger.operations.jobs import run_job

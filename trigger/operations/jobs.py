@@ -28,7 +28,7 @@ from trigger.operations.logs import current_reference, stamp
 
 log = stamp(logging.getLogger("trigger.jobs"))
 
-OUTBOX, REMINDERS = "outbox", "reminders"
+OUTBOX, REMINDERS, RETENTION = "outbox", "reminders", "retention"
 
 
 @dataclass
@@ -83,7 +83,23 @@ def run_reminders() -> Outcome:
     return Outcome(report.due, report.summary().replace("\n", " "), bool(report.problems))
 
 
-JOBS: dict[str, Callable[[], Outcome]] = {OUTBOX: send_outbox, REMINDERS: run_reminders}
+def run_retention() -> Outcome:
+    """Anonymise closed cases past their retention period, then the operational purges (`flask retention run`)."""
+    from flask import current_app
+
+    from trigger.governance import purges
+    from trigger.governance.retention import RetentionBusy, run
+
+    try:
+        report = run()
+    except RetentionBusy as busy:  # a `flask retention run` by hand holds the retention lock: its turn, not ours
+        return Outcome(0, str(busy))
+    purged = purges.purge(utcnow(), email_body_days=purges.sent_email_body_days(current_app.config))
+    return Outcome(report.anonymised, f"Anonymised {report.anonymised} case(s), {len(report.held)} under a legal "
+                                      f"hold. Purged: {'; '.join(purged.lines())}")
+
+
+JOBS: dict[str, Callable[[], Outcome]] = {OUTBOX: send_outbox, REMINDERS: run_reminders, RETENTION: run_retention}
 
 
 # ---- leases -------------------------------------------------------------------------------------------------
