@@ -53,6 +53,15 @@ def test_the_administrators_page_shows_the_outbox_the_reminders_and_the_database
     assert "The outbox is late: an email has waited 30 minutes to be sent." in page
     assert f"Engine {'PostgreSQL' if db.engine.dialect.name == 'postgresql' else 'SQLite'}" in page
     assert "Answers Yes" in page
+    assert "Retention" not in page  # shown only once the jobs process has run it
+
+
+def test_the_status_page_shows_the_last_retention_run_once_there_is_one(app, admin_client):
+    from trigger.operations import jobs
+
+    jobs.run_job("retention")
+    page = text_of(admin_client.get("/admin/status"))
+    assert "Retention Last run started" in page and "Anonymised 0 case(s)" in page
 
 
 def test_only_administrators_see_the_status_page(client, make_user):
@@ -105,6 +114,7 @@ def test_the_monitoring_endpoint_reports_counts_and_times_but_no_addresses(app, 
     assert body["status"] == "problem" and body["database"]["ok"] is True
     assert body["outbox"]["unsent"] == 1 and 1790 <= body["outbox"]["oldest_unsent_age_seconds"] <= 1830
     assert body["reminders"]["last_run"]["status"] == "ok" and body["reminders"]["last_run"]["count"] == 3
+    assert body["retention"]["last_run"] is None  # retention is not run by the jobs process here
     assert "applicant.example" not in response.get_data(as_text=True)
 
 

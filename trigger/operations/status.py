@@ -13,7 +13,7 @@ from trigger.extensions import db
 from trigger.models.base import utcnow
 from trigger.models.notifications import OutboxMessage, OutboxStatus
 from trigger.models.operations import JobRun, JobStatus
-from trigger.operations.jobs import OUTBOX, REMINDERS, last_runs
+from trigger.operations.jobs import OUTBOX, REMINDERS, RETENTION, last_runs
 
 
 @dataclass
@@ -48,6 +48,7 @@ class Status:
     failed_emails: int = 0
     last_outbox: RunView | None = None
     last_reminders: RunView | None = None
+    last_retention: RunView | None = None  # only when the jobs process runs retention (JOBS_RETENTION_SECONDS)
     problems: list[str] = field(default_factory=list)
 
     @property
@@ -70,6 +71,7 @@ class Status:
                        "oldest_unsent_age_seconds": self.oldest_unsent_age_seconds, "failed": self.failed_emails,
                        "last_run": self.last_outbox.as_dict() if self.last_outbox else None},
             "reminders": {"last_run": self.last_reminders.as_dict() if self.last_reminders else None},
+            "retention": {"last_run": self.last_retention.as_dict() if self.last_retention else None},
         }
 
 
@@ -97,6 +99,7 @@ def current_status(now: datetime | None = None) -> Status:
     )).one()
     status.last_outbox = RunView.of(next(iter(last_runs(OUTBOX)), None))
     status.last_reminders = RunView.of(next(iter(last_runs(REMINDERS)), None))
+    status.last_retention = RunView.of(next(iter(last_runs(RETENTION)), None))
     status.problems.extend(lateness(status))
     if status.failed_emails:
         status.problems.append(f"{status.failed_emails} email(s) failed for good: see the outbox.")
