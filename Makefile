@@ -2,22 +2,29 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-HASH   := $(shell cat pyproject.toml | sha1sum | cut -c1-12)
+HASH   := $(shell cat pyproject.toml requirements/*.lock | sha1sum | cut -c1-12)
+# Every dependency, direct and transitive, is installed from a lock file with hashes (`make lock` writes them).
+PIP    := $(BIN)/python -m pip install --quiet --disable-pip-version-check
+LOCK_VENV := .venv-lock
+PIP_COMPILE := $(LOCK_VENV)/bin/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe \
+	--no-emit-index-url --no-emit-find-links $(UPGRADE)
 export FLASK_APP := wsgi
 # The default run leaves out the suites marked slow (crash safety, memory over 200 renders...); .ci/run runs
 # everything with `make test PYTEST_ARGS=`.
 PYTEST_ARGS ?= -m "not slow"
 
-.PHONY: run test demo migrate-check clean
+.PHONY: run test demo migrate-check lint lock clean
 
-# Reinstall only when pyproject.toml changes.
+# Reinstall only when pyproject.toml or a lock file changes. The project itself goes in without dependencies:
+# they all come from the lock, each checked against its hash (--require-hashes).
 $(VENV)/.run-$(HASH):
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e .
+	$(PIP) --require-hashes -r requirements/runtime.lock
+	$(PIP) --no-deps -e .
 	rm -f $(VENV)/.run-* && touch $@
 
 $(VENV)/.test-$(HASH): $(VENV)/.run-$(HASH)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	$(PIP) --require-hashes -r requirements/test.lock
 	rm -f $(VENV)/.test-* && touch $@
 
 ## run: install, create/upgrade the SQLite database under instance/, serve on http://127.0.0.1:5000
@@ -41,5 +48,18 @@ migrate-check: $(VENV)/.run-$(HASH)
 	DATABASE_URL=sqlite:///$$tmp/check.db $(BIN)/flask db check && \
 	rm -rf $$tmp
 
+## lint: ruff's lint rules and the architecture contracts (import-linter), both configured in pyproject.toml
+lint: $(VENV)/.test-$(HASH)
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+
+## lock: write requirements/runtime.lock and test.lock (every dependency pinned, with hashes) from the pins in
+##       pyproject.toml; keeps the other pins as they are; `make lock UPGRADE=--upgrade` moves them to the newest
+lock:
+	test -x $(LOCK_VENV)/bin/pip-compile || ($(PYTHON) -m venv $(LOCK_VENV) && \
+		$(LOCK_VENV)/bin/python -m pip install --quiet --disable-pip-version-check pip-tools==7.6.2)
+	$(PIP_COMPILE) -o requirements/runtime.lock pyproject.toml
+	$(PIP_COMPILE) --extra test -o requirements/test.lock pyproject.toml
+
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) $(LOCK_VENV) .pytest_cache

@@ -101,6 +101,15 @@ class Settings:
     behind_proxy: bool = False
     #: Where people reach this Trigger, for the links in emails (a path alone is no use in a mail client).
     public_url: str = "http://127.0.0.1:5000"
+    #: `flask jobs run` (trigger.operations.jobs): how often each job runs, in seconds.
+    jobs_outbox_seconds: int = 60
+    jobs_reminders_seconds: int = 300
+    jobs_retention_seconds: int = 0  # 0: `flask jobs run` leaves retention to `flask retention run`
+    #: The administrators' banner says the outbox or the reminders are late after these many minutes.
+    outbox_late_minutes: int = 10
+    reminders_late_minutes: int = 60
+    #: Bearer token for /status.json (monitoring); unset: the endpoint does not exist (404).
+    status_token: str | None = None
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -147,6 +156,12 @@ class Settings:
             secure_cookies=_bool("SECURE_COOKIES", environment == "production"),
             behind_proxy=_bool("BEHIND_PROXY", False),
             public_url=_public_url(public_url) if public_url else cls.public_url,
+            jobs_outbox_seconds=_int("JOBS_OUTBOX_SECONDS", 60),
+            jobs_reminders_seconds=_int("JOBS_REMINDERS_SECONDS", 300),
+            jobs_retention_seconds=_int("JOBS_RETENTION_SECONDS", 0),
+            outbox_late_minutes=_int("OUTBOX_LATE_MINUTES", 10),
+            reminders_late_minutes=_int("REMINDERS_LATE_MINUTES", 60),
+            status_token=os.environ.get("STATUS_TOKEN") or None,
         )
 
     def flask_config(self) -> dict:

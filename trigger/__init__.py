@@ -33,6 +33,9 @@ def create_app(test_config: dict | None = None) -> "Flask":
     from trigger import cli, errors, input_guard, security, templating
     from trigger.extensions import csrf, db, login_manager, migrate
 
+    from trigger.operations import logs
+
+    logs.init_app(app)  # first: its request id and clock start before any other hook runs
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
@@ -43,6 +46,9 @@ def create_app(test_config: dict | None = None) -> "Flask":
     input_guard.init_app(app)  # before the blueprints: their <int:...> routes use its bounded converter
     cli.init_app(app)
     _register_blueprints(app)
+    from trigger.operations import banner
+
+    banner.init_app(app)
     _commit_per_request(app)
     return app
 
@@ -99,6 +105,10 @@ def _register_blueprints(app: "Flask") -> None:
 
     app.register_blueprint(restorative_bp)
     restorative_documents.register()
+
+    from trigger.operations.routes import bp as operations_bp
+
+    app.register_blueprint(operations_bp)
 
 
 def _commit_per_request(app: "Flask") -> None:

@@ -443,3 +443,16 @@ def can_read_restorative_confidential(user: Any, referral: Any) -> bool:
     if not can_view_referral(user, referral):
         return False
     return user.role is Role.CHAIR or _is_referral_service(user, referral)
+
+
+# ---- operations: the monitoring endpoint ---------------------------------------------------------------------
+
+
+def status_token_allows(authorization_header: str, configured_token: str) -> bool:
+    """`Authorization: Bearer <STATUS_TOKEN>`, compared in constant time (no timing hint about the token)."""
+    import hmac
+
+    scheme, _, presented = authorization_header.partition(" ")
+    if scheme.lower() != "bearer" or not presented.strip():
+        return False
+    return hmac.compare_digest(presented.strip().encode(), configured_token.encode())

@@ -1,4 +1,5 @@
-"""Command-line tools: `flask demo load`, `flask backup`, `flask restore`, `flask outbox send`, `flask audit`."""
+"""Command-line tools: `flask demo load`, `flask backup`, `flask restore`, `flask outbox send`, `flask audit`,
+`flask jobs`, `flask status`."""
 
 from __future__ import annotations
 
@@ -105,3 +106,7 @@ def init_app(app: Flask) -> None:
     from trigger.restorative.cli import restorative
 
     app.cli.add_command(restorative)
+
+    from trigger.operations import cli as operations_cli
+
+    operations_cli.init_app(app)  # flask jobs run / once, flask status

@@ -44,6 +44,11 @@ def _without_personal_data(error: BaseException) -> str:
     return f"{stack}{described}"
 
 
+def _route() -> str:
+    """The route's pattern for the log, never the raw path (a path can hold a name or a postcode)."""
+    return request.url_rule.rule if request.url_rule is not None else "(no route)"
+
+
 def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error):
@@ -69,9 +74,9 @@ def init_app(app: Flask) -> None:
         if isinstance(error, DataError):
             # A value the database refused (out of range, malformed) that no check caught before: the request
             # was bad, not the service. Logged as a warning to be fixed, without the values.
-            app.logger.warning("Database refused a value on %s %s\n%s", request.method, request.path,
+            app.logger.warning("Database refused a value on %s %s\n%s", request.method, _route(),
                                _without_personal_data(error))
             return render_error(400)
-        app.logger.error("Unhandled error on %s %s\n%s", request.method, request.path,
+        app.logger.error("Unhandled error on %s %s\n%s", request.method, _route(),
                          _without_personal_data(error))
         return render_error(500)

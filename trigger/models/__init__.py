@@ -58,6 +58,7 @@ from trigger.models.meetings import (
     VictimParticipation,
 )
 from trigger.models.notifications import Notification, OutboxAttachment, OutboxMessage, OutboxStatus
+from trigger.models.operations import JobLease, JobRun, JobStatus
 from trigger.models.organisation import Agency, AgencyType, Area, Organisation, ProcessName
 from trigger.models.risk import RiskAssessment, RiskCategory, RiskQuestion
 from trigger.models.restorative import (  # noqa: F401  (the restorative pathway's tables, for the metadata)
@@ -66,6 +67,9 @@ from trigger.models.restorative import (  # noqa: F401  (the restorative pathway
 )
 
 __all__ = [
+    "JobLease",
+    "JobRun",
+    "JobStatus",
     "AnonymisedCase",
     "AreaRetention",
     "LegalHold",
