@@ -27,7 +27,8 @@ PEOPLE = {HARMED: ParticipantRole.HARMED, RESPONSIBLE: ParticipantRole.RESPONSIB
           NEIGHBOUR: ParticipantRole.NEIGHBOUR}
 
 
-def with_people(pathway: Pathway = Pathway()) -> Pathway:
+def with_people(pathway: Pathway | None = None) -> Pathway:
+    pathway = pathway if pathway is not None else Pathway()
     for pid, role in PEOPLE.items():
         pathway = pathway.add_participant(pid, role)
     return pathway

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from trigger.admin import services
 from trigger.admin.audit_search import AuditSearch, case_references
@@ -13,7 +12,7 @@ from trigger.auth.services import live_sessions
 from trigger.authz import ADMIN, VIEW_AUDIT, allow
 from trigger.extensions import db
 from trigger.forms import FieldError, attach_error
-from trigger.models import Agency, Area, AuditEvent, Role, User
+from trigger.models import Agency, Area, Role, User
 from trigger.input_guard import requested_page
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
