@@ -30,6 +30,10 @@ def demo_load(scale: float | None, seed: int) -> None:
     width = max(len(a.email) for a in accounts) if accounts else 0
     for account in accounts:
         click.echo(f"  {account.email:<{width}}  {account.password}  ({account.role.label}: {account.name})")
+    click.echo("\nThese accounts sign in with the password alone: two-factor authentication is switched off in the "
+               "demo.\nTo turn it on, sign in as the administrator and tick the roles under Administration > "
+               "Organisation settings\n(\"Roles that must sign in with two-factor authentication\"); people in "
+               "those roles set up an\nauthenticator app at their next sign-in.")
     if scale:
         from trigger.demo_scale import load_scale
 

@@ -1,5 +1,5 @@
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, EmailField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Optional
 
 from trigger.domain.workdays import Nation
@@ -38,6 +38,11 @@ class OrganisationForm(FlaskForm):
         "Name used in letters",
         choices=[(p.value, p.label) for p in ProcessName],
         validators=[DataRequired("Choose the name used in letters")],
+    )
+    two_factor_roles = SelectMultipleField(
+        "Roles that must sign in with two-factor authentication",
+        choices=[(role.value, role.label) for role in Role],
+        validators=[Optional()],
     )
 
 
@@ -78,7 +83,6 @@ class UserForm(FlaskForm):
     role = RadioField("Role", choices=enum_choices(Role), validators=[DataRequired("Choose a role")])
     agency_id = SelectField("Agency", coerce=str, validators=[Optional()])
     active = BooleanField("Active (can sign in)", default=True)
-    password = PasswordField("Password", validators=[Optional()])
 
 
 class ConfirmForm(FlaskForm):

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import secrets
+
 from dataclasses import dataclass
 
 from sqlalchemy import func, or_, select
 
 from trigger import audit
 from trigger.auth import services as auth_services
-from trigger.auth.passwords import password_problems
+from trigger.auth import two_factor
 from trigger.domain.workdays import Nation
 from trigger.extensions import db
 from trigger.forms import FieldError
@@ -23,11 +25,13 @@ def organisation() -> Organisation | None:
 
 
 def update_organisation(org: Organisation, *, name: str, address: str, contact_email: str,
-                        contact_phone: str, process_name: str) -> None:
-    before = _snapshot(org, "name", "address", "contact_email", "contact_phone", "process_name")
+                        contact_phone: str, process_name: str, two_factor_roles: list[str] | None = None) -> None:
+    before = _snapshot(org, "name", "address", "contact_email", "contact_phone", "process_name", "two_factor_roles")
     org.name, org.address = name, address or ""
     org.contact_email, org.contact_phone = (contact_email or "").lower(), contact_phone or ""
     org.process_name = ProcessName(process_name)
+    if two_factor_roles is not None:
+        org.two_factor_roles = ",".join(role.value for role in Role if role.value in two_factor_roles)
     _record_update("organisation.updated", "organisation", org, before, "Updated the organisation's settings")
 
 
@@ -102,7 +106,6 @@ class UserInput:
     role: str
     agency_id: str | None
     active: bool
-    password: str | None
 
 
 def _resolve_agency(raw: str | None, role: Role, current: User | None) -> Agency | None:
@@ -135,12 +138,6 @@ def save_user(user: User | None, data: UserInput, *, acting_admin: User) -> User
         raise FieldError("email", "There is already an account with this email address")
     role = Role(data.role)
     agency = _resolve_agency(data.agency_id, role, user)
-    if data.password:
-        problems = password_problems(data.password, email=email, name=data.name)
-        if problems:
-            raise FieldError("password", problems[0])
-    elif user is None:
-        raise FieldError("password", "Enter a first password for this account")
     if user is not None and user.role is Role.ADMIN and user.active and (role is not Role.ADMIN or not data.active):
         if _active_admin_count() <= 1:
             raise FieldError("role" if role is not Role.ADMIN else "active",
@@ -155,8 +152,9 @@ def save_user(user: User | None, data: UserInput, *, acting_admin: User) -> User
         before = _snapshot(user, "name", "email", "role", "agency_id", "active")
     user.name, user.email, user.role = data.name, email, role
     user.agency_id, user.active = (agency.id if agency else None), data.active
-    if data.password:
-        auth_services.set_password(user, data.password)
+    if creating:
+        # Nobody knows this password: the person chooses their own from the invitation (auth.links).
+        auth_services.set_password(user, secrets.token_urlsafe(32))
     db.session.flush()
 
     if creating:
@@ -164,14 +162,20 @@ def save_user(user: User | None, data: UserInput, *, acting_admin: User) -> User
                      {"role": role.value, "agency_id": user.agency_id})
         return user
     _record_update("user.updated", "user", user, before, f"Updated account for {user.name}")
-    if data.password:
-        audit.record("user.password_reset", "user", user.id, f"Set a new password for {user.name}")
     if before["active"] and not user.active:
         ended = auth_services.revoke_all_sessions(user, "account deactivated")
         audit.record("user.deactivated", "user", user.id, f"Deactivated {user.name}; ended {ended} session(s)")
-    elif data.password:
-        auth_services.revoke_all_sessions(user, "password reset by administrator")
     return user
+
+
+def reset_two_factor(user: User) -> int:
+    """Remove a person's authenticator app and recovery codes (they lost their phone): they set one up again
+    at their next sign-in. Their sessions end, since whoever holds the phone may be signed in."""
+    two_factor.reset(user)
+    ended = auth_services.revoke_all_sessions(user, "two-factor reset by administrator")
+    audit.record("user.two_factor_reset", "user", user.id,
+                 f"Reset the two-factor authentication of {user.name}; ended {ended} session(s)")
+    return ended
 
 
 def revoke_sessions(user: User) -> int:

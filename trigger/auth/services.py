@@ -198,3 +198,8 @@ def live_sessions(user: User) -> list[UserSession]:
             .order_by(UserSession.last_seen_at.desc())
         )
     )
+
+
+def end_session_row(row: UserSession, reason: str) -> None:
+    row.revoked_at = utcnow()
+    row.revoked_reason = reason

@@ -24,6 +24,9 @@ def enum_column(enum_cls: type[StrEnum], name: str, length: int = 40) -> Enum:
     )
 
 
+DEFAULT_TWO_FACTOR_ROLES = "administrator,coordinator,chair"
+
+
 class ProcessName(StrEnum):
     """The statutory process has two public names; letters use the one the partnership chooses."""
 
@@ -49,6 +52,11 @@ class Organisation(Timestamped, Base):
     contact_phone: Mapped[str] = mapped_column(String(40), default="")
     process_name: Mapped[ProcessName] = mapped_column(
         enum_column(ProcessName, "process_name"), default=ProcessName.ASB_CASE_REVIEW
+    )
+    #: Roles that must sign in with a second factor (comma-separated role values). Secure by default;
+    #: the demo county loads it empty so that its printed passwords work alone.
+    two_factor_roles: Mapped[str] = mapped_column(
+        String(200), default=DEFAULT_TWO_FACTOR_ROLES, server_default=DEFAULT_TWO_FACTOR_ROLES
     )
 
 
