@@ -73,9 +73,9 @@ def _withdraw_open_links(user: User, purpose: LinkPurpose) -> int:
 def _issue(user: User, purpose: LinkPurpose, created_by: User | None) -> str:
     # One open link of each kind per person: a new one replaces the old, so only the latest email works.
     _withdraw_open_links(user, purpose)
-    token = secrets.token_urlsafe(32)
+    token, now = secrets.token_urlsafe(32), utcnow()
     db.session.add(SignInLink(user_id=user.id, purpose=purpose, token_hash=_token_hash(token),
-                              expires_at=utcnow() + LIFETIME[purpose],
+                              created_at=now, expires_at=now + LIFETIME[purpose],
                               created_by_id=created_by.id if created_by else None))
     return token
 

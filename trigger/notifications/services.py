@@ -341,7 +341,10 @@ def send_at_once(message: OutboxMessage) -> bool:
     db.session.commit()
     if not claimed:
         return False  # another sender took it
-    db.session.refresh(message)
+    message = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.id == message.id)
+        .options(selectinload(OutboxMessage.attachments)).execution_options(populate_existing=True)
+    ).one()
     report = DeliveryReport()
     with _Mailer(settings) as mailer:
         _send_one(mailer, message, settings, now, report)
