@@ -147,7 +147,8 @@ def set_up_two_factor():
     if two_factor.is_enrolled(user) and not signed_in:
         return redirect(url_for("auth.sign_in_code"))
     secret = session.get("enrol_secret")
-    if not isinstance(secret, str) or request.method == "GET":
+    # The same secret until it is confirmed: reloading the page must not invalidate what the app has scanned.
+    if not isinstance(secret, str) or len(secret) != 32:
         secret = two_factor.new_secret()
         session["enrol_secret"] = secret
     form = CodeForm()
