@@ -1,8 +1,8 @@
-"""invitations, password resets and authenticator-app two-factor
+"""invitations, password resets, authenticator-app two-factor and passkeys
 
 Single-use emailed links (invitation / password reset, stored as SHA-256), hashed recovery codes, the
 authenticator secret and last used time step on users, and the roles that must use two-factor on the
-organisation (secure by default: administrators, coordinators and chairs).
+organisation (secure by default: administrators, coordinators and chairs); passkeys (WebAuthn public keys).
 
 Revision ID: f3b9c2d4e6a1
 Revises: ae5c0a1d7b10
@@ -52,6 +52,22 @@ def upgrade():
         sa.PrimaryKeyConstraint('id', name=op.f('pk_recovery_codes')),
     )
     op.create_index(op.f('ix_recovery_codes_user_id'), 'recovery_codes', ['user_id'], unique=False)
+    op.create_table(
+        'passkeys',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('user_id', sa.Integer(), nullable=False),
+        sa.Column('credential_id', sa.String(length=700), nullable=False),
+        sa.Column('public_key', sa.LargeBinary(), nullable=False),
+        sa.Column('sign_count', sa.Integer(), nullable=False),
+        sa.Column('name', sa.String(length=80), nullable=False),
+        sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+        sa.Column('last_used_at', sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_passkeys_user_id_users'),
+                                ondelete='CASCADE'),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_passkeys')),
+        sa.UniqueConstraint('credential_id', name=op.f('uq_passkeys_credential_id')),
+    )
+    op.create_index(op.f('ix_passkeys_user_id'), 'passkeys', ['user_id'], unique=False)
     with op.batch_alter_table('users') as batch:
         batch.add_column(sa.Column('totp_secret', sa.String(length=64), nullable=True))
         batch.add_column(sa.Column('totp_last_step', sa.Integer(), nullable=True))
@@ -68,6 +84,8 @@ def downgrade():
         batch.drop_column('totp_enrolled_at')
         batch.drop_column('totp_last_step')
         batch.drop_column('totp_secret')
+    op.drop_index(op.f('ix_passkeys_user_id'), table_name='passkeys')
+    op.drop_table('passkeys')
     op.drop_index(op.f('ix_recovery_codes_user_id'), table_name='recovery_codes')
     op.drop_table('recovery_codes')
     op.drop_index(op.f('ix_sign_in_links_user_id'), table_name='sign_in_links')

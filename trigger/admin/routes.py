@@ -9,7 +9,7 @@ from sqlalchemy import select
 from trigger.admin import services
 from trigger.admin.audit_search import AuditSearch, case_references
 from trigger.admin.forms import AgencyForm, AreaForm, AuditSearchForm, ConfirmForm, OrganisationForm, UserForm
-from trigger.auth import links, two_factor
+from trigger.auth import links, passkeys, two_factor
 from trigger.auth.services import live_sessions
 from trigger.authz import ADMIN, VIEW_AUDIT, allow
 from trigger.extensions import db
@@ -184,7 +184,8 @@ def edit_user(user_id: int | None = None):
     invitation = links.open_invitation(user) if user is not None else None
     return render_template("admin/user_form.html", form=form, user=user, invitation=invitation,
                            confirm=ConfirmForm(), now=utcnow(),
-                           two_factor_enrolled=user is not None and two_factor.is_enrolled(user)), _form_status()
+                           two_factor_enrolled=user is not None and (two_factor.is_enrolled(user)
+                                                                   or passkeys.has_passkey(user))), _form_status()
 
 
 @bp.route("/users/<int:user_id>/invitation", methods=["POST"])

@@ -57,3 +57,10 @@ class CodeForm(FlaskForm):
 
 class EmptyForm(FlaskForm):
     """A button that changes something: only the CSRF token."""
+
+
+class PasskeyNameForm(FlaskForm):
+    name = StringField(
+        "Name for this passkey",
+        validators=[Length(max=80, message="The name must be 80 characters or fewer")],
+    )

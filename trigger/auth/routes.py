@@ -9,7 +9,7 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 from flask_login import current_user, login_user, logout_user
 
 from trigger import audit
-from trigger.auth import links, services, two_factor
+from trigger.auth import links, passkeys, services, two_factor
 from trigger.auth.forms import ChangePasswordForm, CodeForm, LoginForm
 from trigger.auth.passwords import password_problems, verify_password
 from trigger.authz import PUBLIC, SIGNED_IN, allow
@@ -76,7 +76,7 @@ def finish_sign_in(user, next_url: str | None = None):
 def after_first_factor(user, next_url: str | None = None):
     """Where a person goes once their password is right: a code if they have an authenticator, setting one
     up if their role needs it, else straight in."""
-    if two_factor.is_enrolled(user):
+    if two_factor.is_enrolled(user) or passkeys.has_passkey(user):
         _begin_pending(user)
         session["pending_next"] = _safe_next(next_url)
         return redirect(url_for("auth.sign_in_code"))
@@ -110,7 +110,7 @@ def login():
 @allow(PUBLIC)
 def sign_in_code():
     user = pending_user()
-    if user is None or not two_factor.is_enrolled(user):
+    if user is None or not (two_factor.is_enrolled(user) or passkeys.has_passkey(user)):
         flash("Sign in again: that took too long, or the page was opened on its own.", "info")
         return redirect(url_for("auth.login"))
     form = CodeForm()
@@ -132,7 +132,8 @@ def sign_in_code():
             refused = True
     # A refused code is committed (200) so that it counts towards throttling.
     status = 200 if request.method == "GET" or refused else 400
-    return render_template("auth/code.html", form=form, user=user), status
+    return render_template("auth/code.html", form=form, user=user, has_app=two_factor.is_enrolled(user),
+                           has_passkey=passkeys.has_passkey(user)), status
 
 
 @bp.route("/two-factor/set-up", methods=["GET", "POST"])
@@ -218,4 +219,4 @@ def change_password():
 
 
 # The other pages of signing in live in their own modules, on this blueprint.
-from trigger.auth import account_routes, link_routes  # noqa: E402,F401
+from trigger.auth import account_routes, link_routes, passkey_routes  # noqa: E402,F401

@@ -19,7 +19,7 @@ from sqlalchemy import delete, select, update
 
 from trigger import audit
 from trigger.extensions import db
-from trigger.models import LoginAttempt, Organisation, RecoveryCode, Role, User, utcnow
+from trigger.models import LoginAttempt, Organisation, Passkey, RecoveryCode, Role, User, utcnow
 from trigger.models.organisation import DEFAULT_TWO_FACTOR_ROLES
 
 ISSUER = "Trigger"
@@ -143,7 +143,9 @@ def verify(user: User, code: str) -> str | None:
 
 
 def reset(user: User) -> None:
-    """Remove someone's second factor (an administrator's action): they enrol again at next sign-in."""
+    """Remove someone's second factors, app and passkeys (an administrator's action): they enrol again at
+    their next sign-in."""
+    db.session.execute(delete(Passkey).where(Passkey.user_id == user.id))
     user.totp_secret = None
     user.totp_last_step = None
     user.totp_enrolled_at = None

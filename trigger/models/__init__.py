@@ -1,6 +1,6 @@
 """All models, imported here so that Alembic and the app see one complete metadata."""
 
-from trigger.models.accounts import LinkPurpose, LoginAttempt, RecoveryCode, Role, SignInLink, User, UserSession
+from trigger.models.accounts import LinkPurpose, LoginAttempt, Passkey, RecoveryCode, Role, SignInLink, User, UserSession
 from trigger.models.actions import (
     Action,
     ActionDueDateChange,
@@ -120,6 +120,7 @@ __all__ = [
     "LinkReason",
     "LinkPurpose",
     "LoginAttempt",
+    "Passkey",
     "RecoveryCode",
     "SignInLink",
     "Notification",
