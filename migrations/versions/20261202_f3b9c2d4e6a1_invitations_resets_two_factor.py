@@ -1,8 +1,8 @@
-"""invitations, password resets, authenticator-app two-factor and passkeys
+"""invitations, password resets, authenticator-app two-factor, passkeys and single sign-on
 
 Single-use emailed links (invitation / password reset, stored as SHA-256), hashed recovery codes, the
 authenticator secret and last used time step on users, and the roles that must use two-factor on the
-organisation (secure by default: administrators, coordinators and chairs); passkeys (WebAuthn public keys).
+organisation (secure by default: administrators, coordinators and chairs); passkeys (WebAuthn public keys); per-agency OpenID Connect settings and whether local passwords are allowed.
 
 Revision ID: f3b9c2d4e6a1
 Revises: ae5c0a1d7b10
@@ -72,12 +72,23 @@ def upgrade():
         batch.add_column(sa.Column('totp_secret', sa.String(length=64), nullable=True))
         batch.add_column(sa.Column('totp_last_step', sa.Integer(), nullable=True))
         batch.add_column(sa.Column('totp_enrolled_at', sa.DateTime(timezone=True), nullable=True))
+    with op.batch_alter_table('agencies') as batch:
+        batch.add_column(sa.Column('sso_issuer', sa.String(length=300), nullable=False, server_default=''))
+        batch.add_column(sa.Column('sso_client_id', sa.String(length=200), nullable=False, server_default=''))
+        batch.add_column(sa.Column('sso_client_secret', sa.String(length=500), nullable=False, server_default=''))
+        batch.add_column(sa.Column('sso_email_domains', sa.String(length=500), nullable=False, server_default=''))
+        batch.add_column(sa.Column('sso_provider_name', sa.String(length=80), nullable=False, server_default=''))
+        batch.add_column(sa.Column('local_passwords', sa.Boolean(), nullable=False, server_default=sa.true()))
     with op.batch_alter_table('organisations') as batch:
         batch.add_column(sa.Column('two_factor_roles', sa.String(length=200), nullable=False,
                                    server_default='administrator,coordinator,chair'))
 
 
 def downgrade():
+    with op.batch_alter_table('agencies') as batch:
+        for column in ('local_passwords', 'sso_provider_name', 'sso_email_domains', 'sso_client_secret',
+                       'sso_client_id', 'sso_issuer'):
+            batch.drop_column(column)
     with op.batch_alter_table('organisations') as batch:
         batch.drop_column('two_factor_roles')
     with op.batch_alter_table('users') as batch:

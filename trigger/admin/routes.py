@@ -11,6 +11,7 @@ from trigger.admin.audit_search import AuditSearch, case_references
 from trigger.admin.forms import AgencyForm, AreaForm, AuditSearchForm, ConfirmForm, OrganisationForm, UserForm
 from trigger.auth import links, passkeys, two_factor
 from trigger.auth.services import live_sessions
+from trigger.notifications.services import absolute_url
 from trigger.authz import ADMIN, VIEW_AUDIT, allow
 from trigger.extensions import db
 from trigger.forms import FieldError, attach_error
@@ -129,13 +130,18 @@ def edit_agency(agency_id: int | None = None):
                 agency_type=form.agency_type.data,
                 contact_email=form.contact_email.data,
                 active=form.active.data,
+                sso=services.SingleSignOn(
+                    provider_name=form.sso_provider_name.data or "", issuer=form.sso_issuer.data or "",
+                    client_id=form.sso_client_id.data or "", client_secret=form.sso_client_secret.data or "",
+                    email_domains=form.sso_email_domains.data or "", local_passwords=form.local_passwords.data),
             )
         except FieldError as error:
             attach_error(form, error)
         else:
             flash(f"Agency {saved.name} has been {'created' if agency is None else 'saved'}.", "success")
             return redirect(url_for("admin.agencies"))
-    return render_template("admin/agency_form.html", form=form, agency=agency), _form_status()
+    return render_template("admin/agency_form.html", form=form, agency=agency,
+                           sso_redirect=absolute_url(url_for("auth.sso_callback"))), _form_status()
 
 
 # ---- users ----------------------------------------------------------------------------------------------

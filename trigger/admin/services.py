@@ -67,7 +67,35 @@ def save_area(area: Area | None, *, name: str, nation: str, active: bool) -> Are
 # ---- agencies -------------------------------------------------------------------------------------------
 
 
-def save_agency(agency: Agency | None, *, name: str, agency_type: str, contact_email: str, active: bool) -> Agency:
+@dataclass(frozen=True)
+class SingleSignOn:
+    """An agency's OpenID Connect settings (auth.oidc). A blank client secret keeps the one saved."""
+
+    provider_name: str
+    issuer: str
+    client_id: str
+    client_secret: str
+    email_domains: str
+    local_passwords: bool
+
+
+def _apply_sso(agency: Agency, sso: SingleSignOn) -> None:
+    if sso.issuer and not sso.issuer.startswith("https://"):
+        raise FieldError("sso_issuer", "The issuer address must start with https://")
+    if sso.issuer and not (sso.client_id and (sso.client_secret or agency.sso_client_secret) and sso.email_domains):
+        raise FieldError("sso_client_id", "Enter the client ID, client secret and email domains as well as the issuer")
+    agency.sso_provider_name, agency.sso_issuer = sso.provider_name, sso.issuer.rstrip("/")
+    agency.sso_client_id = sso.client_id
+    if sso.client_secret:
+        agency.sso_client_secret = sso.client_secret
+    agency.sso_email_domains = ",".join(d.strip().lower().lstrip("@") for d in sso.email_domains.split(",")
+                                        if d.strip())
+    # Without single sign-on, a Trigger password is the only way in: it cannot be switched off.
+    agency.local_passwords = sso.local_passwords or not agency.sso_issuer
+
+
+def save_agency(agency: Agency | None, *, name: str, agency_type: str, contact_email: str, active: bool,
+                sso: SingleSignOn | None = None) -> Agency:
     _check_unique_name(Agency, name, agency.id if agency else None, "an agency")
     creating = agency is None
     if creating:
@@ -78,6 +106,8 @@ def save_agency(agency: Agency | None, *, name: str, agency_type: str, contact_e
         before = _snapshot(agency, "name", "agency_type", "contact_email", "active")
     agency.name, agency.agency_type = name, AgencyType(agency_type)
     agency.contact_email, agency.active = (contact_email or "").lower(), active
+    if sso is not None:
+        _apply_sso(agency, sso)
     db.session.flush()
     if creating:
         audit.record("agency.created", "agency", agency.id, f"Created agency {name}", {"type": agency_type})

@@ -89,3 +89,42 @@ def forgotten_password():
         return render_template("auth/reset_sent.html", email=form.email.data.strip())
     status = 400 if request.method == "POST" else 200
     return render_template("auth/forgotten_password.html", form=form), status
+
+
+# ---- single sign-on (auth.oidc) ---------------------------------------------------------------------------
+
+
+@bp.route("/login/sso/<int:agency_id>", methods=["POST"])
+@allow(PUBLIC)
+def sso_start(agency_id: int):
+    from flask import abort, redirect
+
+    from trigger.auth import oidc
+    from trigger.auth.forms import EmptyForm
+    from trigger.extensions import db
+    from trigger.models import Agency
+
+    agency = db.session.get(Agency, agency_id)
+    if agency is None or agency not in oidc.providers():
+        abort(404)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        return redirect(oidc.start(agency))
+    except oidc.SignOnRefused as error:
+        return render_template("auth/sso_refused.html", message=str(error)), 502
+
+
+@bp.route("/login/sso/callback")
+@allow(PUBLIC)
+def sso_callback():
+    from trigger.auth import oidc
+    from trigger.auth.routes import finish_sign_in
+    from trigger.extensions import db
+
+    try:
+        user = oidc.finish(request.args)
+    except oidc.SignOnRefused as error:
+        db.session.commit()  # keep the refusal's audit event
+        return render_template("auth/sso_refused.html", message=str(error)), 400
+    return finish_sign_in(user)

@@ -9,7 +9,7 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 from flask_login import current_user, login_user, logout_user
 
 from trigger import audit
-from trigger.auth import links, passkeys, services, two_factor
+from trigger.auth import links, oidc, passkeys, services, two_factor
 from trigger.auth.forms import ChangePasswordForm, CodeForm, LoginForm
 from trigger.auth.passwords import password_problems, verify_password
 from trigger.authz import PUBLIC, SIGNED_IN, allow
@@ -103,7 +103,7 @@ def login():
     # A refused sign-in is still committed (200), so that the attempt counts towards throttling.
     # (HEAD is a GET without the body: monitors and link checkers use it.)
     status = 200 if request.method in {"GET", "HEAD"} or error else 400
-    return render_template("auth/login.html", form=form), status
+    return render_template("auth/login.html", form=form, sso_providers=oidc.providers()), status
 
 
 @bp.route("/login/code", methods=["GET", "POST"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from sqlalchemy import Boolean, CheckConstraint, Enum, Integer, String, Text
+from sqlalchemy import Boolean, CheckConstraint, Enum, Integer, String, Text, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from trigger.domain.workdays import Nation
@@ -120,3 +120,12 @@ class Agency(Timestamped, Base):
     agency_type: Mapped[AgencyType] = mapped_column(enum_column(AgencyType, "agency_type"))
     contact_email: Mapped[str] = mapped_column(String(254), default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Single sign-on with the agency's own OpenID Connect provider (auth.oidc). The client secret is a
+    # credential of the partnership's registration with that provider, kept like the SMTP password.
+    sso_issuer: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    sso_client_id: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    sso_client_secret: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    sso_email_domains: Mapped[str] = mapped_column(String(500), default="", server_default="")  # comma-separated
+    sso_provider_name: Mapped[str] = mapped_column(String(80), default="", server_default="")
+    #: Off: the agency's people sign in only through its provider.
+    local_passwords: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
