@@ -136,6 +136,8 @@ def request_reset(email: str) -> None:
     user = db.session.scalar(select(User).where(User.email == email))
     if user is None or not user.active:
         return
+    if user.agency is not None and not user.agency.local_passwords:
+        return  # their agency signs in through its own provider only (auth.oidc): no Trigger password to reset
     recent = db.session.scalar(select(func.count()).select_from(SignInLink).where(
         SignInLink.user_id == user.id, SignInLink.purpose == LinkPurpose.PASSWORD_RESET,
         SignInLink.created_at >= utcnow() - timedelta(hours=1)))
