@@ -119,3 +119,14 @@ def test_an_administrator_sets_up_single_sign_on_for_an_agency(admin_client, mak
     assert "xyz" not in page  # the secret is never shown again
     bad = post(admin_client, f"/admin/agencies/{agency.id}/edit", {**form, "sso_issuer": "http://plain.example"})
     assert bad.status_code == 400 and "must start with https://" in text_of(bad)
+
+
+def test_no_password_reset_for_people_whose_agency_signs_in_only_through_its_provider(client, police, make_user):
+    from trigger.models import OutboxMessage
+
+    person = make_user(Role.AGENCY_REP, agency=police, email="pat@valepolice.example")
+    police.local_passwords = False
+    db.session.commit()
+    answer = post(client, "/password/forgotten", {"email": person.email})
+    assert answer.status_code == 200 and "Check your email" in text_of(answer)  # the usual answer
+    assert db.session.scalars(select(OutboxMessage)).all() == []
