@@ -37,7 +37,7 @@ def main(runs: int = 20) -> None:
     with app.app_context():
         upgrade()
         if db.session.get(Organisation, 1) is None:
-            db.session.add(Organisation(id=1, name="Bench"))
+            db.session.add(Organisation(id=1, name="Bench", two_factor_roles=""))  # password alone: see signin_code_bench
         db.session.add(User(email="bench@example.org", name="Bench", role=Role.COORDINATOR,
                             password_hash=hash_password(PASSWORD, "production")))
         db.session.commit()

@@ -151,7 +151,10 @@ def text_of(response) -> str:
 
 @pytest.fixture
 def org(app) -> Organisation:
-    organisation = Organisation(id=1, name="Test Vale Partnership")
+    # Two-factor is off for the test partnership so that login() signs in with a password; the tests of
+    # two-factor switch it on (production and a new partnership have it on for administrators, coordinators
+    # and chairs).
+    organisation = Organisation(id=1, name="Test Vale Partnership", two_factor_roles="")
     db.session.add(organisation)
     db.session.commit()
     return organisation

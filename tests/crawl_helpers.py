@@ -158,7 +158,7 @@ def seed_canary_world(app) -> CanaryWorld:
     today = date.today()
     org = db.session.get(Organisation, 1)
     if org is None:
-        org = Organisation(id=1, name="Canary Vale Partnership")
+        org = Organisation(id=1, name="Canary Vale Partnership", two_factor_roles="")
         db.session.add(org)
     org.address, org.contact_email = "Council House\nTestbury TB1 1AA", "asbreview@canary.example"
     area = Area(name="Canary Vale")

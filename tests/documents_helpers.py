@@ -89,7 +89,7 @@ def make_doc_world(*, applicant: str = "Jane Applicant", address: str = "1 Elm R
     """A case that has been through the review: decision, a held meeting with approved minutes, a plan."""
     org = db.session.get(Organisation, 1)
     if org is None:  # the conftest `org` fixture makes it too: ask for it first if a test also uses make_user
-        org = Organisation(id=1, name="Test Vale Partnership")
+        org = Organisation(id=1, name="Test Vale Partnership", two_factor_roles="")
         db.session.add(org)
     org.address = "Council House\nHigh Street\nTestbury TB1 1AA"
     org.contact_email, org.contact_phone = "asbreview@testvale.example", "01234 567890"

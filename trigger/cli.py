@@ -37,6 +37,10 @@ def demo_load(scale: float | None, seed: int) -> None:
         added = load_restorative_demo()
         db.session.commit()
         click.echo(f"\n{added} cases on the restorative justice pathway, one at each step.")
+    click.echo("\nThese accounts sign in with the password alone: two-factor authentication is switched off in the "
+               "demo.\nTo turn it on, sign in as the administrator and tick the roles under Administration > "
+               "Organisation settings\n(\"Roles that must sign in with two-factor authentication\"); people in "
+               "those roles set up an\nauthenticator app at their next sign-in.")
     if scale:
         from trigger.demo_scale import load_scale
 

@@ -73,9 +73,14 @@ def load_demo(password_profile: str = "production") -> list[DemoAccount]:
             "Demo data goes only into an empty database (delete instance/trigger.db to start again)."
         )
     org = db.session.get(Organisation, 1)
+    if org is not None:
+        org.two_factor_roles = ""  # a demo database: its printed passwords must work alone (see above)
     if org is None:
         db.session.add(Organisation(id=1, name=ORG_NAME, address=ORG_ADDRESS, contact_email="asb@severnvale.example",
-                                    contact_phone="01234 567890"))
+                                    contact_phone="01234 567890",
+                                    # Off so that the printed passwords work alone; Administration >
+                                    # Organisation settings turns two-factor on per role.
+                                    two_factor_roles=""))
     for name in AREAS:
         db.session.add(Area(name=name, nation=Nation.ENGLAND_AND_WALES))
     agencies = {}

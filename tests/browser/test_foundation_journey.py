@@ -1,5 +1,6 @@
 """A newcomer's first minutes in a browser: set-up, sign in by keyboard, add an agency, sign out."""
 
+import pyotp
 from sqlalchemy import select
 
 from tests.browser.conftest import assert_accessible
@@ -53,5 +54,12 @@ def test_first_run_setup_admin_pages_and_keyboard_sign_in(live_server, page):
     assert page.evaluate("document.activeElement.id") == "password"
     page.keyboard.type("violet kettle harbour morning")
     page.keyboard.press("Enter")
+    # A new partnership requires two-factor for administrators: Alice sets up her authenticator app now.
+    page.wait_for_url("**/two-factor/set-up")
+    assert_accessible(page)
+    secret = page.inner_text("[data-testid=totp-secret]").replace(" ", "")
+    page.fill("#code", pyotp.TOTP(secret).now())
+    page.click("main button:has-text('Continue')")
+    page.click("text=I have kept my codes: continue")
     page.wait_for_url("**/home")
     assert "Welcome, Alice Admin" in page.inner_text("main")

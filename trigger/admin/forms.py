@@ -1,5 +1,5 @@
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, EmailField, PasswordField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Optional
 
 from trigger.domain.workdays import Nation
@@ -39,6 +39,11 @@ class OrganisationForm(FlaskForm):
         choices=[(p.value, p.label) for p in ProcessName],
         validators=[DataRequired("Choose the name used in letters")],
     )
+    two_factor_roles = SelectMultipleField(
+        "Roles that must sign in with two-factor authentication",
+        choices=[(role.value, role.label) for role in Role],
+        validators=[Optional()],
+    )
 
 
 class AreaForm(FlaskForm):
@@ -66,6 +71,16 @@ class AgencyForm(FlaskForm):
     )
     contact_email = EmailField("Shared contact email", filters=[strip_filter], validators=_email(None))
     active = BooleanField("Active (can be invited and own actions)", default=True)
+    sso_provider_name = StringField("Sign-in provider's name", filters=[strip_filter],
+                                    validators=[Optional(), max_length(80, "The provider's name")])
+    sso_issuer = StringField("Issuer address (OpenID Connect)", filters=[strip_filter],
+                             validators=[Optional(), max_length(300, "The issuer address")])
+    sso_client_id = StringField("Client ID", filters=[strip_filter],
+                                validators=[Optional(), max_length(200, "The client ID")])
+    sso_client_secret = PasswordField("Client secret", validators=[Optional(), max_length(500, "The client secret")])
+    sso_email_domains = StringField("Email domains that may use it", filters=[strip_filter],
+                                    validators=[Optional(), max_length(500, "The email domains")])
+    local_passwords = BooleanField("People at this agency may also sign in with a Trigger password", default=True)
 
 
 class UserForm(FlaskForm):
@@ -78,7 +93,6 @@ class UserForm(FlaskForm):
     role = RadioField("Role", choices=enum_choices(Role), validators=[DataRequired("Choose a role")])
     agency_id = SelectField("Agency", coerce=str, validators=[Optional()])
     active = BooleanField("Active (can sign in)", default=True)
-    password = PasswordField("Password", validators=[Optional()])
 
 
 class ConfirmForm(FlaskForm):

@@ -8,11 +8,13 @@ from flask_login import current_user
 from trigger.admin import services
 from trigger.admin.audit_search import AuditSearch, case_references
 from trigger.admin.forms import AgencyForm, AreaForm, AuditSearchForm, ConfirmForm, OrganisationForm, UserForm
+from trigger.auth import links, passkeys, two_factor
 from trigger.auth.services import live_sessions
+from trigger.notifications.services import absolute_url
 from trigger.authz import ADMIN, VIEW_AUDIT, allow
 from trigger.extensions import db
 from trigger.forms import FieldError, attach_error
-from trigger.models import Agency, Area, Role, User
+from trigger.models import Agency, Area, Role, User, utcnow
 from trigger.input_guard import requested_page
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -54,6 +56,7 @@ def organisation():
     form = OrganisationForm(obj=org if request.method == "GET" else None)
     if request.method == "GET":
         form.process_name.data = org.process_name.value
+        form.two_factor_roles.data = [value for value in org.two_factor_roles.split(",") if value]
     if form.validate_on_submit():
         services.update_organisation(
             org,
@@ -62,6 +65,7 @@ def organisation():
             contact_email=form.contact_email.data,
             contact_phone=form.contact_phone.data,
             process_name=form.process_name.data,
+            two_factor_roles=form.two_factor_roles.data or [],
         )
         flash("The organisation's settings have been saved.", "success")
         return redirect(url_for("admin.organisation"))
@@ -125,13 +129,18 @@ def edit_agency(agency_id: int | None = None):
                 agency_type=form.agency_type.data,
                 contact_email=form.contact_email.data,
                 active=form.active.data,
+                sso=services.SingleSignOn(
+                    provider_name=form.sso_provider_name.data or "", issuer=form.sso_issuer.data or "",
+                    client_id=form.sso_client_id.data or "", client_secret=form.sso_client_secret.data or "",
+                    email_domains=form.sso_email_domains.data or "", local_passwords=form.local_passwords.data),
             )
         except FieldError as error:
             attach_error(form, error)
         else:
             flash(f"Agency {saved.name} has been {'created' if agency is None else 'saved'}.", "success")
             return redirect(url_for("admin.agencies"))
-    return render_template("admin/agency_form.html", form=form, agency=agency), _form_status()
+    return render_template("admin/agency_form.html", form=form, agency=agency,
+                           sso_redirect=absolute_url(url_for("auth.sso_callback"))), _form_status()
 
 
 # ---- users ----------------------------------------------------------------------------------------------
@@ -164,16 +173,67 @@ def edit_user(user_id: int | None = None):
             role=form.role.data,
             agency_id=form.agency_id.data or None,
             active=form.active.data,
-            password=form.password.data or None,
         )
         try:
             saved = services.save_user(user, data, acting_admin=current_user)
         except FieldError as error:
             attach_error(form, error)
         else:
-            flash(f"The account for {saved.name} has been {'created' if user is None else 'saved'}.", "success")
+            if user is None:
+                links.invite(saved, by=current_user)
+                flash(f"The account for {saved.name} has been created, and an invitation to set a password "
+                      f"has been emailed to {saved.email}.", "success")
+            else:
+                flash(f"The account for {saved.name} has been saved.", "success")
             return redirect(url_for("admin.users"))
-    return render_template("admin/user_form.html", form=form, user=user), _form_status()
+    invitation = links.open_invitation(user) if user is not None else None
+    return render_template("admin/user_form.html", form=form, user=user, invitation=invitation,
+                           confirm=ConfirmForm(), now=utcnow(),
+                           two_factor_enrolled=user is not None and (two_factor.is_enrolled(user)
+                                                                   or passkeys.has_passkey(user))), _form_status()
+
+
+@bp.route("/users/<int:user_id>/invitation", methods=["POST"])
+@allow(ADMIN)
+def resend_invitation(user_id: int):
+    user = _get_or_404(User, user_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    if not user.active:
+        flash(f"{user.name}'s account is not active: make it active before sending an invitation.", "error")
+    else:
+        links.invite(user, by=current_user, resent=True)
+        flash(f"A new invitation has been emailed to {user.email}. Earlier invitation links no longer work.",
+              "success")
+    return redirect(url_for("admin.edit_user", user_id=user.id))
+
+
+@bp.route("/users/<int:user_id>/invitation/revoke", methods=["POST"])
+@allow(ADMIN)
+def revoke_invitation(user_id: int):
+    user = _get_or_404(User, user_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    if links.revoke_invitation(user):
+        flash(f"The invitation to {user.name} has been withdrawn: its link no longer works.", "success")
+    else:
+        flash(f"{user.name} has no open invitation.", "info")
+    return redirect(url_for("admin.edit_user", user_id=user.id))
+
+
+@bp.route("/users/<int:user_id>/two-factor/reset", methods=["POST"])
+@allow(ADMIN)
+def reset_two_factor(user_id: int):
+    user = _get_or_404(User, user_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    services.reset_two_factor(user)
+    links.security_notice(user, "Your Trigger two-factor authentication has been reset",
+                          f"An administrator ({current_user.name}) removed the authenticator app from your "
+                          "Trigger account. You will set up a new one the next time you sign in.")
+    flash(f"{user.name}'s two-factor authentication has been reset. They set up a new authenticator app at "
+          "their next sign-in, and have been told by email.", "success")
+    return redirect(url_for("admin.edit_user", user_id=user.id))
 
 
 @bp.route("/users/<int:user_id>/sessions", methods=["GET", "POST"])

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import secrets
+
 from dataclasses import dataclass
 
 from sqlalchemy import func, or_, select
 
 from trigger import audit
 from trigger.auth import services as auth_services
-from trigger.auth.passwords import password_problems
+from trigger.auth import two_factor
 from trigger.domain.workdays import Nation
 from trigger.extensions import db
 from trigger.forms import FieldError
@@ -32,11 +34,13 @@ def organisation_name() -> str | None:
 
 
 def update_organisation(org: Organisation, *, name: str, address: str, contact_email: str,
-                        contact_phone: str, process_name: str) -> None:
-    before = _snapshot(org, "name", "address", "contact_email", "contact_phone", "process_name")
+                        contact_phone: str, process_name: str, two_factor_roles: list[str] | None = None) -> None:
+    before = _snapshot(org, "name", "address", "contact_email", "contact_phone", "process_name", "two_factor_roles")
     org.name, org.address = name, address or ""
     org.contact_email, org.contact_phone = (contact_email or "").lower(), contact_phone or ""
     org.process_name = ProcessName(process_name)
+    if two_factor_roles is not None:
+        org.two_factor_roles = ",".join(role.value for role in Role if role.value in two_factor_roles)
     _record_update("organisation.updated", "organisation", org, before, "Updated the organisation's settings")
 
 
@@ -72,7 +76,35 @@ def save_area(area: Area | None, *, name: str, nation: str, active: bool) -> Are
 # ---- agencies -------------------------------------------------------------------------------------------
 
 
-def save_agency(agency: Agency | None, *, name: str, agency_type: str, contact_email: str, active: bool) -> Agency:
+@dataclass(frozen=True)
+class SingleSignOn:
+    """An agency's OpenID Connect settings (auth.oidc). A blank client secret keeps the one saved."""
+
+    provider_name: str
+    issuer: str
+    client_id: str
+    client_secret: str
+    email_domains: str
+    local_passwords: bool
+
+
+def _apply_sso(agency: Agency, sso: SingleSignOn) -> None:
+    if sso.issuer and not sso.issuer.startswith("https://"):
+        raise FieldError("sso_issuer", "The issuer address must start with https://")
+    if sso.issuer and not (sso.client_id and (sso.client_secret or agency.sso_client_secret) and sso.email_domains):
+        raise FieldError("sso_client_id", "Enter the client ID, client secret and email domains as well as the issuer")
+    agency.sso_provider_name, agency.sso_issuer = sso.provider_name, sso.issuer.rstrip("/")
+    agency.sso_client_id = sso.client_id
+    if sso.client_secret:
+        agency.sso_client_secret = sso.client_secret
+    agency.sso_email_domains = ",".join(d.strip().lower().lstrip("@") for d in sso.email_domains.split(",")
+                                        if d.strip())
+    # Without single sign-on, a Trigger password is the only way in: it cannot be switched off.
+    agency.local_passwords = sso.local_passwords or not agency.sso_issuer
+
+
+def save_agency(agency: Agency | None, *, name: str, agency_type: str, contact_email: str, active: bool,
+                sso: SingleSignOn | None = None) -> Agency:
     _check_unique_name(Agency, name, agency.id if agency else None, "an agency")
     creating = agency is None
     if creating:
@@ -83,6 +115,8 @@ def save_agency(agency: Agency | None, *, name: str, agency_type: str, contact_e
         before = _snapshot(agency, "name", "agency_type", "contact_email", "active")
     agency.name, agency.agency_type = name, AgencyType(agency_type)
     agency.contact_email, agency.active = (contact_email or "").lower(), active
+    if sso is not None:
+        _apply_sso(agency, sso)
     db.session.flush()
     if creating:
         audit.record("agency.created", "agency", agency.id, f"Created agency {name}", {"type": agency_type})
@@ -111,7 +145,6 @@ class UserInput:
     role: str
     agency_id: str | None
     active: bool
-    password: str | None
 
 
 def _resolve_agency(raw: str | None, role: Role, current: User | None) -> Agency | None:
@@ -144,12 +177,6 @@ def save_user(user: User | None, data: UserInput, *, acting_admin: User) -> User
         raise FieldError("email", "There is already an account with this email address")
     role = Role(data.role)
     agency = _resolve_agency(data.agency_id, role, user)
-    if data.password:
-        problems = password_problems(data.password, email=email, name=data.name)
-        if problems:
-            raise FieldError("password", problems[0])
-    elif user is None:
-        raise FieldError("password", "Enter a first password for this account")
     if user is not None and user.role is Role.ADMIN and user.active and (role is not Role.ADMIN or not data.active):
         if _active_admin_count() <= 1:
             raise FieldError("role" if role is not Role.ADMIN else "active",
@@ -164,8 +191,9 @@ def save_user(user: User | None, data: UserInput, *, acting_admin: User) -> User
         before = _snapshot(user, "name", "email", "role", "agency_id", "active")
     user.name, user.email, user.role = data.name, email, role
     user.agency_id, user.active = (agency.id if agency else None), data.active
-    if data.password:
-        auth_services.set_password(user, data.password)
+    if creating:
+        # Nobody knows this password: the person chooses their own from the invitation (auth.links).
+        auth_services.set_password(user, secrets.token_urlsafe(32))
     db.session.flush()
 
     if creating:
@@ -173,14 +201,20 @@ def save_user(user: User | None, data: UserInput, *, acting_admin: User) -> User
                      {"role": role.value, "agency_id": user.agency_id})
         return user
     _record_update("user.updated", "user", user, before, f"Updated account for {user.name}")
-    if data.password:
-        audit.record("user.password_reset", "user", user.id, f"Set a new password for {user.name}")
     if before["active"] and not user.active:
         ended = auth_services.revoke_all_sessions(user, "account deactivated")
         audit.record("user.deactivated", "user", user.id, f"Deactivated {user.name}; ended {ended} session(s)")
-    elif data.password:
-        auth_services.revoke_all_sessions(user, "password reset by administrator")
     return user
+
+
+def reset_two_factor(user: User) -> int:
+    """Remove a person's authenticator app and recovery codes (they lost their phone): they set one up again
+    at their next sign-in. Their sessions end, since whoever holds the phone may be signed in."""
+    two_factor.reset(user)
+    ended = auth_services.revoke_all_sessions(user, "two-factor reset by administrator")
+    audit.record("user.two_factor_reset", "user", user.id,
+                 f"Reset the two-factor authentication of {user.name}; ended {ended} session(s)")
+    return ended
 
 
 def revoke_sessions(user: User) -> int:

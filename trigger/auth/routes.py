@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import time
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
 from trigger import audit
-from trigger.auth import services
-from trigger.auth.forms import ChangePasswordForm, LoginForm
+from trigger.auth import links, oidc, passkeys, services, two_factor
+from trigger.auth.forms import ChangePasswordForm, CodeForm, LoginForm
 from trigger.auth.passwords import password_problems, verify_password
 from trigger.authz import PUBLIC, SIGNED_IN, allow
+from trigger.extensions import db
 
 bp = Blueprint("auth", __name__)
 
@@ -38,6 +40,53 @@ def landing_url(user) -> str:
     return url_for("actions.my_actions") if user.role is Role.AGENCY_REP else url_for("main.home")
 
 
+PENDING_MINUTES = 10
+
+
+def _begin_pending(user) -> None:
+    """The password (or an emailed link) is right; the second factor is still to come. Nothing set before
+    this survives, and the pending state lasts a few minutes only."""
+    session.clear()
+    session["pending_user_id"] = user.id
+    session["pending_since"] = int(time.time())
+
+
+def pending_user():
+    """The person half-way through signing in (password done, second factor not yet), or None."""
+    from trigger.models import User
+
+    user_id, since = session.get("pending_user_id"), session.get("pending_since")
+    if not isinstance(user_id, int) or not isinstance(since, int):
+        return None
+    if time.time() - since > PENDING_MINUTES * 60:
+        session.pop("pending_user_id", None)
+        return None
+    user = db.session.get(User, user_id)
+    return user if user is not None and user.active else None
+
+
+def finish_sign_in(user, next_url: str | None = None):
+    # A fresh Flask session at sign-in: nothing set before authentication survives it.
+    session.clear()
+    services.start_session(user)
+    login_user(user)
+    return redirect(_safe_next(next_url) or landing_url(user))
+
+
+def after_first_factor(user, next_url: str | None = None):
+    """Where a person goes once their password is right: a code if they have an authenticator, setting one
+    up if their role needs it, else straight in."""
+    if two_factor.is_enrolled(user) or passkeys.has_passkey(user):
+        _begin_pending(user)
+        session["pending_next"] = _safe_next(next_url)
+        return redirect(url_for("auth.sign_in_code"))
+    if two_factor.is_required(user):
+        _begin_pending(user)
+        session["pending_next"] = _safe_next(next_url)
+        return redirect(url_for("auth.set_up_two_factor"))
+    return finish_sign_in(user, next_url)
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @allow(PUBLIC)
 def login():
@@ -48,17 +97,85 @@ def login():
     if form.validate_on_submit():
         result = services.authenticate(form.email.data, form.password.data)
         if result.user is not None:
-            # A fresh Flask session at sign-in: nothing set before authentication survives it.
-            session.clear()
-            services.start_session(result.user)
-            login_user(result.user)
-            return redirect(_safe_next(request.args.get("next")) or landing_url(result.user))
+            return after_first_factor(result.user, request.args.get("next"))
         error = result.error
         form.email.errors.append(error)
     # A refused sign-in is still committed (200), so that the attempt counts towards throttling.
     # (HEAD is a GET without the body: monitors and link checkers use it.)
     status = 200 if request.method in {"GET", "HEAD"} or error else 400
-    return render_template("auth/login.html", form=form), status
+    return render_template("auth/login.html", form=form, sso_providers=oidc.providers()), status
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+@allow(PUBLIC)
+def sign_in_code():
+    user = pending_user()
+    if user is None or not (two_factor.is_enrolled(user) or passkeys.has_passkey(user)):
+        flash("Sign in again: that took too long, or the page was opened on its own.", "info")
+        return redirect(url_for("auth.login"))
+    form = CodeForm()
+    refused = False
+    if form.validate_on_submit():
+        if services.is_throttled(user.email, audit.client_address()):
+            form.code.errors.append(services._throttle_message())
+            refused = True
+        elif (how := two_factor.verify(user, form.code.data)) is not None:
+            left = two_factor.remaining_recovery_codes(user) if how == "recovery" else None
+            response = finish_sign_in(user, session.get("pending_next"))
+            if left is not None:
+                flash(f"You signed in with a recovery code. You have {left} left: if your phone is lost, "
+                      "ask your administrator to reset your two-factor authentication.", "info")
+            return response
+        else:
+            form.code.errors.append("The code is not correct, or has been used already. Enter the newest code "
+                                    "from your authenticator app, or a recovery code")
+            refused = True
+    # A refused code is committed (200) so that it counts towards throttling.
+    status = 200 if request.method == "GET" or refused else 400
+    return render_template("auth/code.html", form=form, user=user, has_app=two_factor.is_enrolled(user),
+                           has_passkey=passkeys.has_passkey(user)), status
+
+
+@bp.route("/two-factor/set-up", methods=["GET", "POST"])
+@allow(PUBLIC)
+def set_up_two_factor():
+    """Enrol an authenticator app: at the first sign-in when the role needs it, or by choice when signed in."""
+    signed_in = current_user.is_authenticated
+    user = current_user._get_current_object() if signed_in else pending_user()
+    if user is None:
+        flash("Sign in again: that took too long, or the page was opened on its own.", "info")
+        return redirect(url_for("auth.login"))
+    if two_factor.is_enrolled(user) and not signed_in:
+        return redirect(url_for("auth.sign_in_code"))
+    secret = session.get("enrol_secret")
+    # The same secret until it is confirmed: reloading the page must not invalidate what the app has scanned.
+    if not isinstance(secret, str) or len(secret) != 32:
+        secret = two_factor.new_secret()
+        session["enrol_secret"] = secret
+    form = CodeForm()
+    if form.validate_on_submit():
+        step = two_factor.check_enrolment_code(secret, form.code.data)
+        if step is None:
+            form.code.errors.append("The code is not correct. Enter the 6-digit code your app shows now")
+        else:
+            session.pop("enrol_secret", None)
+            codes = two_factor.enrol(user, secret, step)
+            links.security_notice(user, "Two-factor authentication set up on your Trigger account",
+                                  "An authenticator app was set up as the second step of signing in to your "
+                                  "Trigger account.")
+            if not signed_in:
+                next_url = session.get("pending_next")
+                session.clear()
+                services.start_session(user)
+                login_user(user)
+            else:
+                next_url = None
+            return render_template("auth/recovery_codes.html", codes=codes,
+                                   next_url=_safe_next(next_url) or landing_url(user))
+    uri = two_factor.provisioning_uri(user, secret)
+    status = 400 if request.method == "POST" else 200
+    return render_template("auth/set_up_two_factor.html", form=form, user=user, qr=two_factor.qr_svg(uri),
+                           secret=two_factor.grouped(secret), required=two_factor.is_required(user)), status
 
 
 @bp.route("/logout", methods=["POST"])
@@ -92,7 +209,14 @@ def change_password():
                 services.start_session(user)
                 login_user(user)
                 audit.record("user.password_changed", "user", user.id, "Changed their password")
+                links.security_notice(user, "Your Trigger password has been changed",
+                                      "The password of your Trigger account was changed, and every other "
+                                      "device signed in as you was signed out.")
                 flash("Your password has been changed. Other devices have been signed out.", "success")
                 return redirect(url_for("main.home"))
     status = 400 if request.method == "POST" else 200
     return render_template("auth/change_password.html", form=form), status
+
+
+# The other pages of signing in live in their own modules, on this blueprint.
+from trigger.auth import account_routes, link_routes, passkey_routes  # noqa: E402,F401

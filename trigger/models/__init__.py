@@ -1,6 +1,6 @@
 """All models, imported here so that Alembic and the app see one complete metadata."""
 
-from trigger.models.accounts import LoginAttempt, Role, User, UserSession
+from trigger.models.accounts import LinkPurpose, LoginAttempt, Passkey, RecoveryCode, Role, SignInLink, User, UserSession
 from trigger.models.actions import (
     Action,
     ActionDueDateChange,
@@ -124,7 +124,11 @@ __all__ = [
     "Incident",
     "IncidentReport",
     "LinkReason",
+    "LinkPurpose",
     "LoginAttempt",
+    "Passkey",
+    "RecoveryCode",
+    "SignInLink",
     "Notification",
     "Organisation",
     "OutboxAttachment",

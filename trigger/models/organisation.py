@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from sqlalchemy import Boolean, CheckConstraint, Enum, Integer, String, Text
+from sqlalchemy import Boolean, CheckConstraint, Enum, Integer, String, Text, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from trigger.domain.workdays import Nation
@@ -22,6 +22,9 @@ def enum_column(enum_cls: type[StrEnum], name: str, length: int = 40) -> Enum:
         values_callable=lambda members: [member.value for member in members],
         validate_strings=True,
     )
+
+
+DEFAULT_TWO_FACTOR_ROLES = "administrator,coordinator,chair"
 
 
 class ProcessName(StrEnum):
@@ -49,6 +52,11 @@ class Organisation(Timestamped, Base):
     contact_phone: Mapped[str] = mapped_column(String(40), default="")
     process_name: Mapped[ProcessName] = mapped_column(
         enum_column(ProcessName, "process_name"), default=ProcessName.ASB_CASE_REVIEW
+    )
+    #: Roles that must sign in with a second factor (comma-separated role values). Secure by default;
+    #: the demo county loads it empty so that its printed passwords work alone.
+    two_factor_roles: Mapped[str] = mapped_column(
+        String(200), default=DEFAULT_TWO_FACTOR_ROLES, server_default=DEFAULT_TWO_FACTOR_ROLES
     )
 
 
@@ -112,3 +120,12 @@ class Agency(Timestamped, Base):
     agency_type: Mapped[AgencyType] = mapped_column(enum_column(AgencyType, "agency_type"))
     contact_email: Mapped[str] = mapped_column(String(254), default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Single sign-on with the agency's own OpenID Connect provider (auth.oidc). The client secret is a
+    # credential of the partnership's registration with that provider, kept like the SMTP password.
+    sso_issuer: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    sso_client_id: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    sso_client_secret: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    sso_email_domains: Mapped[str] = mapped_column(String(500), default="", server_default="")  # comma-separated
+    sso_provider_name: Mapped[str] = mapped_column(String(80), default="", server_default="")
+    #: Off: the agency's people sign in only through its provider.
+    local_passwords: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())

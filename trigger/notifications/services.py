@@ -300,21 +300,57 @@ def deliver_due(now: datetime | None = None, batch: int = 50) -> DeliveryReport:
     ).all()
     with _Mailer(settings) as mailer:
         for message in messages:
-            try:
-                mailer.send(_email_for(message, settings.mail_from))
-            except (smtplib.SMTPException, OSError, ValueError) as error:
-                mailer.reset()
-                _record_failure(message, error, now, report)
-            else:
-                message.status, message.sent_at = OutboxStatus.SENT, utcnow()
-                # Sent: the envelope, subject and status stay for the record, the single-use tokens do not.
-                message.body = redact_single_use_links(message.body)
-                message.html_body = redact_single_use_links(message.html_body)
-                message.attempts += 1
-                message.last_error, message.claimed_at = None, None
-                report.sent += 1
-            db.session.commit()  # one message at a time: a crash must not forget what was already sent
+            _send_one(mailer, message, settings, now, report)
     return report
+
+
+def _send_one(mailer: _Mailer, message: OutboxMessage, settings: Settings, now: datetime,
+              report: DeliveryReport) -> None:
+    try:
+        mailer.send(_email_for(message, settings.mail_from))
+    except (smtplib.SMTPException, OSError, ValueError) as error:
+        mailer.reset()
+        _record_failure(message, error, now, report)
+    else:
+        message.status, message.sent_at = OutboxStatus.SENT, utcnow()
+        # Sent: the envelope, subject and status stay for the record, the single-use tokens do not.
+        message.body = redact_single_use_links(message.body)
+        message.html_body = redact_single_use_links(message.html_body)
+        message.attempts += 1
+        message.last_error, message.claimed_at = None, None
+        report.sent += 1
+    db.session.commit()  # one message at a time: a crash must not forget what was already sent
+
+
+def send_at_once(message: OutboxMessage) -> bool:
+    """Commit the caller's work, then deliver this one message now rather than at the next outbox run.
+
+    For sign-in emails (invitations, password resets, security notices): a person waiting at the screen
+    should not wait a minute for their link. The message stays in the outbox either way, so when the relay
+    is down it is retried with the usual backoff by `flask outbox send`. Returns True if it was sent.
+    """
+    db.session.commit()
+    settings: Settings = current_app.config["TRIGGER_SETTINGS"]
+    if not smtp_configured(settings):
+        return False
+    now = utcnow()
+    claimed = db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message.id, OutboxMessage.status == OutboxStatus.QUEUED)
+        .values(status=OutboxStatus.SENDING, claimed_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.commit()
+    if not claimed:
+        return False  # another sender took it
+    message = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.id == message.id)
+        .options(selectinload(OutboxMessage.attachments)).execution_options(populate_existing=True)
+    ).one()
+    report = DeliveryReport()
+    with _Mailer(settings) as mailer:
+        _send_one(mailer, message, settings, now, report)
+    return report.sent == 1
 
 
 def _requeue_stale_claims(now: datetime) -> int:

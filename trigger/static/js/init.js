@@ -25,3 +25,6 @@ document.addEventListener('submit', (event) => {
     event.preventDefault()
   }
 })
+
+// Passkeys: only pages with passkey buttons are affected (they stay hidden without support).
+import('./passkeys.js')
