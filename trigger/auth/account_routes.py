@@ -8,7 +8,7 @@ from flask_login import current_user, logout_user
 from trigger import audit
 from trigger.auth import services, two_factor
 from trigger.auth.forms import EmptyForm
-from trigger.auth.routes import bp
+from trigger.auth.blueprint import bp
 from trigger.authz import SIGNED_IN, allow
 from trigger.extensions import db
 from trigger.models import UserSession

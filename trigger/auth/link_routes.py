@@ -13,7 +13,8 @@ from trigger.auth import links, services
 from trigger.auth.forms import ForgottenPasswordForm, NewPasswordForm
 from trigger.auth.links import LinkState
 from trigger.auth.passwords import password_problems
-from trigger.auth.routes import after_first_factor, bp
+from trigger.auth.blueprint import bp
+from trigger.auth.flow import after_first_factor
 from trigger.authz import PUBLIC, allow
 from trigger.models import LinkPurpose
 
@@ -119,7 +120,7 @@ def sso_start(agency_id: int):
 @allow(PUBLIC)
 def sso_callback():
     from trigger.auth import oidc
-    from trigger.auth.routes import finish_sign_in
+    from trigger.auth.flow import finish_sign_in
     from trigger.extensions import db
 
     try:

@@ -9,7 +9,8 @@ from trigger import audit
 from trigger.auth import links, passkeys, services
 from trigger.auth.forms import EmptyForm, PasskeyNameForm
 from trigger.auth.passkeys import PasskeyRefused
-from trigger.auth.routes import _safe_next, bp, landing_url, pending_user
+from trigger.auth.blueprint import bp
+from trigger.auth.flow import _safe_next, landing_url, pending_user
 from trigger.authz import PUBLIC, SIGNED_IN, allow
 from trigger.extensions import db
 from trigger.models import Passkey

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import time
-from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
 from trigger import audit
@@ -13,78 +11,15 @@ from trigger.auth import links, oidc, passkeys, services, two_factor
 from trigger.auth.forms import ChangePasswordForm, CodeForm, LoginForm
 from trigger.auth.passwords import password_problems, verify_password
 from trigger.authz import PUBLIC, SIGNED_IN, allow
-from trigger.extensions import db
 
-bp = Blueprint("auth", __name__)
-
-
-def _safe_next(target: str | None) -> str | None:
-    """Only follow same-site relative paths after sign-in, never another host."""
-    if not target:
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return None
-    return target
-
-
-def landing_url(user) -> str:
-    """Where sign-in leads: agency representatives start on their agency's actions, PCC reviewers on the
-    escalations, everyone else at home."""
-    from trigger.models import Role
-
-    if user.role in (Role.COORDINATOR, Role.CHAIR):
-        return url_for("deadlines.dashboard")  # what is overdue and due soon, across cases and actions
-    if user.role is Role.PCC_REVIEWER:
-        return url_for("escalations.index")  # a PCC reviewer's work is the escalations waiting for them
-    return url_for("actions.my_actions") if user.role is Role.AGENCY_REP else url_for("main.home")
-
-
-PENDING_MINUTES = 10
-
-
-def _begin_pending(user) -> None:
-    """The password (or an emailed link) is right; the second factor is still to come. Nothing set before
-    this survives, and the pending state lasts a few minutes only."""
-    session.clear()
-    session["pending_user_id"] = user.id
-    session["pending_since"] = int(time.time())
-
-
-def pending_user():
-    """The person half-way through signing in (password done, second factor not yet), or None."""
-    from trigger.models import User
-
-    user_id, since = session.get("pending_user_id"), session.get("pending_since")
-    if not isinstance(user_id, int) or not isinstance(since, int):
-        return None
-    if time.time() - since > PENDING_MINUTES * 60:
-        session.pop("pending_user_id", None)
-        return None
-    user = db.session.get(User, user_id)
-    return user if user is not None and user.active else None
-
-
-def finish_sign_in(user, next_url: str | None = None):
-    # A fresh Flask session at sign-in: nothing set before authentication survives it.
-    session.clear()
-    services.start_session(user)
-    login_user(user)
-    return redirect(_safe_next(next_url) or landing_url(user))
-
-
-def after_first_factor(user, next_url: str | None = None):
-    """Where a person goes once their password is right: a code if they have an authenticator, setting one
-    up if their role needs it, else straight in."""
-    if two_factor.is_enrolled(user) or passkeys.has_passkey(user):
-        _begin_pending(user)
-        session["pending_next"] = _safe_next(next_url)
-        return redirect(url_for("auth.sign_in_code"))
-    if two_factor.is_required(user):
-        _begin_pending(user)
-        session["pending_next"] = _safe_next(next_url)
-        return redirect(url_for("auth.set_up_two_factor"))
-    return finish_sign_in(user, next_url)
+from trigger.auth.blueprint import bp
+from trigger.auth.flow import (
+    _safe_next,
+    after_first_factor,
+    finish_sign_in,
+    landing_url,
+    pending_user,
+)
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -16,7 +16,7 @@ def index():
     if setup_required():
         return redirect(url_for("setup.first_run"))
     if current_user.is_authenticated:
-        from trigger.auth.routes import landing_url
+        from trigger.auth.flow import landing_url
 
         return redirect(landing_url(current_user))
     return redirect(url_for("auth.login"))
