@@ -27,6 +27,7 @@ from trigger.extensions import db
 from trigger.models.documents import DeliveryMethod, DocumentKind
 from trigger.models.escalations import ReviewingBody
 from trigger.notifications.services import queue_email
+from trigger.models.restorative import FollowUpCheck
 from trigger.models import (
     Action, ActionPlan, Agency, Area, AreaClosureDay, Attendee, Case, CaseDeadline, Escalation, Incident,
     IssuedDocument, Meeting, MinuteItem, Notification, OutboxMessage, Recommendation, RiskQuestion, Role, User,
@@ -163,6 +164,10 @@ def _seed() -> str:
     db.session.commit()
     load_scale(0.01, seed=7, echo=lambda line: None)
     db.session.commit()
+    from trigger.restorative.demo import load_restorative_demo
+
+    load_restorative_demo()  # a case at each step of the restorative pathway, as `flask demo load` adds
+    db.session.commit()
     admin = next(account for account in accounts if account.role is Role.ADMIN)
     case = _rich_case()
     meeting = db.session.scalar(select(Meeting).where(Meeting.case_id == case.id).order_by(Meeting.id))
@@ -236,6 +241,9 @@ def url_parts() -> dict[str, int | None]:
         "question_id": _first(select(RiskQuestion.id).order_by(RiskQuestion.id)),
         "message_id": _first(select(OutboxMessage.id).order_by(OutboxMessage.id)),
         "notification_id": _first(select(Notification.id).order_by(Notification.id)),
+        # the restorative referral furthest along (with agreement items and follow-up checks)
+        "referral_id": _first(select(FollowUpCheck.referral_id).order_by(FollowUpCheck.referral_id.desc())),
+        "check_id": _first(select(FollowUpCheck.id).order_by(FollowUpCheck.id.desc())),
     }
 
 
