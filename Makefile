@@ -12,16 +12,19 @@ PYTEST_ARGS ?= -m "not slow"
 
 # Reinstall only when pyproject.toml changes.
 $(VENV)/.run-$(HASH):
+	@echo "Installing Trigger and its dependencies into $(VENV) (a few minutes the first time; only when pyproject.toml changes)..."
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e .
 	rm -f $(VENV)/.run-* && touch $@
 
 $(VENV)/.test-$(HASH): $(VENV)/.run-$(HASH)
+	@echo "Installing the test dependencies..."
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
 	rm -f $(VENV)/.test-* && touch $@
 
 ## run: install, create/upgrade the SQLite database under instance/, serve on http://127.0.0.1:5000
 run: $(VENV)/.run-$(HASH)
+	@echo "Creating or upgrading the database..."
 	$(BIN)/flask db upgrade
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
@@ -29,7 +32,7 @@ run: $(VENV)/.run-$(HASH)
 test: $(VENV)/.test-$(HASH)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-## demo: load the fictional demo county into an empty database (prints the passwords once)
+## demo: load the fictional demo county, with one case at every stage, into an empty database (prints the passwords once)
 demo: $(VENV)/.run-$(HASH)
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo load

@@ -45,7 +45,7 @@ def test_demo_load_fills_an_empty_database_and_refuses_twice(app):
 
     again = runner.invoke(args=["demo", "load"])
     assert again.exit_code == 1
-    assert "already has areas, so demo data was not loaded" in again.output
+    assert "already has cases, so demo data was not loaded" in again.output  # the demo stories
     assert db.session.scalar(select(func.count()).select_from(User)) == 12
 
 
