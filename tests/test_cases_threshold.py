@@ -35,7 +35,7 @@ def decide(client, case, **data):
 def test_decision_agreeing_with_the_evaluation(client, world):
     case = make_case(world["area"], world["police"])
     page = text_of(client.get(f"/cases/{case.id}/threshold"))
-    assert "Evaluation (advice only): Threshold met: 3 qualifying complaints" in page
+    assert "Threshold check (advice only): Threshold met: 3 qualifying complaints" in page
     response = decide(client, case)
     assert response.status_code == 302
     page = text_of(client.get(response.location))

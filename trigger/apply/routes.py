@@ -10,6 +10,7 @@ from flask import Blueprint, redirect, render_template, request, session, url_fo
 from trigger.apply import services
 from trigger.apply.forms import MAX_PUBLIC_INCIDENTS, MAX_PUBLIC_REPORTS, ApplicationForm
 from trigger.audit import client_address
+from trigger.domain.wording import for_the_public
 from trigger.authz import PUBLIC, allow
 from trigger.cases import forms as case_forms
 from trigger.cases import services as case_services
@@ -64,7 +65,8 @@ def _entries_beyond_the_limits() -> str | None:
 def apply():
     form = ApplicationForm()
     form.area_id.choices = case_services.area_choices()
-    agencies = case_services.agency_choices(blank="I did not report it, or I am not sure")
+    agencies = [(value, for_the_public(label))
+                for value, label in case_services.agency_choices(blank="I did not report it, or I am not sure")]
     if request.method == "GET" and len(form.area_id.choices) == 2:
         form.area_id.data = form.area_id.choices[1][0]
     action = request.form.get("add") if request.method == "POST" else None

@@ -15,6 +15,7 @@ from flask_login import current_user
 
 from trigger.domain.documents_for_stage import split_by_relevance
 from trigger.domain.limits import database_id
+from trigger.domain.wording import FINDINGS_EXAMPLES
 from trigger.authz import (
     DOCUMENT_PAGES,
     ISSUE_DOCUMENTS,
@@ -178,7 +179,7 @@ def issue(case_id: int):
             return redirect(url_for("documents.index", case_id=case.id))
     status = 400 if request.method == "POST" else 200
     return render_template("documents/issue.html", case=case, kind=kind, form=form, problem=problem,
-                           can_email=services.can_email_applicant(case),
+                           can_email=services.can_email_applicant(case), findings_examples=FINDINGS_EXAMPLES,
                            protective_marking=kind.marking), status
 
 

@@ -19,6 +19,7 @@ from trigger import audit
 from trigger.documents.rendering import prepare, template_version
 from trigger.domain.deadlines import DeadlineKind
 from trigger.domain.delivery import Delivery, email_delivery
+from trigger.domain.wording import findings_problem
 from trigger.domain.stages import Stage, transition_problem
 from trigger.extensions import db
 from trigger.forms import FieldError
@@ -136,6 +137,8 @@ def issue(kind: DocumentKind, case: Case, *, actor: User, recipient: Recipient, 
         raise FieldError("recipient_email", "Enter the email address the document is sent to")
     if kind in (DocumentKind.MINUTES_FULL, DocumentKind.MINUTES_SUMMARY):
         _check_minutes_approved(case, kind, meeting_id)
+    if kind is DocumentKind.OUTCOME and (problem := findings_problem(extra.get("findings", ""))):
+        raise FieldError("findings", problem)
     prepared = prepare(kind, case, draft=False, large_print=large_print, today=today, actor=actor,
                        meeting_id=meeting_id, **extra)
     pdf = prepared.render()
