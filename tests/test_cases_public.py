@@ -11,7 +11,9 @@ from tests.conftest import build_app, login, post, text_of
 from trigger.apply.services import acknowledge_by
 from trigger.domain.stages import Stage
 from trigger.extensions import db
-from trigger.models import AgencyType, AuditEvent, Case, CaseLink, Notification, PublicSubmission, Role
+from trigger.models import (
+    AgencyType, AuditEvent, Case, CaseLink, Notification, OutboxMessage, PublicSubmission, Role,
+)
 
 
 @pytest.fixture
@@ -40,6 +42,24 @@ def test_apply_from_empty_page_to_reference_number(client, world):
     assert "Pat Public" not in notification.body
     # the confirmation is shown once and reveals nothing on a second visit
     assert client.get("/apply/confirmation").status_code == 302
+
+
+def test_the_applicant_is_emailed_their_reference_when_they_gave_an_address(client, world):
+    response = post(client, "/apply", public_form(world["area"], world["police"]))
+    assert "We have also emailed your reference number" in text_of(client.get(response.location))
+    case = only_case()
+    (message,) = db.session.scalars(select(OutboxMessage).where(OutboxMessage.to_address == "pat@example.org")).all()
+    assert case.reference in message.subject
+    assert case.reference in message.body and "an ASB Case Review" in message.body
+    assert "Motorbikes" not in message.body  # what happened stays in the case file, not in an email
+
+
+def test_no_email_without_an_address(client, world):
+    data = public_form(world["area"], world["police"], applicant_email="", preferred_contact="post")
+    response = post(client, "/apply", data)
+    assert response.status_code == 302, text_of(response)[:2000]
+    assert "emailed your reference" not in text_of(client.get(response.location))
+    assert db.session.scalar(select(OutboxMessage).where(OutboxMessage.to_address == "pat@example.org")) is None
 
 
 def test_the_new_application_appears_to_coordinators_as_received(client, world, app):

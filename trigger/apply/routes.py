@@ -111,13 +111,15 @@ def apply():
         received_on = date.today()
         due = services.acknowledge_by(area, received_on)
         session[_CONFIRMATION] = {"reference": services.plausible_reference(received_on), "area": area.name,
-                                  "acknowledge_by": due.isoformat() if due else None}
+                                  "acknowledge_by": due.isoformat() if due else None,
+                                  "emailed": bool(form.applicant_email.data)}
         return redirect(url_for("apply.confirmation"))
     case = services.submit(form, area)
     services.record_submission(address)
     due = services.acknowledge_by(area, case.received_on)
     session[_CONFIRMATION] = {"reference": case.reference, "area": area.name,
-                              "acknowledge_by": due.isoformat() if due else None}
+                              "acknowledge_by": due.isoformat() if due else None,
+                              "emailed": bool(case.applicant_email)}
     return redirect(url_for("apply.confirmation"))
 
 
@@ -129,4 +131,4 @@ def confirmation():
         return redirect(url_for("apply.apply"))
     due = date.fromisoformat(details["acknowledge_by"]) if details.get("acknowledge_by") else None
     return render_template("apply/confirmation.html", reference=details.get("reference"), area=details.get("area"),
-                           acknowledge_by=due)
+                           acknowledge_by=due, emailed=details.get("emailed", False))

@@ -81,4 +81,34 @@ def submit(form, area: Area) -> Case:
     case = case_services.create_case(fields, incident_data(form.incidents), perpetrators, area=area,
                                      channel=Channel.ONLINE, actor=None)
     case_services.notify_coordinators_of(case)
+    confirm_by_email(case, area)
     return case
+
+
+def confirm_by_email(case: Case, area: Area) -> bool:
+    """Email the applicant their reference and what happens next, when they gave an address (queued in this
+    transaction, sent after the commit). The email says as little as possible: it leaves our systems."""
+    if not (case.applicant_email or "").strip():
+        return False
+    from trigger.domain.wording import with_article
+    from trigger.models import Organisation, ProcessName
+    from trigger.notifications.services import queue_email
+
+    org = db.session.get(Organisation, 1)
+    process = (org.process_name if org else ProcessName.ASB_CASE_REVIEW).label
+    sender = org.name if org else process
+    due = acknowledge_by(area, case.received_on)
+    when = f"by {due.day} {due:%B %Y}" if due else "within 5 working days"
+    body = (f"Dear {case.applicant_name},\n\n"
+            f"Thank you. We received your application for {with_article(process)} on "
+            f"{case.received_on.day} {case.received_on:%B %Y}.\n\n"
+            f"Your reference number is {case.reference}. Please quote it if you contact us.\n\n"
+            f"What happens next: we will contact you {when} to confirm we have your application and tell you "
+            "what happens next. We then ask the agencies for their records and decide whether your case meets "
+            "the threshold for a review.\n\n"
+            "If you are in danger now, call 999. To report a new incident, contact the police on 101 or your "
+            "council as usual.\n\n"
+            f"{sender}\n")
+    queue_email(case.applicant_email, f"Your application: reference {case.reference}", body,
+                dedupe_key=f"case:{case.id}:application-confirmation")
+    return True
