@@ -481,11 +481,16 @@ def recommendation_response(case_id: int, meeting_id: int, recommendation_id: in
                    meeting=meeting, recommendation=recommendation, form=form)
 
 
-@bp.route("/cases/<int:case_id>/meetings/<int:meeting_id>/minutes/approve", methods=["POST"])
+@bp.route("/cases/<int:case_id>/meetings/<int:meeting_id>/minutes/approve", methods=["GET", "POST"])
 @allow(APPROVE_MINUTES)
 def approve(case_id: int, meeting_id: int):
+    """GET asks the chair to confirm (approving locks the minutes for good); POST approves."""
     case, meeting = _meeting(case_id, meeting_id, can_approve_minutes)
     form = ConfirmForm()
+    if request.method == "GET":
+        return render_template("meetings/approve.html", case=case, meeting=meeting, form=form,
+                               when=services.when_text(meeting), approved=services.is_approved(meeting),
+                               protective_marking="OFFICIAL-SENSITIVE")
     if not form.validate_on_submit():
         abort(400)
     try:
