@@ -204,3 +204,27 @@ def test_different_people_are_not_linked(app, world):
     make_case(world["area"], world["police"], name="One", postcode="GL1 1AA")
     make_case(world["area"], world["police"], name="Two", postcode="GL9 9ZZ")
     assert count(CaseLink) == 0
+
+
+def test_the_error_summary_follows_the_order_of_the_form(client, world):
+    data = public_form(world["area"], world["police"], applicant_name="", area_id="", declaration=None)
+    page = text_of(post(client, "/apply", data))
+    summary = page.split("There is a problem", 1)[1]
+    name, area, declaration = (summary.index("Enter your full name"),
+                               summary.index("Choose the area where the problem happens"),
+                               summary.index("Tick the box to confirm the information is true"))
+    assert name < area < declaration
+
+
+def test_optional_is_said_once(client, world):
+    html = client.get("/apply").get_data(as_text=True)
+    assert "(if you know it) (optional)" not in html and "(if you know) (optional)" not in html
+    assert "Their name (if you know it)</label>" in html
+    assert "Phone number (optional)" in html
+
+
+def test_add_another_incident_comes_back_to_the_new_fields(client, world):
+    html = client.get("/apply").get_data(as_text=True)
+    assert 'formaction="/apply#incident-1"' in html  # the new incident's fieldset
+    added = post(client, "/apply", public_form(world["area"], world["police"], add="incident"))
+    assert 'id="incident-2"' in added.get_data(as_text=True)

@@ -55,6 +55,13 @@ def journey(page, live_server: str, reference: str) -> None:
 
     page.get_by_role("button", name="Add another incident").click()
     assert page.locator("#incidents-0-description").input_value() == "Motorbikes at midnight"  # kept
+    # back at the new incident, not the top of the page: the keyboard focus is on its first field
+    page.wait_for_url("**/apply#incident-1")
+    page.wait_for_load_state("load")
+    page.locator("#incidents-1-occurred_on").wait_for()
+    page.wait_for_timeout(300)
+    assert page.evaluate("() => document.activeElement && document.activeElement.id") == "incidents-1-occurred_on"
+    assert page.evaluate("document.getElementById('incident-1').getBoundingClientRect().top") < 844
     page.locator("#incidents-1-occurred_on").fill((today - timedelta(days=3)).isoformat())
     page.locator("#incidents-1-description").fill("Motorbikes again, and a fire")
 

@@ -42,8 +42,7 @@ class PublicIncidentForm(Form):
 
 
 class ApplicationForm(FlaskForm):
-    area_id = SelectField("Where does the problem happen?", validate_choice=False,
-                          validators=[DataRequired("Choose the area where the problem happens")])
+    # Fields are declared in the order the page shows them: the error summary lists errors in this order.
     applying_for = RadioField(
         "Who are you applying for?", choices=[("myself", "Myself"), ("someone-else", "Someone else")],
         validators=[DataRequired("Say who you are applying for")],
@@ -77,6 +76,8 @@ class ApplicationForm(FlaskForm):
                                "You can only apply for someone else if they agree: tick the box to confirm they do")],
     )
 
+    area_id = SelectField("Where does the problem happen?", validate_choice=False,
+                          validators=[DataRequired("Choose the area where the problem happens")])
     asb_description = text("Tell us about the problem", 5000, "Your description",
                            required="Tell us about the problem", area=True)
     location = text("Where does it happen?", 500, "Where it happens")
