@@ -43,6 +43,10 @@ def _nav_items() -> list[tuple[str, str, bool]]:
         items.append(("Deadlines", url_for("deadlines.dashboard")))
     if MY_ACTIONS.allows(current_user):
         items.append(("My actions", url_for("actions.my_actions")))
+    from trigger.authz import MY_MEETINGS
+
+    if MY_MEETINGS.allows(current_user):
+        items.append(("My meetings", url_for("meetings.my_meetings")))
     if current_user.role is Role.PCC_REVIEWER:
         items.append(("Escalations", url_for("escalations.index")))
     if VIEW_CASES.allows(current_user):
