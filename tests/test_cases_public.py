@@ -3,6 +3,8 @@ linked-case flag when the same person or address applies again."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -228,3 +230,20 @@ def test_add_another_incident_comes_back_to_the_new_fields(client, world):
     assert 'formaction="/apply#incident-1"' in html  # the new incident's fieldset
     added = post(client, "/apply", public_form(world["area"], world["police"], add="incident"))
     assert 'id="incident-2"' in added.get_data(as_text=True)
+
+
+def test_check_your_answers_before_anything_is_sent(client, world):
+    data = public_form(world["area"], world["police"], confirmed=None)
+    check = post(client, "/apply", data)
+    assert check.status_code == 200 and count(Case) == 0
+    page = text_of(check)
+    assert "Check your answers before sending your application" in page
+    assert "Pat Public" in page and "Motorbikes at midnight" in page and "Test Police" in page
+    # "Change your answers" brings the form back as it was; nothing is saved
+    html = check.get_data(as_text=True)
+    carried = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', html))
+    assert carried["applicant_name"] == "Pat Public"
+    back = post(client, "/apply", {**carried, "edit": "yes"})
+    assert back.status_code == 200 and 'value="Pat Public"' in back.get_data(as_text=True) and count(Case) == 0
+    sent = post(client, "/apply", {**carried, "confirmed": "yes"})
+    assert sent.status_code == 302 and count(Case) == 1

@@ -123,6 +123,9 @@ def apply_as_the_public(page, base: str) -> str:
     if consent.count():
         consent.check()
     page.get_by_role("button", name="Send application").click()
+    page.get_by_role("heading", name="Check your answers before sending your application").wait_for()
+    check_page(page)  # check your answers
+    page.get_by_role("button", name="Send application").click()
     page.wait_for_url("**/apply/confirmation")
     check_page(page)
     match = re.search(r"\b[A-Z]+-\d{4}-\d{4}\b", main_text(page))

@@ -68,6 +68,13 @@ def journey(page, live_server: str, reference: str) -> None:
     page.get_by_label("The information I have given is true, as far as I know").check()
     page.get_by_role("button", name="Send application").click()
 
+    # Check your answers: what will be sent, on a phone, before anything is saved
+    page.get_by_role("heading", name="Check your answers before sending your application").wait_for()
+    assert "Motorbikes again, and a fire" in page.locator("main").inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert_accessible(page)
+    page.get_by_role("button", name="Send application").click()
+
     page.wait_for_url("**/apply/confirmation")
     body = page.locator("main").inner_text()
     assert "Application received" in body and reference in body and "We will contact you by" in body

@@ -70,6 +70,9 @@ def apply():
     if request.method == "GET" and len(form.area_id.choices) == 2:
         form.area_id.data = form.area_id.choices[1][0]
     action = request.form.get("add") if request.method == "POST" else None
+    if request.method == "POST" and request.form.get("edit") == "yes":  # "Change your answers"
+        case_forms.set_agency_choices(form.incidents, agencies)
+        return render_template("apply/form.html", form=form)
     if action:
         message = _add_entry(form, action)
         case_forms.set_agency_choices(form.incidents, agencies)
@@ -103,6 +106,13 @@ def apply():
     if not valid:
         form._errors = None
         return render_template("apply/form.html", form=form), 400
+    if request.form.get("confirmed") != "yes":
+        # Check your answers: nothing is saved until the applicant has seen what they are sending. The answers
+        # travel in hidden fields, so "Change your answers" brings the form back exactly as it was.
+        carried = [(key, value) for key, value in request.form.items(multi=True)
+                   if key not in ("csrf_token", "confirmed", "edit", "add")]
+        return render_template("apply/check.html", form=form, carried=carried,
+                               groups=services.answers(form, dict(agencies), area.name))
     if form.website.data:
         # A bot filled the hidden field. It gets what a person gets - the same checks above, then a confirmation
         # with a plausible reference and date - so it cannot tell it was caught; nothing is saved but the attempt
