@@ -4,6 +4,7 @@ linked-case flag when the same person or address applies again."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -14,7 +15,7 @@ from trigger.apply.services import acknowledge_by
 from trigger.domain.stages import Stage
 from trigger.extensions import db
 from trigger.models import (
-    AgencyType, AuditEvent, Case, CaseLink, Notification, OutboxMessage, PublicSubmission, Role,
+    AgencyType, AuditEvent, Case, CaseLink, Incident, Notification, OutboxMessage, PublicSubmission, Role,
 )
 
 
@@ -247,3 +248,23 @@ def test_check_your_answers_before_anything_is_sent(client, world):
     assert back.status_code == 200 and 'value="Pat Public"' in back.get_data(as_text=True) and count(Case) == 0
     sent = post(client, "/apply", {**carried, "confirmed": "yes"})
     assert sent.status_code == 302 and count(Case) == 1
+
+
+def test_dates_are_day_month_year_boxes(client, world):
+    html = client.get("/apply").get_data(as_text=True)
+    assert 'name="incidents-0-occurred_on-day"' in html and 'name="incidents-0-occurred_on-year"' in html
+    assert 'type="date"' not in html
+    when = TODAY - timedelta(days=30)
+    data = public_form(world["area"], world["police"], **{"incidents-0-occurred_on": None,
+                                                          "incidents-0-occurred_on-day": str(when.day),
+                                                          "incidents-0-occurred_on-month": str(when.month),
+                                                          "incidents-0-occurred_on-year": str(when.year)})
+    assert post(client, "/apply", data).status_code == 302
+    assert min(i.occurred_on for i in db.session.scalars(select(Incident))) == when
+    bad = public_form(world["area"], world["police"], **{"incidents-0-occurred_on": None,
+                                                         "incidents-0-occurred_on-day": "31",
+                                                         "incidents-0-occurred_on-month": "2",
+                                                         "incidents-0-occurred_on-year": "2026"})
+    response = post(client, "/apply", bad)
+    assert response.status_code == 400 and "Enter the date it happened as a real date" in text_of(response)
+    assert 'value="31"' in response.get_data(as_text=True)  # what was typed is kept
