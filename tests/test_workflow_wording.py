@@ -71,3 +71,12 @@ def test_the_outcome_letter_asks_for_what_the_review_found_with_examples(org, cl
     assert response.status_code == 400
     assert "Enter what the review found" in text_of(response)
     assert db.session.scalar(select(IssuedDocument)) is None
+
+
+def test_the_case_page_says_threshold_check(client, make_area, make_agency, make_user):
+    from tests.cases_helpers import make_case
+
+    case = make_case(make_area("Testbury"), make_agency("Test Police", AgencyType.POLICE))
+    login(client, make_user(Role.COORDINATOR))
+    page = text_of(client.get(f"/cases/{case.id}"))
+    assert "Threshold check:" in page and "The product's evaluation" not in page
