@@ -18,17 +18,20 @@ PYTEST_ARGS ?= -m "not slow"
 # Reinstall only when pyproject.toml or a lock file changes. The project itself goes in without dependencies:
 # they all come from the lock, each checked against its hash (--require-hashes).
 $(VENV)/.run-$(HASH):
+	@echo "Installing Trigger and its dependencies into $(VENV) (a few minutes the first time; only when pyproject.toml changes)..."
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(PIP) --require-hashes -r requirements/runtime.lock
 	$(PIP) --no-deps -e .
 	rm -f $(VENV)/.run-* && touch $@
 
 $(VENV)/.test-$(HASH): $(VENV)/.run-$(HASH)
+	@echo "Installing the test dependencies..."
 	$(PIP) --require-hashes -r requirements/test.lock
 	rm -f $(VENV)/.test-* && touch $@
 
 ## run: install, create/upgrade the SQLite database under instance/, serve on http://127.0.0.1:5000
 run: $(VENV)/.run-$(HASH)
+	@echo "Creating or upgrading the database..."
 	$(BIN)/flask db upgrade
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
@@ -36,7 +39,7 @@ run: $(VENV)/.run-$(HASH)
 test: $(VENV)/.test-$(HASH)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-## demo: load the fictional demo county into an empty database (prints the passwords once)
+## demo: load the fictional demo county, with one case at every stage, into an empty database (prints the passwords once)
 demo: $(VENV)/.run-$(HASH)
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo load

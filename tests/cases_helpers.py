@@ -82,6 +82,7 @@ def public_form(area, police, **overrides) -> dict:
         "asb_description": "Motorbikes on the green every night.",
         "declaration": "y",
         "consent_to_share": "y",
+        "confirmed": "yes",  # as sent from the "Check your answers" page
         **incident_fields(0, days_ago(30), "Motorbikes at midnight", [(police.id, days_ago(29))]),
         **incident_fields(1, days_ago(5), "Motorbikes again", [("", "")]),
     }

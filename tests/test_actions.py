@@ -316,3 +316,14 @@ def test_open_actions_due_feeds_the_deadlines_work(world):
     assert [a.id for a in soon] == [world["police_a"].id, world["council_b"].id]
     # Loaded with the query: agency and case are readable without another query.
     assert soon[1].owner_agency.name == "Severnbury Council" and soon[1].plan.case.reference
+
+
+def test_the_named_person_is_offered_only_from_the_owning_agency(client, world, make_agency, make_user):
+    login(client, world["coordinator"])
+    faraway = make_agency("Faraway Fire", AgencyType.FIRE)
+    make_user(Role.AGENCY_REP, agency=faraway, name="Fred Faraway")
+    new = client.get(f"/cases/{world['case_b'].id}/plan/actions/new").get_data(as_text=True)
+    assert "Priya Police (Severn Police)" in new and "Fred Faraway" not in new  # not involved in the case
+    edit = client.get(f"/actions/{world['police_b'].id}/edit").get_data(as_text=True)
+    people = edit.split('id="owner_user_id"', 1)[1].split("</select>", 1)[0]
+    assert "Priya Police" in people and "Colin Council" not in people  # the police own this action

@@ -224,3 +224,11 @@ def test_audit_trail_lists_changes(admin_client, make_agency):
     assert "Created agency Vale Homes" in page and "Ada Admin" in page
     page = text_of(admin_client.get("/admin/audit?action=agency"))
     assert "Created agency Vale Homes" in page and "login.succeeded" not in page
+
+
+def test_the_administration_home_links_to_the_outbox_the_agenda_and_the_risk_questions(admin_client):
+    html = admin_client.get("/admin/").get_data(as_text=True)
+    for href, words in (("/admin/outbox", "Outbox"), ("/admin/agenda", "Meeting agenda"),
+                        ("/admin/risk-questions", "Risk and vulnerability questions")):
+        assert f'href="{href}">{words}</a>' in html
+        assert admin_client.get(href).status_code == 200

@@ -15,6 +15,7 @@ from trigger.deadlines.services import (
     deadlines_of,
     extend_deadline,
     meet_deadline,
+    next_deadlines,
     open_deadline,
 )
 from trigger.domain.deadlines import DeadlineKind as K
@@ -48,7 +49,8 @@ def test_the_lifecycle_opens_and_meets_each_stage_deadline(app, make_area, make_
     db.session.commit()
     assert _met(case)[K.ACKNOWLEDGE] == date(2026, 12, 23)
     assert _met(case)[K.THRESHOLD_DECISION] == date(2027, 1, 8)
-    assert _met(case)[K.INFORMATION] is None  # only a coordinator marks the agencies' information received
+    # Gathering the agencies' information ends with the decision made on it: it does not stay open (and "next").
+    assert _met(case)[K.INFORMATION] == date(2027, 1, 8)
     assert _due(case)[K.MEETING] == date(2027, 2, 5)  # 20 working days after the decision
 
     move_to(case, Stage.REVIEW_SCHEDULED, "Booked", on=date(2027, 1, 20))
@@ -62,8 +64,26 @@ def test_the_lifecycle_opens_and_meets_each_stage_deadline(app, make_area, make_
     assert statuses[K.ACKNOWLEDGE].label == "Done on time"
     assert statuses[K.THRESHOLD_DECISION].label == "Done 1 working day late"
     assert statuses[K.OUTCOME].state is DeadlineState.DONE_LATE
-    assert statuses[K.INFORMATION].label.startswith("Overdue by")
+    assert statuses[K.INFORMATION].label == "Done 1 working day late"
     assert statuses[K.ESCALATION_REQUEST].label == "Open: the applicant may ask until 10 March 2027"
+
+
+def test_deciding_the_threshold_takes_gather_information_off_the_case_list(app, make_area, make_agency, make_user,
+                                                                          client):
+    area, police = make_area(), make_agency("Severn Police", AgencyType.POLICE)
+    case = make_case(area, police)
+    coordinator = make_user(Role.COORDINATOR)
+    login(client, coordinator)
+    move_to(case, Stage.ACKNOWLEDGED, "Letter sent")
+    db.session.commit()
+    assert next_deadlines([case.id])[case.id][0] in (K.INFORMATION, K.THRESHOLD_DECISION)
+    move_to(case, Stage.THRESHOLD_NOT_MET, "Decided")
+    db.session.commit()
+    assert _met(case)[K.INFORMATION] == date.today()
+    assert case.id not in next_deadlines([case.id])
+    assert "Gather information from the agencies" not in text_of(client.get("/cases"))
+    assert "deadline.closed_by_stage" in [e.action for e in db.session.scalars(
+        select(AuditEvent).where(AuditEvent.case_id == case.id))]
 
 
 def test_open_is_idempotent_per_cycle_and_meet_is_a_no_op_without_an_open_deadline(app, make_area):

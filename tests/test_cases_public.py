@@ -3,6 +3,9 @@ linked-case flag when the same person or address applies again."""
 
 from __future__ import annotations
 
+import re
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import select
 
@@ -11,7 +14,9 @@ from tests.conftest import build_app, login, post, text_of
 from trigger.apply.services import acknowledge_by
 from trigger.domain.stages import Stage
 from trigger.extensions import db
-from trigger.models import AgencyType, AuditEvent, Case, CaseLink, Notification, PublicSubmission, Role
+from trigger.models import (
+    AgencyType, AuditEvent, Case, CaseLink, Incident, Notification, OutboxMessage, PublicSubmission, Role,
+)
 
 
 @pytest.fixture
@@ -40,6 +45,24 @@ def test_apply_from_empty_page_to_reference_number(client, world):
     assert "Pat Public" not in notification.body
     # the confirmation is shown once and reveals nothing on a second visit
     assert client.get("/apply/confirmation").status_code == 302
+
+
+def test_the_applicant_is_emailed_their_reference_when_they_gave_an_address(client, world):
+    response = post(client, "/apply", public_form(world["area"], world["police"]))
+    assert "We have also emailed your reference number" in text_of(client.get(response.location))
+    case = only_case()
+    (message,) = db.session.scalars(select(OutboxMessage).where(OutboxMessage.to_address == "pat@example.org")).all()
+    assert case.reference in message.subject
+    assert case.reference in message.body and "an ASB Case Review" in message.body
+    assert "Motorbikes" not in message.body  # what happened stays in the case file, not in an email
+
+
+def test_no_email_without_an_address(client, world):
+    data = public_form(world["area"], world["police"], applicant_email="", preferred_contact="post")
+    response = post(client, "/apply", data)
+    assert response.status_code == 302, text_of(response)[:2000]
+    assert "emailed your reference" not in text_of(client.get(response.location))
+    assert db.session.scalar(select(OutboxMessage).where(OutboxMessage.to_address == "pat@example.org")) is None
 
 
 def test_the_new_application_appears_to_coordinators_as_received(client, world, app):
@@ -184,3 +207,64 @@ def test_different_people_are_not_linked(app, world):
     make_case(world["area"], world["police"], name="One", postcode="GL1 1AA")
     make_case(world["area"], world["police"], name="Two", postcode="GL9 9ZZ")
     assert count(CaseLink) == 0
+
+
+def test_the_error_summary_follows_the_order_of_the_form(client, world):
+    data = public_form(world["area"], world["police"], applicant_name="", area_id="", declaration=None)
+    page = text_of(post(client, "/apply", data))
+    summary = page.split("There is a problem", 1)[1]
+    name, area, declaration = (summary.index("Enter your full name"),
+                               summary.index("Choose the area where the problem happens"),
+                               summary.index("Tick the box to confirm the information is true"))
+    assert name < area < declaration
+
+
+def test_optional_is_said_once(client, world):
+    html = client.get("/apply").get_data(as_text=True)
+    assert "(if you know it) (optional)" not in html and "(if you know) (optional)" not in html
+    assert "Their name (if you know it)</label>" in html
+    assert "Phone number (optional)" in html
+
+
+def test_add_another_incident_comes_back_to_the_new_fields(client, world):
+    html = client.get("/apply").get_data(as_text=True)
+    assert 'formaction="/apply#incident-1"' in html  # the new incident's fieldset
+    added = post(client, "/apply", public_form(world["area"], world["police"], add="incident"))
+    assert 'id="incident-2"' in added.get_data(as_text=True)
+
+
+def test_check_your_answers_before_anything_is_sent(client, world):
+    data = public_form(world["area"], world["police"], confirmed=None)
+    check = post(client, "/apply", data)
+    assert check.status_code == 200 and count(Case) == 0
+    page = text_of(check)
+    assert "Check your answers before sending your application" in page
+    assert "Pat Public" in page and "Motorbikes at midnight" in page and "Test Police" in page
+    # "Change your answers" brings the form back as it was; nothing is saved
+    html = check.get_data(as_text=True)
+    carried = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', html))
+    assert carried["applicant_name"] == "Pat Public"
+    back = post(client, "/apply", {**carried, "edit": "yes"})
+    assert back.status_code == 200 and 'value="Pat Public"' in back.get_data(as_text=True) and count(Case) == 0
+    sent = post(client, "/apply", {**carried, "confirmed": "yes"})
+    assert sent.status_code == 302 and count(Case) == 1
+
+
+def test_dates_are_day_month_year_boxes(client, world):
+    html = client.get("/apply").get_data(as_text=True)
+    assert 'name="incidents-0-occurred_on-day"' in html and 'name="incidents-0-occurred_on-year"' in html
+    assert 'type="date"' not in html
+    when = TODAY - timedelta(days=30)
+    data = public_form(world["area"], world["police"], **{"incidents-0-occurred_on": None,
+                                                          "incidents-0-occurred_on-day": str(when.day),
+                                                          "incidents-0-occurred_on-month": str(when.month),
+                                                          "incidents-0-occurred_on-year": str(when.year)})
+    assert post(client, "/apply", data).status_code == 302
+    assert min(i.occurred_on for i in db.session.scalars(select(Incident))) == when
+    bad = public_form(world["area"], world["police"], **{"incidents-0-occurred_on": None,
+                                                         "incidents-0-occurred_on-day": "31",
+                                                         "incidents-0-occurred_on-month": "2",
+                                                         "incidents-0-occurred_on-year": "2026"})
+    response = post(client, "/apply", bad)
+    assert response.status_code == 400 and "Enter the date it happened as a real date" in text_of(response)
+    assert 'value="31"' in response.get_data(as_text=True)  # what was typed is kept

@@ -35,7 +35,7 @@ def decide(client, case, **data):
 def test_decision_agreeing_with_the_evaluation(client, world):
     case = make_case(world["area"], world["police"])
     page = text_of(client.get(f"/cases/{case.id}/threshold"))
-    assert "Evaluation (advice only): Threshold met: 3 qualifying complaints" in page
+    assert "Threshold check (advice only): Threshold met: 3 qualifying complaints" in page
     response = decide(client, case)
     assert response.status_code == 302
     page = text_of(client.get(response.location))
@@ -46,7 +46,8 @@ def test_decision_agreeing_with_the_evaluation(client, world):
     decision = db.session.scalar(select(ThresholdDecision))
     assert not decision.differs_from_advice and decision.evaluation["met"] is True
     assert decision.policy["qualifying_complaints"] == 3 and decision.policy["version"] is None
-    assert [a for a in actions(case.id) if a != "case.viewed"][-2:] == ["threshold.decided", "case.stage_changed"]
+    assert [a for a in actions(case.id) if a != "case.viewed"][-3:] == [
+        "threshold.decided", "case.stage_changed", "deadline.closed_by_stage"]  # gathering information ends
 
 
 def test_decision_differing_from_the_evaluation_needs_a_reason(client, world):

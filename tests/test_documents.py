@@ -268,7 +268,8 @@ def url(world, tail=""):
 
 def issue(client, world, kind, **overrides):
     data = {"recipient_name": "Jane Applicant", "recipient_email": "jane@example.org",
-            "recipient_address": "1 Elm Road", "method": "post", "meeting_id": "0"}
+            "recipient_address": "1 Elm Road", "method": "post", "meeting_id": "0",
+            "findings": "Reports were not shared between the agencies."}
     data.update(overrides)
     return post(client, url(world, f"/issue?kind={kind.value}"), data)
 

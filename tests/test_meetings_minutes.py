@@ -155,7 +155,12 @@ def test_approval_locks_the_minutes_and_a_correction_is_a_visible_revision(app, 
     assert "Approve the minutes" not in text_of(other.get(minutes_url))
     assert post(other, minutes_url + "/approve", token_from=minutes_url).status_code == 403
     chair = client_for(app, world.chair)
-    response = post(chair, minutes_url + "/approve", token_from=minutes_url)
+    # "Approve the minutes" asks first: nothing is approved until the chair confirms.
+    assert f'href="{minutes_url}/approve">Approve the minutes</a>' in chair.get(minutes_url).get_data(as_text=True)
+    confirm = text_of(chair.get(minutes_url + "/approve"))
+    assert "Are you sure you want to approve the minutes" in confirm and "Yes, approve the minutes" in confirm
+    assert "Draft" in text_of(chair.get(minutes_url))
+    response = post(chair, minutes_url + "/approve", token_from=minutes_url + "/approve")
     assert response.status_code == 302
     page = text_of(chair.get(response.location))
     assert "The minutes have been approved. They are now locked" in page and "Approved by Charles Chair" in page

@@ -157,6 +157,13 @@ def can_see_notification(user: Any, notification: Any) -> bool:
 
 MANAGE_PLANS = Policy("coordinators, chairs and administrators", _has_role(Role.ADMIN, Role.COORDINATOR, Role.CHAIR))
 MY_ACTIONS = Policy("agency representatives", _has_role(Role.AGENCY_REP))
+MY_MEETINGS = Policy("chairs and agency representatives", _has_role(Role.CHAIR, Role.AGENCY_REP))
+
+
+def can_answer_invitation(user: Any, attendee: Any) -> bool:
+    """Only the invited person answers their invitation in the product (anyone else uses the emailed link)."""
+    return (attendee is not None and getattr(user, "is_authenticated", False) and getattr(user, "is_active", False)
+            and attendee.user_id is not None and attendee.user_id == user.id)
 # Pages about one action (/actions/<id>/...): what a person may do to that action is decided per action by
 # can_update_action / can_manage_plan. The routes let every case worker in so that a refused attempt (another
 # agency's action, a forged post) reaches the view, which refuses it with 403 AND records it in the audit trail.

@@ -23,6 +23,10 @@ def demo_load(scale: float | None, seed: int) -> None:
     profile = current_app.config["TRIGGER_SETTINGS"].password_hash_profile
     try:
         accounts = load_demo(profile)
+        if not scale:  # one case at every stage (trigger/demo_stories.py); the scale set makes its own
+            from trigger.demo_stories import load_stories
+
+            load_stories()
         db.session.commit()
     except DemoRefused as refusal:
         db.session.rollback()

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from werkzeug.datastructures import MultiDict
 from wtforms import DateField, TimeField
+from wtforms.utils import unset_value
 from wtforms.validators import Length
 
 
@@ -49,6 +51,25 @@ class DateInput(DateField):
         except ValueError:
             self.data = None
             raise ValueError(self.invalid_message) from None
+
+
+class DayMonthYearInput(DateInput):
+    """The GOV.UK date input: three boxes named <name>-day, <name>-month and <name>-year (the macro
+    day_month_year renders them). A single YYYY-MM-DD value under <name> is still accepted (API clients, tests)."""
+
+    parts: tuple[str, str, str] = ("", "", "")
+
+    def process(self, formdata, data=unset_value, extra_filters=None):
+        if formdata is not None:
+            parts = tuple((formdata.get(f"{self.name}-{part}") or "").strip()[:4] for part in ("day", "month", "year"))
+            if any(parts) and not (formdata.get(self.name) or "").strip():
+                self.parts = parts
+                day, month, year = parts
+                whole = all(p.isdigit() for p in parts) and len(year) == 4
+                iso = f"{year}-{month.zfill(2)}-{day.zfill(2)}" if whole else "not a date"
+                formdata = MultiDict(formdata)
+                formdata.setlist(self.name, [iso])
+        super().process(formdata, data, extra_filters)
 
 
 class TimeInput(TimeField):

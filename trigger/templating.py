@@ -11,6 +11,7 @@ from flask_login import current_user
 
 from trigger.authz import ADMIN, MY_ACTIONS, VIEW_AUDIT, VIEW_CASES, can_read_action, can_read_recommendation
 from trigger.domain.need_to_know import restricted_action_line, restricted_recommendation_line
+from trigger.domain.wording import for_the_public, with_article
 from trigger.models import Role
 
 LONDON = ZoneInfo("Europe/London")
@@ -63,6 +64,10 @@ def _nav_items() -> list[tuple[str, str, bool]]:
         items.append(("Deadlines", url_for("deadlines.dashboard")))
     if MY_ACTIONS.allows(current_user):
         items.append(("My actions", url_for("actions.my_actions")))
+    from trigger.authz import MY_MEETINGS
+
+    if MY_MEETINGS.allows(current_user):
+        items.append(("My meetings", url_for("meetings.my_meetings")))
     if current_user.role is Role.PCC_REVIEWER:
         items.append(("Escalations", url_for("escalations.index")))
     if VIEW_CASES.allows(current_user):
@@ -96,6 +101,8 @@ def page_url(number: int) -> str:
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["datetime"] = format_datetime
     app.jinja_env.filters["date"] = format_date
+    app.jinja_env.filters["with_article"] = with_article  # "an ASB Case Review", "a Community Trigger"
+    app.jinja_env.filters["for_the_public"] = for_the_public  # "... Integrated Care Board (NHS health services)"
     app.jinja_env.autoescape = True
     # What stands in for a restricted record on every page and document (trigger.domain.need_to_know).
     app.jinja_env.globals["restricted_action_line"] = restricted_action_line

@@ -77,3 +77,10 @@ def assert_accessible(page) -> None:
         if v["impact"] in ("serious", "critical")
     ]
     assert bad == [], f"accessibility violations on {page.url}: {bad}"
+
+
+def fill_date(page, field_id: str, day) -> None:
+    """The GOV.UK date input: day, month and year boxes (the day box has the field's id)."""
+    page.locator(f"#{field_id}").fill(str(day.day))
+    page.locator(f"#{field_id}-month").fill(str(day.month))
+    page.locator(f"#{field_id}-year").fill(str(day.year))

@@ -86,6 +86,10 @@ def main_text(page) -> str:
 def success_banner(page) -> str:
     """The text of the success notification banner (a flash message) on the page."""
     banner = page.locator(".govuk-notification-banner--success")
+    try:  # the page after a redirect may still be arriving on a busy machine
+        banner.first.wait_for(timeout=10_000)
+    except Exception:
+        pass
     assert banner.count() >= 1, f"no success message on {page.url}: {main_text(page)[:400]}"
     return " ".join(re.sub(r"\s+", " ", text) for text in banner.all_inner_texts())
 

@@ -20,6 +20,7 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import select
 
+from tests.browser.conftest import fill_date
 from tests.browser.mission_helpers import (
     SUBMIT,
     check_page,
@@ -113,15 +114,18 @@ def apply_as_the_public(page, base: str) -> str:
     for index, (occurred, reported, what) in enumerate(incidents):
         if index:
             page.get_by_role("button", name="Add another incident").click()
-        page.locator(f"#incidents-{index}-occurred_on").fill((TODAY - timedelta(days=occurred)).isoformat())
+        fill_date(page, f"incidents-{index}-occurred_on", TODAY - timedelta(days=occurred))
         page.locator(f"#incidents-{index}-description").fill(what)
         page.locator(f"#incidents-{index}-reports-0-agency_id").select_option(label="Oakbury Police")
-        page.locator(f"#incidents-{index}-reports-0-reported_on").fill((TODAY - timedelta(days=reported)).isoformat())
+        fill_date(page, f"incidents-{index}-reports-0-reported_on", TODAY - timedelta(days=reported))
     check_page(page)  # the form as sent back with the added incidents
     page.get_by_label("The information I have given is true, as far as I know").check()
     consent = page.locator("#consent_to_share")
     if consent.count():
         consent.check()
+    page.get_by_role("button", name="Send application").click()
+    page.get_by_role("heading", name="Check your answers before sending your application").wait_for()
+    check_page(page)  # check your answers
     page.get_by_role("button", name="Send application").click()
     page.wait_for_url("**/apply/confirmation")
     check_page(page)

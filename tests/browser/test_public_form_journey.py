@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, fill_date
 from trigger.extensions import db
 from trigger.models import AgencyType, Case
 
@@ -48,17 +48,31 @@ def journey(page, live_server: str, reference: str) -> None:
     page.locator("#preferred_contact").check()  # the first choice: Email
     page.get_by_label("Tell us about the problem").fill("Motorbikes on the green every night.")
 
-    page.locator("#incidents-0-occurred_on").fill((today - timedelta(days=20)).isoformat())
+    fill_date(page, "incidents-0-occurred_on", today - timedelta(days=20))
     page.locator("#incidents-0-description").fill("Motorbikes at midnight")
     page.locator("#incidents-0-reports-0-agency_id").select_option(label="Test Police")
-    page.locator("#incidents-0-reports-0-reported_on").fill((today - timedelta(days=19)).isoformat())
+    fill_date(page, "incidents-0-reports-0-reported_on", today - timedelta(days=19))
 
     page.get_by_role("button", name="Add another incident").click()
     assert page.locator("#incidents-0-description").input_value() == "Motorbikes at midnight"  # kept
-    page.locator("#incidents-1-occurred_on").fill((today - timedelta(days=3)).isoformat())
+    # back at the new incident, not the top of the page: the keyboard focus is on its first field
+    page.wait_for_url("**/apply#incident-1")
+    page.wait_for_load_state("load")
+    page.locator("#incidents-1-occurred_on").wait_for()
+    page.wait_for_timeout(300)
+    assert page.evaluate("() => document.activeElement && document.activeElement.id") == "incidents-1-occurred_on"
+    assert page.evaluate("document.getElementById('incident-1').getBoundingClientRect().top") < 844
+    fill_date(page, "incidents-1-occurred_on", today - timedelta(days=3))
     page.locator("#incidents-1-description").fill("Motorbikes again, and a fire")
 
     page.get_by_label("The information I have given is true, as far as I know").check()
+    page.get_by_role("button", name="Send application").click()
+
+    # Check your answers: what will be sent, on a phone, before anything is saved
+    page.get_by_role("heading", name="Check your answers before sending your application").wait_for()
+    assert "Motorbikes again, and a fire" in page.locator("main").inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert_accessible(page)
     page.get_by_role("button", name="Send application").click()
 
     page.wait_for_url("**/apply/confirmation")

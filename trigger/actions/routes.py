@@ -31,6 +31,7 @@ from trigger.forms import FieldError, attach_error
 from trigger.models.audit import CASE_VIEWED
 from trigger.models import ActionStatus, Case, ContactMethod, PlanStatus, Priority, UpdateFrequency
 from trigger.input_guard import requested_page
+from trigger.domain.limits import database_id
 
 bp = Blueprint("actions", __name__)
 
@@ -140,7 +141,8 @@ def plan_settings(case_id: int):
 
 def _set_owner_choices(form, case: Case, action=None) -> None:
     form.owner_agency_id.choices = services.owner_agency_choices(case)
-    form.owner_user_id.choices = services.owner_user_choices()
+    chosen = form.owner_agency_id.data if request.method == "POST" else (action.owner_agency_id if action else None)
+    form.owner_user_id.choices = services.owner_user_choices(case, database_id(chosen))
     form.meeting_id.choices = services.meeting_choices(case, action.meeting_id if action else None)
 
 

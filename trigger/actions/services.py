@@ -375,10 +375,14 @@ def owner_agency_choices(case: Case) -> list[tuple[str, str]]:
     return [("", "Choose an agency")] + [(str(a.id), a.name) for a in agencies]
 
 
-def owner_user_choices() -> list[tuple[str, str]]:
-    """Active agency representatives, labelled with their agency (the service checks the agency matches)."""
+def owner_user_choices(case: Case, agency_id: int | None = None) -> list[tuple[str, str]]:
+    """The people an action may be named to: active representatives of the owning agency once it is known (an
+    action being changed, a form sent back), otherwise of the agencies involved in the case; labelled with their
+    agency. Never every representative in the county (_owner checks the agency matches as well)."""
+    agency_ids = {agency_id} if agency_id else involved_agency_ids(case)
     users = db.session.scalars(
-        select(User).where(User.role == Role.AGENCY_REP, User.active.is_(True)).order_by(User.name)
+        select(User).where(User.role == Role.AGENCY_REP, User.active.is_(True), User.agency_id.in_(agency_ids))
+        .options(selectinload(User.agency)).order_by(User.name)
     ).all()
     return [("", "No named person")] + [
         (str(u.id), f"{u.name} ({u.agency.name})" if u.agency else u.name) for u in users

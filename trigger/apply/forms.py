@@ -7,7 +7,7 @@ from wtforms import BooleanField, FieldList, Form, FormField, RadioField, Select
 from wtforms.validators import DataRequired, Optional, ValidationError
 
 from trigger.cases.forms import DateInput, RequiredIf, TimeInput, optional_email, text
-from trigger.forms import enum_choices, max_length, strip_filter
+from trigger.forms import DayMonthYearInput, enum_choices, max_length, strip_filter
 from trigger.models import ContactMethod, PreferredFormat
 
 MAX_PUBLIC_INCIDENTS = 20
@@ -16,7 +16,8 @@ MAX_PUBLIC_REPORTS = 4
 
 class PublicReportForm(Form):
     agency_id = SelectField("Who did you report it to?", validate_choice=False)
-    reported_on = DateInput("When did you report it?", invalid="Enter the date you reported it as a real date")
+    reported_on = DayMonthYearInput("When did you report it?",
+                                    invalid="Enter the date you reported it as a real date, for example 27 3 2026")
     agency_reference = text("Reference number (if you were given one)", 60, "The reference number")
 
     def is_blank(self) -> bool:
@@ -25,7 +26,8 @@ class PublicReportForm(Form):
 
 
 class PublicIncidentForm(Form):
-    occurred_on = DateInput("Date it happened", invalid="Enter the date it happened as a real date")
+    occurred_on = DayMonthYearInput("Date it happened",
+                                    invalid="Enter the date it happened as a real date, for example 27 3 2026")
     occurred_time = TimeInput("Time (if you know)", validators=[Optional()])
     description = text("What happened", 2000, "What happened", area=True)
     is_hate = BooleanField("I think this happened because of who I am (a hate incident)")
@@ -42,8 +44,7 @@ class PublicIncidentForm(Form):
 
 
 class ApplicationForm(FlaskForm):
-    area_id = SelectField("Where does the problem happen?", validate_choice=False,
-                          validators=[DataRequired("Choose the area where the problem happens")])
+    # Fields are declared in the order the page shows them: the error summary lists errors in this order.
     applying_for = RadioField(
         "Who are you applying for?", choices=[("myself", "Myself"), ("someone-else", "Someone else")],
         validators=[DataRequired("Say who you are applying for")],
@@ -77,6 +78,8 @@ class ApplicationForm(FlaskForm):
                                "You can only apply for someone else if they agree: tick the box to confirm they do")],
     )
 
+    area_id = SelectField("Where does the problem happen?", validate_choice=False,
+                          validators=[DataRequired("Choose the area where the problem happens")])
     asb_description = text("Tell us about the problem", 5000, "Your description",
                            required="Tell us about the problem", area=True)
     location = text("Where does it happen?", 500, "Where it happens")

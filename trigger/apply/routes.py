@@ -10,6 +10,7 @@ from flask import Blueprint, redirect, render_template, request, session, url_fo
 from trigger.apply import services
 from trigger.apply.forms import MAX_PUBLIC_INCIDENTS, MAX_PUBLIC_REPORTS, ApplicationForm
 from trigger.audit import client_address
+from trigger.domain.wording import for_the_public
 from trigger.authz import PUBLIC, allow
 from trigger.cases import forms as case_forms
 from trigger.cases import services as case_services
@@ -64,10 +65,14 @@ def _entries_beyond_the_limits() -> str | None:
 def apply():
     form = ApplicationForm()
     form.area_id.choices = case_services.area_choices()
-    agencies = case_services.agency_choices(blank="I did not report it, or I am not sure")
+    agencies = [(value, for_the_public(label))
+                for value, label in case_services.agency_choices(blank="I did not report it, or I am not sure")]
     if request.method == "GET" and len(form.area_id.choices) == 2:
         form.area_id.data = form.area_id.choices[1][0]
     action = request.form.get("add") if request.method == "POST" else None
+    if request.method == "POST" and request.form.get("edit") == "yes":  # "Change your answers"
+        case_forms.set_agency_choices(form.incidents, agencies)
+        return render_template("apply/form.html", form=form)
     if action:
         message = _add_entry(form, action)
         case_forms.set_agency_choices(form.incidents, agencies)
@@ -101,6 +106,13 @@ def apply():
     if not valid:
         form._errors = None
         return render_template("apply/form.html", form=form), 400
+    if request.form.get("confirmed") != "yes":
+        # Check your answers: nothing is saved until the applicant has seen what they are sending. The answers
+        # travel in hidden fields, so "Change your answers" brings the form back exactly as it was.
+        carried = [(key, value) for key, value in request.form.items(multi=True)
+                   if key not in ("csrf_token", "confirmed", "edit", "add")]
+        return render_template("apply/check.html", form=form, carried=carried,
+                               groups=services.answers(form, dict(agencies), area.name))
     if form.website.data:
         # A bot filled the hidden field. It gets what a person gets - the same checks above, then a confirmation
         # with a plausible reference and date - so it cannot tell it was caught; nothing is saved but the attempt
@@ -109,13 +121,15 @@ def apply():
         received_on = date.today()
         due = services.acknowledge_by(area, received_on)
         session[_CONFIRMATION] = {"reference": services.plausible_reference(received_on), "area": area.name,
-                                  "acknowledge_by": due.isoformat() if due else None}
+                                  "acknowledge_by": due.isoformat() if due else None,
+                                  "emailed": bool(form.applicant_email.data)}
         return redirect(url_for("apply.confirmation"))
     case = services.submit(form, area)
     services.record_submission(address)
     due = services.acknowledge_by(area, case.received_on)
     session[_CONFIRMATION] = {"reference": case.reference, "area": area.name,
-                              "acknowledge_by": due.isoformat() if due else None}
+                              "acknowledge_by": due.isoformat() if due else None,
+                              "emailed": bool(case.applicant_email)}
     return redirect(url_for("apply.confirmation"))
 
 
@@ -127,4 +141,4 @@ def confirmation():
         return redirect(url_for("apply.apply"))
     due = date.fromisoformat(details["acknowledge_by"]) if details.get("acknowledge_by") else None
     return render_template("apply/confirmation.html", reference=details.get("reference"), area=details.get("area"),
-                           acknowledge_by=due)
+                           acknowledge_by=due, emailed=details.get("emailed", False))

@@ -253,6 +253,15 @@ def _decision_date(case: Case) -> date | None:
                              .order_by(ThresholdDecision.id.desc()).limit(1))
 
 
+def _close_with_the_stage(case: Case, kind: DeadlineKind, on: date, why: str) -> None:
+    """Close a deadline the case has moved past (met on ``on``), saying so in the audit trail."""
+    deadline = meet_deadline(case, kind, on)
+    if deadline is not None:
+        audit.record("deadline.closed_by_stage", "case_deadline", deadline.id,
+                     f"“{kind.label}” closed on {long_date(on)}: {why}", {"met_on": on.isoformat()},
+                     case_id=case.id)
+
+
 def on_stage_change(case: Case, old: Stage | None, new: Stage, on: date | None = None) -> None:
     """Open and meet the stage deadlines a move of ``case`` from ``old`` to ``new`` implies (DOMAIN.md section 2).
 
@@ -275,6 +284,9 @@ def on_stage_change(case: Case, old: Stage | None, new: Stage, on: date | None =
         # allowed move), so an acknowledgement still open is met by it rather than left to go red.
         meet_deadline(case, DeadlineKind.ACKNOWLEDGE, decided_on)
         meet_deadline(case, DeadlineKind.THRESHOLD_DECISION, decided_on)
+        # The decision was made on the information gathered by then: gathering it is over, and a deadline left
+        # open would stay "next" on the case list for the rest of the case's life.
+        _close_with_the_stage(case, DeadlineKind.INFORMATION, decided_on, "the threshold was decided")
         if new is Stage.THRESHOLD_MET:
             open_deadline(case, DeadlineKind.MEETING, decided_on)
     elif new is Stage.REVIEW_HELD:

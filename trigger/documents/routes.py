@@ -13,7 +13,9 @@ from datetime import date
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from trigger.domain.documents_for_stage import split_by_relevance
 from trigger.domain.limits import database_id
+from trigger.domain.wording import FINDINGS_EXAMPLES
 from trigger.authz import (
     DOCUMENT_PAGES,
     ISSUE_DOCUMENTS,
@@ -24,6 +26,7 @@ from trigger.authz import (
     can_see_document,
     can_see_document_kind,
     can_view_case,
+    reads_every_document,
 )
 from trigger.documents import services
 from trigger.documents.contexts import DocumentProblem, default_large_print, load_case_for_documents
@@ -85,8 +88,15 @@ def _meeting_choices(case: Case) -> list[tuple[int, str]]:
 def _index_page(case: Case, *, error: str = "", status: int = 200):
     kinds = [kind for kind in DocumentKind if can_see_document_kind(current_user, case, kind)]
     documents = [d for d in services.register_of(case, set(kinds)) if can_see_document(current_user, case, d)]
+    relevant, others = split_by_relevance(case.stage.value, [k.value for k in kinds],
+                                          has_escalation=services.has_escalation(case))
+    # Someone who sees only some documents (an agency representative) is told that others exist, not "none".
+    hidden = services.issued_count(case) - len(documents)
     return render_template(
-        "documents/index.html", case=case, kinds=kinds, documents=documents, error=error,
+        "documents/index.html", case=case, kinds=[DocumentKind(k) for k in relevant],
+        other_kinds=[DocumentKind(k) for k in others], documents=documents, error=error,
+        deliveries=services.email_deliveries(documents), hidden_count=hidden,
+        reads_every_document=reads_every_document(current_user),
         can_preview=can_preview_documents(current_user, case), can_issue=can_issue_documents(current_user, case),
         can_email=services.can_email_applicant(case), default_large_print=default_large_print,
         email_form=ConfirmForm(), protective_marking="OFFICIAL-SENSITIVE",
@@ -169,7 +179,7 @@ def issue(case_id: int):
             return redirect(url_for("documents.index", case_id=case.id))
     status = 400 if request.method == "POST" else 200
     return render_template("documents/issue.html", case=case, kind=kind, form=form, problem=problem,
-                           can_email=services.can_email_applicant(case),
+                           can_email=services.can_email_applicant(case), findings_examples=FINDINGS_EXAMPLES,
                            protective_marking=kind.marking), status
 
 

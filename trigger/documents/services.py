@@ -18,6 +18,8 @@ from sqlalchemy.orm import undefer
 from trigger import audit
 from trigger.documents.rendering import prepare, template_version
 from trigger.domain.deadlines import DeadlineKind
+from trigger.domain.delivery import Delivery, email_delivery
+from trigger.domain.wording import findings_problem
 from trigger.domain.stages import Stage, transition_problem
 from trigger.extensions import db
 from trigger.forms import FieldError
@@ -50,6 +52,38 @@ def register_of(case: Case, kinds: set[DocumentKind] | None = None) -> list[Issu
     if kinds is not None:
         statement = statement.where(IssuedDocument.kind.in_([k.value for k in kinds]))
     return list(db.session.scalars(statement.order_by(IssuedDocument.issued_at.desc(), IssuedDocument.id.desc())))
+
+
+def email_deliveries(documents: list[IssuedDocument]) -> dict[int, Delivery]:
+    """How each emailed document's email is doing in the outbox ("Queued", "Sent", "Not sent - retrying"...),
+    in one query: the outbox row is found by the key email_to_applicant queued it with."""
+    emailed = {f"document:{d.id}:email": d.id for d in documents if d.emailed_at is not None}
+    if not emailed:
+        return {}
+    from trigger.models import OutboxMessage
+    from trigger.notifications.services import smtp_configured
+
+    rows = db.session.execute(select(OutboxMessage.dedupe_key, OutboxMessage.status, OutboxMessage.attempts)
+                              .where(OutboxMessage.dedupe_key.in_(list(emailed)))).all()
+    found = {key: (status, attempts) for key, status, attempts in rows}
+    configured = smtp_configured()
+    deliveries = {}
+    for key, document_id in emailed.items():
+        status, attempts = found.get(key, (None, 0))
+        deliveries[document_id] = email_delivery(status.value if status else None, attempts,
+                                                 mail_server_configured=configured)
+    return deliveries
+
+
+def has_escalation(case: Case) -> bool:
+    from trigger.models import Escalation
+
+    return db.session.scalar(select(func.count()).select_from(Escalation).where(Escalation.case_id == case.id)) > 0
+
+
+def issued_count(case: Case) -> int:
+    return db.session.scalar(select(func.count()).select_from(IssuedDocument)
+                             .where(IssuedDocument.case_id == case.id))
 
 
 def load_document(document_id: int, *, with_content: bool = False) -> IssuedDocument | None:
@@ -110,6 +144,8 @@ def issue(kind: DocumentKind, case: Case, *, actor: User, recipient: Recipient, 
         raise FieldError("recipient_email", "Enter the email address the document is sent to")
     if kind in (DocumentKind.MINUTES_FULL, DocumentKind.MINUTES_SUMMARY):
         _check_minutes_approved(case, kind, meeting_id)
+    if kind is DocumentKind.OUTCOME and (problem := findings_problem(extra.get("findings", ""))):
+        raise FieldError("findings", problem)
     prepared = prepare(kind, case, draft=False, large_print=large_print, today=today, actor=actor,
                        meeting_id=meeting_id, **extra)
     pdf = prepared.render()

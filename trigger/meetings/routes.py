@@ -15,10 +15,12 @@ from trigger.authz import (
     APPROVE_MINUTES,
     EDIT_MINUTES,
     MANAGE_MEETINGS,
+    MY_MEETINGS,
     PUBLIC,
     RECORD_RESPONSES,
     VIEW_CASES,
     allow,
+    can_answer_invitation,
     can_approve_minutes,
     can_edit_minutes,
     can_manage_case,
@@ -281,6 +283,42 @@ def remove_attendee(case_id: int, meeting_id: int, attendee_id: int):
 # ---- answering an invitation (the link in the email; no sign-in) --------------------------------------------
 
 
+@bp.route("/my-meetings")
+@allow(MY_MEETINGS)
+def my_meetings():
+    from trigger.meetings.mine import my_meetings as load
+
+    return render_template("meetings/mine.html", mine=load(current_user), when_text=services.when_text)
+
+
+@bp.route("/my-meetings/invitations/<int:attendee_id>", methods=["GET", "POST"])
+@allow(MY_MEETINGS)
+def answer_invitation(attendee_id: int):
+    """The invited person answers in the product, as they could by the emailed link."""
+    attendee = db.session.get(Attendee, attendee_id)
+    if attendee is None:
+        abort(404)
+    if not can_answer_invitation(current_user, attendee):
+        abort(403)
+    meeting = services.load_meeting(attendee.meeting_id)
+    case = db.session.get(Case, meeting.case_id)
+    form = ResponseForm()
+    if request.method == "GET" and attendee.status.value in dict(form.response.choices):
+        form.response.data = attendee.status.value
+        form.substitute_name.data = attendee.substitute_name
+    if form.validate_on_submit():
+        try:
+            services.record_response(attendee, meeting, form.response.data, form.substitute_name.data)
+        except FieldError as error:
+            attach_error(form, error)
+        else:
+            flash(f"Your answer has been recorded: {attendee.status.label.lower()}.", "success")
+            return redirect(url_for("meetings.my_meetings"))
+    return render_template("meetings/answer.html", form=form, attendee=attendee, meeting=meeting, case=case,
+                           when=services.when_text(meeting), open=services.can_still_respond(meeting),
+                           protective_marking="OFFICIAL-SENSITIVE"), 400 if request.method == "POST" else 200
+
+
 @bp.route("/meetings/respond", methods=["GET", "POST"])
 @allow(PUBLIC)
 def respond():
@@ -483,11 +521,16 @@ def recommendation_response(case_id: int, meeting_id: int, recommendation_id: in
                    meeting=meeting, recommendation=recommendation, form=form)
 
 
-@bp.route("/cases/<int:case_id>/meetings/<int:meeting_id>/minutes/approve", methods=["POST"])
+@bp.route("/cases/<int:case_id>/meetings/<int:meeting_id>/minutes/approve", methods=["GET", "POST"])
 @allow(APPROVE_MINUTES)
 def approve(case_id: int, meeting_id: int):
+    """GET asks the chair to confirm (approving locks the minutes for good); POST approves."""
     case, meeting = _meeting(case_id, meeting_id, can_approve_minutes)
     form = ConfirmForm()
+    if request.method == "GET":
+        return render_template("meetings/approve.html", case=case, meeting=meeting, form=form,
+                               when=services.when_text(meeting), approved=services.is_approved(meeting),
+                               protective_marking="OFFICIAL-SENSITIVE")
     if not form.validate_on_submit():
         abort(400)
     try:

@@ -29,7 +29,7 @@ class Role(StrEnum):
 
 ROLE_LABELS = {
     Role.ADMIN: "Administrator",
-    Role.COORDINATOR: "Coordinator (SPOC)",
+    Role.COORDINATOR: "Coordinator (single point of contact)",
     Role.CHAIR: "Chair",
     Role.AGENCY_REP: "Agency representative",
     Role.PCC_REVIEWER: "PCC reviewer",

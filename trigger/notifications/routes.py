@@ -6,6 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from trigger.authz import ADMIN, SIGNED_IN, allow, can_see_notification
+from trigger.domain.delivery import email_delivery
 from trigger.extensions import db
 from trigger.models import Notification, OutboxStatus
 from trigger.notifications import services
@@ -71,7 +72,7 @@ def index():
     return render_template(
         "notifications/outbox.html", page=page, status=status, statuses=list(OutboxStatus),
         counts=services.outbox_counts(), smtp_configured=services.smtp_configured(),
-        not_configured=services.NOT_CONFIGURED,
+        not_configured=services.NOT_CONFIGURED, email_delivery=email_delivery,
     )
 
 

@@ -28,3 +28,19 @@ document.addEventListener('submit', (event) => {
 
 // Passkeys: only pages with passkey buttons are affected (they stay hidden without support).
 import('./passkeys.js')
+
+// After "Add another incident" (or report) the page comes back at the new fields (the button's formaction
+// carries their #incident-N fragment); put the keyboard focus on the first of them too, so nobody has to find
+// their place again.
+// The browser's own scroll to the fragment, after loading, moves the focus back to the page: focus afterwards.
+function focusNewEntry () {
+  const target = window.location.hash && document.getElementById(window.location.hash.slice(1))
+  if (!target || !target.matches('fieldset.app-entry, fieldset[id^="incident-"]')) return
+  const first = target.querySelector('input:not([type=hidden]), select, textarea')
+  if (first) first.focus()
+}
+if (document.readyState === 'complete') {
+  window.setTimeout(focusNewEntry, 0)
+} else {
+  window.addEventListener('load', () => window.setTimeout(focusNewEntry, 0))
+}
