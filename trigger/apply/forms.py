@@ -6,7 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, FieldList, Form, FormField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Optional, ValidationError
 
-from trigger.cases.forms import DateInput, RequiredIf, TimeInput, optional_email, text
+from trigger.cases.forms import RequiredIf, TimeInput, optional_email, text
 from trigger.forms import DayMonthYearInput, enum_choices, max_length, strip_filter
 from trigger.models import ContactMethod, PreferredFormat
 
