@@ -168,6 +168,10 @@ def _link(client, referral):
                     {"participant_id": str(people(referral)["harmed"])})
     assert response.status_code == 200
     page = response.get_data(as_text=True)
+    from flask import current_app
+
+    # The address shown for the participant starts with PUBLIC_URL, never the request's Host.
+    assert f'{current_app.config["TRIGGER_SETTINGS"].public_url}/restorative/feedback?token=' in page
     start = page.index("/restorative/feedback?token=")
     return page[start:page.index('"', start)].replace("&amp;", "&")
 

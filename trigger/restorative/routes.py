@@ -26,6 +26,7 @@ from trigger.deadlines.services import london_today
 from trigger.domain.restorative import LINK_REFUSALS, ParticipantRole
 from trigger.extensions import db
 from trigger.forms import FieldError, attach_error
+from trigger.notifications.services import absolute_url
 from trigger.meetings.services import chair_choices
 from trigger.models import Area, Case
 from trigger.models.restorative import AgreementItem, FollowUpCheck, RestorativeQuestion
@@ -385,7 +386,7 @@ def feedback_link(referral_id: int):
         except FieldError as error:
             attach_error(form, error)
         else:
-            link = url_for("restorative.feedback", token=token, _external=True)
+            link = absolute_url(url_for("restorative.feedback", token=token))  # PUBLIC_URL, never the Host
             return render_template("restorative/link_issued.html", referral=referral, case=case, link=link)
     return render_template("restorative/step.html", referral=referral, case=case, form=form,
                            title="Make a feedback link", button_text="Make the link", hints={},
