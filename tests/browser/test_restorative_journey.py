@@ -8,6 +8,8 @@ follow-up check -> the victim gives feedback through the single-use link, which 
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 import re
 from datetime import date, timedelta
 from types import SimpleNamespace
@@ -54,7 +56,7 @@ def step(page, referral_url: str, link: str) -> None:
     check_page(page)
 
 
-def test_the_restorative_pathway_in_a_browser(live_server, browser, people):
+def test_the_restorative_pathway_in_a_browser(live_server, browser, people, app):
     context = browser.new_context(viewport={"width": 1200, "height": 900}, accept_downloads=True)
     other = browser.new_context(viewport={"width": 1200, "height": 900}, accept_downloads=True)
     public = browser.new_context(viewport={"width": 1200, "height": 900})
@@ -66,7 +68,11 @@ def test_the_restorative_pathway_in_a_browser(live_server, browser, people):
         hold_and_agree(fran, referral_url)
         read_the_agreement(cora, live_server, people)
         link = follow_up_and_feedback_link(fran, referral_url)
-        give_feedback(public.new_page(), link)
+        # The link shown is the one the participant receives: PUBLIC_URL's address. This test's server listens
+        # on a loopback port of its own, so the participant's browser follows the same path there.
+        assert link.startswith(app.config["TRIGGER_SETTINGS"].public_url + "/restorative/feedback?token=")
+        parts = urlsplit(link)
+        give_feedback(public.new_page(), f"{live_server}{parts.path}?{parts.query}")
     except Exception:
         for c in (context, other, public):  # where each person's browser was when it failed
             for open_page in c.pages:
