@@ -120,7 +120,8 @@ def main(runs: int = 30) -> None:
             login_user(world.coordinator)
             document = services.issue(DocumentKind.OUTCOME, case, actor=world.coordinator,
                                       recipient=services.default_recipient(case, DocumentKind.OUTCOME),
-                                      method=DeliveryMethod.POST, large_print=False).document
+                                      method=DeliveryMethod.POST, large_print=False,
+                                      findings="The agencies could have shared information sooner.").document
             from trigger.extensions import db
 
             db.session.commit()

@@ -35,6 +35,7 @@ The output is PDF/UA-1 (tagged, with ``/Lang`` and a title), A4, laid out by
 from __future__ import annotations
 
 import atexit
+import gc
 import json
 import logging
 import math
@@ -693,6 +694,11 @@ def _worker_main(memory_limit: int) -> None:  # pragma: no cover - runs in the c
     import weasyprint  # noqa: F401  (the slow import, done before saying "ready")
 
     _font_config()
+    # WeasyPrint's modules and the fonts are the bulk of this process's objects and live as long as it does.
+    # Frozen, they are no longer walked by every full garbage collection, which otherwise added about 30 ms to
+    # one render in ten (a one-page letter takes about 45 ms).
+    gc.collect()
+    gc.freeze()
 
     def send(header: dict[str, Any], body: bytes = b"") -> None:
         encoded = json.dumps(header).encode()
