@@ -198,7 +198,7 @@ class Case(Timestamped, Base):
     closed_on: Mapped[date | None] = mapped_column(Date)
     applicant_told_on: Mapped[date | None] = mapped_column(Date)
 
-    area: Mapped[Area] = relationship(lazy="joined", innerjoin=True)
+    area: Mapped[Area] = relationship(lazy="joined", innerjoin="unnested")
     created_by: Mapped[User | None] = relationship(lazy="raise", foreign_keys=[created_by_id])
     coordinator: Mapped[User | None] = relationship(lazy="raise", foreign_keys=[coordinator_id])
     perpetrators: Mapped[list[Perpetrator]] = relationship(
@@ -274,7 +274,7 @@ class IncidentReport(Timestamped, Base):
     what_was_done: Mapped[str] = mapped_column(Text, default="")
 
     incident: Mapped[Incident] = relationship(back_populates="reports", lazy="raise")
-    agency: Mapped[Agency] = relationship(lazy="joined", innerjoin=True)
+    agency: Mapped[Agency] = relationship(lazy="joined", innerjoin="unnested")
 
 
 class AreaThresholdPolicy(Base):

@@ -131,7 +131,7 @@ class Meeting(Timestamped, Base):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     case: Mapped[Case] = relationship(lazy="raise")
-    chair: Mapped[User] = relationship(foreign_keys=[chair_id], lazy="joined", innerjoin=True)
+    chair: Mapped[User] = relationship(foreign_keys=[chair_id], lazy="joined", innerjoin="unnested")
     attendees: Mapped[list[Attendee]] = relationship(
         back_populates="meeting", lazy="raise", cascade="all, delete-orphan", order_by="Attendee.id"
     )
@@ -319,4 +319,4 @@ class Recommendation(Timestamped, Base):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     meeting: Mapped[Meeting] = relationship(back_populates="recommendations", lazy="raise")
-    agency: Mapped[Agency] = relationship(lazy="joined", innerjoin=True)
+    agency: Mapped[Agency] = relationship(lazy="joined", innerjoin="unnested")

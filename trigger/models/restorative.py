@@ -137,7 +137,7 @@ class RestorativeReferral(Timestamped, Base):
     closing_outcome: Mapped[ClosingOutcome | None] = mapped_column(enum_column(ClosingOutcome, "rj_closing"))
 
     case: Mapped[Case] = relationship(lazy="raise")
-    agency: Mapped[Agency] = relationship(lazy="joined", innerjoin=True)
+    agency: Mapped[Agency] = relationship(lazy="joined", innerjoin="unnested")
     referred_by: Mapped[User | None] = relationship(lazy="joined")
     participants: Mapped[list[RestorativeParticipant]] = relationship(
         back_populates="referral", lazy="raise", cascade="all, delete-orphan", order_by="RestorativeParticipant.id")
@@ -195,7 +195,7 @@ class RestorativeFacilitator(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     referral_id: Mapped[int] = mapped_column(ForeignKey("restorative_referrals.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    user: Mapped[User] = relationship(lazy="joined", innerjoin=True)
+    user: Mapped[User] = relationship(lazy="joined", innerjoin="unnested")
 
 
 class RestorativePreparation(Base):
@@ -212,7 +212,7 @@ class RestorativePreparation(Base):
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
-    participant: Mapped[RestorativeParticipant] = relationship(lazy="joined", innerjoin=True)
+    participant: Mapped[RestorativeParticipant] = relationship(lazy="joined", innerjoin="unnested")
 
 
 class RestorativeAssessment(Base):
@@ -295,4 +295,4 @@ class Feedback(Base):
     comments: Mapped[str] = mapped_column(Text, default="")
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
-    participant: Mapped[RestorativeParticipant] = relationship(lazy="joined", innerjoin=True)
+    participant: Mapped[RestorativeParticipant] = relationship(lazy="joined", innerjoin="unnested")
