@@ -74,6 +74,22 @@ def _local_secret_key(instance_path: Path) -> str:
     return key
 
 
+def _data_keys() -> tuple[str, ...]:
+    """DATA_ENCRYPTION_KEYS: Fernet keys separated by commas, newest first (see trigger.secrets_at_rest)."""
+    from cryptography.fernet import Fernet
+
+    keys = tuple(key.strip() for key in os.environ.get("DATA_ENCRYPTION_KEYS", "").split(",") if key.strip())
+    for position, key in enumerate(keys, start=1):
+        try:
+            Fernet(key.encode())
+        except (ValueError, TypeError):
+            raise ConfigError(
+                f"DATA_ENCRYPTION_KEYS: key {position} is not a Fernet key (32 bytes, URL-safe base64). Make one "
+                "with: python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'"
+            ) from None
+    return keys
+
+
 @dataclass
 class Settings:
     """Everything the application reads from its environment, with safe defaults."""
@@ -110,6 +126,8 @@ class Settings:
     reminders_late_minutes: int = 60
     #: Bearer token for /status.json (monitoring); unset: the endpoint does not exist (404).
     status_token: str | None = None
+    #: Fernet keys sealing the secrets stored in the database (trigger.secrets_at_rest), newest first.
+    data_keys: tuple[str, ...] = ()
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -162,6 +180,7 @@ class Settings:
             outbox_late_minutes=_int("OUTBOX_LATE_MINUTES", 10),
             reminders_late_minutes=_int("REMINDERS_LATE_MINUTES", 60),
             status_token=os.environ.get("STATUS_TOKEN") or None,
+            data_keys=_data_keys(),
         )
 
     def flask_config(self) -> dict:

@@ -14,6 +14,7 @@ from tests.conftest import TEST_PASSWORD, post, text_of
 from tests.oidc_provider import Provider
 from trigger.extensions import db
 from trigger.models import AuditEvent, Role
+from trigger.secrets_at_rest import reveal, seal
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -31,7 +32,7 @@ def provider():
 @pytest.fixture
 def police(make_agency, provider):
     agency = make_agency("Vale Police")
-    agency.sso_issuer, agency.sso_client_id, agency.sso_client_secret = provider.issuer, "trigger-client", "s3cret"
+    agency.sso_issuer, agency.sso_client_id, agency.sso_client_secret = provider.issuer, "trigger-client", seal("s3cret")
     agency.sso_email_domains, agency.sso_provider_name = "valepolice.example", "Vale Police account"
     db.session.commit()
     return agency
@@ -114,7 +115,8 @@ def test_an_administrator_sets_up_single_sign_on_for_an_agency(admin_client, mak
             "sso_client_id": "abc", "sso_client_secret": "xyz", "sso_email_domains": "@ValeHomes.example"}
     assert post(admin_client, f"/admin/agencies/{agency.id}/edit", form).status_code == 302
     db.session.expire_all()
-    assert agency.sso_email_domains == "valehomes.example" and agency.sso_client_secret == "xyz"
+    assert agency.sso_email_domains == "valehomes.example"
+    assert agency.sso_client_secret != "xyz" and reveal(agency.sso_client_secret) == "xyz"  # sealed at rest
     page = admin_client.get(f"/admin/agencies/{agency.id}/edit").get_data(as_text=True)
     assert "xyz" not in page  # the secret is never shown again
     bad = post(admin_client, f"/admin/agencies/{agency.id}/edit", {**form, "sso_issuer": "http://plain.example"})

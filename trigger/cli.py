@@ -115,6 +115,10 @@ def init_app(app: Flask) -> None:
 
     app.cli.add_command(restorative)
 
+    from trigger.secrets_cli import secrets
+
+    app.cli.add_command(secrets)
+
     from trigger.operations import cli as operations_cli
 
     operations_cli.init_app(app)  # flask jobs run / once, flask status

@@ -15,6 +15,7 @@ from trigger.domain.workdays import Nation
 from trigger.extensions import db
 from trigger.forms import FieldError
 from trigger.models import Agency, AgencyType, Area, Organisation, ProcessName, Role, User
+from trigger.secrets_at_rest import seal
 
 
 def organisation() -> Organisation | None:
@@ -96,7 +97,7 @@ def _apply_sso(agency: Agency, sso: SingleSignOn) -> None:
     agency.sso_provider_name, agency.sso_issuer = sso.provider_name, sso.issuer.rstrip("/")
     agency.sso_client_id = sso.client_id
     if sso.client_secret:
-        agency.sso_client_secret = sso.client_secret
+        agency.sso_client_secret = seal(sso.client_secret)
     agency.sso_email_domains = ",".join(d.strip().lower().lstrip("@") for d in sso.email_domains.split(",")
                                         if d.strip())
     # Without single sign-on, a Trigger password is the only way in: it cannot be switched off.

@@ -10,6 +10,7 @@ here: people are still invited by an administrator.
 from __future__ import annotations
 
 import json
+import logging
 import secrets
 import time
 import urllib.error
@@ -27,6 +28,9 @@ from trigger import audit
 from trigger.extensions import db
 from trigger.models import Agency, User
 from trigger.notifications.services import absolute_url
+from trigger.secrets_at_rest import UnreadableSecret, reveal
+
+log = logging.getLogger(__name__)
 
 ALGORITHMS = ["RS256", "ES256"]
 HTTP_TIMEOUT_SECONDS = 10
@@ -108,10 +112,17 @@ def finish(args) -> User:
     if args.get("error") or not args.get("code"):
         _refuse(agency.id, f"the provider answered {str(args.get('error', 'without a code'))[:60]}",
                 "The sign-in provider did not sign you in.")
+    try:
+        client_secret = reveal(agency.sso_client_secret)
+    except UnreadableSecret as error:
+        log.error("single sign-on for agency %s: %s", agency.id, error)
+        _refuse(agency.id, "its client secret cannot be read with this server's keys",
+                "Single sign-on is not working at the moment. Sign in with your password, or ask your "
+                "administrator.")
     document = _discovery(agency)
     tokens = _get_json(document["token_endpoint"], {
         "grant_type": "authorization_code", "code": args["code"], "redirect_uri": _redirect_uri(),
-        "client_id": agency.sso_client_id, "client_secret": agency.sso_client_secret,
+        "client_id": agency.sso_client_id, "client_secret": client_secret,
         "code_verifier": flow["verifier"],
     })
     id_token = tokens.get("id_token")

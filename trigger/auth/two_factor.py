@@ -9,6 +9,7 @@ sign-in throttle (auth.services.is_throttled) limits guessing.
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 import time
 
@@ -21,12 +22,15 @@ from trigger import audit
 from trigger.extensions import db
 from trigger.models import LoginAttempt, Organisation, Passkey, RecoveryCode, Role, User, utcnow
 from trigger.models.organisation import DEFAULT_TWO_FACTOR_ROLES
+from trigger.secrets_at_rest import UnreadableSecret, reveal, seal
 
 ISSUER = "Trigger"
 RECOVERY_CODE_COUNT = 10
 #: One step either side of now: phones' clocks drift, and typing a code takes a few seconds.
 VALID_WINDOW = 1
 STEP_SECONDS = 30
+
+log = logging.getLogger(__name__)
 
 
 def required_roles() -> set[Role]:
@@ -41,6 +45,15 @@ def is_enrolled(user: User) -> bool:
 
 def is_required(user: User) -> bool:
     return user.role in required_roles()
+
+
+def _app_secret(user: User) -> str | None:
+    """The person's authenticator secret, opened; None (recovery codes still work) when the keys changed."""
+    try:
+        return reveal(user.totp_secret)
+    except UnreadableSecret as error:
+        log.error("authenticator app of user %s: %s", user.id, error)
+        return None
 
 
 def new_secret() -> str:
@@ -86,7 +99,7 @@ def check_enrolment_code(secret: str, code: str) -> int | None:
 
 def enrol(user: User, secret: str, step: int) -> list[str]:
     """Save a confirmed authenticator secret; returns the new recovery codes (shown once, stored hashed)."""
-    user.totp_secret = secret
+    user.totp_secret = seal(secret)
     user.totp_last_step = step
     user.totp_enrolled_at = utcnow()
     codes = _new_recovery_codes(user)
@@ -119,7 +132,8 @@ def verify(user: User, code: str) -> str | None:
 
     A refusal is recorded as a failed attempt for throttling and in the audit trail (without the code).
     """
-    step = _matching_step(user.totp_secret, code) if user.totp_secret else None
+    secret = _app_secret(user) if user.totp_secret else None
+    step = _matching_step(secret, code) if secret else None
     if step is not None and (user.totp_last_step is None or step > user.totp_last_step):
         user.totp_last_step = step
         return "app"

@@ -57,7 +57,7 @@ class User(Timestamped, Base):
     # Authenticator-app second factor (auth.two_factor). The secret must be readable to check codes, so it
     # is a shared secret like a password's salt, never shown again after enrolment; the last accepted time
     # step makes a code unusable twice.
-    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_secret: Mapped[str | None] = mapped_column(String(255))  # sealed: trigger.secrets_at_rest
     totp_last_step: Mapped[int | None] = mapped_column(Integer)
     totp_enrolled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
