@@ -18,7 +18,9 @@ from tests.deadlines_helpers import (
     emails_to,
 )
 from tests.mailserver import MailServer
-from trigger.deadlines.services import long_date, run_reminders, save_ladder
+from trigger.deadlines.dates import long_date
+from trigger.deadlines.ladders import save_ladder
+from trigger.deadlines.reminders import run_reminders
 from trigger.domain.deadlines import DeadlineKind as K
 from trigger.domain.stages import Stage
 from trigger.domain.workdays import Nation, WorkingCalendar

@@ -11,13 +11,9 @@ from tests.conftest import login, post, text_of
 from tests.deadlines_helpers import bare_case, deadline
 from trigger.area_policies.services import calendar_for_area, save_timescales
 from trigger.cases.services import move_to
-from trigger.deadlines.services import (
-    deadlines_of,
-    extend_deadline,
-    meet_deadline,
-    next_deadlines,
-    open_deadline,
-)
+from trigger.deadlines.listing import next_deadlines
+from trigger.deadlines.opening import extend_deadline, meet_deadline, open_deadline
+from trigger.deadlines.status import deadlines_of
 from trigger.domain.deadlines import DeadlineKind as K
 from trigger.domain.deadlines import DeadlineState
 from trigger.domain.stages import Stage
@@ -248,7 +244,7 @@ def test_closing_a_case_takes_its_open_deadlines_off_the_dashboard(app, make_are
 
 
 def test_the_dashboard_index_leaves_out_exactly_the_applicants_windows():
-    from trigger.deadlines.services import APPLICANT_WINDOWS
+    from trigger.deadlines.dates import APPLICANT_WINDOWS
     from trigger.models.deadlines import LIVE_DEADLINE_SQL
 
     assert LIVE_DEADLINE_SQL.count("kind <>") == len(APPLICANT_WINDOWS)

@@ -351,7 +351,7 @@ def test_an_issued_document_cannot_be_changed(client, world):
 
 
 def test_issuing_the_outcome_letter_moves_the_stage_and_meets_the_deadline(client, world):
-    from trigger.deadlines.services import open_deadline
+    from trigger.deadlines.opening import open_deadline
     from trigger.models.deadlines import CaseDeadline
 
     world.case.stage = Stage.REVIEW_HELD

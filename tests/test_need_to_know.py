@@ -234,7 +234,7 @@ def test_the_issued_action_plan_and_minutes_show_restricted_items_as_neutral_lin
 
 def test_a_reminder_email_never_quotes_a_restricted_action(app, world):
     from tests.deadlines_helpers import emails_to
-    from trigger.deadlines.services import run_reminders
+    from trigger.deadlines.reminders import run_reminders
 
     from trigger.models import Notification
 

@@ -12,7 +12,8 @@ from sqlalchemy import select
 from tests.cases_helpers import make_case
 from tests.conftest import login, post, text_of
 from tests.deadlines_helpers import action, bare_case, deadline, emails_to
-from trigger.deadlines.services import DIGEST_LINES, long_date, run_reminders
+from trigger.deadlines.dates import long_date
+from trigger.deadlines.reminders import DIGEST_LINES, run_reminders
 from trigger.domain.deadlines import DeadlineKind as K
 from trigger.domain.workdays import Nation, WorkingCalendar
 from trigger.extensions import db

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import login, post, text_of
-from trigger.deadlines.services import ladder_for_area
+from trigger.deadlines.ladders import ladder_for_area
 from trigger.domain.reminders import Ladder
 from trigger.extensions import db
 from trigger.models import AuditEvent, Role
