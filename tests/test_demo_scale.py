@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from tests.conftest import TEST_PASSWORD, login, text_of
 from trigger.actions.services import my_actions_page
 from trigger.auth.passwords import hash_password
-from trigger.demo_scale import plan_cases
+from trigger.demo.scale import plan_cases
 from trigger.domain.stages import Stage
 from trigger.extensions import db
 from trigger.models import (

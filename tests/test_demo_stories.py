@@ -5,7 +5,7 @@ import re
 from sqlalchemy import func, select
 
 from tests.conftest import login, text_of
-from trigger.demo_stories import STORIES
+from trigger.demo.stories import STORIES
 from trigger.extensions import db
 from trigger.models import AuditEvent, Case, CaseDeadline, IssuedDocument, OutboxMessage, User
 

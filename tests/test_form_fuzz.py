@@ -3,7 +3,7 @@ breaks and 1 MB values, on SQLite and PostgreSQL.
 
 Every page is also asked for with each hostile value in every query-string parameter the views read.
 
-A small demo county (trigger.demo plus a 1% scale data set) gives real ids. The test walks `app.url_map`, fills
+A small demo county (trigger.demo.county plus a 1% scale data set) gives real ids. The test walks `app.url_map`, fills
 each rule's URL parts with ids of one case and its meetings, actions, deadlines..., GETs every page it can (as an
 administrator, and anonymously for the public pages), reads each POST form on them (CSRF token, field names,
 choices, buttons), then submits each form once per hostile value: once with the value in every free-text field
@@ -157,14 +157,14 @@ def hostile_submissions(form: Form, value: str, *, in_text: bool) -> dict[str, l
 def _seed() -> str:
     """The demo county with a 1% scale data set, plus one of each record the scale set does not make.
     Returns the administrator's password."""
-    from trigger.demo import load_demo
-    from trigger.demo_scale import load_scale
+    from trigger.demo.county import load_demo
+    from trigger.demo.scale import load_scale
 
     accounts = load_demo("test")
     db.session.commit()
     load_scale(0.01, seed=7, echo=lambda line: None)
     db.session.commit()
-    from trigger.restorative.demo import load_restorative_demo
+    from trigger.demo.restorative import load_restorative_demo
 
     load_restorative_demo()  # a case at each step of the restorative pathway, as `flask demo load` adds
     db.session.commit()

@@ -157,7 +157,7 @@ def test_the_organisation_chooses_the_roles(admin_client, org):
 
 
 def test_the_demo_signs_in_with_the_printed_password_alone(app):
-    from trigger.demo import load_demo
+    from trigger.demo.county import load_demo
 
     accounts = load_demo("test")
     db.session.commit()

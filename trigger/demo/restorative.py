@@ -1,5 +1,5 @@
 """Demo data for the restorative pathway: the suitability questions, and a few cases at each step of the pathway
-in the demo county (trigger.demo). Everything here is invented; it goes through the services, as people would."""
+in the demo county (trigger.demo.county). Everything here is invented; it goes through the services, as people would."""
 
 from __future__ import annotations
 
