@@ -1,7 +1,8 @@
 """The coordinator who looks after a case (and gets its reminders).
 
-``assign_coordinator(case, coordinator_id, by=)`` is set by create_case for a coordinator who records one, and on
-acknowledgement if still unset (``coordinator_acknowledging``, called by opening.on_stage_change).
+Set when a coordinator records a case (create_case); changed on the case page (``assign_coordinator``, audited);
+taken on by a coordinator who acknowledges a case nobody looks after yet (``coordinator_acknowledging``, called by
+opening.on_stage_change).
 """
 
 from __future__ import annotations
