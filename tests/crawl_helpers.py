@@ -1,4 +1,4 @@
-"""The canary crawl's world and crawler (tests/test_need_to_know_crawl.py).
+"""The canary crawl's world and crawler (tests/security/test_need_to_know_crawl.py).
 
 `seed_canary_world()` builds, through the product's own services (so every audit summary, notification, email and
 issued document is the one the product really makes), two cases whose restricted records each carry a distinctive

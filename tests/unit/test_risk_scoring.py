@@ -102,7 +102,7 @@ def test_level_for_agrees_with_the_thresholds(score):
 
 
 def test_the_module_is_pure():
-    source = Path(__file__).resolve().parent.parent / "trigger" / "domain" / "risk.py"
+    source = Path(__file__).resolve().parents[2] / "trigger" / "domain" / "risk.py"
     imported = {
         (node.module if isinstance(node, ast.ImportFrom) else alias.name).split(".")[0]
         for node in ast.walk(ast.parse(source.read_text()))

@@ -7,8 +7,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from conftest import login, post, text_of
-from restorative_helpers import make_world, only_referral, people, refer, to_ready, tomorrow
+from tests.conftest import login, post, text_of
+from tests.restorative_helpers import make_world, only_referral, people, refer, to_ready, tomorrow
 from trigger.domain.restorative import PathwayState
 from trigger.extensions import db
 from trigger.models import Meeting, Notification

@@ -2,7 +2,7 @@
 escalation page, restricted actions and recommendations, and what reaches the applicant.
 
 Each test is the reproduction of a side channel found by trying the product as each role: it failed before the
-fix. The canary crawl (tests/test_need_to_know_crawl.py) keeps the whole class closed.
+fix. The canary crawl (tests/security/test_need_to_know_crawl.py) keeps the whole class closed.
 """
 
 from __future__ import annotations

@@ -23,7 +23,7 @@ from trigger.models.operations import JobLease, JobRun, JobStatus
 from trigger.notifications.services import queue_email
 from trigger.operations import jobs
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def runs(job: str | None = None) -> list[JobRun]:

@@ -144,7 +144,7 @@ def test_create_agency_representative(admin_client, make_agency):
     assert "The account for Lee Morgan has been created" in listing
     assert "Lee Morgan lee.morgan@valehomes.example Agency representative Vale Homes Never Active" in listing
     user = db.session.scalar(select(User).where(User.email == "lee.morgan@valehomes.example"))
-    # Nobody was told a password: the person sets their own from the invitation (tests/test_signin_links.py).
+    # Nobody was told a password: the person sets their own from the invitation (tests/auth/test_invitation_and_reset_links.py).
     assert user.password_hash.startswith("$argon2id$")
     assert "user.created" in actions() and "user.invited" in actions()
 

@@ -1,4 +1,4 @@
-"""Leftovers of issues 3, 5 and 6: marking an incident as the same as another (counted once), the meeting an
+"""Links between records (issues 3, 5 and 6): marking an incident as the same as another (counted once), the meeting an
 action was agreed at, and each body's response to a recommendation."""
 
 from __future__ import annotations

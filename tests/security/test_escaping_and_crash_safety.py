@@ -3,7 +3,7 @@
 Escaping: hypothesis generates text mixing markup, template syntax, right-to-left overrides, control characters
 and very long words, enters it through the main forms, and reads the pages that show it back: it must come back
 as text (escaped), never as markup, and `{{7*7}}` must never become 49. A form may refuse the text (400, with
-its message) but must never fail (500). CSV exports are covered by tests/test_escaping_csv.py; PDFs by tests/pdf.
+its message) but must never fail (500). CSV exports are covered by tests/exports/test_csv_escaping.py; PDFs by tests/pdf.
 
 Crash safety (slow): the product runs under gunicorn, clients post public applications, and the server is killed
 with SIGKILL mid-stream. The database must be consistent: every case with its incidents and its audit event,

@@ -1,6 +1,6 @@
 """Escaping in CSV exports (issue 8): hostile text entered through the real forms comes back verbatim in the CSV.
 
-In the style of the escaping suite in tests/test_security_suites.py (and with its hostile pieces): hypothesis mixes
+In the style of the escaping suite in tests/security/test_escaping_and_crash_safety.py (and with its hostile pieces): hypothesis mixes
 markup, template syntax, right-to-left overrides, control characters, quotes, commas, new lines and text that
 starts like a spreadsheet formula, and enters it through the forms people use: the staff intake (applicant's
 name), the action form (description), the progress update form (note) and the administrator's agency and area
@@ -23,7 +23,7 @@ from sqlalchemy import select
 from tests import actions_helpers
 from tests.cases_helpers import make_case, staff_form
 from tests.conftest import login, post
-from tests.test_security_suites import HOSTILE, assert_shown_safely
+from tests.security.test_escaping_and_crash_safety import HOSTILE, assert_shown_safely
 from trigger.domain.csv_safety import FORMULA_STARTS
 from trigger.extensions import db
 from trigger.models import Action, ActionUpdate, Agency, AgencyType, Area, Case, Role

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from tests.actions_helpers import make_action
 from tests.cases_helpers import make_case
 from tests.conftest import login, text_of
-from tests.test_query_counts import counted_statements, new_case
+from tests.performance.test_query_counts import counted_statements, new_case
 from trigger.deadlines.dates import london_today
 from trigger.domain.stages import Stage
 from trigger.extensions import db
