@@ -30,7 +30,8 @@ from sqlalchemy import create_engine, event, insert, text  # noqa: E402
 from config import Settings, normalise_database_url  # noqa: E402
 from trigger import create_app  # noqa: E402
 from trigger.auth.passwords import hash_password  # noqa: E402
-from trigger.deadlines.services import london_today, run_reminders  # noqa: E402
+from trigger.deadlines.dates import london_today  # noqa: E402
+from trigger.deadlines.reminders import run_reminders  # noqa: E402
 from trigger.domain.deadlines import DeadlineKind  # noqa: E402
 from trigger.extensions import db  # noqa: E402
 from trigger.models import (  # noqa: E402

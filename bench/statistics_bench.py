@@ -42,7 +42,7 @@ def main() -> int:
 
     from trigger import create_app
     from trigger.auth.passwords import hash_password
-    from trigger.deadlines.services import london_today
+    from trigger.deadlines.dates import london_today
     from trigger.domain.statistics import financial_year_of
     from trigger.extensions import db
     from trigger.models import Case, Role, User

@@ -1,4 +1,4 @@
-"""Small factories shared by the action plan tests (tests/test_actions*.py)."""
+"""Small factories shared by the action plan tests (tests/actions/)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Shared helpers for the tests/test_cases_*.py files: form data and a way to make cases quickly."""
+"""Shared helpers for the case tests (tests/cases/, tests/threshold/ and many others): form data and a way to make
+cases quickly."""
 
 from __future__ import annotations
 

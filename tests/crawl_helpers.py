@@ -1,4 +1,4 @@
-"""The canary crawl's world and crawler (tests/test_need_to_know_crawl.py).
+"""The canary crawl's world and crawler (tests/security/test_need_to_know_crawl.py).
 
 `seed_canary_world()` builds, through the product's own services (so every audit summary, notification, email and
 issued document is the one the product really makes), two cases whose restricted records each carry a distinctive
@@ -148,7 +148,7 @@ def seed_canary_world(app) -> CanaryWorld:
     """Everything through the product's services, as a coordinator (or the chair, or agency B) would do it."""
     from trigger.actions import services as actions
     from trigger.cases import services as cases
-    from trigger.deadlines.services import run_reminders
+    from trigger.deadlines.reminders import run_reminders
     from trigger.documents import services as documents
     from trigger.escalations import services as escalations
     from trigger.meetings import services as meetings

@@ -1,4 +1,4 @@
-"""Small factories for the deadline tests (tests/test_deadlines*.py)."""
+"""Small factories for the deadline tests (tests/deadlines/)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Factories and PDF readers shared by the document tests (tests/test_documents*.py) and the benchmark."""
+"""Factories and PDF readers shared by the document tests (tests/documents/) and the benchmark."""
 
 from __future__ import annotations
 

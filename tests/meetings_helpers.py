@@ -1,4 +1,4 @@
-"""Small factories shared by the meeting tests (tests/test_meetings*.py)."""
+"""Small factories shared by the meeting tests (tests/meetings/)."""
 
 from __future__ import annotations
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from cases_helpers import make_case
-from conftest import login, post
+from tests.cases_helpers import make_case
+from tests.conftest import login, post
 from trigger.extensions import db
 from trigger.models import AgencyType, Case, Role, User
 from trigger.models.restorative import RestorativeQuestion, RestorativeReferral

@@ -36,7 +36,7 @@ def _sqlite_savepoint_inside_a_transaction(conn, name) -> None:
     The sqlite3 driver only begins a transaction at the first INSERT/UPDATE/DELETE. A SAVEPOINT issued before
     that (e.g. saving a new case inside `begin_nested`) starts a transaction of its own, and releasing it COMMITS:
     the case would be saved on its own, before its audit event - found by killing a server mid-write
-    (tests/test_security_suites.py). Beginning first keeps the savepoint nested in the one request transaction.
+    (tests/security/test_escaping_and_crash_safety.py). Beginning first keeps the savepoint nested in the one request transaction.
     """
     dbapi_connection = conn.connection.dbapi_connection
     if isinstance(dbapi_connection, sqlite3.Connection) and not dbapi_connection.in_transaction:

@@ -3,7 +3,7 @@ keyboard only, checked with axe-core on every page."""
 
 from tests.browser.conftest import assert_accessible
 from tests.conftest import TEST_PASSWORD
-from tests.test_statistics import world  # noqa: F401 - the fixture: two areas whose events sit on the edges
+from tests.statistics.test_statistics_page_and_publication import world  # noqa: F401 - the fixture: two areas whose events sit on the edges
 from trigger.models import Role
 
 

@@ -69,6 +69,6 @@ def test_the_test_and_demo_passwords_still_pass():
     import secrets
 
     assert password_problems(TEST_PASSWORD, email="user1@example.org", name="Ada Admin") == []
-    for _ in range(20):  # the shape trigger.demo prints: four groups of six hex digits
+    for _ in range(20):  # the shape trigger.demo.county prints: four groups of six hex digits
         demo = "-".join(secrets.token_hex(3) for _ in range(4))
         assert password_problems(demo, email="ada@example.org", name="Ada Admin") == [], demo

@@ -14,22 +14,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from trigger.domain.threshold import (
-    INCIDENT_IN_FUTURE,
-    REPORT_BEFORE_INCIDENT,
-    REPORT_IN_FUTURE,
-    Basis,
-    IncidentInput,
-    LinkedApplication,
-    ReasonCode,
-    ReportInput,
-    ThresholdEvaluation,
-    ThresholdPolicy,
-    number_incidents,
-    repeated_records,
-    validate,
-)
-from trigger.domain.threshold import evaluate as _evaluate
+from trigger.domain.threshold.evaluation import evaluate as _evaluate
+from trigger.domain.threshold.inputs import IncidentInput, ReportInput, ThresholdPolicy
+from trigger.domain.threshold.records import number_incidents, repeated_records
+from trigger.domain.threshold.validation import INCIDENT_IN_FUTURE, REPORT_BEFORE_INCIDENT, REPORT_IN_FUTURE, validate
+from trigger.domain.threshold.verdicts import Basis, LinkedApplication, ReasonCode, ThresholdEvaluation
 
 D = date
 TODAY = D(2030, 1, 1)

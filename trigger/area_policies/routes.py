@@ -115,7 +115,7 @@ def _policy_from_form(form: TimescaleForm) -> TimescalePolicy:
 @bp.route("/reminders", methods=["GET", "POST"])
 @allow(ADMIN)
 def reminders(area_id: int):
-    from trigger.deadlines.services import LADDER_FIELDS, ladder_for_area, save_ladder
+    from trigger.deadlines.ladders import LADDER_FIELDS, ladder_for_area, save_ladder
     from trigger.domain.reminders import DEFAULT_LADDER
 
     area = _area(area_id)

@@ -10,7 +10,9 @@ from flask_login import current_user
 from trigger.authz import MANAGE_CASES, VIEW_CASES, allow, can_manage_case, can_view_case, visible_meetings
 from trigger.authz import can_record_escalation
 from trigger.cases import services
-from trigger.deadlines import services as deadline_services
+from trigger.deadlines.dates import london_today
+from trigger.deadlines.listing import next_deadlines
+from trigger.deadlines.status import case_deadlines
 from trigger.cases.forms import (
     CaseForm,
     StageForm,
@@ -59,7 +61,7 @@ def index():
     return render_template("cases/index.html", page=page, query=query, area_id=area_id, stage=stage,
                            areas=areas, stages=list(Stage), can_add=MANAGE_CASES.allows(current_user),
                            overdue=overdue, sort=sort,
-                           next_deadlines=deadline_services.next_deadlines([c.id for c in page.items]))
+                           next_deadlines=next_deadlines([c.id for c in page.items]))
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -120,7 +122,7 @@ def show(case_id: int):
         can_manage=manage,
         can_decide=manage and case.stage is not Stage.ESCALATED
         and any(s in DECISION_STAGES for s in next_stages(case.stage)),
-        deadlines=deadline_services.case_deadlines(case, deadline_services.london_today()),
+        deadlines=case_deadlines(case, london_today()),
         escalations=escalation_services.escalations_of(case),
         can_escalate=can_record_escalation(current_user, case) and escalation_services.can_be_escalated(case),
         risk=risk_services.latest_assessment(case),

@@ -168,7 +168,7 @@ def create_case(
         {"channel": channel.value, "incidents": len(incidents), "perpetrators": len(perpetrators)},
         actor=actor, case_id=case.id,
     )
-    from trigger.deadlines.services import on_stage_change
+    from trigger.deadlines.opening import on_stage_change
 
     on_stage_change(case, None, Stage.RECEIVED, case.received_on)  # receipt opens the first deadlines
     flag_links(case)
@@ -286,7 +286,7 @@ def move_to(case: Case, stage: Stage, reason: str, *, applicant_told_on: date | 
         details["applicant_told_on"] = applicant_told_on.isoformat()
     audit.record("case.stage_changed", "case", case.id, f"{before.label} → {stage.label}: {reason.strip()}"[:500],
                  details, case_id=case.id)
-    from trigger.deadlines.services import on_stage_change
+    from trigger.deadlines.opening import on_stage_change
 
     on_stage_change(case, before, stage, on)
 
@@ -416,7 +416,8 @@ def search_cases(user, *, query: str = "", area_id: int | None = None, stage: St
         statement = statement.where(Case.area_id == area_id)
     if stage:
         statement = statement.where(Case.stage == stage)
-    from trigger.deadlines.services import london_today, next_due_expression, overdue_condition
+    from trigger.deadlines.dates import london_today
+    from trigger.deadlines.listing import next_due_expression, overdue_condition
 
     if overdue:
         statement = statement.where(overdue_condition(london_today()))

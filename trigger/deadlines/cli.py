@@ -15,7 +15,7 @@ deadlines = AppGroup("deadlines", help="Case deadlines and action reminders.")
               help="Evaluate as if it were this date (YYYY-MM-DD); default today in Europe/London.")
 def run(today) -> None:
     """Queue each due reminder exactly once (safe to run twice, or on two machines at once)."""
-    from trigger.deadlines.services import run_reminders
+    from trigger.deadlines.reminders import run_reminders
     from trigger.extensions import db
 
     day: date | None = today.date() if today else None

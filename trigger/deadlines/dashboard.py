@@ -10,7 +10,7 @@ from datetime import date
 from sqlalchemy import and_, column, false, func, literal, or_, select, text, union_all
 
 from trigger.area_policies.services import calendars_for_areas
-from trigger.deadlines.services import APPLICANT_WINDOWS, DASHBOARD_LIMIT, SOON_WORKING_DAYS
+from trigger.deadlines.dates import APPLICANT_WINDOWS
 from trigger.domain.deadlines import DeadlineKind, DeadlineStatus, deadline_status
 from trigger.domain.stages import Stage
 from trigger.domain.workdays import HolidayDataMissing
@@ -20,6 +20,12 @@ from trigger.models.actions import OPEN_ACTION_SQL
 from trigger.models.deadlines import LIVE_DEADLINE_SQL, CaseDeadline
 
 # ---- the dashboard -------------------------------------------------------------------------------------------
+
+#: How far ahead the dashboard looks, in working days.
+SOON_WORKING_DAYS = 5
+
+#: Rows the dashboard lists per section; the heading gives the full count.
+DASHBOARD_LIMIT = 25
 
 SECTIONS = (("overdue", "Overdue"), ("today", "Due today"),
             ("soon", f"Due in the next {SOON_WORKING_DAYS} working days"))

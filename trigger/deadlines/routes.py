@@ -9,7 +9,11 @@ from flask_login import current_user
 from trigger.domain.limits import OutOfRange, database_id
 from trigger.authz import DEADLINE_DASHBOARD, MANAGE_CASES, allow, can_manage_case, can_view_case
 from trigger.cases.services import load_case
-from trigger.deadlines import dashboard as dashboard_service, services
+from trigger.deadlines import dashboard as dashboard_service
+from trigger.deadlines.coordinator import assign_coordinator, coordinator_choices
+from trigger.deadlines.dates import london_today, long_date
+from trigger.deadlines.opening import (extend_deadline, load_deadline, mark_information_received,
+                                       recompute_open_deadlines)
 from trigger.deadlines.forms import CoordinatorForm, ExtendForm, InformationReceivedForm, RecomputeForm
 from trigger.domain.workdays import HolidayDataMissing
 from trigger.extensions import db
@@ -38,7 +42,7 @@ def _back(case) -> str:
 def dashboard():
     area_id = request.args.get("area", type=database_id)
     agency_id = request.args.get("agency", type=database_id)
-    view = dashboard_service.dashboard(current_user, services.london_today(), area_id=area_id, agency_id=agency_id)
+    view = dashboard_service.dashboard(current_user, london_today(), area_id=area_id, agency_id=agency_id)
     agencies = []
     if current_user.role is not Role.AGENCY_REP and view.shows_actions:
         agencies = db.session.scalars(db.select(Agency).where(Agency.active.is_(True)).order_by(Agency.name)).all()
@@ -50,17 +54,17 @@ def dashboard():
 @allow(MANAGE_CASES)
 def extend(case_id: int, deadline_id: int):
     case = _managed_case(case_id)
-    deadline = services.load_deadline(case, deadline_id)
+    deadline = load_deadline(case, deadline_id)
     if deadline is None:
         abort(404)
     form = ExtendForm()
     if form.validate_on_submit():
         try:
-            services.extend_deadline(deadline, form.new_due.data, form.reason.data, current_user)
+            extend_deadline(deadline, form.new_due.data, form.reason.data, current_user)
         except FieldError as error:
             attach_error(form, error)
         else:
-            flash(f"“{deadline.kind.label}” is now due on {services.long_date(deadline.due_on)}.", "success")
+            flash(f"“{deadline.kind.label}” is now due on {long_date(deadline.due_on)}.", "success")
             return redirect(_back(case))
     status = 400 if request.method == "POST" else 200
     return render_template("deadlines/extend.html", form=form, case=case, deadline=deadline), status
@@ -74,7 +78,7 @@ def recompute(case_id: int):
     if not form.validate_on_submit():
         abort(400)
     try:
-        changed = services.recompute_open_deadlines(case, current_user)
+        changed = recompute_open_deadlines(case, current_user)
     except HolidayDataMissing as missing:
         flash(f"The deadlines could not be recomputed: {missing}", "error")
         return redirect(_back(case))  # nothing was changed; the banner on the case page says why
@@ -92,10 +96,10 @@ def information_received(case_id: int):
     case = _managed_case(case_id)
     form = InformationReceivedForm()
     if request.method == "GET":
-        form.received_on.data = services.london_today()
+        form.received_on.data = london_today()
     if form.validate_on_submit():
         try:
-            services.mark_information_received(case, form.received_on.data)
+            mark_information_received(case, form.received_on.data)
         except FieldError as error:
             attach_error(form, error)
         else:
@@ -110,7 +114,7 @@ def information_received(case_id: int):
 def coordinator(case_id: int):
     case = _managed_case(case_id)
     form = CoordinatorForm()
-    form.coordinator_id.choices = [("", "Choose a coordinator")] + services.coordinator_choices()
+    form.coordinator_id.choices = [("", "Choose a coordinator")] + coordinator_choices()
     if request.method == "GET" and case.coordinator_id:
         form.coordinator_id.data = str(case.coordinator_id)
     if form.validate_on_submit():
@@ -119,7 +123,7 @@ def coordinator(case_id: int):
         except OutOfRange:
             chosen = None  # no account has such an id: the service refuses it as it refuses any forged id
         try:
-            changed = services.assign_coordinator(case, chosen, by=current_user._get_current_object())
+            changed = assign_coordinator(case, chosen, by=current_user._get_current_object())
         except FieldError as error:
             attach_error(form, error)
         else:

@@ -25,7 +25,7 @@ from trigger.area_policies.services import calendar_for_area, timescale_for_area
 from trigger.domain.deadlines import DeadlineKind, compute_due
 from trigger.cases.redaction import redactor_for
 from trigger.domain.need_to_know import Redactor
-from trigger.domain.threshold import repeated_records
+from trigger.domain.threshold.records import repeated_records
 from trigger.domain.workdays import HolidayDataMissing
 from trigger.extensions import db
 from trigger.models.escalations import Escalation, EscalationOutcome

@@ -34,7 +34,7 @@ from trigger.models import (
     utcnow,
 )
 
-from trigger.deadlines.services import meet_deadline
+from trigger.deadlines.opening import meet_deadline
 
 #: What issuing each kind of document does to the case: the stage it moves to and the deadline it meets.
 STAGE_ON_ISSUE = {
@@ -213,7 +213,7 @@ def _apply_effects(kind: DocumentKind, case: Case, document: IssuedDocument, tod
         notes.append(f"The case is now at the stage “{stage.label}”.")
     elif case.stage is not stage:
         notes.append(f"The case stays at the stage “{case.stage.label}”: it cannot move to “{stage.label}” from there.")
-    # move_to meets the stage's deadline itself (trigger.deadlines.services.on_stage_change); this catches a
+    # move_to meets the stage's deadline itself (trigger.deadlines.opening.on_stage_change); this catches a
     # deadline still open when the stage could not move (e.g. a letter issued again after a referral back).
     if meet_deadline(case, deadline_kind, today) is not None:
         notes.append(f"The deadline “{deadline_kind.label}” is marked as met.")

@@ -2,7 +2,7 @@
 
 Both intake routes (staff and public) turn their form entries into `IncidentEntry` values and call
 `check_application`, which adds the form's own checks to the domain's one validation entry point
-(trigger.domain.threshold.validate). Each problem names the entry and field it belongs to (`path`), so the form can show the
+(trigger.domain.threshold.validation.validate). Each problem names the entry and field it belongs to (`path`), so the form can show the
 message next to the field, and the same rules hold wherever an application comes from (form, import, API).
 """
 
@@ -12,7 +12,8 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from trigger.domain.threshold import IncidentInput, Problem, ReportInput, validate
+from trigger.domain.threshold.inputs import IncidentInput, ReportInput
+from trigger.domain.threshold.validation import Problem, validate
 
 __all__ = ["IncidentEntry", "Problem", "ReportEntry", "check_application", "to_threshold_inputs"]
 
@@ -46,7 +47,7 @@ def check_application(
 
     This module checks what only a form can get wrong (a missing date or description, an unknown agency); the
     rules on the dates themselves (not in the future, a report not before its incident) come from the one
-    validation entry point, trigger.domain.threshold.validate, which the evaluator applies too - so a case
+    validation entry point, trigger.domain.threshold.validation.validate, which the evaluator applies too - so a case
     that intake accepted can always be evaluated, with the same messages everywhere.
 
     `known_agency_ids` are the agencies an entry may name (as strings, as a form sends them); any other value

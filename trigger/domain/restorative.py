@@ -24,7 +24,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Protocol
 
-from trigger.domain.threshold import add_months
+from trigger.domain.threshold.dates import add_months
 
 FOLLOW_UP_WORKING_DAYS = 20
 FOLLOW_UP_MONTHS = 3

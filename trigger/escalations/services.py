@@ -6,7 +6,7 @@ trigger.cases.services.move_to, writes the audit trail (on the case's timeline) 
 
 Deadlines: the escalation's own due dates (the request window, the decision, and the reconsidered stage after
 an upheld escalation) are stored on the row, which is what its pages and the letters show, and the same
-deadlines are opened and met in the deadlines engine (trigger.deadlines.services), which puts them on the
+deadlines are opened and met in the deadlines engine (trigger.deadlines.opening), which puts them on the
 dashboard and chases them. Both count with the area's calendar and timescales at the same moment, so they agree;
 a year without bank-holiday data refuses the request rather than storing a wrong date.
 """
@@ -26,7 +26,7 @@ from trigger import audit
 from trigger.area_policies.services import calendar_for_area, calendars_for_areas, timescale_for_area
 from trigger.authz import case_visibility
 from trigger.cases.services import move_to
-from trigger.deadlines.services import meet_deadline, open_deadline
+from trigger.deadlines.opening import meet_deadline, open_deadline
 from trigger.domain.deadlines import DeadlineKind, DeadlineStatus, compute_due, deadline_status
 from trigger.domain.escalations import (
     ESCALATABLE_STAGES,

@@ -13,7 +13,7 @@ from flask_login import current_user
 
 from trigger import audit
 from trigger.authz import MY_ACTIONS, VIEW_CASES, allow, can_view_case
-from trigger.deadlines.services import london_today
+from trigger.deadlines.dates import london_today
 from trigger.exports import services
 from trigger.extensions import db
 from trigger.models import Case

@@ -25,7 +25,7 @@ from sqlalchemy import func, select
 from trigger.actions import services as action_services
 from trigger.authz import can_read_action
 from trigger.cases.services import CaseListFilters, search_cases
-from trigger.deadlines.services import next_deadlines, overdue_condition
+from trigger.deadlines.listing import next_deadlines, overdue_condition
 from trigger.domain.csv_safety import safe_row
 from trigger.domain.need_to_know import restricted_action_line
 from trigger.extensions import db

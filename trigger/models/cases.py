@@ -27,7 +27,7 @@ from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from trigger.domain.stages import Stage
-from trigger.domain.threshold import ThresholdPolicy
+from trigger.domain.threshold.inputs import ThresholdPolicy
 from trigger.models.accounts import User
 from trigger.models.base import Base, Timestamped, UTCDateTime, utcnow
 from trigger.models.organisation import Agency, Area, enum_column
@@ -281,7 +281,7 @@ class AreaThresholdPolicy(Base):
     """One version of an area's threshold policy. Rows are only added: the newest version is current.
 
     A decision stores a snapshot of the policy it used, so changing the policy never changes past decisions.
-    The columns mirror trigger.domain.threshold.ThresholdPolicy, which validates them (see `to_policy`).
+    The columns mirror trigger.domain.threshold.inputs.ThresholdPolicy, which validates them (see `to_policy`).
     """
 
     __tablename__ = "area_threshold_policies"

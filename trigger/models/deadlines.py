@@ -1,7 +1,7 @@
 """The stage deadlines of a case and each area's reminder ladder.
 
 A `CaseDeadline` is opened when a stage starts (receipt opens "acknowledge", a threshold decision opens "hold
-the meeting", ...) and met when the stage is completed; trigger.deadlines.services is the only code that opens,
+the meeting", ...) and met when the stage is completed; trigger.deadlines.opening is the only code that opens,
 meets, extends or recomputes one. `cycle` lets a case that is referred back (an upheld escalation) get a new
 deadline of the same kind while the first stays as history.
 
@@ -40,7 +40,7 @@ from trigger.models.organisation import Area, enum_column
 
 
 #: The deadlines staff work on: open, of a case that is not closed, and not the applicant's own window to ask for an
-#: escalation (trigger.deadlines.services.APPLICANT_WINDOWS). The dashboard's queries repeat it word for word
+#: escalation (trigger.deadlines.dates.APPLICANT_WINDOWS). The dashboard's queries repeat it word for word
 #: (with the table name) so that both planners use ix_case_deadlines_live_due_on.
 LIVE_DEADLINE_SQL = "met_on IS NULL AND case_closed = false AND kind <> 'escalation-request'"
 
@@ -79,7 +79,7 @@ class CaseDeadline(Timestamped, Base):
     extended_reason: Mapped[str | None] = mapped_column(Text)
     extended_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     extended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    #: Whether the case is closed, kept by trigger.deadlines.services.on_stage_change (a closed case keeps its
+    #: Whether the case is closed, kept by trigger.deadlines.opening.on_stage_change (a closed case keeps its
     #: open deadlines, shown as "not needed"): the dashboard skips them without a join per row.
     case_closed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
 

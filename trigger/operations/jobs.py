@@ -72,7 +72,7 @@ def send_outbox(batch: int = 50, max_batches: int = 20) -> Outcome:
 
 
 def run_reminders() -> Outcome:
-    from trigger.deadlines.services import run_reminders as queue_reminders
+    from trigger.deadlines.reminders import run_reminders as queue_reminders
 
     try:
         report = queue_reminders()

@@ -13,7 +13,7 @@ restorative = AppGroup("restorative", help="The restorative pathway's periodic w
               help="Evaluate as if it were this date (YYYY-MM-DD); default today in Europe/London.")
 def remind(today) -> None:
     """Each due, undone follow-up check is reminded once (safe to run twice)."""
-    from trigger.deadlines.services import london_today
+    from trigger.deadlines.dates import london_today
     from trigger.extensions import db
     from trigger.restorative.services import remind_due_follow_ups
 

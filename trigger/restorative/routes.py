@@ -22,7 +22,7 @@ from trigger.authz import (
     can_work_referral,
 )
 from trigger.cases.services import load_case
-from trigger.deadlines.services import london_today
+from trigger.deadlines.dates import london_today
 from trigger.domain.restorative import LINK_REFUSALS, ParticipantRole
 from trigger.extensions import db
 from trigger.forms import FieldError, attach_error

@@ -21,7 +21,7 @@ from sqlalchemy.orm import selectinload
 
 from trigger import audit
 from trigger.area_policies.services import calendar_for_area
-from trigger.deadlines.services import london_today
+from trigger.deadlines.dates import london_today
 from trigger.domain.restorative import (
     ClosingOutcome,
     ParticipantRole,

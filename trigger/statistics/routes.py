@@ -11,7 +11,7 @@ from flask import Blueprint, Response, render_template, request
 
 from trigger import audit
 from trigger.authz import VIEW_STATISTICS, allow
-from trigger.deadlines.services import london_today
+from trigger.deadlines.dates import london_today
 from trigger.domain.statistics import COUNTING_RULES, PUBLICATION_HEADER
 from trigger.exports.services import csv_text, filename
 from trigger.restorative.figures import figures as restorative_figures

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, exists, func, or_, select, true
 
 from trigger.area_policies.services import calendars_for_areas
-from trigger.deadlines.services import APPLICANT_WINDOWS
+from trigger.deadlines.dates import APPLICANT_WINDOWS
 from trigger.domain import statistics as rules
 from trigger.domain.charts import BarChart, bar_chart
 from trigger.domain.deadlines import DeadlineKind

@@ -16,16 +16,11 @@ from sqlalchemy.orm import selectinload
 from trigger import audit
 from trigger.cases.services import move_to
 from trigger.domain.stages import Stage, transition_problem
-from trigger.domain.threshold import (
-    IncidentInput,
-    LinkedApplication,
-    ReportInput,
-    ThresholdEvaluation,
-    ThresholdPolicy,
-    check_incidents,
-    evaluate,
-    number_incidents,
-)
+from trigger.domain.threshold.evaluation import evaluate
+from trigger.domain.threshold.inputs import IncidentInput, ReportInput, ThresholdPolicy
+from trigger.domain.threshold.records import number_incidents
+from trigger.domain.threshold.validation import check_incidents
+from trigger.domain.threshold.verdicts import LinkedApplication, ThresholdEvaluation
 from trigger.extensions import db
 from trigger.forms import FieldError
 from trigger.models import (
