@@ -12,7 +12,7 @@ from sqlalchemy import text
 
 from config import ConfigError, Settings
 from tests.conftest import post
-from tests.test_two_factor import enrol, password_step, two_factor_on  # noqa: F401  (fixture)
+from tests.auth.test_two_factor import enrol, password_step, two_factor_on  # noqa: F401  (fixture)
 from trigger.extensions import db
 from trigger.models import Role
 from trigger.secrets_at_rest import keys_for, reveal, seal
