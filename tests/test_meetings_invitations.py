@@ -54,7 +54,7 @@ def test_the_agencies_this_case_involves_are_proposed_and_ticked_others_stay_add
     proposed, others = page.split("Invite another agency")[0], page.split("Invite another agency")[1]
     # Reported to the police; the council of the case's own area: proposed, with why, and ticked.
     assert "PC Pat Rep" in proposed and "Proposed because incidents were reported to it." in proposed
-    assert "Ada Areacouncil" in proposed and "Proposed because the council for this area." in proposed
+    assert "Ada Areacouncil" in proposed and "Proposed because it is the council for this area." in proposed
     assert " checked" in checkbox(html, "PC Pat Rep") and " checked" in checkbox(html, "Ada Areacouncil")
     # Every other council in the county, and the other partners, can still be added, unticked.
     for name in ("Oscar Otherford", "Cath Council", "Yusuf Youth"):

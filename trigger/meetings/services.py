@@ -437,7 +437,7 @@ def involved_agencies(case: Case) -> dict[int, list[str]]:
     if area_name:
         councils = db.session.execute(select(Agency.id, Agency.name).where(
             Agency.agency_type == AgencyType.COUNCIL, Agency.active.is_(True)))
-        add([agency_id for agency_id, name in councils if area_name in name.lower()], "the council for this area")
+        add([agency_id for agency_id, name in councils if area_name in name.lower()], "it is the council for this area")
     return why
 
 
@@ -458,6 +458,7 @@ def proposed_agencies(case: Case) -> AgencyProposals:
             involved=agency.id in why, relevant_body=agency.agency_type.is_relevant_body, why=why.get(agency.id, []),
         )
         (proposed if proposal.involved else others).append(proposal)
+    proposed.sort(key=lambda p: (not p.agency.active, p.agency.name.lower()))  # an inactive one last, explained
     # Others: the relevant bodies (the duty to review) first, then the partners, each by name.
     others.sort(key=lambda p: (not p.relevant_body, p.agency.name.lower()))
     return AgencyProposals(proposed=proposed, others=others)
