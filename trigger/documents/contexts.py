@@ -229,10 +229,11 @@ SIGNPOSTS = (
 
 PARTICIPATION_OPTIONS = (
     "come to the meeting in person",
-    "join the meeting online",
+    "join the meeting online or by phone",
     "come to the first part of the meeting only, to tell the agencies in your own words how things are",
     "send us a written statement to read out at the meeting",
-    "ask someone to speak for you, such as a friend, relative or advocate",
+    "ask someone to speak for you, such as a friend, a relative, a local councillor, your MP or a support worker "
+    "(an advocate)",
 )
 
 
