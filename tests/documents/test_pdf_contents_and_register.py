@@ -137,7 +137,8 @@ def test_victim_invitation_explains_how_to_take_part_and_names_nobody_else(world
     text = render(world, DocumentKind.INVITATION_VICTIM)
     assert "Invitation to your case review meeting" in text
     assert "Council House, Room 2" in text
-    assert "send us a written statement" in text and "join the meeting online" in text
+    assert "send us a written statement" in text and "join the meeting online or by phone" in text
+    assert "a local councillor, your MP or a support worker (an advocate)" in text
     for other in (OTHER_ATTENDEE, CHAIR_NAME, PERPETRATOR, PERPETRATOR_ADDRESS, "Colin Councilofficer"):
         assert other not in text
 

@@ -36,11 +36,11 @@ def test_schedule_invite_reschedule_and_cancel_send_matching_calendar_files(coor
     assert response.status_code == 302
     page = text_of(coordinator.get(response.location))
     assert "The meeting has been scheduled. Now choose who to invite." in page
-    # The product proposes the agencies involved in the case and the relevant bodies, with their reps.
+    # The product proposes the agencies involved in the case, with their reps; any other agency can be added.
     assert "Severn Vale Police Involved in this case Relevant body" in page
     assert "PC Pat Rep" in page and "Cath Council" in page
-    proposals = page.split("Invite agencies")[1].split("Add a named person")[0]
-    assert "Vale Youth Club" not in proposals  # neither involved nor a relevant body
+    proposals = page.split("Invite agencies")[1].split("Invite another agency")[0]
+    assert "Vale Youth Club" not in proposals and "Cath Council" not in proposals  # not involved in this case
     assert "Old Homes is inactive and cannot be invited" in page
     meeting = only_meeting()
     assert [i.agenda_title for i in db.session.scalars(select(MinuteItem).order_by(MinuteItem.position))][:2] == [
@@ -178,6 +178,8 @@ def test_named_people_and_the_perpetrator_rule(coordinator, world):
     response = post(coordinator, url, {"kind": "applicant", "name": "Jane Applicant", "email": "jane@example.org",
                                        "action": "person"})
     assert response.status_code == 302
+    assert emails_to("jane@example.org") == []  # sent when the coordinator sends the invitations
+    post(coordinator, url, {"action": "send"})
     (letter,) = emails_to("jane@example.org")
     assert "respond" not in letter.body  # only agency representatives get the answer link
     response = post(coordinator, url, {"kind": "alleged-perpetrator", "name": "Bob", "action": "person"})

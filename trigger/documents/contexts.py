@@ -229,10 +229,11 @@ SIGNPOSTS = (
 
 PARTICIPATION_OPTIONS = (
     "come to the meeting in person",
-    "join the meeting online",
+    "join the meeting online or by phone",
     "come to the first part of the meeting only, to tell the agencies in your own words how things are",
     "send us a written statement to read out at the meeting",
-    "ask someone to speak for you, such as a friend, relative or advocate",
+    "ask someone to speak for you, such as a friend, a relative, a local councillor, your MP or a support worker "
+    "(an advocate)",
 )
 
 
@@ -476,3 +477,19 @@ def register_builders(*, applicant: dict, agency: dict) -> None:
 def default_large_print(case: Case, kind: DocumentKind) -> bool:
     """Letters go in large print to applicants who asked for it."""
     return kind.for_applicant and case.preferred_format is PreferredFormat.LARGE_PRINT
+
+
+#: The letters that have an easy-read version (templates/pdf/easy-read/<kind>.html): the ones every applicant
+#: gets about their own case. The meeting summary carries the plan in plain English (what each agency will do).
+EASY_READ_KINDS = frozenset({DocumentKind.ACKNOWLEDGEMENT, DocumentKind.THRESHOLD_DECISION, DocumentKind.OUTCOME,
+                             DocumentKind.MINUTES_SUMMARY})
+
+
+def has_easy_read(kind: DocumentKind) -> bool:
+    return kind in EASY_READ_KINDS
+
+
+def default_easy_read(case: Case, kind: DocumentKind) -> bool:
+    """Applicants who asked for easy read get the easy-read version of every letter that has one. The same
+    context (the same need-to-know filtering and redaction) feeds both versions: only the template differs."""
+    return has_easy_read(kind) and case.preferred_format is PreferredFormat.EASY_READ

@@ -18,6 +18,8 @@ from jinja2 import meta
 from trigger.documents.contexts import (
     DocumentProblem,
     build_context,
+    default_easy_read,
+    has_easy_read,
     lines,
     long_date,
     paragraphs,
@@ -35,8 +37,9 @@ TIMEOUT_S = 20
 MAX_PAGES = 150
 
 
-def template_name(kind: DocumentKind) -> str:
-    return f"pdf/{kind.value}.html"
+def template_name(kind: DocumentKind, *, easy_read: bool = False) -> str:
+    """templates/pdf/<kind>.html, or its easy-read version templates/pdf/easy-read/<kind>.html."""
+    return f"pdf/easy-read/{kind.value}.html" if easy_read else f"pdf/{kind.value}.html"
 
 
 @dataclass(frozen=True)
@@ -51,19 +54,28 @@ class PreparedDocument:
     template_name: str
     meeting_id: int | None
     lang: str = "en"
+    easy_read: bool = False
 
     def render(self) -> bytes:
         return render_pdf(self.html, title=self.title, lang=self.lang, timeout_s=TIMEOUT_S, max_pages=MAX_PAGES)
 
 
 def prepare(kind: DocumentKind, case: Case, *, draft: bool, large_print: bool, today: date | None = None,
-            actor: User | None = None, meeting_id: int | None = None, **extra) -> PreparedDocument:
-    """The HTML of ``kind`` about ``case``. Raises DocumentProblem when the case lacks what it needs."""
+            actor: User | None = None, meeting_id: int | None = None, easy_read: bool | None = None,
+            **extra) -> PreparedDocument:
+    """The HTML of ``kind`` about ``case``. Raises DocumentProblem when the case lacks what it needs.
+
+    ``easy_read`` None picks the version from the applicant's preferred format (contexts.default_easy_read);
+    True asks for the easy-read version (a preview), which only some letters have. Easy read is always in large
+    type. Both versions get the same context: what reaches the applicant is filtered once, in contexts.
+    """
     kind = DocumentKind(kind)
     today = today or date.today()
+    easy_read = default_easy_read(case, kind) if easy_read is None else easy_read and has_easy_read(kind)
+    large_print = large_print or easy_read
     org = db.session.get(Organisation, 1)
     context = build_context(kind, case, org=org, today=today, actor=actor, meeting_id=meeting_id, **extra)
-    name = template_name(kind)
+    name = template_name(kind, easy_read=easy_read)
     # The app's Jinja environment (autoescaping, filters) without the web pages' context processors: a
     # document must not depend on who is looking at it (navigation, unread counts), and the CLI and the
     # benchmark render outside any request.
@@ -87,7 +99,7 @@ def prepare(kind: DocumentKind, case: Case, *, draft: bool, large_print: bool, t
     )
     return PreparedDocument(kind=kind, html=html, title=f"{context.title} ({case.reference})",
                             marking=kind.marking, large_print=large_print, template_name=name,
-                            meeting_id=context.meeting_id)
+                            meeting_id=context.meeting_id, easy_read=easy_read)
 
 
 def render_document(kind: DocumentKind, case: Case, *, draft: bool, large_print: bool, **extra) -> bytes:

@@ -29,7 +29,13 @@ from trigger.authz import (
     reads_every_document,
 )
 from trigger.documents import services
-from trigger.documents.contexts import DocumentProblem, default_large_print, load_case_for_documents
+from trigger.documents.contexts import (
+    DocumentProblem,
+    default_easy_read,
+    default_large_print,
+    has_easy_read,
+    load_case_for_documents,
+)
 from trigger.documents.forms import ConfirmForm, IssueForm, PostedForm
 from trigger.documents.rendering import render_document
 from trigger.extensions import db
@@ -99,6 +105,7 @@ def _index_page(case: Case, *, error: str = "", status: int = 200):
         reads_every_document=reads_every_document(current_user),
         can_preview=can_preview_documents(current_user, case), can_issue=can_issue_documents(current_user, case),
         can_email=services.can_email_applicant(case), default_large_print=default_large_print,
+        easy_read=lambda kind: default_easy_read(case, kind), has_easy_read=has_easy_read,
         email_form=ConfirmForm(), protective_marking="OFFICIAL-SENSITIVE",
     ), status
 
@@ -118,7 +125,8 @@ def preview(case_id: int):
     kind = _kind(request.values.get("kind"))
     if not can_preview_documents(current_user, case):
         abort(403)
-    extra = {}
+    # The version the applicant gets is chosen from their preferred format; ?easy_read= previews the other one.
+    extra = {"easy_read": request.args.get("easy_read", type=lambda raw: raw == "1")}
     if request.method == "POST":
         form = IssueForm()
         form.meeting_id.choices = _meeting_choices(case)
@@ -180,6 +188,7 @@ def issue(case_id: int):
     status = 400 if request.method == "POST" else 200
     return render_template("documents/issue.html", case=case, kind=kind, form=form, problem=problem,
                            can_email=services.can_email_applicant(case), findings_examples=FINDINGS_EXAMPLES,
+                           easy_read=default_easy_read(case, kind),
                            protective_marking=kind.marking), status
 
 

@@ -153,18 +153,19 @@ def issue(kind: DocumentKind, case: Case, *, actor: User, recipient: Recipient, 
         case_id=case.id, kind=kind, meeting_id=prepared.meeting_id, title=prepared.title,
         template_name=prepared.template_name, template_version=template_version(prepared.template_name),
         sha256=hashlib.sha256(pdf).hexdigest(), size_bytes=len(pdf), content=pdf, marking=prepared.marking,
-        large_print=large_print, issued_by_id=actor.id, issued_by_name=actor.name, issued_at=utcnow(),
+        large_print=prepared.large_print, issued_by_id=actor.id, issued_by_name=actor.name, issued_at=utcnow(),
         recipient_name=recipient.name.strip(), recipient_email=recipient.email.strip(),
         recipient_address=recipient.address.strip(), method=method,
     )
     _save_next_version(document)
     audit.record(
         "document.issued", "issued_document", document.id,
-        f"Issued {kind.label.lower()} version {document.version} to {document.recipient_name or 'the recipient'} "
-        f"({method.label.lower()})",
+        f"Issued {kind.label.lower()} version {document.version}{' (easy read)' if prepared.easy_read else ''} "
+        f"to {document.recipient_name or 'the recipient'} ({method.label.lower()})",
         {"kind": kind.value, "version": document.version, "sha256": document.sha256, "size": len(pdf),
          "template": document.template_name, "template_version": document.template_version,
-         "method": method.value, "large_print": large_print, "meeting_id": document.meeting_id},
+         "method": method.value, "large_print": prepared.large_print, "easy_read": prepared.easy_read,
+         "meeting_id": document.meeting_id},
         case_id=case.id,
     )
     return IssueResult(document, _apply_effects(kind, case, document, today or date.today()))

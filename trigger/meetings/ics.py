@@ -111,3 +111,66 @@ def invitation_email(
     lines += ["", "The calendar invitation is attached.", "",
               "This meeting discusses confidential case information. Please do not forward this email."]
     return subject, "\n".join(lines) + "\n"
+
+
+def victim_invitation_email(
+    *,
+    recipient_name: str,
+    reference: str,
+    when: str,
+    place: str,
+    virtual_link: str,
+    update: bool = False,
+    cancel: bool = False,
+    process_name: str = "ASB Case Review",
+    sender: str = "",
+    contact_phone: str = "",
+    contact_email: str = "",
+) -> tuple[str, str]:
+    """(subject, plain-text body) of the invitation to the applicant or victim, in the wording of the letters
+    they get: plain English, no jargon, and every way they can take part (DOMAIN.md section 2). A cancellation
+    gives no reason: the reason was written for the agencies, not marked for the victim."""
+    about = f"the meeting about your {process_name}"
+    if cancel:
+        subject = f"Cancelled: {about} ({reference})"
+        lines = [f"Dear {recipient_name},", "",
+                 f"We are sorry: {about} on {when} has been cancelled.",
+                 "We will contact you about what happens next."]
+    else:
+        subject = (f"Changed: {about} ({reference})" if update
+                   else f"You are invited to {about} ({reference})")
+        opening = ([f"The time or place of {about} has changed. The new details are below."] if update else [
+            "The council, the police and the other services involved in your case are going to meet. They will "
+            "look at what they have done about the anti-social behaviour you reported, and agree what more they "
+            "can do.", "",
+            "We would like you to take part. You can tell them in your own words how things are for you."])
+        lines = [f"Dear {recipient_name},", "", *opening, "", f"When: {when}"]
+        if place:
+            lines.append(f"Where: {' '.join(place.split())}")
+        if virtual_link:
+            lines.append(f"To join online: {virtual_link}")
+        lines += [
+            "", "How you can take part", "",
+            "You choose what suits you best. You can:",
+            "- come to the meeting in person",
+            "- take part by phone or online: we will tell you how to join",
+            "- come to the first part of the meeting only, to say how things are for you",
+            "- write down what you want the meeting to know: we will read it out at the meeting",
+            "- ask someone to speak for you, such as a friend, a relative, a local councillor, your MP or a "
+            "support worker (an advocate)",
+            "",
+            "Please tell us how you would like to take part. If you need help to take part, such as an "
+            "interpreter or step-free access, please tell us too.",
+            "",
+            "The meeting is not a court. You do not need to prepare anything. The person who runs the meeting "
+            "makes sure everyone is heard.",
+        ]
+    contact = " or ".join(part for part in (f"call {contact_phone}" if contact_phone else "",
+                                            f"email {contact_email}" if contact_email else "") if part)
+    lines += ["", f"To reply, answer this email{f' or {contact}' if contact else ''}. "
+              f"Your reference is {reference}."]
+    if not cancel:
+        lines += ["", "The meeting is in the attached calendar file, if you want to add it to your calendar."]
+    if sender:
+        lines += ["", sender]
+    return subject, "\n".join(lines) + "\n"

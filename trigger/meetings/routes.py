@@ -166,6 +166,7 @@ def edit(case_id: int, meeting_id: int):
         form.is_restorative_conference.data = meeting.is_restorative_conference
         form.recorded_after_the_fact.data = meeting.recorded_after_the_fact
     if form.validate_on_submit():
+        was_recorded = meeting.recorded_after_the_fact
         try:
             changed = services.reschedule_meeting(meeting, case, _details(form))
         except FieldError as error:
@@ -173,6 +174,9 @@ def edit(case_id: int, meeting_id: int):
         else:
             if not changed:
                 flash("Nothing was changed.", "info")
+            elif meeting.recorded_after_the_fact and not was_recorded:
+                flash(f"The meeting is recorded as held on {services.when_text(meeting)}. No updates were sent. "
+                      "Now take the attendance.", "success")
             elif meeting.recorded_after_the_fact:
                 flash("The meeting has been changed.", "success")
             else:
@@ -215,8 +219,19 @@ def attendees(case_id: int, meeting_id: int):
     invite_form = InviteForm()
     person_form = _person_form()
     status = 200
+    send_form = ConfirmForm()
     if request.method == "POST":
         status = 400
+        if request.form.get("action") == "send":
+            if not send_form.validate_on_submit():
+                abort(400)
+            try:
+                sent = services.send_invitations(meeting, case)
+            except FieldError as error:
+                flash(error.message, "info")
+            else:
+                flash(f"The invitation has been emailed to {', '.join(a.name for a in sent)}.", "success")
+            return redirect(url_for("meetings.attendees", case_id=case.id, meeting_id=meeting.id))
         if request.form.get("action") == "invite":
             if invite_form.validate_on_submit():
                 try:
@@ -240,10 +255,15 @@ def attendees(case_id: int, meeting_id: int):
                 return redirect(url_for("meetings.attendees", case_id=case.id, meeting_id=meeting.id))
     invited_users = {a.user_id for a in meeting.attendees if a.user_id}
     invited_inboxes = {a.agency_id for a in meeting.attendees if a.user_id is None and a.agency_id}
+    proposals = services.proposed_agencies(case)
+    # The agencies the case involves are ticked when the page opens; after a refused post, what was ticked stays.
+    ticked = (set(invite_form.invite.data or []) if request.form.get("action") == "invite"
+              else set(proposals.ticked_keys(invited_users, invited_inboxes)))
     return _render("meetings/attendees.html", status, case=case, meeting=meeting, invite_form=invite_form,
-                   person_form=person_form, proposals=services.proposed_agencies(case),
+                   person_form=person_form, proposals=proposals, send_form=send_form,
+                   awaiting=services.awaiting_invitation(meeting),
                    invited_users=invited_users, invited_inboxes=invited_inboxes,
-                   ticked=set(invite_form.invite.data or []), AttendeeKind=AttendeeKind,
+                   ticked=ticked, AttendeeKind=AttendeeKind,
                    form=invite_form if invite_form.errors else person_form)
 
 
@@ -253,11 +273,19 @@ def _added_message(meeting, added) -> str:
     names = ", ".join(a.name for a in added)
     if meeting.recorded_after_the_fact or meeting.status.value != "scheduled":
         return f"Added to the attendee list: {names}. No invitations were sent."
-    without_email = [a.name for a in added if not (a.user.email if a.user else a.email)]
-    message = f"Added to the attendee list and invited by email: {names}."
+    without_email = [a for a in added if not (a.user.email if a.user else a.email)]
+    later = [a for a in added if a.kind in services.SENT_LATER and a not in without_email]
+    emailed = [a for a in added if a not in without_email and a not in later]
+    parts = []
+    if emailed:
+        parts.append(f"Added to the attendee list and invited by email: {', '.join(a.name for a in emailed)}.")
+    if later:
+        parts.append(f"Added to the attendee list: {', '.join(a.name for a in later)}. Nothing has been sent to "
+                     "them yet: press “Send the invitations” when you are ready.")
     if without_email:
-        message += f" No email address for {', '.join(without_email)}: invite them another way."
-    return message
+        parts.append(f"Added to the attendee list: {', '.join(a.name for a in without_email)}. No email address: "
+                     "invite them another way.")
+    return " ".join(parts)
 
 
 @bp.route("/cases/<int:case_id>/meetings/<int:meeting_id>/attendees/<int:attendee_id>/remove",

@@ -23,8 +23,10 @@ from trigger import audit
 from trigger.domain.stages import Stage
 from trigger.extensions import db
 from trigger.forms import FieldError
-from trigger.meetings.ics import CalendarEvent, build_ics, invitation_email
+from trigger.meetings.ics import CalendarEvent, build_ics, invitation_email, victim_invitation_email
 from trigger.models import (
+    Action,
+    ActionPlan,
     Agency,
     AgencyType,
     AgendaTemplate,
@@ -63,7 +65,6 @@ DEFAULT_AGENDA = (
     "Actions",
     "Date of the next review",
 )
-RELEVANT_BODY_TYPES = (AgencyType.COUNCIL, AgencyType.POLICE, AgencyType.HEALTH, AgencyType.HOUSING)
 RESPONSE_CHOICES = (AttendeeStatus.ACCEPTED, AttendeeStatus.APOLOGIES, AttendeeStatus.SUBSTITUTE)
 ATTENDANCE_CHOICES = (AttendeeStatus.ATTENDED, AttendeeStatus.ABSENT, AttendeeStatus.APOLOGIES)
 
@@ -228,8 +229,15 @@ def reschedule_meeting(meeting: Meeting, case: Case, details: MeetingDetails, *,
         raise FieldError("day", "This meeting has been cancelled: schedule a new one instead")
     if meeting.status is MeetingStatus.HELD and not meeting.recorded_after_the_fact:
         raise FieldError("day", "This meeting has been held: it cannot be moved")
-    details.recorded_after_the_fact = meeting.recorded_after_the_fact
+    # A meeting recorded after the fact stays so. A scheduled one may turn out to have happened already (held
+    # earlier than booked): the change form offers the same box as the booking form, so the error that asks for
+    # it is never a dead end.
+    now_recording = details.recorded_after_the_fact and not meeting.recorded_after_the_fact
+    details.recorded_after_the_fact = meeting.recorded_after_the_fact or details.recorded_after_the_fact
     starts_at, ends_at, chair = _checked(details, now or utcnow())
+    if now_recording:
+        _record_as_held(meeting, case, starts_at, ends_at, chair, details)
+        return True
     before = {"starts_at": meeting.starts_at.isoformat(), "ends_at": meeting.ends_at.isoformat(),
               "place": meeting.place, "virtual_link": meeting.virtual_link, "chair_id": meeting.chair_id,
               "kind": meeting.kind.value, "is_restorative_conference": meeting.is_restorative_conference}
@@ -252,9 +260,29 @@ def reschedule_meeting(meeting: Meeting, case: Case, details: MeetingDetails, *,
     for attendee in meeting.attendees:
         if time_changed and attendee.status in RESPONSE_CHOICES:
             attendee.status, attendee.substitute_name = AttendeeStatus.INVITED, ""  # asked to answer again
-        _send_invitation(meeting, case, attendee, update=True)
+        if attendee.invited_at is not None:  # someone not sent the invitation yet gets it, with the new time, later
+            _send_invitation(meeting, case, attendee, update=True)
     _send_to_chair(meeting, chair, case, update=True)
     return True
+
+
+def _record_as_held(meeting: Meeting, case: Case, starts_at: datetime, ends_at: datetime, chair: User,
+                    details: MeetingDetails) -> None:
+    """A scheduled meeting that already took place (earlier than booked): its real time, now held. Nobody is
+    emailed: the meeting is over, and the attendance, minutes and victim's participation are recorded next."""
+    before = {"starts_at": meeting.starts_at.isoformat(), "ends_at": meeting.ends_at.isoformat(),
+              "status": meeting.status.value, "recorded_after_the_fact": False}
+    meeting.starts_at, meeting.ends_at = starts_at, ends_at
+    meeting.place, meeting.virtual_link = details.place or "", details.virtual_link or ""
+    meeting.chair_id, meeting.chair = chair.id, chair
+    meeting.kind, meeting.is_restorative_conference = MeetingKind(details.kind), details.is_restorative_conference
+    meeting.recorded_after_the_fact, meeting.status = True, MeetingStatus.HELD
+    after = {"starts_at": starts_at.isoformat(), "ends_at": ends_at.isoformat(), "status": meeting.status.value,
+             "recorded_after_the_fact": True}
+    audit.record("meeting.rescheduled", "meeting", meeting.id,
+                 f"Recorded that the meeting already happened, on {when_text(meeting)}",
+                 {"changes": audit.changes(before, after)}, case_id=case.id)
+    _follow_the_meeting(case, meeting)
 
 
 def cancel_meeting(meeting: Meeting, case: Case, reason: str) -> None:
@@ -267,7 +295,8 @@ def cancel_meeting(meeting: Meeting, case: Case, reason: str) -> None:
     audit.record("meeting.cancelled", "meeting", meeting.id, f"Cancelled the meeting of {when_text(meeting)}",
                  {"reason": meeting.cancelled_reason}, case_id=case.id)
     for attendee in meeting.attendees:
-        _send_invitation(meeting, case, attendee, cancel=True)
+        if attendee.invited_at is not None:
+            _send_invitation(meeting, case, attendee, cancel=True)
     _send_to_chair(meeting, meeting.chair, case, cancel=True)
 
 
@@ -288,22 +317,33 @@ def _hash(token: str) -> str:
 
 
 def _queue(meeting: Meeting, case: Case, *, key: str, to: str, name: str, user: User | None,
-           update: bool = False, cancel: bool = False, respond_url: str = "") -> None:
+           update: bool = False, cancel: bool = False, respond_url: str = "", victim: bool = False) -> None:
     settings = current_app.config["TRIGGER_SETTINGS"]
     title = meeting_title(meeting, case)
+    # The victim's calendar says what the meeting is to them, in their words (no meeting kinds, no chair).
+    summary = f"Meeting about your {_process_name()} ({case.reference})" if victim else title
     event = CalendarEvent(
-        uid=meeting.ics_uid, sequence=meeting.ics_sequence, summary=title, starts_at=meeting.starts_at,
+        uid=meeting.ics_uid, sequence=meeting.ics_sequence, summary=summary, starts_at=meeting.starts_at,
         ends_at=meeting.ends_at, location=meeting.place or meeting.virtual_link,
-        description=f"{title}. Chair: {meeting.chair.name}." + (f" Join online: {meeting.virtual_link}"
-                                                                   if meeting.virtual_link else ""),
+        description=(f"{summary}." if victim else f"{title}. Chair: {meeting.chair.name}.")
+        + (f" Join online: {meeting.virtual_link}" if meeting.virtual_link else ""),
         url=meeting.virtual_link, organizer_email=settings.mail_from, organizer_name=_process_name(),
         attendee_email=to, attendee_name=name,
     )
-    subject, body = invitation_email(
-        recipient_name=name, title=title, when=when_text(meeting), place=meeting.place,
-        virtual_link=meeting.virtual_link, chair_name=meeting.chair.name, update=update, cancel=cancel,
-        cancel_reason=meeting.cancelled_reason, respond_url=respond_url, process_name=_process_name(),
-    )
+    if victim:
+        org = db.session.get(Organisation, 1)
+        subject, body = victim_invitation_email(
+            recipient_name=name, reference=case.reference, when=when_text(meeting), place=meeting.place,
+            virtual_link=meeting.virtual_link, update=update, cancel=cancel, process_name=_process_name(),
+            sender=org.name if org else "", contact_phone=org.contact_phone if org else "",
+            contact_email=org.contact_email if org else "",
+        )
+    else:
+        subject, body = invitation_email(
+            recipient_name=name, title=title, when=when_text(meeting), place=meeting.place,
+            virtual_link=meeting.virtual_link, chair_name=meeting.chair.name, update=update, cancel=cancel,
+            cancel_reason=meeting.cancelled_reason, respond_url=respond_url, process_name=_process_name(),
+        )
     method = "cancel" if cancel else "request"
     queue_email(to, subject, body, user=user,
                 attachments=[("meeting.ics", f"text/calendar; method={method.upper()}",
@@ -332,7 +372,7 @@ def _send_invitation(meeting: Meeting, case: Case, attendee: Attendee, *, update
         respond_url = absolute_url(f"/meetings/respond?token={token}")
     attendee.invited_at = utcnow()
     _queue(meeting, case, key=f"attendee:{attendee.id}", to=to, name=attendee.name, user=attendee.user,
-           update=update, cancel=cancel, respond_url=respond_url)
+           update=update, cancel=cancel, respond_url=respond_url, victim=attendee.kind is AttendeeKind.APPLICANT)
     return True
 
 
@@ -343,33 +383,85 @@ def _send_invitation(meeting: Meeting, case: Case, attendee: Attendee, *, update
 class ProposedAgency:
     agency: Agency
     representatives: list[User] = field(default_factory=list)
-    involved: bool = False  # an incident on the case was reported to it
+    involved: bool = False  # proposed: the case involves it (see involved_agencies)
     relevant_body: bool = False
+    why: list[str] = field(default_factory=list)  # why it is proposed, for the coordinator
 
 
-def proposed_agencies(case: Case) -> list[ProposedAgency]:
-    """The relevant bodies, plus every agency already involved in the case (inactive ones too, to be explained)."""
-    involved_ids = set(db.session.scalars(
-        select(IncidentReport.agency_id).join(Incident, Incident.id == IncidentReport.incident_id)
-        .where(Incident.case_id == case.id)
-    ))
+@dataclass
+class AgencyProposals:
+    """The attendee list's agencies: those the case involves, proposed and ticked; every other active agency,
+    still addable."""
+
+    proposed: list[ProposedAgency]
+    others: list[ProposedAgency]
+
+    def ticked_keys(self, invited_users: set[int], invited_inboxes: set[int]) -> list[str]:
+        """The boxes ticked when the page opens: each proposed agency's representatives not yet invited, or its
+        shared inbox when it has no representative."""
+        keys = []
+        for proposal in self.proposed:
+            if not proposal.agency.active:
+                continue
+            if proposal.representatives:
+                keys += [f"user:{u.id}" for u in proposal.representatives if u.id not in invited_users]
+            elif proposal.agency.contact_email and proposal.agency.id not in invited_inboxes:
+                keys.append(f"agency:{proposal.agency.id}")
+        return keys
+
+
+def involved_agencies(case: Case) -> dict[int, list[str]]:
+    """{agency id: why} for the agencies this case involves:
+
+    - an incident on the case was reported to it (it holds the history the meeting needs);
+    - it owns an action on the case's plan, or was on the attendee list of an earlier meeting of the case;
+    - it is the council of the case's own area (a council whose name contains the area's name, such as
+      "Severnbury District Council" for Severnbury): the district council has the duty to review, but the other
+      district councils of the county have nothing to do with this case.
+    """
+    why: dict[int, list[str]] = {}
+
+    def add(ids, reason: str) -> None:
+        for agency_id in ids:
+            if agency_id is not None and reason not in why.setdefault(agency_id, []):
+                why[agency_id].append(reason)
+
+    add(db.session.scalars(select(IncidentReport.agency_id).join(Incident, Incident.id == IncidentReport.incident_id)
+                           .where(Incident.case_id == case.id)), "incidents were reported to it")
+    add(db.session.scalars(select(Action.owner_agency_id).join(ActionPlan, ActionPlan.id == Action.plan_id)
+                           .where(ActionPlan.case_id == case.id)), "it owns actions on the plan")
+    add(db.session.scalars(select(Attendee.agency_id).join(Meeting, Meeting.id == Attendee.meeting_id)
+                           .where(Meeting.case_id == case.id, Attendee.agency_id.is_not(None))),
+        "it was invited to a meeting on this case")
+    area_name = (case.area.name or "").strip().lower()
+    if area_name:
+        councils = db.session.execute(select(Agency.id, Agency.name).where(
+            Agency.agency_type == AgencyType.COUNCIL, Agency.active.is_(True)))
+        add([agency_id for agency_id, name in councils if area_name in name.lower()], "it is the council for this area")
+    return why
+
+
+def proposed_agencies(case: Case) -> AgencyProposals:
+    """The agencies the case involves (inactive ones too, to be explained), then every other active agency."""
+    why = involved_agencies(case)
     agencies = db.session.scalars(
-        select(Agency).where(
-            ((Agency.agency_type.in_(RELEVANT_BODY_TYPES)) & Agency.active.is_(True)) | Agency.id.in_(involved_ids)
-        ).order_by(Agency.name)
+        select(Agency).where(Agency.active.is_(True) | Agency.id.in_(list(why))).order_by(Agency.name)
     ).all()
     reps = db.session.scalars(
         select(User).where(User.role == Role.AGENCY_REP, User.active.is_(True),
                            User.agency_id.in_([a.id for a in agencies])).order_by(User.name)
     ).all()
-    proposals = []
+    proposed, others = [], []
     for agency in agencies:
-        proposals.append(ProposedAgency(
+        proposal = ProposedAgency(
             agency=agency, representatives=[u for u in reps if u.agency_id == agency.id],
-            involved=agency.id in involved_ids, relevant_body=agency.agency_type.is_relevant_body,
-        ))
-    # The agencies involved in the case first: they hold the chronology the meeting needs.
-    return sorted(proposals, key=lambda p: (not p.involved, p.agency.name.lower()))
+            involved=agency.id in why, relevant_body=agency.agency_type.is_relevant_body, why=why.get(agency.id, []),
+        )
+        (proposed if proposal.involved else others).append(proposal)
+    proposed.sort(key=lambda p: (not p.agency.active, p.agency.name.lower()))  # an inactive one last, explained
+    # Others: the relevant bodies (the duty to review) first, then the partners, each by name.
+    others.sort(key=lambda p: (not p.relevant_body, p.agency.name.lower()))
+    return AgencyProposals(proposed=proposed, others=others)
 
 
 def _check_can_invite(meeting: Meeting) -> None:
@@ -458,11 +550,17 @@ def add_person(meeting: Meeting, case: Case, person: PersonDetails) -> Attendee:
     return _add_attendee(meeting, case, attendee)
 
 
+#: People on the victim's side are added first and emailed only when the coordinator sends the invitations: the
+#: coordinator usually talks to the victim (and agrees who speaks for them) before anything reaches them.
+SENT_LATER = frozenset({AttendeeKind.APPLICANT, AttendeeKind.ADVOCATE})
+
+
 def _add_attendee(meeting: Meeting, case: Case, attendee: Attendee) -> Attendee:
     db.session.add(attendee)
     db.session.flush()
     meeting.attendees.append(attendee)
-    sent = meeting.status is MeetingStatus.SCHEDULED and _send_invitation(meeting, case, attendee)
+    sent = (meeting.status is MeetingStatus.SCHEDULED and attendee.kind not in SENT_LATER
+            and _send_invitation(meeting, case, attendee))
     audit.record("meeting.attendee_added", "meeting", meeting.id,
                  f"Added {attendee.name} ({attendee.kind.label.lower()}) to the attendee list"
                  + (", invitation sent" if sent else ""),
@@ -470,10 +568,31 @@ def _add_attendee(meeting: Meeting, case: Case, attendee: Attendee) -> Attendee:
     return attendee
 
 
+def awaiting_invitation(meeting: Meeting) -> list[Attendee]:
+    """People on the list with an email address who have not been sent the invitation yet."""
+    if meeting.status is not MeetingStatus.SCHEDULED or meeting.recorded_after_the_fact:
+        return []
+    return [a for a in meeting.attendees
+            if a.invited_at is None and (a.user.email if a.user is not None else a.email)]
+
+
+def send_invitations(meeting: Meeting, case: Case) -> list[Attendee]:
+    """Email the invitation to everyone on the list who has not had it yet. Raises FieldError if nobody waits."""
+    _check_can_invite(meeting)
+    waiting = awaiting_invitation(meeting)
+    if not waiting:
+        raise FieldError("send", "Everyone on the list with an email address has already been sent the invitation")
+    sent = [a for a in waiting if _send_invitation(meeting, case, a)]
+    audit.record("meeting.invitations_sent", "meeting", meeting.id,
+                 f"Sent the invitation to {', '.join(a.name for a in sent)}",
+                 {"attendee_ids": [a.id for a in sent]}, case_id=case.id)
+    return sent
+
+
 def remove_attendee(meeting: Meeting, case: Case, attendee: Attendee) -> None:
     if attendee.status in (AttendeeStatus.ATTENDED, AttendeeStatus.ABSENT):
         raise FieldError("attendee", "Attendance has been taken for this person: they stay on the list")
-    if meeting.status is MeetingStatus.SCHEDULED:
+    if meeting.status is MeetingStatus.SCHEDULED and attendee.invited_at is not None:
         _send_invitation(meeting, case, attendee, cancel=True)
     audit.record("meeting.attendee_removed", "meeting", meeting.id,
                  f"Removed {attendee.name} from the attendee list", {"attendee_id": attendee.id}, case_id=case.id)

@@ -170,6 +170,11 @@ class IssuedDocument(Base):
         return self.sha256[:12]
 
     @property
+    def easy_read(self) -> bool:
+        """Issued in its easy-read version: the template that produced it says so (templates/pdf/easy-read/)."""
+        return self.template_name.startswith("pdf/easy-read/")
+
+    @property
     def filename(self) -> str:
         return f"{self.kind.value}-v{self.version}.pdf"
 
