@@ -16,10 +16,11 @@ fi
 
 mkdir -p "$static/css" "$static/js"
 
-# --quiet-deps and the silenced deprecations hide warnings about govuk-frontend's
-# own Sass (it still uses @import); our versions are pinned, so they are noise.
+# trigger.scss loads GOV.UK Frontend as a Sass module (@use), so nothing here
+# uses the deprecated @import. --quiet-deps hides any warning from inside
+# govuk-frontend's own Sass; our versions are pinned, so those are noise.
 npx sass --no-source-map --style=compressed --load-path=node_modules \
-  --quiet-deps --silence-deprecation=import \
+  --quiet-deps \
   src/trigger.scss "$static/css/trigger.css"
 
 # GOV.UK Frontend's JavaScript is an ES module; init.js imports it. Drop the
@@ -38,4 +39,9 @@ if grep -qi "crest" "$css"; then echo "build.sh: royal crest referenced in $css"
 if grep -oi '[^{}]*crown[^{}]*' "$css" | grep -qv '^\.govuk-footer__crown$'; then
   echo "build.sh: crown referenced in $css" >&2; fail=1
 fi
+# Every url() in the CSS must be a file we ship (GOV.UK's images are not copied).
+while IFS= read -r ref; do
+  [[ $ref == data:* ]] && continue
+  [[ -f "$static/css/$ref" ]] || { echo "build.sh: $css refers to $ref, which is not in trigger/static/" >&2; fail=1; }
+done < <(grep -o 'url([^)]*)' "$css" | sed -e 's/^url(//' -e 's/)$//' -e 's/^["'"'"']//' -e 's/["'"'"']$//' | sort -u)
 exit "$fail"

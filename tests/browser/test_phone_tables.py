@@ -46,7 +46,10 @@ def test_staff_tables_fit_a_phone(app, live_server, browser):
     try:
         coordinator = _sign_in(context, live_server, "coordinator@demo.example",
                                passwords["coordinator@demo.example"])
-        _fits(coordinator, live_server + "/deadlines")  # where a coordinator lands
+        _fits(coordinator, live_server + "/dashboard")  # where a coordinator lands: the deadlines
+        assert "Overdue" in coordinator.locator("main").inner_text()
+        _fits(coordinator, live_server + "/no-such-page")  # an error page, with its long reference to quote
+        assert coordinator.locator("[data-request-id]").count() == 1
         _fits(coordinator, live_server + "/cases")
         # each value is labelled with its column when the rows are stacked
         first = coordinator.locator("table.app-table--responsive tbody tr").first
