@@ -35,7 +35,7 @@ from trigger.documents.rendering import prepare, render_document
 from trigger.extensions import db
 from trigger.models import AuditEvent, DecisionOutcome, DocumentKind, IssuedDocument, PreferredFormat
 
-STATIC = Path(__file__).resolve().parent.parent / "trigger" / "static" / "easy-read"
+STATIC = Path(__file__).resolve().parents[2] / "trigger" / "static" / "easy-read"
 EASY_READ_KINDS = [DocumentKind.ACKNOWLEDGEMENT, DocumentKind.THRESHOLD_DECISION, DocumentKind.OUTCOME,
                    DocumentKind.MINUTES_SUMMARY]
 FINDINGS = "Reports were not shared between the police and the council."
