@@ -67,3 +67,36 @@ def test_the_dashboard_offers_only_active_agencies_and_keeps_the_one_chosen(app,
     assert ("", "", "All agencies") in options
     assert (str(police.id), " selected", "Severn Police") in options
     assert "Old Homes" not in html
+
+
+def test_list_rows_link_where_url_for_would(app, make_area, make_agency, make_user, client):
+    """The rows' links come from a pattern made once per endpoint (trigger.templating.path_pattern): the same
+    addresses url_for gives, for each row's own ids."""
+    from flask import url_for
+
+    from tests.deadlines_helpers import action, bare_case, deadline
+    from trigger.domain.deadlines import DeadlineKind
+
+    police = make_agency("Severn Police", AgencyType.POLICE)
+    officer = make_user(Role.AGENCY_REP, agency=police)
+    today = date.today()
+    cases = [bare_case(make_area("Severnbury")), bare_case(make_area("Ashcombe"))]
+    late = [action(case, police, today - timedelta(days=3 + n), owner=officer) for n, case in enumerate(cases)]
+    deadline(cases[1], DeadlineKind.ACKNOWLEDGE, today - timedelta(days=1))
+    with app.test_request_context():
+        plans = [url_for("actions.plan", case_id=case.id) for case in cases]
+        updates = [url_for("actions.post_update", action_id=a.id) for a in late]
+        shows = [url_for("cases.show", case_id=case.id) for case in cases]
+
+    login(client, make_user(Role.COORDINATOR))
+    board = client.get("/dashboard").get_data(as_text=True)
+    for n, case in enumerate(cases):
+        assert f'href="{plans[n]}#action-{late[n].id}"' in board and f'href="{shows[n]}">{case.reference}<' in board
+    assert f'href="{shows[1]}#deadlines"' in board
+    listed = client.get("/cases").get_data(as_text=True)
+    assert all(f'href="{show}"' in listed for show in shows)
+
+    rep_client = app.test_client()
+    login(rep_client, officer)
+    mine = rep_client.get("/my-actions").get_data(as_text=True)
+    assert all(f'href="{plan}"' in mine for plan in plans) and all(f'href="{u}"' in mine for u in updates)

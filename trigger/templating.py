@@ -64,25 +64,26 @@ def rag_tag(rating, text=None) -> Markup:
     return tag(text or key.capitalize() or "Not rated", _RAG_COLOURS.get(key, "grey"), "app-rag")
 
 
-#: Stand-ins for the ids while a path pattern is made (path_for): in the int converter's range, and too long to
+#: Stand-ins for the ids while a path pattern is made (path_pattern): in the int converter's range, and too long to
 #: occur anywhere else in a path.
 _ID_MARKS = (2147480011, 2147480012, 2147480013)
 _PATTERNS = "trigger.path_patterns"
 
 
-def path_for(endpoint: str, **ids: int) -> str:
-    """``url_for(endpoint, **ids)`` for the rows of long lists (the case list, My actions, the dashboard), for routes
-    whose values are all integer ids: the same path, formatted from a pattern url_for made once per endpoint.
-    url_for costs about 15 microseconds, and the dashboard's 75 rows call it 150 times."""
-    names = tuple(sorted(ids))
+def path_pattern(endpoint: str, *names: str):
+    """``url_for`` for the rows of long lists (the case list, My actions, the dashboard), for routes whose values are
+    all integer ids: ``{% set case_path = path_pattern('cases.show', 'case_id') %}`` before the loop, then
+    ``case_path(row.case_id)`` gives what ``url_for('cases.show', case_id=row.case_id)`` would, formatted from a
+    pattern url_for made once per endpoint. url_for costs about 15 microseconds, and the dashboard's 75 rows called
+    it 150 times."""
     key = (endpoint, names, request.script_root)
     patterns = current_app.extensions.setdefault(_PATTERNS, {})
     pattern = patterns.get(key)
     if pattern is None:
         pattern = patterns[key] = _path_pattern(endpoint, names)
     if not pattern:  # a path in which a stand-in was not found exactly once: url_for every time
-        return url_for(endpoint, **ids)
-    return pattern.format(*(int(ids[name]) for name in names))
+        return lambda *ids: url_for(endpoint, **dict(zip(names, ids)))
+    return lambda *ids: pattern.format(*map(int, ids))
 
 
 def _path_pattern(endpoint: str, names: tuple[str, ...]) -> str:
@@ -158,7 +159,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["can_read_action"] = can_read_action
     app.jinja_env.globals["can_read_recommendation"] = can_read_recommendation
     app.jinja_env.globals.update(tag_html=tag, rag_tag_html=rag_tag, pagination_numbers=pagination_numbers,
-                                 path_for=path_for)
+                                 path_pattern=path_pattern)
 
     @app.context_processor
     def globals_for_templates():
