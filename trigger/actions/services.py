@@ -21,10 +21,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import Date, Integer, bindparam, func, literal, or_, select, text, union_all
 from sqlalchemy import case as sql_case
-from sqlalchemy import func, literal, or_, select, text, union_all
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -218,55 +219,77 @@ class MyActionsPage:
     overdue: int
 
 
+_MINE = Action.owner_agency_id == bindparam("agency_id", type_=Integer)
+_OPEN = text(f"actions.{OPEN_ACTION_SQL}")  # word for word, for the partial index
+_TODAY = bindparam("today", type_=Date)
+_BEFORE_TODAY = Action.due_on < _TODAY
+
+
+def _counted(*where):
+    return select(func.count()).select_from(Action).where(_MINE, *where).scalar_subquery()
+
+
+#: "My actions"' totals (all, open, overdue), built once: every view of the page runs it.
+_MY_ACTION_TOTALS = select(_counted(), _counted(_OPEN), _counted(_OPEN, _BEFORE_TODAY))
+#: The three runs of "My actions", in page order: overdue, the other open actions, the finished ones.
+_MY_ACTION_RUNS = (
+    (_OPEN, _BEFORE_TODAY),
+    (_OPEN, Action.due_on >= _TODAY),
+    (Action.status.not_in([s.value for s in OPEN_STATUSES]),),
+)
+_MY_ACTION_COLUMNS = (Action.id, Action.description, Action.status, Action.due_on, Action.completed_on,
+                      ActionPlan.case_id, Case.reference, Case.area_id, User.name)
+_AREAS_BY_ID = select(Area.id, Area.name, Area.nation).where(Area.id.in_(bindparam("area_ids", expanding=True)))
+
+
+@lru_cache(maxsize=8)
+def _my_action_rows(runs: tuple[int, ...]):
+    """The rows of the runs a page falls in, one UNION ALL, built once per combination of runs (six at most):
+    each run's LIMIT and OFFSET are values (limit_N, offset_N)."""
+    parts = [
+        select(
+            select(*_MY_ACTION_COLUMNS, literal(run).label("part"))
+            .join(ActionPlan, Action.plan_id == ActionPlan.id)
+            .join(Case, ActionPlan.case_id == Case.id)
+            .outerjoin(User, Action.owner_user_id == User.id)
+            .where(_MINE, *_MY_ACTION_RUNS[run])
+            .order_by(Action.due_on, Action.id)
+            .limit(bindparam(f"limit_{run}", type_=Integer)).offset(bindparam(f"offset_{run}", type_=Integer))
+            .subquery()
+        )
+        for run in runs
+    ]
+    return union_all(*parts)
+
+
 def my_actions_page(user: User, today: date, page: int = 1, per_page: int = MY_ACTIONS_PER_PAGE) -> MyActionsPage:
     """`my_actions` one page at a time, in the same order (overdue, open, finished), with the totals.
 
     Four queries whatever the number of actions: the totals, the page's rows, the areas and their calendars. The
     order is three runs, each by due date: overdue, then the other open actions (both read from the partial index
     of open actions, ix_actions_open_owner_agency_id_due_on), then the finished ones; the totals say which runs a
-    page falls in, so no query sorts all of an agency's actions.
+    page falls in, so no query sorts all of an agency's actions. The statements are built once (module level and
+    _my_action_rows): building and keying them cost SQLAlchemy more than running them.
     """
     if user.agency_id is None:
         return MyActionsPage([], 1, 1, 0, 0, 0)
-    mine = Action.owner_agency_id == user.agency_id
-    is_open = text(f"actions.{OPEN_ACTION_SQL}")  # word for word, for the partial index
-
-    def counted(*where):
-        return select(func.count()).select_from(Action).where(mine, *where).scalar_subquery()
-
-    total, open_total, overdue = db.session.execute(
-        select(counted(), counted(is_open), counted(is_open, Action.due_on < today))
-    ).one()
+    values: dict = {"agency_id": user.agency_id, "today": today}
+    total, open_total, overdue = db.session.execute(_MY_ACTION_TOTALS, values).one()
     pages = max(1, -(-total // per_page))
     page = min(max(1, page), pages)
-    runs = (
-        (overdue, (is_open, Action.due_on < today)),
-        (open_total - overdue, (is_open, Action.due_on >= today)),
-        (total - open_total, (Action.status.not_in([s.value for s in OPEN_STATUSES]),)),
-    )
+    sizes = (overdue, open_total - overdue, total - open_total)
     start, end = (page - 1) * per_page, page * per_page
-    columns = (Action.id, Action.description, Action.status, Action.due_on, Action.completed_on,
-               ActionPlan.case_id, Case.reference, Case.area_id, User.name)
-    parts, offset = [], 0
-    for size, where in runs:
+    runs, offset = [], 0
+    for run, size in enumerate(sizes):
         if start < offset + size and end > offset and size:
             skip = max(0, start - offset)
-            parts.append(
-                select(
-                    select(*columns, literal(len(parts)).label("part"))
-                    .join(ActionPlan, Action.plan_id == ActionPlan.id)
-                    .join(Case, ActionPlan.case_id == Case.id)
-                    .outerjoin(User, Action.owner_user_id == User.id)
-                    .where(mine, *where)
-                    .order_by(Action.due_on, Action.id)
-                    .limit(min(end, offset + size) - offset - skip).offset(skip)
-                    .subquery()
-                )
-            )
+            runs.append(run)
+            values[f"limit_{run}"] = min(end, offset + size) - offset - skip
+            values[f"offset_{run}"] = skip
         offset += size
-    found = db.session.execute(union_all(*parts)).all() if parts else []
+    found = db.session.execute(_my_action_rows(tuple(runs)), values).all() if runs else []
     found.sort(key=lambda r: (r.part, r.due_on, r.id))
-    areas = db.session.scalars(select(Area).where(Area.id.in_({r.area_id for r in found}))).all()
+    areas = db.session.execute(_AREAS_BY_ID, {"area_ids": list({r.area_id for r in found})}).all()
     calendars = calendars_for_areas(areas)
     names = {a.id: a.name for a in areas}
     rows = []

@@ -27,6 +27,8 @@ from trigger.models.area_policies import TIMESCALE_FIELDS
 
 
 _CLOSURE_DAYS_OF = select(AreaClosureDay.day).where(AreaClosureDay.area_id == bindparam("area_id"))  # built once
+_CLOSURE_DAYS_OF_AREAS = select(AreaClosureDay.area_id, AreaClosureDay.day).where(
+    AreaClosureDay.area_id.in_(bindparam("area_ids", expanding=True)))  # built once: the busy pages run it
 
 
 def calendar_for_area(area: Area) -> WorkingCalendar:
@@ -39,9 +41,7 @@ def calendars_for_areas(areas: Iterable[Area]) -> dict[int, WorkingCalendar]:
     """calendar_for_area for many areas in one query, keyed by area id."""
     areas = list(areas)
     closures: dict[int, list[date]] = defaultdict(list)
-    rows = db.session.execute(
-        select(AreaClosureDay.area_id, AreaClosureDay.day).where(AreaClosureDay.area_id.in_([a.id for a in areas]))
-    )
+    rows = db.session.execute(_CLOSURE_DAYS_OF_AREAS, {"area_ids": [a.id for a in areas]})
     for area_id, day in rows:
         closures[area_id].append(day)
     return {area.id: shared_calendar(area.nation, frozenset(closures[area.id])) for area in areas}

@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
-from sqlalchemy import and_, column, false, func, literal, or_, select, text, union_all
+from sqlalchemy import Date, Integer, and_, bindparam, false, func, literal, or_, select, text, union_all
 
 from trigger.area_policies.services import calendars_for_areas
 from trigger.deadlines.dates import APPLICANT_WINDOWS
@@ -65,7 +66,7 @@ class DashboardSection:
 @dataclass
 class Dashboard:
     sections: list[DashboardSection]
-    areas: list[Area]
+    areas: list  # rows of (id, name, nation)
     shows_deadlines: bool
     shows_actions: bool
     agency_id: int | None
@@ -91,16 +92,28 @@ class _Source:
     counted_joins: int  # how many of the joins the WHERE terms need (the counts skip the others)
 
 
-def _buckets(source: _Source, area_of, today: date, soon_until: dict[int, date]) -> dict[str, tuple]:
-    """The WHERE terms of each section. "Soon" ends on a different day in each area (its own calendar)."""
-    ends = set(soon_until.values())
-    if len(ends) == 1:  # the usual case: every area's calendar gives the same day
-        soon = source.due <= ends.pop()
-    elif ends:
-        soon = or_(*(and_(area_of == aid, source.due <= until) for aid, until in soon_until.items()))
+#: The values every dashboard statement takes (built once per shape: _deadline_statements, _action_statements).
+_TODAY = bindparam("today", type_=Date)
+_SOON_UNTIL = bindparam("soon_until", type_=Date)
+_HORIZON = bindparam("horizon", type_=Date)
+_AREA_ID = bindparam("area_id", type_=Integer)
+_AGENCY_ID = bindparam("agency_id", type_=Integer)
+_LIMIT = bindparam("limit", type_=Integer)
+_CAP = bindparam("cap", type_=Integer)
+
+
+def _buckets(source: _Source, area_of, soon: tuple | None) -> dict[str, tuple]:
+    """The WHERE terms of each section. "Soon" ends on a different day in each area (its own calendar): ``soon``
+    is None when every area's calendar gives the same day (the usual case: the ``soon_until`` value), else the
+    (area id, last day) of each area."""
+    if soon is None:
+        soon_term = source.due <= _SOON_UNTIL
+    elif soon:
+        soon_term = or_(*(and_(area_of == aid, source.due <= until) for aid, until in soon))
     else:
-        soon = false()
-    return {"overdue": (source.due < today,), "today": (source.due == today,), "soon": (source.due > today, soon)}
+        soon_term = false()
+    return {"overdue": (source.due < _TODAY,), "today": (source.due == _TODAY,),
+            "soon": (source.due > _TODAY, soon_term)}
 
 
 def _base(source: _Source, *columns, joins: tuple | None = None):
@@ -110,18 +123,23 @@ def _base(source: _Source, *columns, joins: tuple | None = None):
     return statement.where(*source.where)
 
 
-def _run(statement):
-    """On PostgreSQL, execute with the values written into the SQL (dates, ids, limits and enum values, all from
-    this module; compiling them in costs about 2 ms, so SQLite, which plans every statement afresh, is spared).
+def _run(statement, values: dict):
+    """Execute one of the dashboard's statements. On PostgreSQL, never as a prepared statement.
 
     psycopg 3 prepares a statement on the server after its fifth run, and PostgreSQL may then plan it once for any
-    dates (a generic plan) that reads every open item: 250 ms a request instead of 35 ms at scale. With the values
-    in the text, each day's statements are planned for that day's dates.
+    dates (a generic plan) that reads every open item: 250 ms a request instead of 35 ms at scale. Unprepared,
+    each run is planned for its own dates. (Writing the values into the SQL did the same, but compiling each
+    statement afresh cost about 2 ms of the web process's CPU a page; this costs nothing.)
     """
     if db.engine.dialect.name != "postgresql":
-        return db.session.execute(statement)
-    sql = statement.compile(dialect=db.engine.dialect, compile_kwargs={"literal_binds": True})
-    return db.session.execute(text(str(sql)).columns(*(column(c.name, c.type) for c in statement.selected_columns)))
+        return db.session.execute(statement, values)
+    driver = db.session.connection().connection.driver_connection
+    threshold = driver.prepare_threshold
+    driver.prepare_threshold = None
+    try:
+        return db.session.execute(statement, values)
+    finally:
+        driver.prepare_threshold = threshold
 
 
 def _first_rows_and_counts(source: _Source, buckets: dict[str, tuple]):
@@ -129,18 +147,70 @@ def _first_rows_and_counts(source: _Source, buckets: dict[str, tuple]):
     ``ORDER BY due LIMIT`` an index answers), and each section's count, stopped at COUNT_CAP + 1 rows."""
     firsts = [
         select(_base(source, *source.columns, literal(key).label("bucket")).where(*terms)
-               .order_by(*source.order).limit(DASHBOARD_LIMIT).subquery())
+               .order_by(*source.order).limit(_LIMIT).subquery())
         for key, terms in buckets.items()
     ]
-    rows = _run(union_all(*firsts)).all()
     counts = [
         select(func.count()).select_from(_base(source, literal(1), joins=source.joins[:source.counted_joins])
-                                    .where(*terms).limit(COUNT_CAP + 1).subquery())
+                                    .where(*terms).limit(_CAP).subquery())
         .scalar_subquery().label(key)
         for key, terms in buckets.items()
     ]
-    totals = _run(select(*counts)).one()._asdict()
-    return rows, totals
+    return union_all(*firsts), select(*counts)
+
+
+@lru_cache(maxsize=64)
+def _deadline_statements(pcc: bool, by_area: bool, soon: tuple | None):
+    """The case deadlines' two statements for one shape of dashboard, built once (building and keying a statement
+    of this size costs SQLAlchemy more than running it)."""
+    # LIVE_DEADLINE_SQL word for word, so that the partial index of open deadlines of open cases serves it
+    # (the stage test stays: it is what the page means, the column is how it is found quickly).
+    where = [text(f"case_deadlines.{LIVE_DEADLINE_SQL}"), CaseDeadline.due_on <= _HORIZON,
+             Case.stage != Stage.CLOSED]
+    if pcc:
+        where += [CaseDeadline.kind == DeadlineKind.ESCALATION_DECISION, Case.stage == Stage.ESCALATED]
+    else:
+        where.append(CaseDeadline.kind.not_in([k.value for k in APPLICANT_WINDOWS]))
+    if by_area:
+        where.append(Case.area_id == _AREA_ID)
+    source = _Source(
+        CaseDeadline,
+        (CaseDeadline.id, CaseDeadline.kind, CaseDeadline.due_on, Case.id.label("case_id"), Case.reference,
+         Case.area_id),
+        ((Case, CaseDeadline.case_id == Case.id),), tuple(where), CaseDeadline.due_on,
+        (CaseDeadline.due_on, CaseDeadline.id), 1,
+    )
+    return _first_rows_and_counts(source, _buckets(source, Case.area_id, soon))
+
+
+@lru_cache(maxsize=64)
+def _action_statements(by_area: bool, by_agency: bool, soon: tuple | None):
+    """The actions' two statements for one shape of dashboard, built once."""
+    # OPEN_ACTION_SQL word for word, so that the partial indexes of open actions by due date serve it.
+    where = [text(f"actions.{OPEN_ACTION_SQL}"), Action.due_on <= _HORIZON,
+             ActionPlan.status != PlanStatus.CLOSED, Case.stage != Stage.CLOSED]
+    if by_area:
+        where.append(Case.area_id == _AREA_ID)
+    if by_agency:
+        where.append(Action.owner_agency_id == _AGENCY_ID)
+    source = _Source(
+        Action,
+        (Action.id, Action.due_on, Agency.name.label("agency_name"), Case.id.label("case_id"), Case.reference,
+         Case.area_id),
+        ((ActionPlan, Action.plan_id == ActionPlan.id), (Case, ActionPlan.case_id == Case.id),
+         (Agency, Action.owner_agency_id == Agency.id)),
+        tuple(where), Action.due_on, (Action.due_on, Action.id), 2,
+    )
+    return _first_rows_and_counts(source, _buckets(source, Case.area_id, soon))
+
+
+_AREAS = select(Area.id, Area.name, Area.nation).order_by(Area.name)  # built once
+_ACTIVE_AGENCIES = select(Agency.id, Agency.name).where(Agency.active.is_(True)).order_by(Agency.name)
+
+
+def agency_options() -> list:
+    """The active agencies for the dashboard's filter, as (id, name) rows."""
+    return db.session.execute(_ACTIVE_AGENCIES).all()
 
 
 def dashboard(user: User, today: date, *, area_id: int | None = None, agency_id: int | None = None) -> Dashboard:
@@ -154,7 +224,7 @@ def dashboard(user: User, today: date, *, area_id: int | None = None, agency_id:
         agency_id = user.agency_id  # their agency's actions only, whatever the URL says
     shows_actions = role in STAFF or role is Role.AGENCY_REP
     shows_deadlines = (role in STAFF and agency_id is None) or role is Role.PCC_REVIEWER
-    areas = db.session.scalars(select(Area).order_by(Area.name)).all()
+    areas = db.session.execute(_AREAS).all()  # plain rows: id, name and nation are all the page needs
     calendars = calendars_for_areas(areas)
     problems: list[str] = []
     soon_until: dict[int, date] = {}
@@ -167,68 +237,43 @@ def dashboard(user: User, today: date, *, area_id: int | None = None, agency_id:
             problems.append(f"{area.name}: {missing}")
             soon_until[area.id] = today
     horizon = max(soon_until.values(), default=today)
+    ends = set(soon_until.values())
+    soon = None if len(ends) == 1 else tuple(sorted(soon_until.items()))
+    values = {"today": today, "soon_until": horizon, "horizon": horizon, "area_id": area_id,
+              "agency_id": agency_id, "limit": DASHBOARD_LIMIT, "cap": COUNT_CAP + 1}
     names = {a.id: a.name for a in areas}
-    items: dict[str, list[DashboardItem]] = defaultdict(list)
+    # Each source gives its first rows of each section; the most urgent of both are kept, and only those are made
+    # into items (their status counts working days: half the rows read are not shown).
+    found: dict[str, list[tuple]] = defaultdict(list)
     deadline_totals: dict[str, int] = defaultdict(int)
     action_totals: dict[str, int] = defaultdict(int)
-
-    def status(due: date, area: int) -> tuple[DeadlineStatus | None, str | None]:
-        try:
-            return deadline_status(due, None, today, calendars[area]), None
-        except HolidayDataMissing as missing:
-            return None, f"Cannot be counted: no bank-holiday data for {missing.year}"
-
     if shows_deadlines:
-        # LIVE_DEADLINE_SQL word for word, so that the partial index of open deadlines of open cases serves it
-        # (the stage test stays: it is what the page means, the column is how it is found quickly).
-        where = [text(f"case_deadlines.{LIVE_DEADLINE_SQL}"), CaseDeadline.due_on <= horizon,
-                 Case.stage != Stage.CLOSED]
-        if role is Role.PCC_REVIEWER:
-            where += [CaseDeadline.kind == DeadlineKind.ESCALATION_DECISION, Case.stage == Stage.ESCALATED]
-        else:
-            where.append(CaseDeadline.kind.not_in([k.value for k in APPLICANT_WINDOWS]))
-        if area_id:
-            where.append(Case.area_id == area_id)
-        source = _Source(
-            CaseDeadline,
-            (CaseDeadline.id, CaseDeadline.kind, CaseDeadline.due_on, Case.id.label("case_id"), Case.reference,
-             Case.area_id),
-            ((Case, CaseDeadline.case_id == Case.id),), tuple(where), CaseDeadline.due_on,
-            (CaseDeadline.due_on, CaseDeadline.id), 1,
-        )
-        rows, totals = _first_rows_and_counts(source, _buckets(source, Case.area_id, today, soon_until))
-        for row in rows:
-            st, problem = status(row.due_on, row.area_id)
-            items[row.bucket].append(DashboardItem("deadline", row.id, DeadlineKind(row.kind).label, row.case_id,
-                                                   row.reference, names[row.area_id], None, row.due_on, st, problem))
-        deadline_totals.update(totals)
+        firsts, counts = _deadline_statements(role is Role.PCC_REVIEWER, bool(area_id), soon)
+        for row in _run(firsts, values).all():
+            found[row.bucket].append((row.due_on, row.reference, "deadline", row.id, row))
+        deadline_totals.update(_run(counts, values).one()._asdict())
     if shows_actions:
-        # OPEN_ACTION_SQL word for word, so that the partial indexes of open actions by due date serve it.
-        where = [text(f"actions.{OPEN_ACTION_SQL}"), Action.due_on <= horizon,
-                 ActionPlan.status != PlanStatus.CLOSED, Case.stage != Stage.CLOSED]
-        if area_id:
-            where.append(Case.area_id == area_id)
-        if agency_id:
-            where.append(Action.owner_agency_id == agency_id)
-        source = _Source(
-            Action,
-            (Action.id, Action.due_on, Agency.name.label("agency_name"), Case.id.label("case_id"), Case.reference,
-             Case.area_id),
-            ((ActionPlan, Action.plan_id == ActionPlan.id), (Case, ActionPlan.case_id == Case.id),
-             (Agency, Action.owner_agency_id == Agency.id)),
-            tuple(where), Action.due_on, (Action.due_on, Action.id), 2,
-        )
-        rows, totals = _first_rows_and_counts(source, _buckets(source, Case.area_id, today, soon_until))
-        for row in rows:
-            st, problem = status(row.due_on, row.area_id)
-            items[row.bucket].append(DashboardItem("action", row.id, f"Action {row.id}", row.case_id,
-                                                   row.reference, names[row.area_id], row.agency_name, row.due_on,
-                                                   st, problem))
-        action_totals.update(totals)
+        firsts, counts = _action_statements(bool(area_id), bool(agency_id), soon)
+        for row in _run(firsts, values).all():
+            found[row.bucket].append((row.due_on, row.reference, "action", row.id, row))
+        action_totals.update(_run(counts, values).one()._asdict())
+
+    def item(source: str, row) -> DashboardItem:
+        try:
+            status, problem = deadline_status(row.due_on, None, today, calendars[row.area_id]), None
+        except HolidayDataMissing as missing:
+            status, problem = None, f"Cannot be counted: no bank-holiday data for {missing.year}"
+        if source == "deadline":
+            return DashboardItem("deadline", row.id, DeadlineKind(row.kind).label, row.case_id, row.reference,
+                                 names[row.area_id], None, row.due_on, status, problem)
+        return DashboardItem("action", row.id, f"Action {row.id}", row.case_id, row.reference, names[row.area_id],
+                             row.agency_name, row.due_on, status, problem)
+
     sections = []
     for key, title in SECTIONS:
-        listed = sorted(items[key], key=lambda i: (i.due_on, i.case_reference, i.source, i.item_id))
-        listed = listed[:DASHBOARD_LIMIT]  # each source gave its first ones; the most urgent of both are kept
+        # by due date, case reference, source and id, as before; each source gave its first ones
+        kept = sorted(found[key], key=lambda f: f[:4])[:DASHBOARD_LIMIT]
+        listed = [item(source, row) for _, _, source, _, row in kept]
         total = deadline_totals[key] + action_totals[key]
         capped = deadline_totals[key] > COUNT_CAP or action_totals[key] > COUNT_CAP
         sections.append(DashboardSection(key, title, listed, min(total, COUNT_CAP) if capped else total, capped))

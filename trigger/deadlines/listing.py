@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import and_, bindparam, exists, func, or_, select
 
 from trigger.deadlines.dates import APPLICANT_WINDOWS
 from trigger.domain.deadlines import DeadlineKind
@@ -41,16 +41,20 @@ def next_due_expression():
             .correlate(Case).scalar_subquery())
 
 
+#: Built once (every view of the case list runs it).
+_NEXT_DEADLINES = (
+    select(CaseDeadline.case_id, CaseDeadline.kind, CaseDeadline.due_on)
+    .where(CaseDeadline.case_id.in_(bindparam("case_ids", expanding=True)), CaseDeadline.met_on.is_(None),
+           CaseDeadline.due_on.is_not(None), CaseDeadline.kind.not_in([k.value for k in APPLICANT_WINDOWS]))
+    .order_by(CaseDeadline.case_id, CaseDeadline.due_on.desc())
+)
+
+
 def next_deadlines(case_ids: list[int]) -> dict[int, tuple[DeadlineKind, date]]:
     """The next open stage deadline of each case, in one query (for a page of the case list)."""
     if not case_ids:
         return {}
-    rows = db.session.execute(
-        select(CaseDeadline.case_id, CaseDeadline.kind, CaseDeadline.due_on)
-        .where(CaseDeadline.case_id.in_(case_ids), CaseDeadline.met_on.is_(None), CaseDeadline.due_on.is_not(None),
-               CaseDeadline.kind.not_in([k.value for k in APPLICANT_WINDOWS]))
-        .order_by(CaseDeadline.case_id, CaseDeadline.due_on.desc())
-    )
+    rows = db.session.execute(_NEXT_DEADLINES, {"case_ids": list(case_ids)})
     found: dict[int, tuple[DeadlineKind, date]] = {}
     for case_id, kind, due in rows:
         found[case_id] = (DeadlineKind(kind), due)  # the last one written per case is the earliest

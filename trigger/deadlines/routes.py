@@ -16,9 +16,8 @@ from trigger.deadlines.opening import (extend_deadline, load_deadline, mark_info
                                        recompute_open_deadlines)
 from trigger.deadlines.forms import CoordinatorForm, ExtendForm, InformationReceivedForm, RecomputeForm
 from trigger.domain.workdays import HolidayDataMissing
-from trigger.extensions import db
 from trigger.forms import FieldError, attach_error
-from trigger.models import Agency, Role
+from trigger.models import Role
 
 bp = Blueprint("deadlines", __name__)
 
@@ -45,7 +44,7 @@ def dashboard():
     view = dashboard_service.dashboard(current_user, london_today(), area_id=area_id, agency_id=agency_id)
     agencies = []
     if current_user.role is not Role.AGENCY_REP and view.shows_actions:
-        agencies = db.session.scalars(db.select(Agency).where(Agency.active.is_(True)).order_by(Agency.name)).all()
+        agencies = dashboard_service.agency_options()
     return render_template("deadlines/dashboard.html", view=view, area_id=area_id, agency_id=view.agency_id,
                            agencies=agencies)
 

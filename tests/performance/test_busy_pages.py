@@ -1,0 +1,102 @@
+"""The busy pages as people see them once they are built from plain rows and statements built once (issue 19):
+the case list's rows and pages, the deadlines dashboard's filters, and the page numbers every list shows."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+from tests.conftest import login, text_of
+from trigger.extensions import db
+from trigger.models import AgencyType, Case, Channel, RiskLevel, Role
+from trigger.templating import pagination_numbers
+
+
+def _cases(area, count: int, *, first: int = 1) -> list[Case]:
+    cases = [Case(reference=f"BP-2026-{n:04d}", area_id=area.id, received_on=date(2026, 1, 5) + timedelta(days=n),
+                  channel=Channel.PHONE, applicant_name=f"Applicant {n}") for n in range(first, first + count)]
+    db.session.add_all(cases)
+    db.session.commit()
+    return cases
+
+
+def test_page_numbers_are_the_first_the_last_and_the_neighbours():
+    assert pagination_numbers(1, 1) == [1]
+    assert pagination_numbers(1, 400) == [1, 2, 400]
+    assert pagination_numbers(200, 400) == [1, 199, 200, 201, 400]
+    assert pagination_numbers(400, 400) == [1, 399, 400]
+    assert pagination_numbers(2, 3) == [1, 2, 3]
+
+
+def test_the_case_list_links_the_first_the_last_and_the_neighbouring_pages(app, make_area, make_user, client):
+    _cases(make_area("Severnbury"), 6 * 25)  # six pages of 25
+    login(client, make_user(Role.COORDINATOR))
+
+    def pages_linked(url: str) -> tuple[list[str], int]:
+        html = client.get(url).get_data(as_text=True)
+        return re.findall(r'aria-label="Page (\d+)"', html), html.count("govuk-pagination__item--ellipsis")
+
+    assert pages_linked("/cases") == (["1", "2", "6"], 1)
+    assert pages_linked("/cases?page=3") == (["1", "2", "3", "4", "6"], 1)
+    assert pages_linked("/cases?page=5") == (["1", "4", "5", "6"], 1)
+    assert pages_linked("/cases?page=6") == (["1", "5", "6"], 1)
+
+
+def test_a_case_list_row_shows_its_area_stage_risk_and_dates(app, make_area, make_user, client):
+    area = make_area("Ashcombe")
+    newest = _cases(area, 3)[-1]
+    newest.risk_level = RiskLevel.HIGH
+    db.session.commit()
+    login(client, make_user(Role.COORDINATOR))
+    html = client.get("/cases").get_data(as_text=True)
+    row = re.search(rf'<tr class="govuk-table__row">\s*<td[^>]*><a[^>]*href="/cases/{newest.id}">.*?</tr>', html, re.S)
+    assert row, "the newest case is listed first, linked to its page"
+    cells = [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td[^>]*>(.*?)</td>", row[0], re.S)]
+    received = f"{newest.received_on.day} {newest.received_on:%B %Y}"
+    assert cells[:6] == [newest.reference, newest.applicant_name, "Ashcombe", "Application received",
+                         RiskLevel.HIGH.label, received]
+    assert "3 cases, newest first" in text_of(client.get("/cases"))
+
+
+def test_the_dashboard_offers_only_active_agencies_and_keeps_the_one_chosen(app, make_agency, make_user, client):
+    police = make_agency("Severn Police", AgencyType.POLICE)
+    make_agency("Old Homes", AgencyType.HOUSING, active=False)
+    login(client, make_user(Role.COORDINATOR))
+    html = client.get(f"/dashboard?agency={police.id}").get_data(as_text=True)
+    options = re.findall(r'<option value="(\d*)"( selected)?>([^<]*)</option>', html[html.index('id="agency"'):])
+    assert ("", "", "All agencies") in options
+    assert (str(police.id), " selected", "Severn Police") in options
+    assert "Old Homes" not in html
+
+
+def test_list_rows_link_where_url_for_would(app, make_area, make_agency, make_user, client):
+    """The rows' links come from a pattern made once per endpoint (trigger.templating.path_pattern): the same
+    addresses url_for gives, for each row's own ids."""
+    from flask import url_for
+
+    from tests.deadlines_helpers import action, bare_case, deadline
+    from trigger.domain.deadlines import DeadlineKind
+
+    police = make_agency("Severn Police", AgencyType.POLICE)
+    officer = make_user(Role.AGENCY_REP, agency=police)
+    today = date.today()
+    cases = [bare_case(make_area("Severnbury")), bare_case(make_area("Ashcombe"))]
+    late = [action(case, police, today - timedelta(days=3 + n), owner=officer) for n, case in enumerate(cases)]
+    deadline(cases[1], DeadlineKind.ACKNOWLEDGE, today - timedelta(days=1))
+    with app.test_request_context():
+        plans = [url_for("actions.plan", case_id=case.id) for case in cases]
+        updates = [url_for("actions.post_update", action_id=a.id) for a in late]
+        shows = [url_for("cases.show", case_id=case.id) for case in cases]
+
+    login(client, make_user(Role.COORDINATOR))
+    board = client.get("/dashboard").get_data(as_text=True)
+    for n, case in enumerate(cases):
+        assert f'href="{plans[n]}#action-{late[n].id}"' in board and f'href="{shows[n]}">{case.reference}<' in board
+    assert f'href="{shows[1]}#deadlines"' in board
+    listed = client.get("/cases").get_data(as_text=True)
+    assert all(f'href="{show}"' in listed for show in shows)
+
+    rep_client = app.test_client()
+    login(rep_client, officer)
+    mine = rep_client.get("/my-actions").get_data(as_text=True)
+    assert all(f'href="{plan}"' in mine for plan in plans) and all(f'href="{u}"' in mine for u in updates)
