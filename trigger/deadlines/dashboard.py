@@ -40,6 +40,7 @@ class DashboardItem:
     due_on: date
     status: DeadlineStatus | None
     problem: str | None = None
+    number: int | None = None  # an action's number on its plan (trigger.models.actions): "Action 3" everywhere
 
 
 @dataclass
@@ -206,8 +207,8 @@ def dashboard(user: User, today: date, *, area_id: int | None = None, agency_id:
             where.append(Action.owner_agency_id == agency_id)
         source = _Source(
             Action,
-            (Action.id, Action.due_on, Agency.name.label("agency_name"), Case.id.label("case_id"), Case.reference,
-             Case.area_id),
+            (Action.id, Action.number, Action.due_on, Agency.name.label("agency_name"), Case.id.label("case_id"),
+             Case.reference, Case.area_id),
             ((ActionPlan, Action.plan_id == ActionPlan.id), (Case, ActionPlan.case_id == Case.id),
              (Agency, Action.owner_agency_id == Agency.id)),
             tuple(where), Action.due_on, (Action.due_on, Action.id), 2,
@@ -215,9 +216,9 @@ def dashboard(user: User, today: date, *, area_id: int | None = None, agency_id:
         rows, totals = _first_rows_and_counts(source, _buckets(source, Case.area_id, today, soon_until))
         for row in rows:
             st, problem = status(row.due_on, row.area_id)
-            items[row.bucket].append(DashboardItem("action", row.id, f"Action {row.id}", row.case_id,
+            items[row.bucket].append(DashboardItem("action", row.id, f"Action {row.number}", row.case_id,
                                                    row.reference, names[row.area_id], row.agency_name, row.due_on,
-                                                   st, problem))
+                                                   st, problem, number=row.number))
         action_totals.update(totals)
     sections = []
     for key, title in SECTIONS:
