@@ -118,10 +118,12 @@ def test_two_simultaneous_saves_of_the_same_revision_only_one_wins(app, world, h
 
     monkeypatch.setattr(services, "_current_number", racing_current_number)
     results = [None, None]
+    # Built here: the threads have no application context (nor database session) of their own.
+    forms = [minutes_data(held.id, {item: (f"Version from writer {n}", 0)}, csrf_token=tokens[n]) for n in range(2)]
+    url = minutes_url(world, held)
 
     def submit(n):
-        data = minutes_data(held.id, {item: (f"Version from writer {n}", 0)}, csrf_token=tokens[n])
-        results[n] = clients[n].post(minutes_url(world, held), data=data)
+        results[n] = clients[n].post(url, data=forms[n])
 
     threads = [threading.Thread(target=submit, args=(n,)) for n in range(2)]
     for t in threads:
