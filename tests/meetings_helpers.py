@@ -106,3 +106,27 @@ def respond_token(message: OutboxMessage) -> str:
     match = re.search(r"/meetings/respond\?token=([A-Za-z0-9_\-]+)", message.body)
     assert match, message.body
     return match.group(1)
+
+
+def minutes_data(meeting_id: int, changes: dict, **extra) -> dict:
+    """The minutes page's form as a browser sends it: every agenda item's text and the revision the page showed.
+    ``changes`` maps an item (or its id) to (text, base revision); the other items go back as they are now."""
+    from trigger.models import MinuteItem, MinuteRevision
+
+    db.session.expire_all()
+    changes = {getattr(key, "id", key): value for key, value in changes.items()}
+    data = dict(extra)
+    items = db.session.scalars(select(MinuteItem).where(MinuteItem.meeting_id == meeting_id)
+                               .order_by(MinuteItem.position, MinuteItem.id))
+    for item in items:
+        current = db.session.scalar(select(MinuteRevision).where(MinuteRevision.item_id == item.id)
+                                    .order_by(MinuteRevision.number.desc()).limit(1))
+        text, base = changes.get(item.id, (current.text if current else "", current.number if current else 0))
+        data[f"text_{item.id}"], data[f"base_{item.id}"] = text, str(base)
+    return data
+
+
+def save_minutes(client, case_id: int, meeting_id: int, changes: dict, **extra):
+    """Save the minutes page (the one form with every agenda item), as a browser would."""
+    url = f"/cases/{case_id}/meetings/{meeting_id}/minutes"
+    return post(client, url, minutes_data(meeting_id, changes, **extra))

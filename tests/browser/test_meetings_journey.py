@@ -44,10 +44,13 @@ def test_take_attendance_and_record_a_minutes_item(live_server, browser, client,
 
         page.goto(f"{live_server}/cases/{world.case.id}/meetings/{meeting.id}/minutes")
         assert_accessible(page)
-        page.locator("a:has-text('Record')").first.click()
-        page.fill("#text", "Everyone introduced themselves; the confidentiality statement was read.")
-        page.click("text=Save the minutes")
-        assert "Everyone introduced themselves" in page.inner_text("main")
+        # Every agenda item on the one page: type into the first box and save.
+        page.get_by_label("Minutes of 1. Introductions and the confidentiality statement").fill(
+            "Everyone introduced themselves; the confidentiality statement was read.")
+        page.locator("button:has-text('Save the minutes')").first.click()
+        assert "The minutes have been saved" in page.inner_text("main")
+        assert "Everyone introduced themselves" in page.get_by_label(
+            "Minutes of 1. Introductions and the confidentiality statement").input_value()
         assert_accessible(page)
     finally:
         context.close()

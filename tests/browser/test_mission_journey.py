@@ -224,11 +224,12 @@ def attendance_and_minutes(page, case_url: str) -> None:
 
     follow(page, "Minutes and recommendations")
     check_page(page)
-    page.locator("main a:has-text('Record')").first.click()
-    check_page(page)
-    page.fill("#text", "The police described four visits; the council will write to the riders' families.")
-    page.get_by_role("button", name="Save the minutes").click()
-    assert "The police described four visits" in main_text(page)
+    # Every agenda item on the one page: the first box, then save.
+    page.locator("main textarea").first.fill(
+        "The police described four visits; the council will write to the riders' families.")
+    page.get_by_role("button", name="Save the minutes").first.click()
+    assert "The minutes have been saved" in success_banner(page)
+    assert "The police described four visits" in page.locator("main textarea").first.input_value()
     check_page(page)
     screenshot(page, "2-minutes")
     visit(page, case_url)  # taking the attendance recorded that the meeting was held

@@ -85,7 +85,7 @@ def test_an_action_without_an_owner_goes_to_its_agency_or_is_reported(app, make_
     db.session.commit()
     [shared] = emails_to("asb-team@police.example")
     # A shared inbox is told which action (by number and agency), never its text, which may name people.
-    assert f"action {visit.id} (Severn Police)" in shared.body and "Visit the flat" not in shared.body
+    assert f"action {visit.number} (Severn Police)" in shared.body and "Visit the flat" not in shared.body
     assert "due in 2 working days" in shared.body and "Vale Homes" not in shared.body
     assert any("1 action reminder(s) had nobody to go to" in problem for problem in report.problems)
 

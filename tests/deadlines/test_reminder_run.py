@@ -88,7 +88,7 @@ def test_the_ladder_reaches_the_right_people_once_in_one_digest_each(app, make_a
     assert closed.reference not in " ".join(m.body for m in emails_to("spoc@vale.example"))
     officer = emails_to("pc.jones@police.example")[0].body
     # Emails leave the system: an action is named by its number and agency there, never by its text...
-    assert (f"- {case.reference}: action {today_action.id} (Severn Police): due "
+    assert (f"- {case.reference}: action {today_action.number} (Severn Police): due "
             f"{long_date(TODAY)} (due today)") in officer
     assert "Patrol the park" not in officer
     assert f"due {long_date(wd(-1))} (overdue by 1 working day)" in officer
@@ -224,7 +224,7 @@ def test_an_overdue_action_reaches_the_chair_by_real_email(app, make_area, peopl
         escalation = received["chair@vale.example"]
         assert escalation["Subject"] == "Trigger: 1 deadline reminder (1 overdue)"
         body = escalation.get_body(("plain",)).get_content()
-        assert (f"{case.reference}: action {late.id} (Severn Police): due "
+        assert (f"{case.reference}: action {late.number} (Severn Police): due "
                 f"{long_date(wd(-5))} (overdue by 5 working days: escalated)") in body
         assert f"Sign in to Trigger to see it: http://127.0.0.1:5000/cases/{case.id}/plan" in body
         assert "Patrol the park" not in body

@@ -204,11 +204,13 @@ def test_the_action_plan_export_lists_what_the_plan_page_shows(app, world, make_
             f'attachment; filename="trigger-action-plan-{case.reference}-{TODAY.isoformat()}.csv"')
         rows = as_dicts(response)
         assert rows == [
-            {"Action": "Patrol the park, Fridays", "Owner agency": "Severn Vale Police", "Owner person": "Olive Owner",
+            {"Action number": "1", "Action": "Patrol the park, Fridays", "Owner agency": "Severn Vale Police",
+             "Owner person": "Olive Owner",
              "Due": (date.today() + timedelta(days=5)).isoformat(), "Status": "Not started", "Overdue": "No",
              "Latest update": "Second visit,\nall quiet", "Latest update date": TODAY.isoformat(),
              "Not for the victim": "Yes"},
-            {"Action": 'Write to the "landlord"', "Owner agency": "Severnbury Council", "Owner person": "",
+            {"Action number": "2", "Action": 'Write to the "landlord"', "Owner agency": "Severnbury Council",
+             "Owner person": "",
              "Due": (date.today() + timedelta(days=9)).isoformat(), "Status": "Not started", "Overdue": "No",
              "Latest update": "", "Latest update date": "", "Not for the victim": "No"},
         ]

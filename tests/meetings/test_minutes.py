@@ -1,5 +1,6 @@
-"""Minutes: revisioned per agenda item, stale saves refused (also when two requests race on PostgreSQL),
-attendance, recommendations, the chair's approval and corrections, and who may see and edit them."""
+"""Minutes: every agenda item on one page, each revisioned on its own, stale saves refused (also when two requests
+race on PostgreSQL), attendance, recommendations, the chair's approval and corrections, and who may see and edit
+them."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import csrf_from, login, post, text_of
-from tests.meetings_helpers import make_world, only_meeting, schedule
+from tests.meetings_helpers import make_world, minutes_data, only_meeting, save_minutes, schedule
 from trigger.extensions import db
 from trigger.meetings import services
 from trigger.models import AttendeeStatus, MinuteItem, MinuteRevision, Recommendation
@@ -40,12 +41,17 @@ def first_item(meeting) -> MinuteItem:
                              .order_by(MinuteItem.position))
 
 
-def item_url(world, meeting, item) -> str:
-    return f"/cases/{world.case.id}/meetings/{meeting.id}/minutes/{item.id}"
+def minutes_url(world, meeting) -> str:
+    return f"/cases/{world.case.id}/meetings/{meeting.id}/minutes"
+
+
+def history_url(world, meeting, item) -> str:
+    return f"{minutes_url(world, meeting)}/{item.id}/history"
 
 
 def save(client, world, meeting, item, text, base, **extra):
-    return post(client, item_url(world, meeting, item), {"text": text, "base_revision": str(base), **extra})
+    """Save one item's text through the minutes page (the other items sent back unchanged)."""
+    return save_minutes(client, world.case.id, meeting.id, {item: (text, base)}, **extra)
 
 
 def client_for(app, user):
@@ -56,28 +62,42 @@ def client_for(app, user):
 
 def test_every_save_is_a_new_revision_and_a_stale_save_is_refused_keeping_both_texts(app, client, world, held):
     item = first_item(held)
+    second_item = db.session.scalars(select(MinuteItem).where(MinuteItem.meeting_id == held.id)
+                                     .order_by(MinuteItem.position)).all()[1]
     assert save(client, world, held, item, "Everyone introduced themselves.", 0).status_code == 302
     chair = client_for(app, world.chair)
-    # The chair opens the item at revision 1 ...
-    assert 'name="base_revision" type="hidden" value="1"' in chair.get(item_url(world, held, item)).get_data(True)
+    # The chair opens the minutes page at revision 1 of the first item ...
+    page = chair.get(minutes_url(world, held)).get_data(True)
+    assert f'name="base_{item.id}" type="hidden" value="1"' in page
     # ... the coordinator saves revision 2 meanwhile ...
     second = "Everyone introduced themselves. Confidentiality read."
     assert save(client, world, held, item, second, 1).status_code == 302
-    # ... so the chair's save based on revision 1 is refused, showing both versions, keeping the chair's text.
-    response = save(chair, world, held, item, "Chair's own wording of the introductions.", 1)
-    assert response.status_code == 400
+    # ... so the chair's save based on revision 1 is refused, showing both versions, keeping the chair's text:
+    # of both items the chair changed (nothing on the page is half saved).
+    response = save_minutes(chair, world.case.id, held.id, {
+        item: ("Chair's own wording of the introductions.", 1), second_item: ("The victim's account, read out.", 0)})
+    assert response.status_code == 409
     page = text_of(response)
-    assert "Someone else saved this item while you were editing it. Your text has not been saved" in page
-    assert "The current version (revision 2, saved by Cora Coordinator" in page
+    assert ("Someone else saved “Introductions and the confidentiality statement” while you were editing it. "
+            "Nothing on this page has been saved yet") in page
+    assert "The version saved meanwhile (revision 2, saved by Cora Coordinator" in page
     assert "Everyone introduced themselves. Confidentiality read." in page
     html = response.get_data(as_text=True)
     assert re.search(r"<textarea[^>]*>\s*Chair&#39;s own wording of the introductions.</textarea>", html)
-    assert 'name="base_revision" type="hidden" value="2"' in html  # saving again builds on what they saw
-    assert save(chair, world, held, item, "Merged wording.", 2).status_code == 302
-    revisions = db.session.scalars(select(MinuteRevision.text).order_by(MinuteRevision.number)).all()
+    assert re.search(r"<textarea[^>]*>\s*The victim&#39;s account, read out.</textarea>", html)
+    assert f'name="base_{item.id}" type="hidden" value="2"' in html  # saving again builds on what they saw
+    assert db.session.scalar(select(func.count()).select_from(MinuteRevision)
+                             .where(MinuteRevision.item_id == second_item.id)) == 0
+    response = save_minutes(chair, world.case.id, held.id, {
+        item: ("Merged wording.", 2), second_item: ("The victim's account, read out.", 0)})
+    assert response.status_code == 302
+    assert "The minutes have been saved: “Introductions and the confidentiality statement”, “The victim's voice”." \
+        in text_of(chair.get(response.location))
+    revisions = db.session.scalars(select(MinuteRevision.text).where(MinuteRevision.item_id == item.id)
+                                   .order_by(MinuteRevision.number)).all()
     assert revisions == ["Everyone introduced themselves.", "Everyone introduced themselves. Confidentiality read.",
                          "Merged wording."]
-    history = text_of(client.get(item_url(world, held, item) + "/history"))
+    history = text_of(client.get(history_url(world, held, item)))
     assert "Revision 3 (current)" in history and "Revision 1" in history
 
 
@@ -86,7 +106,7 @@ def test_two_simultaneous_saves_of_the_same_revision_only_one_wins(app, world, h
         pytest.skip("SQLite has a single writer: concurrent saves cannot interleave there")
     item = first_item(held)
     clients = [client_for(app, world.coordinator), client_for(app, world.chair)]
-    tokens = [csrf_from(c, item_url(world, held, item)) for c in clients]
+    tokens = [csrf_from(c, minutes_url(world, held)) for c in clients]
     # Both requests read the current revision number before either inserts: the worst interleaving.
     barrier = threading.Barrier(2, timeout=10)
     original = services._current_number
@@ -98,11 +118,12 @@ def test_two_simultaneous_saves_of_the_same_revision_only_one_wins(app, world, h
 
     monkeypatch.setattr(services, "_current_number", racing_current_number)
     results = [None, None]
+    # Built here: the threads have no application context (nor database session) of their own.
+    forms = [minutes_data(held.id, {item: (f"Version from writer {n}", 0)}, csrf_token=tokens[n]) for n in range(2)]
+    url = minutes_url(world, held)
 
     def submit(n):
-        results[n] = clients[n].post(item_url(world, held, item),
-                                     data={"text": f"Version from writer {n}", "base_revision": "0",
-                                           "csrf_token": tokens[n]})
+        results[n] = clients[n].post(url, data=forms[n])
 
     threads = [threading.Thread(target=submit, args=(n,)) for n in range(2)]
     for t in threads:
@@ -110,9 +131,9 @@ def test_two_simultaneous_saves_of_the_same_revision_only_one_wins(app, world, h
     for t in threads:
         t.join(timeout=30)
     statuses = sorted(r.status_code for r in results)
-    assert statuses == [302, 400]
-    loser = next(r for r in results if r.status_code == 400)
-    assert "Someone else saved this item while you were editing it" in text_of(loser)
+    assert statuses == [302, 409]
+    loser = next(r for r in results if r.status_code == 409)
+    assert "while you were editing it. Nothing on this page has been saved yet" in text_of(loser)
     db.session.expire_all()
     assert db.session.scalar(select(func.count()).select_from(MinuteRevision)) == 1
 
@@ -177,7 +198,7 @@ def test_approval_locks_the_minutes_and_a_correction_is_a_visible_revision(app, 
     assert response.status_code == 302
     page = text_of(client.get(minutes_url))
     assert "Corrected text." in page and "correction after approval (The date of the incident was wrong)" in page
-    history = text_of(client.get(item_url(world, held, item) + "/history"))
+    history = text_of(client.get(history_url(world, held, item)))
     assert "Correction after approval" in history and "Draft text." in history
 
 
@@ -196,16 +217,15 @@ def test_who_may_see_and_edit_the_minutes(app, client, world, held, make_user):
     item = first_item(held)
     save(client, world, held, item, "Confidential discussion.", 0)
     minutes_url = f"/cases/{world.case.id}/meetings/{held.id}/minutes"
-    edit_url = item_url(world, held, item)
 
     # The invited agency's representative reads the minutes, marked OFFICIAL-SENSITIVE, but cannot edit them.
     police = client_for(app, world.police_rep)
-    page = text_of(police.get(minutes_url))
+    response = police.get(minutes_url)
+    page = text_of(response)
     assert "OFFICIAL-SENSITIVE" in page and "Confidential discussion." in page
-    assert "Edit the minutes" not in page
-    assert police.get(edit_url).status_code == 403
-    assert police.post(edit_url, data={"text": "x", "base_revision": "1",
-                                       "csrf_token": csrf_from(police, minutes_url)}).status_code == 403
+    assert "<textarea" not in response.get_data(as_text=True) and "Save the minutes" not in page
+    assert police.post(minutes_url, data=minutes_data(held.id, {item: ("x", 1)},
+                                                      csrf_token=csrf_from(police, minutes_url))).status_code == 403
     # A representative of an agency that is not on the attendee list is refused.
     youth = client_for(app, world.youth_rep)
     assert youth.get(minutes_url).status_code == 403
@@ -213,7 +233,8 @@ def test_who_may_see_and_edit_the_minutes(app, client, world, held, make_user):
     # Viewers read; PCC reviewers only see escalated cases.
     viewer = client_for(app, world.viewer)
     assert "Confidential discussion." in text_of(viewer.get(minutes_url))
-    assert viewer.get(edit_url).status_code == 403
+    assert viewer.post(minutes_url, data=minutes_data(held.id, {item: ("x", 1)},
+                                                      csrf_token=csrf_from(viewer, minutes_url))).status_code == 403
     assert client_for(app, world.pcc).get(minutes_url).status_code == 403
     # The chair edits.
     chair = client_for(app, world.chair)

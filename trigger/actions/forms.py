@@ -55,6 +55,8 @@ class ActionForm(FlaskForm):
 
 class NewActionForm(ActionForm):
     due_on = DateInput("Due date", validators=[InputRequired("Enter the due date")])
+    # Set when the form was opened from a recommendation ("Make this an action"): the action is linked to it.
+    recommendation_id = HiddenField()
 
 
 class DueDateForm(FlaskForm):

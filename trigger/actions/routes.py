@@ -23,6 +23,7 @@ from trigger.authz import (
     VIEW_CASES,
     allow,
     can_manage_plan,
+    can_read_recommendation,
     can_update_action,
     can_view_case,
 )
@@ -141,7 +142,9 @@ def plan_settings(case_id: int):
 
 def _set_owner_choices(form, case: Case, action=None) -> None:
     form.owner_agency_id.choices = services.owner_agency_choices(case)
-    chosen = form.owner_agency_id.data if request.method == "POST" else (action.owner_agency_id if action else None)
+    # The named people of the owning agency once it is known: sent back, being changed, or prefilled.
+    chosen = form.owner_agency_id.data if request.method == "POST" else (
+        action.owner_agency_id if action else form.owner_agency_id.data)
     form.owner_user_id.choices = services.owner_user_choices(case, database_id(chosen))
     form.meeting_id.choices = services.meeting_choices(case, action.meeting_id if action else None)
 
@@ -153,18 +156,47 @@ def _int(value) -> int | None:
         return None
 
 
+def _recommendation(case: Case, raw):
+    """The recommendation "Make this an action" came from: 404 if it is not one of the case's, 403 if this
+    person may not read it (a restricted one)."""
+    recommendation_id = database_id(raw)  # a number no row can have is refused (400), not sent to the database
+    if recommendation_id is None:
+        return None
+    recommendation = services.recommendation_of(case, recommendation_id)
+    if recommendation is None:
+        abort(404)
+    if not can_read_recommendation(current_user, recommendation):
+        abort(403)
+    return recommendation
+
+
+def _prefill_from(form, draft: services.ActionDraft) -> None:
+    form.description.data = draft.description
+    form.owner_agency_id.data = str(draft.owner_agency_id or "")
+    form.meeting_id.data = str(draft.meeting_id)
+    form.restricted.data = draft.restricted
+    form.victim_visible.data = draft.victim_visible
+    form.victim_wording.data = draft.victim_wording
+
+
 @bp.route("/cases/<int:case_id>/plan/actions/new", methods=["GET", "POST"])
 @allow(MANAGE_PLANS)
 def new_action(case_id: int):
     case = _load_case(case_id, manage=True)
     form = NewActionForm()
+    recommendation = _recommendation(
+        case, request.args.get("recommendation_id") if request.method == "GET" else form.recommendation_id.data)
+    if recommendation is not None and request.method == "GET":
+        # "Make this an action": the recommendation's words, body, meeting and sharing, in one form.
+        _prefill_from(form, services.draft_from_recommendation(case, recommendation))
+        form.recommendation_id.data = str(recommendation.id)
     _set_owner_choices(form, case)
-    if request.method == "GET":
+    if request.method == "GET" and recommendation is None:
         # Coming from a meeting's page ("add an action agreed here"): preselect that meeting.
         form.meeting_id.data = request.args.get("meeting_id", "")
     if form.validate_on_submit():
         try:
-            services.create_action(
+            action = services.create_action(
                 case,
                 description=form.description.data,
                 victim_wording=form.victim_wording.data,
@@ -178,13 +210,20 @@ def new_action(case_id: int):
                 today=_today(),
                 meeting_id=_int(form.meeting_id.data),
                 restricted=form.restricted.data,
+                recommendation_id=recommendation.id if recommendation else None,
             )
         except FieldError as error:
             attach_error(form, error)
         else:
-            flash("The action has been added to the plan.", "success")
+            if recommendation is not None:
+                flash(f"The recommendation to {recommendation.agency.name} is now action {action.number} on the "
+                      "action plan.", "success")
+                return redirect(url_for("meetings.minutes", case_id=case.id, meeting_id=recommendation.meeting_id)
+                                + "#recommendations")
+            flash(f"The action has been added to the plan. It is action {action.number}.", "success")
             return redirect(url_for("actions.plan", case_id=case.id))
-    return render_template("actions/action_form.html", form=form, case=case, action=None), _status()
+    return render_template("actions/action_form.html", form=form, case=case, action=None,
+                           recommendation=recommendation), _status()
 
 
 def _stale_response(template: str, form, stale: StaleAction, **context):

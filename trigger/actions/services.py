@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Date, Integer, bindparam, func, literal, or_, select, text, union_all
 from sqlalchemy import case as sql_case
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -53,6 +54,7 @@ from trigger.models import (
     MeetingStatus,
     PlanStatus,
     Priority,
+    Recommendation,
     Role,
     UpdateFrequency,
     User,
@@ -198,6 +200,7 @@ class MyAction:
     """The columns of an action that "My actions" shows (no ORM object: a page lists fifty of them)."""
 
     id: int
+    number: int
     description: str
     status: ActionStatus
     due_on: date
@@ -205,6 +208,10 @@ class MyAction:
     case_id: int
     case_reference: str
     owner_name: str | None
+
+    @property
+    def label(self) -> str:
+        return f"Action {self.number}"
 
 
 @dataclass
@@ -237,7 +244,7 @@ _MY_ACTION_RUNS = (
     (_OPEN, Action.due_on >= _TODAY),
     (Action.status.not_in([s.value for s in OPEN_STATUSES]),),
 )
-_MY_ACTION_COLUMNS = (Action.id, Action.description, Action.status, Action.due_on, Action.completed_on,
+_MY_ACTION_COLUMNS = (Action.id, Action.number, Action.description, Action.status, Action.due_on, Action.completed_on,
                       ActionPlan.case_id, Case.reference, Case.area_id, User.name)
 _AREAS_BY_ID = select(Area.id, Area.name, Area.nation).where(Area.id.in_(bindparam("area_ids", expanding=True)))
 
@@ -294,7 +301,7 @@ def my_actions_page(user: User, today: date, page: int = 1, per_page: int = MY_A
     names = {a.id: a.name for a in areas}
     rows = []
     for r in found:
-        action = MyAction(r.id, r.description, ActionStatus(r.status), r.due_on, r.completed_on, r.case_id,
+        action = MyAction(r.id, r.number, r.description, ActionStatus(r.status), r.due_on, r.completed_on, r.case_id,
                           r.reference, r.name)
         rows.append(ActionRow(action, action_rag(action, today, calendars[r.area_id]), _overdue(action, today),
                               context=f"{names[r.area_id]}: {_one_line(r.description)}"))
@@ -375,16 +382,20 @@ def involved_agency_ids(case: Case) -> set[int]:
     - an agency that already owns an action on the case (a reassignment may move work back), or
     - any relevant body (council, police, health, housing: the bodies with the statutory duty, 2014 Act s.104),
       which a review may always task even if the victim never reported to it.
+    - an agency a review meeting of the case made a recommendation to (the action may carry it out).
     Other partners (fire, youth services, restorative justice ...) become involved through a reported incident
-    for now; the meetings work will add "attended the review meeting" here.
+    or a recommendation.
     """
     reported = select(IncidentReport.agency_id).join(Incident).where(Incident.case_id == case.id)
     owning = select(Action.owner_agency_id).join(ActionPlan).where(ActionPlan.case_id == case.id)
+    recommended = (select(Recommendation.agency_id).join(Meeting, Recommendation.meeting_id == Meeting.id)
+                   .where(Meeting.case_id == case.id))
     relevant = [t for t in AgencyType if t.is_relevant_body]
     return set(
         db.session.scalars(
             select(Agency.id).where(
-                or_(Agency.id.in_(reported), Agency.id.in_(owning), Agency.agency_type.in_(relevant))
+                or_(Agency.id.in_(reported), Agency.id.in_(owning), Agency.id.in_(recommended),
+                    Agency.agency_type.in_(relevant))
             )
         )
     )
@@ -434,6 +445,39 @@ def _meeting(case: Case, meeting_id: int | None, current_id: int | None = None) 
     if meeting.status is MeetingStatus.CANCELLED and meeting.id != current_id:
         raise FieldError("meeting_id", "That meeting was cancelled: choose a meeting that took place")
     return meeting
+
+
+def recommendation_of(case: Case, recommendation_id: int | None) -> Recommendation | None:
+    """A recommendation of one of the case's meetings (None for none, or for another case's: a forged id)."""
+    if recommendation_id is None:
+        return None
+    recommendation = db.session.get(Recommendation, recommendation_id)
+    if recommendation is None:
+        return None
+    meeting = db.session.get(Meeting, recommendation.meeting_id)
+    return recommendation if meeting is not None and meeting.case_id == case.id else None
+
+
+@dataclass(frozen=True)
+class ActionDraft:
+    """What "Make this an action" puts on the action form, taken from a recommendation."""
+
+    description: str
+    owner_agency_id: int | None
+    meeting_id: int
+    restricted: bool
+    victim_visible: bool
+    victim_wording: str
+
+
+def draft_from_recommendation(case: Case, recommendation: Recommendation) -> ActionDraft:
+    """The recommendation's words, body, meeting and sharing, ready to be saved as an action in one step. The
+    body is proposed as the owner only if it may own the case's actions (active and involved)."""
+    agency = db.session.get(Agency, recommendation.agency_id)
+    owner = agency.id if agency is not None and agency.active and agency.id in involved_agency_ids(case) else None
+    return ActionDraft(description=recommendation.text, owner_agency_id=owner, meeting_id=recommendation.meeting_id,
+                       restricted=bool(recommendation.restricted), victim_visible=bool(recommendation.victim_visible),
+                       victim_wording=recommendation.victim_wording or "")
 
 
 def _owner(case: Case, agency_id: int | None, user_id: int | None) -> tuple[Agency, User | None]:
@@ -575,14 +619,21 @@ def create_action(
     today: date,
     meeting_id: int | None = None,
     restricted: bool = False,
+    recommendation_id: int | None = None,
 ) -> Action:
+    """Add an action to the case's plan (starting the plan if needed). With ``recommendation_id`` the action is
+    linked to that recommendation of one of the case's meetings (another case's is refused)."""
     description, victim_wording = _check_wording(case, description, victim_wording, victim_visible)
     agency, person = _owner(case, owner_agency_id, owner_user_id)
     meeting = _meeting(case, meeting_id)
+    recommendation = recommendation_of(case, recommendation_id)
+    if recommendation_id is not None and recommendation is None:
+        raise FieldError("description", "The recommendation this action was to carry out is not one of this "
+                                        "case's: add the action from the case's own minutes")
     due_on = _check_due(due_on, today, "today")
     plan = plan_for(case, actor)
     _ensure_plan_open(plan, "description")
-    action = Action(
+    values = dict(
         plan_id=plan.id,
         description=description,
         victim_wording=victim_wording,
@@ -592,21 +643,38 @@ def create_action(
         owner_user_id=person.id if person else None,
         source_note=(source_note or "").strip(),
         meeting_id=meeting.id if meeting else None,
+        recommendation_id=recommendation.id if recommendation else None,
         due_on=due_on,
         original_due_on=due_on,
         priority=priority,
         status=ActionStatus.NOT_STARTED,
         created_by_id=actor.id,
     )
-    db.session.add(action)
-    db.session.flush()
+    action = _insert_numbered(values)
     audit.record("action.created", "action", action.id,
-                 f"Added an action for {agency.name} on {case.reference}, due {_long(due_on)}",
+                 f"Added action {action.number} for {agency.name} on {case.reference}, due {_long(due_on)}"
+                 + (" (from a recommendation)" if recommendation else ""),
                  {"owner_agency": agency.name, "due_on": due_on.isoformat(), "victim_visible": victim_visible,
-                  "restricted": restricted,
-                  "meeting_id": action.meeting_id},
+                  "restricted": restricted, "number": action.number,
+                  "meeting_id": action.meeting_id, "recommendation_id": action.recommendation_id},
                  case_id=case.id, actor=actor)
     return action
+
+
+def _insert_numbered(values: dict, attempts: int = 3) -> Action:
+    """Insert the action with the next number of its plan. Someone adding an action to the same plan at the
+    same moment may take that number first (the UNIQUE (plan_id, number) refuses ours): count again and retry."""
+    for attempt in range(attempts):
+        action = Action(**values)
+        try:
+            with db.session.begin_nested():
+                db.session.add(action)
+        except IntegrityError:
+            if attempt == attempts - 1:
+                raise
+            continue
+        return action
+    raise AssertionError("unreachable")
 
 
 def edit_action(

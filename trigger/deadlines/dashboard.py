@@ -47,6 +47,7 @@ class DashboardItem:
     due_on: date
     status: DeadlineStatus | None
     problem: str | None = None
+    number: int | None = None  # an action's number on its plan (trigger.models.actions): "Action 3" everywhere
 
 
 @dataclass
@@ -195,8 +196,8 @@ def _action_statements(by_area: bool, by_agency: bool, soon: tuple | None):
         where.append(Action.owner_agency_id == _AGENCY_ID)
     source = _Source(
         Action,
-        (Action.id, Action.due_on, Agency.name.label("agency_name"), Case.id.label("case_id"), Case.reference,
-         Case.area_id),
+        (Action.id, Action.number, Action.due_on, Agency.name.label("agency_name"), Case.id.label("case_id"),
+         Case.reference, Case.area_id),
         ((ActionPlan, Action.plan_id == ActionPlan.id), (Case, ActionPlan.case_id == Case.id),
          (Agency, Action.owner_agency_id == Agency.id)),
         tuple(where), Action.due_on, (Action.due_on, Action.id), 2,
@@ -266,8 +267,8 @@ def dashboard(user: User, today: date, *, area_id: int | None = None, agency_id:
         if source == "deadline":
             return DashboardItem("deadline", row.id, DeadlineKind(row.kind).label, row.case_id, row.reference,
                                  names[row.area_id], None, row.due_on, status, problem)
-        return DashboardItem("action", row.id, f"Action {row.id}", row.case_id, row.reference, names[row.area_id],
-                             row.agency_name, row.due_on, status, problem)
+        return DashboardItem("action", row.id, f"Action {row.number}", row.case_id, row.reference, names[row.area_id],
+                             row.agency_name, row.due_on, status, problem, number=row.number)
 
     sections = []
     for key, title in SECTIONS:

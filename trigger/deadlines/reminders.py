@@ -279,13 +279,13 @@ def run_reminders(today: date | None = None) -> RunReport:
     claimed = union_all(
         select(sent.item_kind, sent.item_id, sent.due_on, sent.rung_key, Case.id, Case.reference, Case.area_id,
                Case.coordinator_id, type_coerce(CaseDeadline.kind, Text()).label("what"), null().label("agency_id"),
-               null().label("owner_user_id"))
+               null().label("owner_user_id"), null().label("number"))
         .join(CaseDeadline, and_(sent.item_kind == DEADLINE_ITEM, sent.item_id == CaseDeadline.id))
         .join(Case, CaseDeadline.case_id == Case.id).where(sent.run_id == run_id),
         select(sent.item_kind, sent.item_id, sent.due_on, sent.rung_key, Case.id, Case.reference, Case.area_id,
                # Emails leave the product: a restricted action's words are read there, never in a reminder.
                Case.coordinator_id, case((Action.restricted.is_(True), null()), else_=Action.description),
-               Action.owner_agency_id, Action.owner_user_id)
+               Action.owner_agency_id, Action.owner_user_id, Action.number)
         .join(Action, and_(sent.item_kind == ACTION_ITEM, sent.item_id == Action.id))
         .join(ActionPlan, Action.plan_id == ActionPlan.id).join(Case, ActionPlan.case_id == Case.id)
         .where(sent.run_id == run_id),
@@ -345,7 +345,7 @@ def run_reminders(today: date | None = None) -> RunReport:
     nobody = 0
     deadlines_to_nobody = False
     for (item_kind, item_id, due, rung_key, case_id, reference, area_id, coordinator_id, what, agency_id,
-         owner_user_id) in db.session.execute(claimed):
+         owner_user_id, number) in db.session.execute(claimed):
         rung = rung_of_key.get(rung_key) or _rung_of_key(rung_key)
         escalated = rung is Rung.ESCALATE
         status = status_text(area_id, due, escalated)
@@ -359,7 +359,7 @@ def run_reminders(today: date | None = None) -> RunReport:
             said = (f"action “{_truncated(what, DESCRIPTION_CHARS)}” ({agency.name})" if what is not None
                     else f"a restricted action ({agency.name})")
             line = _Line(rung, due, reference, said,
-                         status, f"/cases/{case_id}/plan", f"action {item_id} ({agency.name})")
+                         status, f"/cases/{case_id}/plan", f"action {number} ({agency.name})")
             targets = (case_people(coordinator_id, True) if escalated
                        else action_people(owner_user_id, agency_id, rung is Rung.OVERDUE))
             if not targets:

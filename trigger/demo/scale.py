@@ -612,7 +612,7 @@ class Generator:
             victim_update_method=rng.choice(["email", "phone", "post"]), victim_consulted=True,
             victim_consulted_on=agreed_day, created_at=_at(agreed_day, 16), updated_at=_at(end)))
         agencies = [a for a in self.agencies if a.id in involved]
-        for _ in range(plan.actions):
+        for number in range(1, plan.actions + 1):  # each action's number on its plan, in the order added
             agency = rng.choice(agencies)
             description, wording = rng.choice(ACTIONS.get(agency.agency_type, []) + GENERIC_ACTIONS)
             description = description.format(street=street, place=rng.choice(PLACES))
@@ -651,7 +651,7 @@ class Generator:
                     action_version=version, created_at=at))
             visible = rng.random() < 0.5
             self.add(Action.__table__, dict(
-                id=action_id, plan_id=plan_id, description=description, victim_wording=wording if visible else "",
+                id=action_id, plan_id=plan_id, number=number, description=description, victim_wording=wording if visible else "",
                 victim_visible=visible, owner_agency_id=agency.id,
                 owner_user_id=rng.choice(rep_pool).id if rng.random() < 0.6 else None,
                 source_note=f"Agreed at the review meeting on {meeting_day.day} {meeting_day:%B %Y}",

@@ -181,6 +181,8 @@ def _hold(cast: _Cast, case: Case, meeting) -> None:
         victim_visible=True, victim_wording="The police will give you a named officer and patrol your street at "
                                             "weekends.")
     meeting = _reload(meetings.load_meeting, meeting.id)
+    meetings.record_victim_took_part(meeting, case, took_part="written-statement", actor=cast.chair,
+                                     note="The chair read the applicant's statement at the start of the meeting.")
     meetings.approve_minutes(meeting, cast.chair)
 
 

@@ -339,11 +339,15 @@ def _recommendations_for_applicant(meeting: Meeting | None, redact: Redactor) ->
 def _minutes_summary(case, common, redact, *, today, meeting_id=None, **_):
     meeting = _require_meeting(case, DocumentKind.MINUTES_SUMMARY, meeting_id)
     participation = meeting.victim_participation
+    # What happened, as the chair recorded it, else the plan made beforehand (never the chair's note: it is for
+    # the agencies).
+    took_part = (meeting.victim_took_part.label if meeting.victim_took_part
+                 else participation.kind.label if participation else "")
     return DocumentContext(
         title="Summary of your case review meeting",
         meeting_id=meeting.id,
         values={**common, "meeting_on": meeting.starts_at, "agencies": _took_part(meeting),
-                "participation": participation.kind.label if participation else "",
+                "participation": took_part,
                 "recommendations": _recommendations_for_applicant(meeting, redact),
                 "actions": applicant_actions(case, redact)},
     )

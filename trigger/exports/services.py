@@ -126,7 +126,7 @@ def _case_rows(statement) -> Iterator[list[object]]:
 # ---- one case's action plan ---------------------------------------------------------------------------------
 
 PLAN_HEADER = [
-    "Action", "Owner agency", "Owner person", "Due", "Status", "Overdue", "Latest update", "Latest update date",
+    "Action number", "Action", "Owner agency", "Owner person", "Due", "Status", "Overdue", "Latest update", "Latest update date",
     "Not for the victim",
 ]
 
@@ -140,13 +140,13 @@ def action_plan(case: Case, today: date, reader: User) -> list[list[object]]:
         action = row.action
         if not can_read_action(reader, action):
             result.append([
-                restricted_action_line(action.owner_agency.name, action.due_on), action.owner_agency.name, "",
+                action.number, restricted_action_line(action.owner_agency.name, action.due_on), action.owner_agency.name, "",
                 action.due_on, action.status.label, row.overdue, "", None, "",
             ])
             continue
         latest = action.updates[-1] if action.updates else None
         result.append([
-            action.description, action.owner_agency.name, action.owner_user.name if action.owner_user else "",
+            action.number, action.description, action.owner_agency.name, action.owner_user.name if action.owner_user else "",
             action.due_on, action.status.label, row.overdue, latest.note if latest else "",
             _london_day(latest.created_at) if latest else None, not action.victim_visible,
         ])
@@ -156,7 +156,7 @@ def action_plan(case: Case, today: date, reader: User) -> list[list[object]]:
 # ---- "My actions" -------------------------------------------------------------------------------------------
 
 MY_ACTIONS_HEADER = [
-    "Case", "Area", "Action", "Owner person", "Due", "Status", "Overdue", "Latest update", "Latest update date",
+    "Case", "Area", "Action number", "Action", "Owner person", "Due", "Status", "Overdue", "Latest update", "Latest update date",
     "Not for the victim",
 ]
 
@@ -174,7 +174,7 @@ def my_actions(user: User, today: date) -> list[list[object]]:
         action = row.action
         note, at = latest.get(action.id, ("", None))
         result.append([
-            action.plan.case.reference, action.plan.case.area.name, action.description,
+            action.plan.case.reference, action.plan.case.area.name, action.number, action.description,
             action.owner_user.name if action.owner_user else "", action.due_on, action.status.label, row.overdue,
             note, _london_day(at), not action.victim_visible,
         ])

@@ -1,4 +1,5 @@
-"""Forms for scheduling meetings, the attendee list, answering an invitation, attendance and minutes."""
+"""Forms for scheduling meetings, the attendee list, answering an invitation, attendance, minutes and how the
+victim took part."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from wtforms.widgets import HiddenInput
 
 from trigger.forms import DateInput, TimeInput
 from trigger.forms import enum_choices, max_length, strip_filter
-from trigger.models import AttendeeKind, AttendeeStatus, MeetingKind, ParticipationKind
+from trigger.models import AttendeeKind, AttendeeStatus, MeetingKind, ParticipationKind, VictimTookPart
 
 
 
@@ -126,11 +127,38 @@ class VictimForm(FlaskForm):
                                        validators=[Optional(), max_length(5000, "The reason")])
 
 
-class MinuteForm(FlaskForm):
-    text = TextAreaField("Minutes", validators=[Optional(), max_length(50000, "The minutes")])
-    base_revision = IntegerField(widget=HiddenInput(), validators=[InputRequired("Reload the page")])
-    reason = TextAreaField("Reason for the correction", filters=[strip_filter],
-                           validators=[Optional(), max_length(2000, "The reason")])
+def minutes_form(items, formdata=None):
+    """The minutes of every agenda item on one form: `text_<item id>` with `base_<item id>`, the revision the
+    page showed (each item keeps its own revisions and its own stale-save check), and one `reason` for
+    corrections after approval. Without formdata the fields hold each item's current text."""
+
+    class MinutesForm(FlaskForm):
+        reason = TextAreaField("Reason for the correction", filters=[strip_filter],
+                               validators=[Optional(), max_length(2000, "The reason")])
+
+    for number, item in enumerate(items, start=1):
+        setattr(MinutesForm, f"text_{item.id}", TextAreaField(
+            f"Minutes of {number}. {item.agenda_title}",
+            # Not marked optional: the label is read out for every box ("(optional)" would be noise there).
+            validators=[max_length(50000, f"The minutes of “{item.agenda_title}”")]))
+        setattr(MinutesForm, f"base_{item.id}", IntegerField(
+            widget=HiddenInput(), validators=[InputRequired("Reload the page: it is missing the version it shows")]))
+    form = MinutesForm(formdata=formdata) if formdata is not None else MinutesForm(formdata=None)
+    if formdata is None:
+        for item in items:
+            current = item.current
+            getattr(form, f"text_{item.id}").data = current.text if current else ""
+            getattr(form, f"base_{item.id}").data = current.number if current else 0
+    return form
+
+
+class TookPartForm(FlaskForm):
+    """How the applicant actually took part, recorded by the chair (the plan beforehand is VictimForm)."""
+
+    took_part = RadioField("How did the applicant take part?", choices=enum_choices(VictimTookPart),
+                           validators=[DataRequired("Choose how the applicant took part")])
+    note = TextAreaField("Note (optional)", filters=[strip_filter],
+                         validators=[Optional(), max_length(2000, "The note")])
 
 
 class RecommendationForm(FlaskForm):

@@ -24,6 +24,7 @@ from trigger.authz import (
     can_approve_minutes,
     can_edit_minutes,
     can_manage_case,
+    can_manage_plan,
     can_record_response,
     can_view_case,
     can_view_meeting,
@@ -38,14 +39,15 @@ from trigger.meetings.forms import (
     ConfirmForm,
     InviteForm,
     MeetingForm,
-    MinuteForm,
     PersonForm,
     RecommendationForm,
     RecommendationResponseForm,
     RecommendationSharingForm,
     ResponseForm,
+    TookPartForm,
     VictimForm,
     attendance_form,
+    minutes_form,
 )
 from trigger.models import Attendee, AttendeeKind, Case, MeetingKind, MinuteItem
 from trigger.restorative.services import consent_withdrawn_for
@@ -148,6 +150,7 @@ def show(case_id: int, meeting_id: int):
                    can_manage=_manage(current_user, meeting), can_edit=can_edit_minutes(current_user, meeting),
                    can_approve=can_approve_minutes(current_user, meeting), approved=services.is_approved(meeting),
                    can_record_response=can_record_response(current_user, meeting),
+                   started=services.has_started(meeting),
                    consent_withdrawn=meeting.is_restorative_conference and consent_withdrawn_for(meeting))
 
 
@@ -418,17 +421,90 @@ def victim(case_id: int, meeting_id: int):
                    form=form)
 
 
+@bp.route("/cases/<int:case_id>/meetings/<int:meeting_id>/took-part", methods=["GET", "POST"])
+@allow(EDIT_MINUTES)
+def took_part(case_id: int, meeting_id: int):
+    """The chair (or a coordinator) records how the applicant actually took part in the meeting."""
+    case, meeting = _meeting(case_id, meeting_id, can_edit_minutes)
+    form = TookPartForm()
+    if request.method == "GET" and meeting.victim_took_part is not None:
+        form.took_part.data = meeting.victim_took_part.value
+        form.note.data = meeting.victim_took_part_note
+    if form.validate_on_submit():
+        try:
+            changed = services.record_victim_took_part(meeting, case, took_part=form.took_part.data,
+                                                       note=form.note.data, actor=current_user)
+        except FieldError as error:
+            attach_error(form, error)
+        else:
+            flash("How the applicant took part has been recorded." if changed else "Nothing was changed.",
+                  "success" if changed else "info")
+            return redirect(url_for("meetings.show", case_id=case.id, meeting_id=meeting.id) + "#victim")
+    return _render("meetings/took_part.html", 400 if request.method == "POST" else 200, case=case,
+                   meeting=meeting, form=form, when=services.when_text(meeting))
+
+
 # ---- minutes --------------------------------------------------------------------------------------------------
+
+
+def _minutes_page(case, meeting, *, form=None, conflicts=None, status: int = 200):
+    """The minutes of every agenda item on one page; for those who may edit them, one form to write them all."""
+    can_edit = can_edit_minutes(current_user, meeting)
+    editing = can_edit and services.minutes_editable(meeting)
+    if editing and form is None:
+        form = minutes_form(meeting.minute_items)
+    return _render("meetings/minutes.html", status, case=case, meeting=meeting, when=services.when_text(meeting),
+                   can_edit=can_edit, editing=editing, form=form, conflicts=conflicts or {},
+                   can_approve=can_approve_minutes(current_user, meeting), approved=services.is_approved(meeting),
+                   can_make_actions=can_manage_plan(current_user, case), started=services.has_started(meeting),
+                   made_actions=services.actions_made_from(meeting),
+                   confirm_form=ConfirmForm())
 
 
 @bp.route("/cases/<int:case_id>/meetings/<int:meeting_id>/minutes")
 @allow(VIEW_CASES)
 def minutes(case_id: int, meeting_id: int):
     case, meeting = _meeting(case_id, meeting_id)
-    return _render("meetings/minutes.html", case=case, meeting=meeting, when=services.when_text(meeting),
-                   can_edit=can_edit_minutes(current_user, meeting),
-                   can_approve=can_approve_minutes(current_user, meeting), approved=services.is_approved(meeting),
-                   confirm_form=ConfirmForm())
+    return _minutes_page(case, meeting)
+
+
+@bp.route("/cases/<int:case_id>/meetings/<int:meeting_id>/minutes", methods=["POST"])
+@allow(EDIT_MINUTES)
+def save_minutes(case_id: int, meeting_id: int):
+    """Save every agenda item the person changed, each as its own revision. A stale item refuses the whole save
+    (409): every text the person typed stays on the form, with the version that beat them above it."""
+    case, meeting = _meeting(case_id, meeting_id, can_edit_minutes)
+    items = meeting.minute_items
+    form = minutes_form(items, request.form)
+    if not form.validate():
+        return _minutes_page(case, meeting, form=form, status=400)
+    edits = [services.MinuteEdit(item, getattr(form, f"base_{item.id}").data,
+                                 getattr(form, f"text_{item.id}").data or "") for item in items]
+    try:
+        saved = services.save_minutes(meeting, edits, reason=form.reason.data, actor=current_user)
+    except services.StaleMinutes as stale:
+        for item in items:
+            if item.id in stale.conflicts:
+                current = stale.conflicts[item.id]
+                getattr(form, f"text_{item.id}").errors.append(services.stale_item_message(item))
+                # Saving again (after comparing) builds on the version they have now seen.
+                base = getattr(form, f"base_{item.id}")
+                base.raw_data, base.data = None, current.number if current else 0
+        return _minutes_page(case, meeting, form=form, conflicts=stale.conflicts, status=409)
+    except FieldError as error:
+        if error.field == "reason":
+            form.reason.errors.append(error.message)
+        else:
+            form.form_errors.append(error.message)
+        return _minutes_page(case, meeting, form=form, status=400)
+    if not saved:
+        flash("Nothing has changed since the minutes were last saved.", "info")
+    else:
+        titles = ", ".join(f"“{item.agenda_title}”" for item in saved)
+        flash(f"The minutes have been saved: {titles}.", "success")
+    back_to = request.form.get("return_to", "")
+    anchor = f"#item-{back_to}" if back_to.isdigit() and any(str(i.id) == back_to for i in items) else ""
+    return redirect(url_for("meetings.minutes", case_id=case.id, meeting_id=meeting.id) + anchor)
 
 
 def _item(meeting, item_id: int) -> MinuteItem:
@@ -436,37 +512,6 @@ def _item(meeting, item_id: int) -> MinuteItem:
     if item is None:
         abort(404)
     return item
-
-
-@bp.route("/cases/<int:case_id>/meetings/<int:meeting_id>/minutes/<int:item_id>", methods=["GET", "POST"])
-@allow(EDIT_MINUTES)
-def edit_minute(case_id: int, meeting_id: int, item_id: int):
-    case, meeting = _meeting(case_id, meeting_id, can_edit_minutes)
-    item = _item(meeting, item_id)
-    form = MinuteForm()
-    current = item.current
-    conflict = None
-    if request.method == "GET":
-        form.text.data = current.text if current else ""
-        form.base_revision.data = current.number if current else 0
-    if form.validate_on_submit():
-        try:
-            services.save_minute(meeting, item, base_number=form.base_revision.data, text=form.text.data or "",
-                                 reason=form.reason.data, actor=current_user)
-        except services.StaleRevision as stale:
-            conflict = stale.current
-            form.text.errors = list(form.text.errors) + [services.STALE_MESSAGE]
-            # Saving again (after comparing) builds on the version they have now seen.
-            form.base_revision.raw_data = None
-            form.base_revision.data = conflict.number if conflict else 0
-        except FieldError as error:
-            attach_error(form, error)
-        else:
-            flash(f"The minutes of “{item.agenda_title}” have been saved.", "success")
-            return redirect(url_for("meetings.minutes", case_id=case.id, meeting_id=meeting.id) + f"#item-{item.id}")
-    return _render("meetings/minute_form.html", 400 if request.method == "POST" else 200, case=case,
-                   meeting=meeting, item=item, form=form, conflict=conflict, approved=services.is_approved(meeting),
-                   revisions=services.revisions_of(item))
 
 
 @bp.route("/cases/<int:case_id>/meetings/<int:meeting_id>/minutes/<int:item_id>/history")

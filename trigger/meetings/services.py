@@ -49,9 +49,10 @@ from trigger.models import (
     Role,
     User,
     VictimParticipation,
+    VictimTookPart,
     utcnow,
 )
-from trigger.notifications.services import absolute_url, queue_email
+from trigger.notifications.services import absolute_url, notify_user, queue_email
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -203,6 +204,7 @@ def schedule_meeting(case: Case, details: MeetingDetails, *, actor: User, now: d
     _follow_the_meeting(case, meeting)
     if not meeting.recorded_after_the_fact:
         _send_to_chair(meeting, chair, case)
+    tell_chair(meeting, case, chair)
     return meeting
 
 
@@ -248,12 +250,15 @@ def reschedule_meeting(meeting: Meeting, case: Case, details: MeetingDetails, *,
     if not changes:
         return False
     time_changed = "starts_at" in changes or "ends_at" in changes
+    previous_chair = meeting.chair if meeting.chair_id != chair.id else None
     meeting.starts_at, meeting.ends_at = starts_at, ends_at
     meeting.place, meeting.virtual_link = details.place or "", details.virtual_link or ""
     meeting.chair_id, meeting.chair = chair.id, chair
     meeting.kind, meeting.is_restorative_conference = MeetingKind(details.kind), details.is_restorative_conference
     audit.record("meeting.rescheduled", "meeting", meeting.id, f"Changed the meeting: now {when_text(meeting)}",
                  {"changes": changes}, case_id=case.id)
+    if previous_chair is not None:
+        tell_chair(meeting, case, chair, previous=previous_chair)
     if meeting.recorded_after_the_fact:
         return True
     meeting.ics_sequence += 1
@@ -298,6 +303,27 @@ def cancel_meeting(meeting: Meeting, case: Case, reason: str) -> None:
         if attendee.invited_at is not None:
             _send_invitation(meeting, case, attendee, cancel=True)
     _send_to_chair(meeting, meeting.chair, case, cancel=True)
+
+
+# ---- telling the chair ----------------------------------------------------------------------------------------
+
+
+def tell_chair(meeting: Meeting, case: Case, chair: User, *, previous: User | None = None) -> None:
+    """Whoever is made a meeting's chair is told in the product (a notification linking to the meeting) and by
+    email, as other people given work are; the chair it replaces (``previous``) is told too. No case details
+    beyond the reference: the email leaves the product. A meeting recorded after it happened emails nobody (the
+    coordinator is told "no invitations were sent"): the notification waits in the product."""
+    link = f"/cases/{case.id}/meetings/{meeting.id}"
+    kind = meeting.kind.label.lower()
+    email = not meeting.recorded_after_the_fact
+    notify_user(chair, f"You are the chair of the {kind} for case {case.reference}",
+                f"You have been made the chair of the {kind} for case {case.reference}, {when_text(meeting)}. "
+                "As the chair you run the meeting, record how the applicant took part, and approve the minutes.",
+                link=link, email=email)
+    if previous is not None and previous.id != chair.id:
+        notify_user(previous, f"You are no longer the chair of the {kind} for case {case.reference}",
+                    f"{chair.name} is now the chair of the {kind} for case {case.reference}, {when_text(meeting)}.",
+                    link=link, email=email)
 
 
 # ---- invitations --------------------------------------------------------------------------------------------
@@ -609,6 +635,10 @@ def attendee_for_token(token: str | None) -> Attendee | None:
     return db.session.scalar(select(Attendee).where(Attendee.response_token_hash == _hash(token)))
 
 
+def has_started(meeting: Meeting, now: datetime | None = None) -> bool:
+    return meeting.starts_at <= (now or utcnow())
+
+
 def can_still_respond(meeting: Meeting) -> bool:
     return meeting.status is MeetingStatus.SCHEDULED and meeting.starts_at > utcnow()
 
@@ -683,6 +713,31 @@ def save_victim_participation(meeting: Meeting, case: Case, *, kind: str, statem
     return row
 
 
+def record_victim_took_part(meeting: Meeting, case: Case, *, took_part: str, note: str, actor: User,
+                            now: datetime | None = None) -> bool:
+    """How the applicant actually took part (in person, by phone or video, a written statement, through an
+    advocate, or not at all), with an optional note: recorded once the meeting has started, audited with what it
+    said before. Returns False when nothing changed."""
+    if meeting.status is MeetingStatus.CANCELLED:
+        raise FieldError("took_part", "This meeting was cancelled: nobody took part in it")
+    if not has_started(meeting, now):
+        raise FieldError("took_part", "How the applicant took part can be recorded once the meeting has started. "
+                                      "To plan how they will take part, use “Record how the victim takes part” "
+                                      "on the meeting's page")
+    kind = VictimTookPart(took_part)
+    note = (note or "").strip()
+    before = {"took_part": meeting.victim_took_part.value if meeting.victim_took_part else None,
+              "note": meeting.victim_took_part_note or ""}
+    after = {"took_part": kind.value, "note": note}
+    if before == after:
+        return False
+    meeting.victim_took_part, meeting.victim_took_part_note = kind, note
+    audit.record("meeting.victim_took_part", "meeting", meeting.id,
+                 f"Recorded how the applicant took part: {kind.label.lower()}", {"changes": audit.changes(before, after)},
+                 case_id=case.id, actor=actor)
+    return True
+
+
 # ---- the agenda template --------------------------------------------------------------------------------------
 
 
@@ -731,8 +786,18 @@ class StaleRevision(Exception):
         self.current = current
 
 
-STALE_MESSAGE = ("Someone else saved this item while you were editing it. Your text has not been saved: "
-                 "compare it with theirs below, then save again")
+class StaleMinutes(Exception):
+    """Some items of a whole-page save were saved by someone else after the revisions the page was built from.
+    Nothing of the page was saved. ``conflicts`` maps each such item's id to its current revision."""
+
+    def __init__(self, conflicts: dict[int, MinuteRevision | None]) -> None:
+        super().__init__("stale minutes revisions")
+        self.conflicts = conflicts
+
+
+def stale_item_message(item: MinuteItem) -> str:
+    return (f"Someone else saved “{item.agenda_title}” while you were editing it. Nothing on this page has been "
+            "saved yet: compare your text with theirs, then save again")
 
 
 def current_revision(item: MinuteItem) -> MinuteRevision | None:
@@ -748,30 +813,24 @@ def _current_number(item: MinuteItem) -> int:
     )
 
 
-def save_minute(meeting: Meeting, item: MinuteItem, *, base_number: int, text: str, reason: str = "",
-                actor: User) -> MinuteRevision:
-    """Add revision base_number + 1. Refused (StaleRevision) when someone saved after base_number.
+def minutes_editable(meeting: Meeting) -> bool:
+    """Whether the meeting has minutes to write at all (a cancelled meeting or a restorative conference has not)."""
+    return meeting.status is not MeetingStatus.CANCELLED and not meeting.is_restorative_conference
 
-    The number is compared inside the transaction; two saves racing on the same base both compute the same
-    new number and the UNIQUE (item_id, number) constraint lets only one of them commit.
-    """
+
+def _check_minutes_editable(meeting: Meeting, field_name: str) -> None:
     if meeting.status is MeetingStatus.CANCELLED:
-        raise FieldError("text", "This meeting was cancelled: it has no minutes")
+        raise FieldError(field_name, "This meeting was cancelled: it has no minutes")
     if meeting.is_restorative_conference:
         # DOMAIN.md section 7a: what people say in a restorative conference is not recorded as evidence.
-        raise FieldError("text", "What is said in a restorative conference is not recorded: record the attendance "
-                                 "here and the agreement on the restorative pathway")
-    correction = is_approved(meeting)
-    reason = (reason or "").strip()
-    if correction and not reason:
-        raise FieldError("reason", "The minutes have been approved: enter the reason for this correction")
-    current = _current_number(item)
-    if base_number != current:
-        raise StaleRevision(current_revision(item))
-    latest = current_revision(item)
-    if latest is not None and latest.text == text and not correction:
-        raise FieldError("text", "Nothing has changed since the last saved version")
-    revision = MinuteRevision(item_id=item.id, number=current + 1, text=text, author_id=actor.id,
+        raise FieldError(field_name, "What is said in a restorative conference is not recorded: record the "
+                                     "attendance here and the agreement on the restorative pathway")
+
+
+def _add_revision(meeting: Meeting, item: MinuteItem, *, number: int, text: str, correction: bool, reason: str,
+                  actor: User) -> MinuteRevision:
+    """Insert revision ``number`` of the item. A save racing on the same number loses at the UNIQUE constraint."""
+    revision = MinuteRevision(item_id=item.id, number=number, text=text, author_id=actor.id,
                               is_correction=correction, reason=reason if correction else "")
     try:
         with db.session.begin_nested():
@@ -783,6 +842,78 @@ def save_minute(meeting: Meeting, item: MinuteItem, *, base_number: int, text: s
                  f"(revision {revision.number})", {"meeting_id": meeting.id, "reason": reason},
                  case_id=meeting.case_id)
     return revision
+
+
+def save_minute(meeting: Meeting, item: MinuteItem, *, base_number: int, text: str, reason: str = "",
+                actor: User) -> MinuteRevision:
+    """Add revision base_number + 1. Refused (StaleRevision) when someone saved after base_number.
+
+    The number is compared inside the transaction; two saves racing on the same base both compute the same
+    new number and the UNIQUE (item_id, number) constraint lets only one of them commit.
+    """
+    _check_minutes_editable(meeting, "text")
+    correction = is_approved(meeting)
+    reason = (reason or "").strip()
+    if correction and not reason:
+        raise FieldError("reason", "The minutes have been approved: enter the reason for this correction")
+    current = _current_number(item)
+    if base_number != current:
+        raise StaleRevision(current_revision(item))
+    latest = current_revision(item)
+    if latest is not None and latest.text == text and not correction:
+        raise FieldError("text", "Nothing has changed since the last saved version")
+    return _add_revision(meeting, item, number=current + 1, text=text, correction=correction, reason=reason,
+                         actor=actor)
+
+
+@dataclass
+class MinuteEdit:
+    """One agenda item's text as the minutes page sent it, and the revision the page showed (0: none yet)."""
+
+    item: MinuteItem
+    base_number: int
+    text: str
+
+
+def _same_text(a: str | None, b: str | None) -> bool:
+    # Browsers send a textarea's line breaks as CRLF; what was saved may have either.
+    return (a or "").replace("\r\n", "\n").strip() == (b or "").replace("\r\n", "\n").strip()
+
+
+def _text_at(item: MinuteItem, number: int) -> str | None:
+    """The item's text at revision ``number`` (needs item.revisions loaded; "" before the first revision)."""
+    if number == 0:
+        return ""
+    return next((r.text for r in item.revisions if r.number == number), None)
+
+
+def save_minutes(meeting: Meeting, edits: list[MinuteEdit], *, reason: str = "", actor: User) -> list[MinuteItem]:
+    """Save every agenda item whose text the person changed, each as a new revision of its own, in one go.
+
+    Each changed item is checked against the revision the page was built from: if anyone saved any of them since,
+    nothing is saved (StaleMinutes names them all), so the person's text is never half saved. An item the person
+    did not change is left alone, even if someone else saved it meanwhile. Returns the items saved (in order).
+    """
+    _check_minutes_editable(meeting, "minutes")
+    changed = [e for e in edits if not _same_text(e.text, _text_at(e.item, e.base_number))]
+    if not changed:
+        return []
+    correction = is_approved(meeting)
+    reason = (reason or "").strip()
+    if correction and not reason:
+        raise FieldError("reason", "The minutes have been approved: enter the reason for this correction")
+    numbers = {e.item.id: _current_number(e.item) for e in changed}
+    conflicts = {e.item.id: current_revision(e.item) for e in changed if numbers[e.item.id] != e.base_number}
+    if conflicts:
+        raise StaleMinutes(conflicts)
+    for edit in changed:
+        text = edit.text.replace("\r\n", "\n")
+        try:
+            _add_revision(meeting, edit.item, number=edit.base_number + 1, text=text, correction=correction,
+                          reason=reason, actor=actor)
+        except StaleRevision as stale:  # saved by someone else between our check and our insert
+            raise StaleMinutes({edit.item.id: stale.current}) from None
+    return [e.item for e in changed]
 
 
 def revisions_of(item: MinuteItem) -> list[MinuteRevision]:
@@ -829,6 +960,20 @@ def add_recommendation(meeting: Meeting, *, agency_id: str, text: str, actor: Us
                  {"meeting_id": meeting.id, "restricted": restricted, "victim_visible": victim_visible},
                  case_id=meeting.case_id)
     return recommendation
+
+
+def actions_made_from(meeting: Meeting) -> dict[int, list[int]]:
+    """The numbers, on the case's action plan, of the actions made from each of the meeting's recommendations
+    ("Make this an action", trigger.actions), in one query."""
+    made: dict[int, list[int]] = {}
+    ids = [r.id for r in meeting.recommendations]
+    if not ids:
+        return made
+    rows = db.session.execute(select(Action.recommendation_id, Action.number)
+                              .where(Action.recommendation_id.in_(ids)).order_by(Action.number))
+    for recommendation_id, number in rows:
+        made.setdefault(recommendation_id, []).append(number)
+    return made
 
 
 def change_recommendation_sharing(meeting: Meeting, recommendation: Recommendation, *, restricted: bool,

@@ -56,6 +56,7 @@ from trigger.models.meetings import (
     ParticipationKind,
     Recommendation,
     VictimParticipation,
+    VictimTookPart,
 )
 from trigger.models.notifications import Notification, OutboxAttachment, OutboxMessage, OutboxStatus
 from trigger.models.operations import JobLease, JobRun, JobStatus
@@ -93,6 +94,7 @@ __all__ = [
     "ParticipationKind",
     "Recommendation",
     "VictimParticipation",
+    "VictimTookPart",
     "Action",
     "ActionDueDateChange",
     "ActionPlan",

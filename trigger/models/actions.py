@@ -6,8 +6,11 @@ is exactly what people saw at the time. An action carries a `version` that SQLAl
 second save fails with StaleDataError and trigger.actions.services turns that into "changed by someone else".
 
 Relationships are `lazy="raise"`: trigger.actions.services loads what each page shows explicitly.
-An action may name the review meeting it was agreed at (`meeting_id`); `source_note` is free text for any
-other origin (a recommendation, a partner's request).
+An action may name the review meeting it was agreed at (`meeting_id`) and the recommendation it was made from
+(`recommendation_id`); `source_note` is free text for any other origin (a partner's request).
+
+Every action has a `number` within its plan (1, 2, 3 ... in the order the actions were added), never reused or
+changed: "action 3" means the same action on the plan page, in My actions, in the PDFs and in the emails.
 """
 
 from __future__ import annotations
@@ -16,9 +19,23 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, event, text
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+    func,
+    select,
+    text,
+)
 from sqlalchemy import false as sa_false
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from trigger.models.accounts import User
 from trigger.models.base import Base, Timestamped, UTCDateTime, utcnow
@@ -26,7 +43,7 @@ from trigger.models.cases import Case, ContactMethod
 from trigger.models.organisation import Agency, enum_column
 
 if TYPE_CHECKING:  # meetings imports this module's neighbours; the relationship resolves the name at mapping
-    from trigger.models.meetings import Meeting
+    from trigger.models.meetings import Meeting, Recommendation
 
 DESCRIPTION_MAX = 4000
 UPDATE_NOTE_MAX = 4000
@@ -139,6 +156,8 @@ class Action(Timestamped, Base):
         ),
         CheckConstraint("status <> 'completed' OR completed_on IS NOT NULL", name="completed_has_date"),
         CheckConstraint("version >= 1", name="version_positive"),
+        CheckConstraint("number >= 1", name="number_positive"),
+        UniqueConstraint("plan_id", "number"),
         Index("ix_actions_owner_agency_id_due_on", "owner_agency_id", "due_on"),
         # "My actions" counts and orders an agency's actions by status and due date from this index alone, and
         # an agency representative's case list finds the plans their agency owns actions on.
@@ -158,6 +177,8 @@ class Action(Timestamped, Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     plan_id: Mapped[int] = mapped_column(ForeignKey("action_plans.id", ondelete="CASCADE"), index=True)
+    # "Action 3" of its plan everywhere (see the module docstring); given on insert by _number_new_actions.
+    number: Mapped[int] = mapped_column(Integer)
     description: Mapped[str] = mapped_column(Text)
     victim_wording: Mapped[str] = mapped_column(Text, default="")
     victim_visible: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -170,6 +191,10 @@ class Action(Timestamped, Base):
     source_note: Mapped[str] = mapped_column(String(SOURCE_NOTE_MAX), default="")
     # The review meeting the action was agreed at (a meeting of the same case; trigger.actions.services checks).
     meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id", ondelete="SET NULL"), index=True)
+    # The recommendation of a review meeting this action carries out (same case; trigger.actions.services checks).
+    recommendation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("recommendations.id", ondelete="SET NULL"), index=True
+    )
     due_on: Mapped[date] = mapped_column(Date)
     original_due_on: Mapped[date] = mapped_column(Date)
     priority: Mapped[Priority] = mapped_column(enum_column(Priority, "priority"), default=Priority.MEDIUM)
@@ -187,6 +212,7 @@ class Action(Timestamped, Base):
     owner_agency: Mapped[Agency] = relationship(lazy="raise")
     owner_user: Mapped[User | None] = relationship(foreign_keys=[owner_user_id], lazy="raise")
     meeting: Mapped[Meeting | None] = relationship(lazy="raise")
+    recommendation: Mapped[Recommendation | None] = relationship(lazy="raise")
     updates: Mapped[list[ActionUpdate]] = relationship(
         back_populates="action", lazy="raise", order_by="[ActionUpdate.created_at, ActionUpdate.id]"
     )
@@ -197,6 +223,10 @@ class Action(Timestamped, Base):
     @property
     def was_redated(self) -> bool:
         return self.due_on != self.original_due_on
+
+    @property
+    def label(self) -> str:
+        return f"Action {self.number}"
 
 
 class ActionUpdate(Base):
@@ -245,3 +275,26 @@ class ActionDueDateChange(Base):
 @event.listens_for(ActionDueDateChange, "before_update")
 def _history_is_append_only(mapper, connection, target) -> None:
     raise ValueError(f"{type(target).__name__} rows are never edited: add a new one instead")
+
+
+@event.listens_for(Session, "before_flush")
+def _number_new_actions(session, flush_context, instances) -> None:
+    """Give each new action the next number of its plan (1 + the highest so far), in the order they were added.
+
+    Every way of adding an action (the service, the demo, tests' factories) gets a number without thinking
+    about it. Two requests adding to one plan at the same moment may compute the same number: the UNIQUE
+    (plan_id, number) constraint refuses the second, and trigger.actions.services.create_action tries again.
+    """
+    new = [obj for obj in session.new if isinstance(obj, Action) and obj.number is None]
+    if not new:
+        return
+    highest: dict[int, int] = {}
+    for action in new:
+        plan_id = action.plan_id if action.plan_id is not None else action.plan.id
+        if plan_id not in highest:
+            with session.no_autoflush:
+                highest[plan_id] = session.scalar(
+                    select(func.coalesce(func.max(Action.number), 0)).where(Action.plan_id == plan_id)
+                ) if plan_id is not None else 0
+        highest[plan_id] += 1
+        action.number = highest[plan_id]

@@ -101,6 +101,25 @@ class ParticipationKind(_Labelled):
                 ParticipationKind.NOT_INVITED: "Not invited"}
 
 
+class VictimTookPart(_Labelled):
+    """How the applicant actually took part in a meeting, recorded by the chair afterwards (the plan for it,
+    made beforehand, is VictimParticipation)."""
+
+    IN_PERSON = "in-person"
+    PHONE_OR_VIDEO = "phone-or-video"
+    STATEMENT = "written-statement"
+    ADVOCATE = "through-an-advocate"
+    DID_NOT = "did-not-take-part"
+
+    @staticmethod
+    def _labels():
+        return {VictimTookPart.IN_PERSON: "Attended in person",
+                VictimTookPart.PHONE_OR_VIDEO: "Attended by phone or video",
+                VictimTookPart.STATEMENT: "Sent a written statement",
+                VictimTookPart.ADVOCATE: "Took part through an advocate",
+                VictimTookPart.DID_NOT: "Did not take part"}
+
+
 class Meeting(Timestamped, Base):
     """One case review meeting (a case may have several). Times are UTC; people enter and see Europe/London."""
 
@@ -128,6 +147,9 @@ class Meeting(Timestamped, Base):
     ics_uid: Mapped[str] = mapped_column(String(255), unique=True)
     ics_sequence: Mapped[int] = mapped_column(Integer, default=0)
     recorded_after_the_fact: Mapped[bool] = mapped_column(Boolean, default=False)
+    # How the applicant took part, recorded by the chair once the meeting has started (None: not recorded yet).
+    victim_took_part: Mapped[VictimTookPart | None] = mapped_column(enum_column(VictimTookPart, "victim_took_part"))
+    victim_took_part_note: Mapped[str] = mapped_column(Text, default="", server_default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     case: Mapped[Case] = relationship(lazy="raise")
