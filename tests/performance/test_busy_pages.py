@@ -91,7 +91,7 @@ def test_list_rows_link_where_url_for_would(app, make_area, make_agency, make_us
     login(client, make_user(Role.COORDINATOR))
     board = client.get("/dashboard").get_data(as_text=True)
     for n, case in enumerate(cases):
-        assert f'href="{plans[n]}#action-{late[n].id}"' in board and f'href="{shows[n]}">{case.reference}<' in board
+        assert f'href="{plans[n]}#action-{late[n].number}"' in board and f'href="{shows[n]}">{case.reference}<' in board
     assert f'href="{shows[1]}#deadlines"' in board
     listed = client.get("/cases").get_data(as_text=True)
     assert all(f'href="{show}"' in listed for show in shows)
@@ -99,4 +99,5 @@ def test_list_rows_link_where_url_for_would(app, make_area, make_agency, make_us
     rep_client = app.test_client()
     login(rep_client, officer)
     mine = rep_client.get("/my-actions").get_data(as_text=True)
-    assert all(f'href="{plan}"' in mine for plan in plans) and all(f'href="{u}"' in mine for u in updates)
+    assert all(f'href="{plan}#action-{a.number}"' in mine for plan, a in zip(plans, late))
+    assert all(f'href="{u}"' in mine for u in updates)
