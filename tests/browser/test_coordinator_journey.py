@@ -29,6 +29,12 @@ from trigger.extensions import db
 from trigger.models import AgencyType, Attendee, Case, OutboxMessage, Role
 
 MAX_CLICKS = 15
+#: The innermost elements reaching past the screen's right edge, for the failure message.
+WIDEST = """() => [...document.querySelectorAll('body *')]
+  .filter(e => e.getBoundingClientRect().right > 391 && ![...e.children].some(
+      c => c.getBoundingClientRect().right > 391))
+  .slice(0, 5).map(e => `${e.tagName.toLowerCase()}.${[...e.classList].join('.')} "${(e.textContent || '')
+      .trim().slice(0, 40)}" ${Math.round(e.getBoundingClientRect().right)}px`)"""
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1200, "height": 900}
 
@@ -62,7 +68,8 @@ class CountedClicks:
         check_page(self.page)
         if self.phone:
             width = self.page.evaluate("document.documentElement.scrollWidth")
-            assert width <= PHONE["width"], f"{self.page.url} scrolls sideways on a phone: {width} px wide"
+            assert width <= PHONE["width"], (f"{self.page.url} scrolls sideways on a phone: {width} px wide, "
+                                             f"because of {self.page.evaluate(WIDEST)}")
 
     def click(self, name, *, role: str | None = None) -> None:
         page = self.page
