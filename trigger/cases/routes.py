@@ -1,4 +1,10 @@
-"""Case pages: the list, staff intake, the case page and moving a case's stage."""
+"""Case pages: the list, staff intake, the case page's sections, correcting details, and moving a case's stage.
+
+The case page is in sections, one URL each (summary with "what happens next", incidents and threshold, timeline,
+and the whole case for printing here; meetings, plan and documents in their own blueprints), under one
+sub-navigation (templates/cases/_subnav.html). Each section loads the case (404), checks access (403) and records
+the view, as the single long page did.
+"""
 
 from __future__ import annotations
 
