@@ -312,6 +312,18 @@ def can_decide_escalation(user: Any, escalation: Any) -> bool:
     return DECIDE_ESCALATIONS.allows(user) and can_view_escalation(user, escalation)
 
 
+# ---- correcting a case's details after intake (trigger.cases.corrections) ----------------------------------------
+#
+# The applicant's details and each incident's details can be corrected after intake, with a reason, by the people
+# who manage the case (coordinators and administrators who can see it). Everyone else reads them only.
+
+CORRECT_CASES = MANAGE_CASES
+
+
+def can_correct_case(user: Any, case: Any) -> bool:
+    return CORRECT_CASES.allows(user) and can_view_case(user, case)
+
+
 # ---- risk assessment, duplicate incidents, recommendation responses (issues 3 and 5 leftovers) ---------------
 #
 # Administrators edit the risk questionnaire (ADMIN). Coordinators and administrators who can see a case assess

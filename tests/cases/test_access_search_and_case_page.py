@@ -119,6 +119,7 @@ def test_every_view_of_a_case_is_audited_and_the_timeline_shows_what_happened(ap
     views = db.session.scalars(
         select(AuditEvent).where(AuditEvent.case_id == case.id, AuditEvent.action == "case.viewed")).all()
     assert len(views) == 2 and views[0].actor_label.startswith("Chris Chair")
+    page = text_of(client.get(f"/cases/{case.id}/timeline"))
     assert f"Application {case.reference} received" in page     # timeline, from the audit trail
     assert "Viewed case" not in page                             # views are audited but not in the story
 

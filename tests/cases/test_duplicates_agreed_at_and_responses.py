@@ -85,7 +85,7 @@ def test_marking_a_duplicate_counts_it_once_in_the_threshold_reasoning(client, w
     first = incidents_of(case)[0]
     copy = add_incident(case, council, 40, 38)
     coordinator(client, world)
-    page = text_of(client.get(f"/cases/{case.id}"))
+    page = text_of(client.get(f"/cases/{case.id}/incidents"))
     assert "Qualifying complaints: 4" in page
     # Both same-day records say why the choice is offered (issue 18): numbered within the case, 1 to n by date.
     assert page.count("mark it as the same incident") == 2
@@ -107,7 +107,7 @@ def test_marking_a_duplicate_counts_it_once_in_the_threshold_reasoning(client, w
     # And back: a separate incident again.
     assert post(client, url, {"same_as_id": "separate"}).status_code == 302
     assert incidents_of(case)[-1].same_as_id is None
-    assert "Qualifying complaints: 4" in text_of(client.get(f"/cases/{case.id}"))
+    assert "Qualifying complaints: 4" in text_of(client.get(f"/cases/{case.id}/incidents"))
 
 
 def test_bad_duplicate_links_are_refused_with_a_clear_message(client, world, make_area, make_agency):

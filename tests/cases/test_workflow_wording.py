@@ -78,5 +78,5 @@ def test_the_case_page_says_threshold_check(client, make_area, make_agency, make
 
     case = make_case(make_area("Testbury"), make_agency("Test Police", AgencyType.POLICE))
     login(client, make_user(Role.COORDINATOR))
-    page = text_of(client.get(f"/cases/{case.id}"))
+    page = text_of(client.get(f"/cases/{case.id}/incidents"))
     assert "Threshold check:" in page and "The product's evaluation" not in page

@@ -71,7 +71,7 @@ def test_scale_load_makes_the_promised_volumes_and_the_pages_render(app):
         select(Meeting.case_id).group_by(Meeting.case_id).order_by(func.count().desc(), Meeting.case_id).limit(1)
     )
     busy = db.session.get(Case, busy_id)
-    page = staff.get(f"/cases/{busy.id}")
+    page = staff.get(f"/cases/{busy.id}/incidents")
     assert page.status_code == 200
     first_incident = db.session.scalar(select(Incident).where(Incident.case_id == busy.id).order_by(Incident.id))
     assert busy.reference in text_of(page) and first_incident.description in text_of(page)

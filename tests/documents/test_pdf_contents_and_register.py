@@ -390,12 +390,12 @@ def test_minutes_are_issued_only_once_the_chair_approved_them(client, app, org):
     assert issued() == []
 
 
-def test_emailing_queues_the_issued_pdf_to_the_applicant(client, world):
+def test_issuing_by_email_queues_the_issued_pdf_to_the_applicant_in_the_same_step(client, world):
     _login(client, world)
-    issue(client, world, DocumentKind.OUTCOME, method="email")
+    response = issue(client, world, DocumentKind.OUTCOME, method="email")
+    assert response.status_code == 302  # one click: issued and queued (issue 16), no second "Email" step
+    assert "It is queued to be emailed to jane@example.org." in text_of(client.get(response.location))
     document = issued()[0]
-    response = post(client, url(world, f"/{document.id}/email"), {}, token_from=url(world))
-    assert response.status_code == 302
     db.session.expire_all()
     message = db.session.scalar(select(OutboxMessage).options(selectinload(OutboxMessage.attachments)))
     assert message.to_address == "jane@example.org"

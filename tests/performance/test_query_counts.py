@@ -126,17 +126,24 @@ def signed_in(app, user):
     return client
 
 
-def test_a_case_page_takes_the_same_statements_with_1_and_50_children(app, world):
+#: The sections of a case page (trigger.cases.routes), each its own URL, and the whole case for printing.
+CASE_SECTIONS = ("", "/incidents", "/timeline", "/print", "/meetings", "/plan", "/documents")
+
+
+@pytest.mark.parametrize("section", CASE_SECTIONS)
+def test_each_case_section_takes_the_same_statements_with_1_and_50_children(app, world, section):
     few = new_case(world["area"], world["police"], children=1, chair=world["chair"], rep=world["rep"])
     many = new_case(world["area"], world["police"], children=50, chair=world["chair"], rep=world["rep"])
     for user in (world["coordinator"], world["rep"]):
         client = signed_in(app, user)
-        statements_for(client, f"/cases/{few.id}")  # warm: the first request of a session may touch it
-        one = statements_for(client, f"/cases/{few.id}")
-        fifty = statements_for(client, f"/cases/{many.id}")
-        assert fifty == one, (user.role, one, fifty)
-        page = client.get(f"/cases/{many.id}").get_data(as_text=True)
-        assert "Incident 49" in page
+        statements_for(client, f"/cases/{few.id}{section}")  # warm: the first request of a session may touch it
+        one = statements_for(client, f"/cases/{few.id}{section}")
+        fifty = statements_for(client, f"/cases/{many.id}{section}")
+        assert fifty == one, (user.role, section, one, fifty)
+    page = text_of(signed_in(app, world["coordinator"]).get(f"/cases/{many.id}{section}"))
+    shown = {"": "What happens next", "/incidents": "Incident 49", "/timeline": "Timeline", "/print": "Incident 49",
+             "/meetings": "50 meetings", "/plan": "Action plan", "/documents": "Issued documents"}
+    assert shown[section] in page, (section, page[:500])
 
 
 def test_the_case_list_takes_the_same_statements_with_1_and_50_cases(app, world):
@@ -219,9 +226,10 @@ def test_the_case_page_shows_the_latest_timeline_events_and_links_to_all(app, wo
         audit.record("case.note", "case", case.id, f"Story event {n}", case_id=case.id)
     db.session.commit()
     client = signed_in(app, world["coordinator"])
-    page = text_of(client.get(f"/cases/{case.id}"))
+    page = text_of(client.get(f"/cases/{case.id}/timeline"))
     assert "The latest 50 events are shown." in page and "Show the whole timeline" in page
     assert "Story event 59" in page and "Story event 9 " not in page
-    whole = text_of(client.get(f"/cases/{case.id}?timeline=all"))
+    whole = text_of(client.get(f"/cases/{case.id}/timeline?timeline=all"))
+    assert "Story event 0 " in text_of(client.get(f"/cases/{case.id}?timeline=all"))  # the long page's old link
     assert "Story event 0 " in whole and "Show the whole timeline" not in whole
     assert "Viewed case" not in whole  # views are in the audit trail, not the story

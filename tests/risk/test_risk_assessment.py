@@ -181,7 +181,7 @@ def test_reassessing_keeps_the_history_and_past_answers_survive_question_changes
     assert "Is the ASB motivated by hostility" not in page.split("Earlier assessments")[0]
     history = page.split("Earlier assessments")[1]
     assert "High (12 of 14)" in history and "Low (2 of 11)" in history
-    timeline = text_of(client.get(f"/cases/{case.id}"))
+    timeline = text_of(client.get(f"/cases/{case.id}/timeline"))
     assert "Risk assessed as Low (score 2 of 11), was High" in timeline
 
 

@@ -134,7 +134,7 @@ def add_m2_recommendation_and_response(app, w):
 
 def test_the_timeline_shows_a_meeting_s_recommendation_and_response_only_to_those_who_may_see_the_meeting(app, world):
     add_m2_recommendation_and_response(app, world)
-    url = f"/cases/{world.case.id}"
+    url = f"/cases/{world.case.id}/timeline"
     for user in (world.coordinator, world.homes_rep, world.chair, world.viewer):
         page = text_of(signed_in(app, user).get(url))
         assert M2_RECOMMENDATION in page and M2_RESPONSE in page, user.role

@@ -40,6 +40,7 @@ def test_decision_agreeing_with_the_evaluation(client, world):
     assert response.status_code == 302
     page = text_of(client.get(response.location))
     assert f"Decision recorded for {case.reference}: threshold met" in page
+    page = text_of(client.get(f"/cases/{case.id}/incidents"))  # the decisions are in "Incidents and threshold"
     assert "Sam Senior" in page and "The decision agrees with the evaluation" in page
     db.session.refresh(case)
     assert case.stage is Stage.THRESHOLD_MET
@@ -63,7 +64,7 @@ def test_decision_differing_from_the_evaluation_needs_a_reason(client, world):
     assert response.status_code == 302
     decision = db.session.scalar(select(ThresholdDecision))
     assert decision.differs_from_advice and decision.difference_reason.startswith("Persistent harm")
-    assert "Differs from the evaluation because Persistent harm" in text_of(client.get(response.location))
+    assert "Differs from the evaluation because Persistent harm" in text_of(client.get(f"/cases/{case.id}/incidents"))
 
 
 def test_vulnerability_override(client, world):
@@ -137,7 +138,7 @@ def test_admin_edits_a_policy_as_a_new_version_for_new_decisions_only(admin_clie
     # the past decision keeps the policy it was made under; the case page now advises under version 1
     decision = db.session.scalar(select(ThresholdDecision))
     assert decision.policy["qualifying_complaints"] == 3
-    page = text_of(admin_client.get(f"/cases/{case.id}"))
+    page = text_of(admin_client.get(f"/cases/{case.id}/incidents"))
     assert "Threshold met: 2 qualifying complaints" in page and "policy version 1" in page
     # saving the same values again makes no new version
     response = post(admin_client, f"/admin/threshold-policies/{area.id}", POLICY)
@@ -208,7 +209,7 @@ def test_coordinator_acknowledges_then_closes_with_the_date_the_applicant_was_to
     assert response.status_code == 302
     db.session.refresh(case)
     assert case.stage is Stage.CLOSED and case.applicant_told_on == TODAY and case.closure_reason == "Applicant withdrew"
-    page = text_of(client.get(f"/cases/{case.id}"))
+    page = text_of(client.get(f"/cases/{case.id}")) + text_of(client.get(f"/cases/{case.id}/timeline"))
     assert "Application received → Acknowledged: Letter sent" in page and "Applicant withdrew" in page
 
 

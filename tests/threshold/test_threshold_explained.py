@@ -57,7 +57,8 @@ def add_incident(case, agency, days: int, reported: int, *, description="Another
 
 
 def page_of(client, case) -> str:
-    return text_of(client.get(f"/cases/{case.id}"))
+    """The case's "Incidents and threshold" section."""
+    return text_of(client.get(f"/cases/{case.id}/incidents"))
 
 
 # ---- 1. the same two complaints entered twice ------------------------------------------------------------------
@@ -74,7 +75,7 @@ def test_the_same_two_complaints_entered_twice_on_intake_count_once_and_can_be_u
     response = post(client, "/cases/new", data, token_from="/cases/new")
     assert response.status_code == 302, text_of(response)[:1500]
 
-    page = text_of(client.get(response.location))
+    page = text_of(client.get(response.location + "/incidents"))  # the new case's "Incidents and threshold"
     assert "Threshold not met: 2 qualifying complaints" in page
     assert "identical in every detail to incident 1, so it is counted once, as incident 1" in page
     assert page.count("Count it separately if it was a different incident") == 2

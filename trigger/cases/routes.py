@@ -1,4 +1,10 @@
-"""Case pages: the list, staff intake, the case page and moving a case's stage."""
+"""Case pages: the list, staff intake, the case page's sections, correcting details, and moving a case's stage.
+
+The case page is in sections, one URL each (summary with "what happens next", incidents and threshold, timeline,
+and the whole case for printing here; meetings, plan and documents in their own blueprints), under one
+sub-navigation (templates/cases/_subnav.html). Each section loads the case (404), checks access (403) and records
+the view, as the single long page did.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +14,11 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from trigger.authz import MANAGE_CASES, VIEW_CASES, allow, can_manage_case, can_view_case, visible_meetings
-from trigger.authz import can_record_escalation
+from trigger.authz import CORRECT_CASES, can_correct_case, can_record_escalation
+from trigger.cases import corrections
+from trigger.cases.correction_forms import ApplicantCorrectionForm, IncidentCorrectionForm
+from trigger.cases.corrections import StaleDetails
+from trigger.cases import tasks as case_tasks
 from trigger.cases import services
 from trigger.deadlines.dates import london_today
 from trigger.deadlines.listing import next_deadlines
@@ -106,29 +116,188 @@ def new():
     return render_template("cases/new.html", form=form)
 
 
-@bp.route("/<int:case_id>")
-@allow(VIEW_CASES)
-def show(case_id: int):
+def _section(case_id: int):
+    """Every section page of a case: load it (404), check access (403), record the view (DOMAIN.md section 6)."""
     case = _load_visible(case_id)
     services.record_view_of(case.id, case.reference)
+    return case
+
+
+def _threshold_context(case) -> dict:
     manage = can_manage_case(current_user, case)
-    return render_template(
-        "cases/show.html",
-        case=case,
-        advice=advise(case),
-        links=services.links_of(case, current_user),
-        timeline=services.timeline(case, current_user, None if request.args.get("timeline") == "all" else services.TIMELINE_LIMIT),
-        meetings=visible_meetings(current_user, case, meeting_services.meetings_of(case, with_attendees=False)),
-        can_manage=manage,
-        can_decide=manage and case.stage is not Stage.ESCALATED
-        and any(s in DECISION_STAGES for s in next_stages(case.stage)),
+    return dict(advice=advise(case), links=services.links_of(case, current_user), can_manage=manage,
+                can_decide=manage and case.stage is not Stage.ESCALATED
+                and any(s in DECISION_STAGES for s in next_stages(case.stage)),
+                can_correct=can_correct_case(current_user, case))
+
+
+def _summary_context(case) -> dict:
+    return dict(
         deadlines=case_deadlines(case, london_today()),
         escalations=escalation_services.escalations_of(case),
         can_escalate=can_record_escalation(current_user, case) and escalation_services.can_be_escalated(case),
         risk=risk_services.latest_assessment(case),
         restorative=restorative_services.case_section(case, current_user),
-        protective_marking="OFFICIAL-SENSITIVE",
     )
+
+
+@bp.route("/<int:case_id>")
+@allow(VIEW_CASES)
+def show(case_id: int):
+    """The case's summary: what happens next, deadlines, the application and the people."""
+    if request.args.get("timeline") == "all":  # the single long page's "Show the whole timeline" link, kept
+        return timeline(case_id)
+    case = _section(case_id)
+    context = _threshold_context(case)
+    return render_template(
+        "cases/show.html", case=case, case_section="summary", tasks=case_tasks.shown_tasks(case, current_user),
+        protective_marking="OFFICIAL-SENSITIVE", **context, **_summary_context(case),
+    )
+
+
+@bp.route("/<int:case_id>/incidents")
+@allow(VIEW_CASES)
+def incidents(case_id: int):
+    """Incidents and the threshold: the evaluation, each incident with its reports, and the decisions."""
+    case = _section(case_id)
+    return render_template("cases/incidents.html", case=case, case_section="incidents",
+                           protective_marking="OFFICIAL-SENSITIVE", **_threshold_context(case))
+
+
+@bp.route("/<int:case_id>/timeline")
+@allow(VIEW_CASES)
+def timeline(case_id: int):
+    case = _section(case_id)
+    limit = None if request.args.get("timeline") == "all" else services.TIMELINE_LIMIT
+    return render_template("cases/timeline.html", case=case, case_section="timeline",
+                           timeline=services.timeline(case, current_user, limit),
+                           protective_marking="OFFICIAL-SENSITIVE")
+
+
+@bp.route("/<int:case_id>/print")
+@allow(VIEW_CASES)
+def print_view(case_id: int):
+    """The whole case on one page, for printing: every section the reader may see, the whole timeline."""
+    case = _section(case_id)
+    return render_template(
+        "cases/print.html", case=case, case_section=None, timeline=services.timeline(case, current_user, None),
+        meetings=visible_meetings(current_user, case, meeting_services.meetings_of(case, with_attendees=False)),
+        protective_marking="OFFICIAL-SENSITIVE", **_threshold_context(case), **_summary_context(case),
+    )
+
+
+# ---- correcting details after intake ----------------------------------------------------------------------
+
+
+def _correctable(case_id: int):
+    case = _load_visible(case_id)
+    if not can_correct_case(current_user, case):
+        abort(403)
+    return case
+
+
+def _same(a, b) -> bool:
+    plain = [x.isoformat() if hasattr(x, "isoformat") else x for x in (a, b)]
+    return str("" if plain[0] is None else plain[0]) == str("" if plain[1] is None else plain[1])
+
+
+def _merge_stale(form, stale: StaleDetails, fields: dict) -> list[tuple[str, str]]:
+    """Refuse a stale save without losing anything: the details this person left alone take the other person's
+    new values, what they typed stays, and the page lists what the other person changed."""
+    opened = corrections.opened_with(form.token.data)
+    form.token.data = stale.token
+    changed = []
+    for key, current in stale.current.items():
+        field = fields.get(key)
+        if field is None or _same(current, opened.get(key)):
+            continue  # the other person did not change it
+        if _same(field.data, opened.get(key)):  # this person did not touch it: take the other person's value
+            _set_field(field, current)
+        label = field.label.text if key in form else f"{field.label.text} ({key.split('_')[1]})"
+        changed.append((label, "Yes" if current is True else "No" if current is False else str(current or "(blank)")))
+    form.form_errors.append("Someone else changed these details while you were correcting them. Nothing you entered "
+                            "has been saved yet: the details they changed are listed below and are now in the form "
+                            "where you had not changed them. Check them, then send your correction again.")
+    return changed
+
+
+def _set_field(field, value) -> None:
+    if isinstance(value, bool) or field.type == "BooleanField":
+        field.data = bool(value)
+        return
+    text = "" if value is None else str(value)
+    if field.type in ("DateInput", "TimeInput"):
+        field.raw_data = [text[:5] if field.type == "TimeInput" else text]
+    field.data = value if field.type in ("DateInput", "TimeInput") else text
+
+
+@bp.route("/<int:case_id>/applicant", methods=["GET", "POST"])
+@allow(CORRECT_CASES)
+def correct_applicant(case_id: int):
+    case = _correctable(case_id)
+    form = ApplicantCorrectionForm()
+    now = None
+    if request.method == "GET":
+        snapshot = corrections.snapshot_applicant(case)
+        for name in form.FIELDS:
+            getattr(form, name).data = getattr(case, name).value if name.startswith("preferred_") \
+                else getattr(case, name)
+        form.token.data = corrections.details_token(snapshot)
+    elif form.validate_on_submit():
+        values = {name: getattr(form, name).data for name in form.FIELDS}
+        try:
+            result = corrections.correct_applicant(case, values, reason=form.reason.data,
+                                                   expected_token=form.token.data or "", actor=current_user)
+        except FieldError as error:
+            attach_error(form, error)
+        except StaleDetails as stale:
+            now = _merge_stale(form, stale, {name: getattr(form, name) for name in form.FIELDS})
+        else:
+            flash(f"The applicant's {', '.join(result.described)} {'has' if len(result.described) == 1 else 'have'} "
+                  "been corrected.", "success")
+            return redirect(url_for("cases.show", case_id=case.id, _anchor="people"))
+    status = 409 if now else 400 if request.method == "POST" else 200
+    return render_template("cases/correct_applicant.html", form=form, case=case, now=now), status
+
+
+@bp.route("/<int:case_id>/incidents/<int:incident_id>/correct", methods=["GET", "POST"])
+@allow(CORRECT_CASES)
+def correct_incident(case_id: int, incident_id: int):
+    case = _correctable(case_id)
+    incident = next((i for i in case.incidents if i.id == incident_id), None)
+    if incident is None:
+        abort(404)
+    number = advise(case).numbers.get(incident.id, 1)
+    form = IncidentCorrectionForm()
+    now = None
+    if request.method == "GET":
+        for name in form.FIELDS:
+            getattr(form, name).data = getattr(incident, name)
+        for report in incident.reports:
+            form.reports.append_entry({"reported_on": report.reported_on, "agency_reference": report.agency_reference,
+                                       "how_reported": report.how_reported.value if report.how_reported else "",
+                                       "what_was_done": report.what_was_done})
+        form.token.data = corrections.details_token(corrections.snapshot_incident(incident))
+    elif form.validate_on_submit():
+        values = {name: getattr(form, name).data for name in form.FIELDS}
+        reports = [entry.form.data for entry in form.reports]
+        try:
+            result = corrections.correct_incident(case, incident, number, values, reports, reason=form.reason.data,
+                                                  expected_token=form.token.data or "", actor=current_user)
+        except FieldError as error:
+            attach_error(form, error)
+        except StaleDetails as stale:
+            fields = {name: getattr(form, name) for name in form.FIELDS}
+            for n, entry in enumerate(form.reports, start=1):
+                fields.update({f"report_{n}_{k}": entry.form[k] for k in corrections.REPORT_FIELDS})
+            now = _merge_stale(form, stale, fields)
+        else:
+            flash(f"Incident {number}'s {', '.join(result.described)} "
+                  f"{'has' if len(result.described) == 1 else 'have'} been corrected.", "success")
+            return redirect(url_for("cases.incidents", case_id=case.id, _anchor="threshold"))
+    status = 409 if now else 400 if request.method == "POST" else 200
+    return render_template("cases/correct_incident.html", form=form, case=case, incident=incident, number=number,
+                           report_rows=list(zip(form.reports, incident.reports, strict=False)), now=now), status
 
 
 @bp.route("/<int:case_id>/stage", methods=["GET", "POST"])

@@ -167,7 +167,7 @@ def issue(case_id: int):
     if form.validate_on_submit():
         extra = {"findings": form.findings.data or ""} if kind is DocumentKind.OUTCOME else {}
         try:
-            result = services.issue(
+            result = services.issue_and_send(
                 kind, case, actor=current_user,
                 recipient=services.Recipient(form.recipient_name.data, form.recipient_email.data or "",
                                              form.recipient_address.data or ""),
@@ -186,10 +186,45 @@ def issue(case_id: int):
             flash(" ".join([f"{kind.label} version {document.version} has been issued."] + result.notes), "success")
             return redirect(url_for("documents.index", case_id=case.id))
     status = 400 if request.method == "POST" else 200
+    can_email = services.can_email_applicant(case)
+    email = (services.applicant_email(case, kind, services.next_filename(case, kind))
+             if can_email and kind.for_applicant else None)
     return render_template("documents/issue.html", case=case, kind=kind, form=form, problem=problem,
-                           can_email=services.can_email_applicant(case), findings_examples=FINDINGS_EXAMPLES,
+                           can_email=can_email, email=email, findings_examples=FINDINGS_EXAMPLES,
                            easy_read=default_easy_read(case, kind),
                            protective_marking=kind.marking), status
+
+
+@bp.route("/acknowledge", methods=["GET", "POST"])
+@allow(ISSUE_DOCUMENTS)
+def acknowledge(case_id: int):
+    """Acknowledge the application in one step: the confirmation shows what will be sent, to whom and how."""
+    case = _visible_case(case_id, full=True)
+    if not can_issue_documents(current_user, case):
+        abort(403)
+    kind = DocumentKind.ACKNOWLEDGEMENT
+    form = ConfirmForm()
+    problem = ""
+    if form.validate_on_submit():
+        try:
+            result = services.acknowledge(case, actor=current_user)
+        except FieldError as error:
+            problem = error.message
+        except (DocumentProblem, PdfRenderError) as error:
+            problem = f"The acknowledgement letter could not be issued. {error}"
+        else:
+            document = result.document
+            flash(" ".join([f"{kind.label} version {document.version} has been issued."] + result.notes), "success")
+            return redirect(url_for("cases.show", case_id=case.id))
+    method = services.default_method(case, kind)
+    recipient = services.default_recipient(case, kind)
+    filename = services.next_filename(case, kind)
+    email = services.applicant_email(case, kind, filename) if method is DeliveryMethod.EMAIL else None
+    earlier = [d for d in services.register_of(case, {kind})]
+    status = 400 if request.method == "POST" else 200
+    return render_template("documents/acknowledge.html", case=case, kind=kind, form=form, problem=problem,
+                           method=method, recipient=recipient, email=email, earlier=earlier,
+                           large_print=default_large_print(case, kind), protective_marking="OFFICIAL"), status
 
 
 @bp.route("/<int:document_id>/download")
@@ -202,22 +237,31 @@ def download(case_id: int, document_id: int):
     return _pdf_response(document.content, f"{case.reference}-{document.filename}", inline=False)
 
 
-@bp.route("/<int:document_id>/email", methods=["POST"])
+@bp.route("/<int:document_id>/email", methods=["GET", "POST"])
 @allow(ISSUE_DOCUMENTS)
 def email(case_id: int, document_id: int):
+    """Email an issued letter to the applicant: the page shows the email first (subject, body, attachment)."""
     case = _visible_case(case_id)
     if not can_issue_documents(current_user, case):
         abort(403)
-    document = _document(case, document_id, with_content=True)
+    document = _document(case, document_id, with_content=request.method == "POST")
     form = ConfirmForm()
-    if not form.validate_on_submit():
-        abort(400)
-    try:
-        services.email_to_applicant(document, case)
-    except FieldError as error:
-        return _index_page(case, error=error.message, status=400)
-    flash(f"{document.kind.label} version {document.version} will be emailed to {document.emailed_to}.", "success")
-    return redirect(url_for("documents.index", case_id=case.id))
+    problem = ""
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        try:
+            services.email_to_applicant(document, case)
+        except FieldError as error:
+            problem = error.message
+        else:
+            flash(f"{document.kind.label} version {document.version} will be emailed to {document.emailed_to}.",
+                  "success")
+            return redirect(url_for("documents.index", case_id=case.id))
+    can_send = document.kind.for_applicant and services.can_email_applicant(case) and document.emailed_at is None
+    preview = services.applicant_email(case, document.kind, document.filename) if can_send else None
+    return render_template("documents/email.html", case=case, document=document, form=form, email=preview,
+                           problem=problem, protective_marking=document.marking), 400 if problem else 200
 
 
 @bp.route("/<int:document_id>/posted", methods=["GET", "POST"])

@@ -236,6 +236,39 @@ def record_preview(kind: DocumentKind, case: Case, *, large_print: bool) -> None
                  {"kind": kind.value, "large_print": large_print}, case_id=case.id)
 
 
+@dataclass(frozen=True)
+class EmailPreview:
+    """An email to the applicant exactly as it will be queued: who to, the subject, the body and the attachments."""
+
+    to: str
+    subject: str
+    body: str
+    attachments: list[str]
+
+
+def applicant_email(case: Case, kind: DocumentKind, filename: str) -> EmailPreview:
+    """The email that carries a letter (``filename``, attached) to the applicant: what email_to_applicant queues
+    and what the confirmation pages show before anything is sent."""
+    org = db.session.get(Organisation, 1)
+    process = org.process_name.label if org else "ASB Case Review"
+    sender = org.name if org else process
+    # The email itself says as little as possible: it leaves our systems. The letter is the attachment.
+    body = (f"Dear {case.applicant_name},\n\nPlease find attached a letter about your {process} "
+            f"(reference {case.reference}): {kind.label.lower()}.\n\n"
+            "If you cannot open the attachment, or would like it in another format, reply to this email "
+            "or contact us.\n\n"
+            f"{sender}\n")
+    return EmailPreview(case.applicant_email, f"Your {process}: {kind.label.lower()} ({case.reference})", body,
+                        [f"{case.reference}-{filename}"])
+
+
+def next_filename(case: Case, kind: DocumentKind) -> str:
+    """The file name the next issued version of ``kind`` will have (as IssuedDocument.filename gives it)."""
+    current = db.session.scalar(select(func.max(IssuedDocument.version))
+                                .where(IssuedDocument.case_id == case.id, IssuedDocument.kind == kind))
+    return f"{kind.value}-v{(current or 0) + 1}.pdf"
+
+
 def email_to_applicant(document: IssuedDocument, case: Case) -> None:
     """Queue the issued PDF (exact bytes) to the applicant, if they chose email. Raises FieldError if not."""
     if not document.kind.for_applicant:
@@ -246,23 +279,51 @@ def email_to_applicant(document: IssuedDocument, case: Case) -> None:
         raise FieldError("confirm", f"This version was already emailed to {document.emailed_to}")
     from trigger.notifications.services import queue_email
 
-    org = db.session.get(Organisation, 1)
-    process = org.process_name.label if org else "ASB Case Review"
-    sender = org.name if org else process
-    # The email itself says as little as possible: it leaves our systems. The letter is the attachment.
-    body = (f"Dear {case.applicant_name},\n\nPlease find attached a letter about your {process} "
-            f"(reference {case.reference}): {document.kind.label.lower()}.\n\n"
-            "If you cannot open the attachment, or would like it in another format, reply to this email "
-            "or contact us.\n\n"
-            f"{sender}\n")
-    queue_email(case.applicant_email, f"Your {process}: {document.kind.label.lower()} ({case.reference})", body,
-                attachments=[(f"{case.reference}-{document.filename}", "application/pdf", document.content)],
+    email = applicant_email(case, document.kind, document.filename)
+    queue_email(email.to, email.subject, email.body,
+                attachments=[(email.attachments[0], "application/pdf", document.content)],
                 dedupe_key=f"document:{document.id}:email")
     document.emailed_at = utcnow()
     document.emailed_to = case.applicant_email
     audit.record("document.emailed", "issued_document", document.id,
                  f"Emailed {document.kind.label.lower()} version {document.version} to the applicant",
                  {"kind": document.kind.value, "version": document.version}, case_id=case.id)
+
+
+def issue_and_send(kind: DocumentKind, case: Case, *, actor: User, recipient: Recipient, method: DeliveryMethod,
+                   large_print: bool, meeting_id: int | None = None, **extra) -> IssueResult:
+    """Issue ``kind`` and, for a letter to the applicant sent by email, queue the email in the same step (one
+    click, not two). Raises what `issue` raises, or FieldError when email cannot reach the applicant; nothing
+    is saved then."""
+    kind, method = DocumentKind(kind), DeliveryMethod(method)
+    emailing = kind.for_applicant and method is DeliveryMethod.EMAIL
+    if emailing:
+        if not can_email_applicant(case):
+            raise FieldError("method", "The applicant did not choose email, or gave no email address: choose post, "
+                                       "or correct the applicant's details first")
+        if recipient.email.strip().lower() != case.applicant_email:
+            raise FieldError("recipient_email", f"Letters are emailed to the applicant's recorded address "
+                                                f"({case.applicant_email}): to use another, correct the "
+                                                "applicant's details first")
+    result = issue(kind, case, actor=actor, recipient=recipient, method=method, large_print=large_print,
+                   meeting_id=meeting_id, **extra)
+    if emailing:
+        email_to_applicant(result.document, case)
+        result.notes.append(f"It is queued to be emailed to {case.applicant_email}.")
+    elif kind.for_applicant and method is DeliveryMethod.POST:
+        result.notes.append("Print it and post it, then mark it as posted on the Documents page.")
+    return result
+
+
+def acknowledge(case: Case, *, actor: User) -> IssueResult:
+    """Acknowledge the application in one step: issue the acknowledgement letter and send it the way the applicant
+    chose (email: queued in the outbox now; otherwise by post, to be printed and marked as posted). Moves the
+    case to "Acknowledged" and meets the acknowledgement deadline, as issuing it always has."""
+    from trigger.documents.contexts import default_large_print
+
+    kind = DocumentKind.ACKNOWLEDGEMENT
+    return issue_and_send(kind, case, actor=actor, recipient=default_recipient(case, kind),
+                          method=default_method(case, kind), large_print=default_large_print(case, kind))
 
 
 def mark_posted(document: IssuedDocument, posted_on: date) -> None:

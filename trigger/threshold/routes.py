@@ -128,7 +128,7 @@ def same_as(case_id: int, incident_id: int):
             flash(f"Incident {number} is now " + (f"counted once, as incident {numbers.get(int(raw), raw)}."
                                                   if raw != SEPARATE else "counted as a separate incident."),
                   "success")
-            return redirect(url_for("cases.show", case_id=case.id))
+            return redirect(url_for("cases.incidents", case_id=case.id, _anchor="threshold"))
     return render_template("threshold/same_as.html", form=form, case=case, incident=incident,
                            candidates=candidates, numbers=numbers, verdict=verdict,
                            protective_marking="OFFICIAL-SENSITIVE"), _status()
@@ -160,5 +160,5 @@ def same_problem(case_id: int, other_id: int):
         flash(f"{other.reference} is now " + ("counted as about the same problem: complainants are counted across "
                                               "both applications." if same else
                                               "no longer counted as about the same problem."), "success")
-    return redirect(url_for("cases.show", case_id=case.id, _anchor="threshold"))
+    return redirect(url_for("cases.incidents", case_id=case.id, _anchor="threshold"))
 
