@@ -35,8 +35,9 @@ def test_record_an_application(client, world):
     assert f"Application {reference} has been saved" in page
     assert "Jane Applicant" in page and "GL50 1AA" in page and "jane@example.org" in page
     assert "Never disclosed to the applicant" in page and "Ronnie Noisy" in page
-    assert "Threshold met: 3 qualifying complaints" in page
-    assert "one incident reported to several agencies counts once" in page
+    incidents = text_of(client.get(response.location + "/incidents"))  # the case page's incidents section
+    assert "Threshold met: 3 qualifying complaints" in incidents
+    assert "one incident reported to several agencies counts once" in incidents
     case = only_case()
     assert case.stage is Stage.RECEIVED and case.channel.value == "phone"
     assert (count(Incident), count(IncidentReport), count(Perpetrator)) == (3, 4, 1)
