@@ -40,8 +40,10 @@ _RAG_COLOURS = {"red": "red", "amber": "yellow", "green": "green"}
 
 def tag(text, colour: str | None = None, classes: str = "") -> Markup:
     """A GOV.UK tag (templates/macros/components.html exports it as `tag`). Python rather than a Jinja macro: list
-    pages show one or two per row, and a macro call costs several times more."""
-    css = f"govuk-tag govuk-tag--{colour}" if colour else "govuk-tag"
+    pages show one or two per row, and a macro call costs several times more.
+
+    "blue" is the default tag's colour: GOV.UK Frontend 6 has no govuk-tag--blue, so it gets no modifier class."""
+    css = f"govuk-tag govuk-tag--{colour}" if colour and colour != "blue" else "govuk-tag"
     if classes:
         css = f"{css} {classes}"
     return Markup(f'<strong class="{escape(css)}">{escape(text)}</strong>')
