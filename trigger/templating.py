@@ -50,8 +50,10 @@ def tag(text, colour: str | None = None, classes: str = "") -> Markup:
     """A GOV.UK tag (templates/macros/components.html exports it as `tag`). Python rather than a Jinja macro: list
     pages show one or two per row, and a macro call costs several times more. Remembered: a list shows the same few
     tags ("Overdue by 2 working days", a stage) on many rows, and the HTML depends on the arguments alone. A tag's
-    text is a label, never personal data: the remembered tags outlive the request."""
-    css = f"govuk-tag govuk-tag--{colour}" if colour else "govuk-tag"
+    text is a label, never personal data: the remembered tags outlive the request.
+
+    "blue" is the default tag's colour: GOV.UK Frontend 6 has no govuk-tag--blue, so it gets no modifier class."""
+    css = f"govuk-tag govuk-tag--{colour}" if colour and colour != "blue" else "govuk-tag"
     if classes:
         css = f"{css} {classes}"
     return Markup(f'<strong class="{escape(css)}">{escape(text)}</strong>')
