@@ -171,6 +171,9 @@ def in_process(database_url: str, ids: dict, runs: int, names: list[str], profil
     coordinator, rep = client_for(COORDINATOR), client_for(REP)
     pages = {"healthz": ("/healthz", coordinator), "cases": ("/cases", coordinator),
              "case": (f"/cases/{ids['case_id']}", coordinator), "my-actions": ("/my-actions", rep),
+             # The case page's other sections (issue 16 split the one long page); "case" is its summary.
+             **{f"case-{section}": (f"/cases/{ids['case_id']}/{section}", coordinator)
+                for section in ("incidents", "meetings", "plan", "documents", "timeline", "print")},
              "dashboard": ("/dashboard", coordinator)}
     statements: list[str] = []
     with app.app_context():

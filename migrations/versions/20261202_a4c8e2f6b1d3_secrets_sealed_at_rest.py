@@ -9,6 +9,8 @@ Revises: f3b9c2d4e6a1
 Create Date: 2026-12-02 11:40:00
 
 """
+from contextlib import contextmanager
+
 from alembic import op
 import sqlalchemy as sa
 
@@ -23,6 +25,31 @@ _USERS = sa.table('users', sa.column('id', sa.Integer), sa.column('totp_secret',
 _AGENCIES = sa.table('agencies', sa.column('id', sa.Integer), sa.column('sso_client_secret', sa.Text))
 
 
+@contextmanager
+def _foreign_keys_off_on_sqlite():
+    """SQLite rebuilds `users` and `agencies` to widen a column (batch mode). Dropping the old table with foreign
+    keys on (trigger.extensions turns them on) is refused, or would cascade to the rows that refer to it, so they
+    are turned off for the rebuild; if SQLite still ignores that on a database with people, stop before the
+    rebuild."""
+    bind = op.get_bind()
+    if bind.dialect.name != 'sqlite':
+        yield
+        return
+    dbapi_connection = bind.connection.dbapi_connection
+    if dbapi_connection.in_transaction:
+        # The migrations before this one in the same run (or this one's own updates) left the driver's transaction
+        # open, and SQLite ignores PRAGMA foreign_keys inside one: commit what is done so far first.
+        dbapi_connection.commit()
+    op.execute('PRAGMA foreign_keys=OFF')
+    if bind.exec_driver_sql('PRAGMA foreign_keys').scalar() and bind.exec_driver_sql(
+            'SELECT count(*) FROM users').scalar():
+        raise RuntimeError('SQLite could not turn foreign keys off to rebuild the users table; nothing was changed.')
+    try:
+        yield
+    finally:
+        op.execute('PRAGMA foreign_keys=ON')
+
+
 def _convert(change) -> None:
     connection = op.get_bind()
     for table, column in ((_USERS, _USERS.c.totp_secret), (_AGENCIES, _AGENCIES.c.sso_client_secret)):
@@ -32,12 +59,13 @@ def _convert(change) -> None:
 
 
 def upgrade():
-    with op.batch_alter_table('users') as batch:
-        batch.alter_column('totp_secret', existing_type=sa.String(length=64), type_=sa.String(length=255),
-                           existing_nullable=True)
-    with op.batch_alter_table('agencies') as batch:
-        batch.alter_column('sso_client_secret', existing_type=sa.String(length=500), type_=sa.Text(),
-                           existing_nullable=False, existing_server_default='')
+    with _foreign_keys_off_on_sqlite():
+        with op.batch_alter_table('users') as batch:
+            batch.alter_column('totp_secret', existing_type=sa.String(length=64), type_=sa.String(length=255),
+                               existing_nullable=True)
+        with op.batch_alter_table('agencies') as batch:
+            batch.alter_column('sso_client_secret', existing_type=sa.String(length=500), type_=sa.Text(),
+                               existing_nullable=False, existing_server_default='')
     from trigger.secrets_at_rest import seal
 
     _convert(seal)
@@ -47,9 +75,10 @@ def downgrade():
     from trigger.secrets_at_rest import reveal
 
     _convert(reveal)
-    with op.batch_alter_table('agencies') as batch:
-        batch.alter_column('sso_client_secret', existing_type=sa.Text(), type_=sa.String(length=500),
-                           existing_nullable=False, existing_server_default='')
-    with op.batch_alter_table('users') as batch:
-        batch.alter_column('totp_secret', existing_type=sa.String(length=255), type_=sa.String(length=64),
-                           existing_nullable=True)
+    with _foreign_keys_off_on_sqlite():
+        with op.batch_alter_table('agencies') as batch:
+            batch.alter_column('sso_client_secret', existing_type=sa.Text(), type_=sa.String(length=500),
+                               existing_nullable=False, existing_server_default='')
+        with op.batch_alter_table('users') as batch:
+            batch.alter_column('totp_secret', existing_type=sa.String(length=255), type_=sa.String(length=64),
+                               existing_nullable=True)

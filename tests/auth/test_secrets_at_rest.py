@@ -117,11 +117,13 @@ def test_the_migration_seals_the_secrets_already_stored_and_downgrading_opens_th
     app = build_app(f"sqlite:///{tmp_path / 'before.db'}")
     with app.app_context():
         upgrade(revision="f3b9c2d4e6a1")  # authenticator and SSO secrets stored as typed
-        db.session.execute(text("INSERT INTO users (email, name, role, active, password_hash, totp_secret, created_at, updated_at) "
-                                "VALUES ('pat@example.org', 'Pat', 'coordinator', 1, 'x', 'JBSWY3DPEHPK3PXP', '2026-01-01', '2026-01-01')"))
-        db.session.execute(text("INSERT INTO agencies (name, agency_type, active, contact_email, "
-                                "sso_client_secret, created_at, updated_at) "
-                                "VALUES ('Vale Homes', 'housing', 1, '', 'client-s3cret', '2026-01-01', '2026-01-01')"))
+        # An agency with a person in it: rebuilding either table must neither be refused nor cascade.
+        db.session.execute(text("INSERT INTO agencies (id, name, agency_type, active, contact_email, "
+                                "sso_client_secret, created_at, updated_at) VALUES (1, 'Vale Homes', 'housing', 1, "
+                                "'', 'client-s3cret', '2026-01-01', '2026-01-01')"))
+        db.session.execute(text("INSERT INTO users (email, name, role, agency_id, active, password_hash, "
+                                "totp_secret, created_at, updated_at) VALUES ('pat@example.org', 'Pat', "
+                                "'agency-representative', 1, 1, 'x', 'JBSWY3DPEHPK3PXP', '2026-01-01', '2026-01-01')"))
         db.session.commit()
         upgrade()
         totp = raw("SELECT totp_secret FROM users")
@@ -131,5 +133,6 @@ def test_the_migration_seals_the_secrets_already_stored_and_downgrading_opens_th
         downgrade(revision="f3b9c2d4e6a1")
         assert raw("SELECT totp_secret FROM users") == "JBSWY3DPEHPK3PXP"
         assert raw("SELECT sso_client_secret FROM agencies") == "client-s3cret"
+        assert raw("SELECT agency_id FROM users") == 1  # nothing cascaded
         db.session.remove()
         db.engine.dispose()
