@@ -111,6 +111,17 @@ def run_migrations_online():
 
         with context.begin_transaction():
             context.run_migrations()
+            _restore_sqlite_statistics(connection)
+
+
+def _restore_sqlite_statistics(connection) -> None:
+    """SQLite forgets a table's planner statistics when a batch migration rebuilds it (copy, drop, rename). Where
+    the database had statistics (`flask demo load`, or an operator's ANALYZE), gather them again: without them the
+    planner chose other indexes and the dashboard took 33 ms instead of 7 on the scale-10 data."""
+    if connection.dialect.name != "sqlite":
+        return
+    if connection.exec_driver_sql("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'").first():
+        connection.exec_driver_sql("ANALYZE")
 
 
 if context.is_offline_mode():

@@ -28,3 +28,29 @@ def test_postgresql_runs_through_psycopg3(app):
     if db.engine.dialect.name != "postgresql":
         pytest.skip("PostgreSQL driver")
     assert db.engine.dialect.driver == "psycopg"
+
+
+def test_an_upgrade_that_rebuilds_a_sqlite_table_gathers_its_planner_statistics_again(tmp_path):
+    """SQLite drops a table's statistics when a batch migration rebuilds it; without them the dashboard took 33 ms
+    instead of 7 on the scale-10 data (bench/README.md). migrations/env.py runs ANALYZE after an upgrade where the
+    database had statistics."""
+    from flask_migrate import upgrade
+    from sqlalchemy import text
+
+    from tests.conftest import build_app
+    from trigger.extensions import db
+
+    app = build_app(f"sqlite:///{tmp_path / 'stats.db'}")
+    with app.app_context():
+        upgrade(revision="f3b9c2d4e6a1")
+        db.session.execute(text("INSERT INTO users (email, name, role, active, password_hash, created_at, "
+                                "updated_at) VALUES ('pat@example.org', 'Pat', 'coordinator', 1, 'x', '2026-01-01', "
+                                "'2026-01-01')"))
+        db.session.commit()
+        db.session.execute(text("ANALYZE"))
+        db.session.commit()
+        assert db.session.execute(text("SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'users'")).scalar()
+        upgrade()  # a4c8e2f6b1d3 rebuilds users to widen a column
+        assert db.session.execute(text("SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'users'")).scalar()
+        db.session.remove()
+        db.engine.dispose()
