@@ -64,13 +64,18 @@ def prepare(database_url: str) -> list[dict]:
     people = []
     with app.app_context():
         password_hash = hash_password(PASSWORD, "production")
-        agencies = db.session.scalars(select(Action.owner_agency_id).group_by(Action.owner_agency_id)
-                                      .order_by(func.count().desc()).limit(5)).all()
+        agencies = db.session.scalars(
+            select(Action.owner_agency_id).group_by(Action.owner_agency_id).order_by(func.count().desc()).limit(5)
+        ).all()
         case_ids = db.session.scalars(select(Case.id).order_by(Case.id.desc()).limit(2000)).all()
         open_items = db.session.execute(
-            select(MinuteItem.id, Meeting.id, Meeting.case_id).join(Meeting, MinuteItem.meeting_id == Meeting.id)
+            select(MinuteItem.id, Meeting.id, Meeting.case_id)
+            .join(Meeting, MinuteItem.meeting_id == Meeting.id)
             .outerjoin(MinutesApproval, MinutesApproval.meeting_id == Meeting.id)
-            .where(MinutesApproval.meeting_id.is_(None)).order_by(MinuteItem.id.desc()).limit(500)).all()
+            .where(MinutesApproval.meeting_id.is_(None))
+            .order_by(MinuteItem.id.desc())
+            .limit(500)
+        ).all()
         escalated = db.session.scalars(select(Case.id).where(Case.stage == "escalated").limit(200)).all()
         n = 0
         for role_name, count in ROLES:
@@ -86,10 +91,16 @@ def prepare(database_url: str) -> list[dict]:
                 person = {"email": email, "role": role_name, "cases": case_ids[:], "minutes": [], "actions": []}
                 if role_name == "agency-representative":
                     rows = db.session.execute(
-                        select(Action.id, ActionPlan.case_id).join(ActionPlan, Action.plan_id == ActionPlan.id)
-                        .where(Action.owner_agency_id == agency_id,
-                               Action.status.in_([ActionStatus.NOT_STARTED, ActionStatus.IN_PROGRESS]))
-                        .order_by(Action.id).offset(i * 40).limit(40)).all()
+                        select(Action.id, ActionPlan.case_id)
+                        .join(ActionPlan, Action.plan_id == ActionPlan.id)
+                        .where(
+                            Action.owner_agency_id == agency_id,
+                            Action.status.in_([ActionStatus.NOT_STARTED, ActionStatus.IN_PROGRESS]),
+                        )
+                        .order_by(Action.id)
+                        .offset(i * 40)
+                        .limit(40)
+                    ).all()
                     person["actions"] = [r[0] for r in rows]
                     person["cases"] = sorted({r[1] for r in rows})
                 elif role_name in ("coordinator", "chair"):
@@ -152,13 +163,15 @@ class _Form(html.parser.HTMLParser):
 
 
 class Person(threading.Thread):
-    def __init__(self, base: str, person: dict, start: threading.Barrier, until: list, results: list,
-                 seed: int) -> None:
+    def __init__(
+        self, base: str, person: dict, start: threading.Barrier, until: list, results: list, seed: int
+    ) -> None:
         super().__init__(daemon=True)
         self.base, self.person, self.start_line, self.until, self.results = base, person, start, until, results
         self.rng = random.Random(seed)
         self.opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), _NoRedirect)
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), _NoRedirect
+        )
 
     def call(self, kind: str, path: str, data: dict | None = None, expect=(200,)) -> str:
         body = urllib.parse.urlencode(data).encode() if data is not None else None
@@ -181,8 +194,7 @@ class Person(threading.Thread):
         time.sleep(rng.uniform(0, 20))
         page = self.call("sign-in form", "/login")
         token = _csrf(page)
-        self.call("sign-in", "/login", {"email": p["email"], "password": PASSWORD, "csrf_token": token},
-                  expect=(302,))
+        self.call("sign-in", "/login", {"email": p["email"], "password": PASSWORD, "csrf_token": token}, expect=(302,))
         self.start_line.wait()  # everyone signed in (argon2id takes ~150 ms of CPU each): the measured part starts
         while True:
             time.sleep(rng.uniform(2, 10))
@@ -206,8 +218,14 @@ class Person(threading.Thread):
         kind = rng.choice(choices)
         if kind in ("case", "plan") and case is None:
             kind = "cases" if role != "pcc-reviewer" else "dashboard"
-        path = {"cases": "/cases", "case": f"/cases/{case}", "dashboard": "/dashboard", "my-actions": "/my-actions",
-                "plan": f"/cases/{case}/plan", "escalations": "/escalations"}[kind]
+        path = {
+            "cases": "/cases",
+            "case": f"/cases/{case}",
+            "dashboard": "/dashboard",
+            "my-actions": "/my-actions",
+            "plan": f"/cases/{case}/plan",
+            "escalations": "/escalations",
+        }[kind]
         if kind == "cases" and rng.random() < 0.3:
             path += f"?page={rng.randint(2, 20)}"
         self.call(kind, path)
@@ -216,8 +234,9 @@ class Person(threading.Thread):
         p, rng = self.person, self.rng
         if p["actions"]:
             action_id = rng.choice(p["actions"])
-            form = _form_of(self.call("write: action update (form)", f"/actions/{action_id}/update"),
-                            f"/actions/{action_id}/update")
+            form = _form_of(
+                self.call("write: action update (form)", f"/actions/{action_id}/update"), f"/actions/{action_id}/update"
+            )
             if form is None:
                 return True
             form["note"] = f"Visited again on {time.strftime('%d %B')}: no further reports this week."
@@ -226,11 +245,13 @@ class Person(threading.Thread):
             return True
         if p["minutes"]:
             item_id, meeting_id, case_id = rng.choice(p["minutes"])
-            path = f"/cases/{case_id}/meetings/{meeting_id}/minutes/{item_id}"
+            # The minutes of every agenda item are one form (issue 16); each item saves as its own revision.
+            path = f"/cases/{case_id}/meetings/{meeting_id}/minutes"
             form = _form_of(self.call("write: minutes (form)", path), path)
             if form is None:
                 return True
-            form["text"] = (form.get("text") or "") + f"\nAdded {time.strftime('%H:%M:%S')}: agreed to review."
+            field = f"text_{item_id}"
+            form[field] = (form.get(field) or "") + f"\nAdded {time.strftime('%H:%M:%S')}: agreed to review."
             form.setdefault("reason", "Load bench")
             self.call("write: minutes save", path, form, expect=(302,))
             return True
@@ -284,11 +305,28 @@ def main() -> None:
     if not database_url:
         sys.exit("Set DATABASE_URL to a database loaded with `flask demo load --scale 10`.")
     people = prepare(database_url)
-    env = dict(os.environ, DATABASE_URL=database_url, SECRET_KEY="bench-secret-key-" + "x" * 32,
-               TRIGGER_ENV="local", FLASK_APP="wsgi")
+    env = dict(
+        os.environ,
+        DATABASE_URL=database_url,
+        SECRET_KEY="bench-secret-key-" + "x" * 32,
+        TRIGGER_ENV="local",
+        FLASK_APP="wsgi",
+    )
     base = f"http://127.0.0.1:{args.port}"
-    server = subprocess.Popen([str(ROOT / ".venv/bin/gunicorn"), "-w", "2", "-b", f"127.0.0.1:{args.port}",
-                               "--log-level", "warning", "wsgi:app"], cwd=ROOT, env=env)
+    server = subprocess.Popen(
+        [
+            str(ROOT / ".venv/bin/gunicorn"),
+            "-w",
+            "2",
+            "-b",
+            f"127.0.0.1:{args.port}",
+            "--log-level",
+            "warning",
+            "wsgi:app",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
     jobs: list[tuple[str, float, int]] = []
     try:
         for _ in range(100):
@@ -299,8 +337,11 @@ def main() -> None:
                 time.sleep(0.2)
         out = str(ROOT / "instance" / f"load-bench-{os.getpid()}.json")
         (ROOT / "instance").mkdir(exist_ok=True)
-        print(f"{database_url.split(':')[0]}: 50 people for {args.duration} s (load average "
-              f"{' '.join(f'{x:.2f}' for x in os.getloadavg())})", flush=True)
+        print(
+            f"{database_url.split(':')[0]}: 50 people for {args.duration} s (load average "
+            f"{' '.join(f'{x:.2f}' for x in os.getloadavg())})",
+            flush=True,
+        )
         process = multiprocessing.get_context("spawn").Process(target=client, args=(base, people, args.duration, out))
         process.start()
         started = time.time()
@@ -311,8 +352,9 @@ def main() -> None:
                 next_jobs += 60
                 for command in (["outbox", "send"], ["deadlines", "run"]):
                     t = time.perf_counter()
-                    done = subprocess.run([str(ROOT / ".venv/bin/flask"), *command], cwd=ROOT, env=env,
-                                          capture_output=True, text=True)
+                    done = subprocess.run(
+                        [str(ROOT / ".venv/bin/flask"), *command], cwd=ROOT, env=env, capture_output=True, text=True
+                    )
                     jobs.append((" ".join(command), time.perf_counter() - t, done.returncode))
         results = json.loads(Path(out).read_text())
         os.unlink(out)
@@ -327,20 +369,28 @@ def main() -> None:
     for kind in sorted(by_kind):
         rows = by_kind[kind]
         times = [s * 1000 for s, _, _ in rows]
-        errors = sum(1 for _, status, ok in rows if not ok and (status >= 500 or status < 0 or status in (401, 403, 404)))
+        errors = sum(
+            1 for _, status, ok in rows if not ok and (status >= 500 or status < 0 or status in (401, 403, 404))
+        )
         refused = sum(1 for _, status, ok in rows if not ok and status in (400, 409))
         other = sum(1 for _, _, ok in rows if not ok) - errors - refused
         p95, p99 = percentile(times, 0.95), percentile(times, 0.99)
         page = not kind.startswith("sign-in")
         met = p95 < P95_GOAL_MS and p99 < P99_GOAL_MS and not errors and not other
         all_met &= met or not page
-        print(f"  {kind:<30} {len(rows):>5} {percentile(times, 0.5):7.1f}ms {p95:7.1f}ms {p99:7.1f}ms "
-              f"{errors + other:>7} {refused:>8}" + (("  MET" if met else "  NOT MET") if page else ""))
+        print(
+            f"  {kind:<30} {len(rows):>5} {percentile(times, 0.5):7.1f}ms {p95:7.1f}ms {p99:7.1f}ms "
+            f"{errors + other:>7} {refused:>8}" + (("  MET" if met else "  NOT MET") if page else "")
+        )
     total = len(results)
-    print(f"  {total} requests ({total / args.duration:.1f} a second); scheduled jobs: "
-          + ", ".join(f"{name} {seconds:.1f} s (exit {code})" for name, seconds, code in jobs))
-    print(f"  goal (every page p95 < {P95_GOAL_MS:g} ms, p99 < {P99_GOAL_MS:g} ms, zero errors): "
-          f"{'MET' if all_met else 'NOT MET'} (load average {' '.join(f'{x:.2f}' for x in os.getloadavg())})")
+    print(
+        f"  {total} requests ({total / args.duration:.1f} a second); scheduled jobs: "
+        + ", ".join(f"{name} {seconds:.1f} s (exit {code})" for name, seconds, code in jobs)
+    )
+    print(
+        f"  goal (every page p95 < {P95_GOAL_MS:g} ms, p99 < {P99_GOAL_MS:g} ms, zero errors): "
+        f"{'MET' if all_met else 'NOT MET'} (load average {' '.join(f'{x:.2f}' for x in os.getloadavg())})"
+    )
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ from sqlalchemy import text
 
 from config import ConfigError, Settings
 from tests.conftest import post
-from tests.auth.test_two_factor import enrol, password_step, two_factor_on  # noqa: F401  (fixture)
+from tests.auth.test_two_factor import enrol, password_step
 from trigger.extensions import db
 from trigger.models import Role
 from trigger.secrets_at_rest import keys_for, reveal, seal
@@ -22,6 +22,13 @@ KEYS = "trigger_secret_keys"
 
 def raw(sql: str, **params):
     return db.session.execute(text(sql), params).scalar()
+
+
+@pytest.fixture
+def two_factor_on(org):
+    org.two_factor_roles = "administrator,coordinator,chair"
+    db.session.commit()
+    return org
 
 
 @pytest.fixture
@@ -39,8 +46,12 @@ def keys(app):
         app.extensions[KEYS] = before
 
 
-def test_an_authenticator_secret_is_stored_sealed_and_still_signs_people_in(app, client, two_factor_on,  # noqa: F811
-                                                                            make_user):
+def test_an_authenticator_secret_is_stored_sealed_and_still_signs_people_in(
+    app,
+    client,
+    two_factor_on,
+    make_user,
+):
     user = make_user(Role.COORDINATOR)
     totp, _ = enrol(client, user)
     stored = raw("SELECT totp_secret FROM users WHERE id = :id", id=user.id)
@@ -53,7 +64,8 @@ def test_an_authenticator_secret_is_stored_sealed_and_still_signs_people_in(app,
 
 
 def test_with_the_wrong_keys_the_app_code_is_refused_but_a_recovery_code_works_and_the_log_says_why(
-        app, client, two_factor_on, make_user, keys, caplog):  # noqa: F811
+    app, client, two_factor_on, make_user, keys, caplog
+):
     user = make_user(Role.CHAIR)
     totp, codes = enrol(client, user)
     settings = app.config["TRIGGER_SETTINGS"]
@@ -73,8 +85,14 @@ def test_with_the_wrong_keys_the_app_code_is_refused_but_a_recovery_code_works_a
         app.config["TRIGGER_SETTINGS"].secret_key = saved
 
 
-def test_flask_secrets_rotate_reseals_with_the_newest_key_so_the_old_one_can_go(app, client, two_factor_on,  # noqa: F811
-                                                                                 make_user, make_agency, keys):
+def test_flask_secrets_rotate_reseals_with_the_newest_key_so_the_old_one_can_go(
+    app,
+    client,
+    two_factor_on,
+    make_user,
+    make_agency,
+    keys,
+):
     old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
     keys(old)
     user = make_user(Role.COORDINATOR)
@@ -118,12 +136,20 @@ def test_the_migration_seals_the_secrets_already_stored_and_downgrading_opens_th
     with app.app_context():
         upgrade(revision="f3b9c2d4e6a1")  # authenticator and SSO secrets stored as typed
         # An agency with a person in it: rebuilding either table must neither be refused nor cascade.
-        db.session.execute(text("INSERT INTO agencies (id, name, agency_type, active, contact_email, "
-                                "sso_client_secret, created_at, updated_at) VALUES (1, 'Vale Homes', 'housing', 1, "
-                                "'', 'client-s3cret', '2026-01-01', '2026-01-01')"))
-        db.session.execute(text("INSERT INTO users (email, name, role, agency_id, active, password_hash, "
-                                "totp_secret, created_at, updated_at) VALUES ('pat@example.org', 'Pat', "
-                                "'agency-representative', 1, 1, 'x', 'JBSWY3DPEHPK3PXP', '2026-01-01', '2026-01-01')"))
+        db.session.execute(
+            text(
+                "INSERT INTO agencies (id, name, agency_type, active, contact_email, "
+                "sso_client_secret, created_at, updated_at) VALUES (1, 'Vale Homes', 'housing', 1, "
+                "'', 'client-s3cret', '2026-01-01', '2026-01-01')"
+            )
+        )
+        db.session.execute(
+            text(
+                "INSERT INTO users (email, name, role, agency_id, active, password_hash, "
+                "totp_secret, created_at, updated_at) VALUES ('pat@example.org', 'Pat', "
+                "'agency-representative', 1, 1, 'x', 'JBSWY3DPEHPK3PXP', '2026-01-01', '2026-01-01')"
+            )
+        )
         db.session.commit()
         upgrade()
         totp = raw("SELECT totp_secret FROM users")
