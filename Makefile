@@ -54,6 +54,7 @@ migrate-check: $(VENV)/.run-$(HASH)
 ## lint: ruff's lint rules and the architecture contracts (import-linter), both configured in pyproject.toml
 lint: $(VENV)/.test-$(HASH)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 
 ## lock: write requirements/runtime.lock and test.lock (every dependency pinned, with hashes) from the pins in

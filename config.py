@@ -57,7 +57,7 @@ def normalise_database_url(url: str) -> str:
     """Use psycopg 3 for PostgreSQL whatever spelling the operator gave."""
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 

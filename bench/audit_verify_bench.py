@@ -88,8 +88,9 @@ def _flask(url: str, *args: str) -> tuple[float, str]:
     env = dict(os.environ, DATABASE_URL=url, FLASK_APP="wsgi", TRIGGER_ENV="local")
     cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    result = subprocess.run([str(ROOT / ".venv" / "bin" / "flask"), *args], cwd=ROOT, env=env,
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [str(ROOT / ".venv" / "bin" / "flask"), *args], cwd=ROOT, env=env, capture_output=True, text=True
+    )
     seconds = time.perf_counter() - started
     cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (cpu_after.ru_utime - cpu_before.ru_utime) + (cpu_after.ru_stime - cpu_before.ru_stime)
@@ -112,8 +113,9 @@ def verify_runs(url: str, n: int) -> None:
 def main() -> None:
     args = [arg for arg in sys.argv[1:] if arg != "--verify-only"]
     n = int(args[0]) if args else 1_000_000
-    url = normalise_database_url(os.environ.get("DATABASE_URL")
-                                 or f"sqlite:///{Path(tempfile.mkdtemp()) / 'audit-bench.db'}")
+    url = normalise_database_url(
+        os.environ.get("DATABASE_URL") or f"sqlite:///{Path(tempfile.mkdtemp()) / 'audit-bench.db'}"
+    )
     if "--verify-only" in sys.argv:  # the chain a previous run built in DATABASE_URL
         verify_runs(url, n)
         return
@@ -124,14 +126,24 @@ def main() -> None:
     with app.app_context():
         upgrade()
         db.session.add(Organisation(id=1, name="Bench Partnership"))
-        db.session.add(User(id=1, email="coordinator@bench.example", name="Bench Coordinator",
-                            role=Role.COORDINATOR, active=True, password_hash="x"))
+        db.session.add(
+            User(
+                id=1,
+                email="coordinator@bench.example",
+                name="Bench Coordinator",
+                role=Role.COORDINATOR,
+                active=True,
+                password_hash="x",
+            )
+        )
         db.session.commit()
         started = time.perf_counter()
         db.session.execute(text(POSTGRESQL_FILL if postgresql else SQLITE_FILL), {"n": n})
         db.session.commit()
-        print(f"{'PostgreSQL' if postgresql else 'SQLite'}: {n:,} unsealed events written in "
-              f"{time.perf_counter() - started:.1f} s")
+        print(
+            f"{'PostgreSQL' if postgresql else 'SQLite'}: {n:,} unsealed events written in "
+            f"{time.perf_counter() - started:.1f} s"
+        )
         db.session.remove()
         db.engine.dispose()
 

@@ -62,7 +62,7 @@ def _reset(url: str) -> None:
 
 def _bulk(model, rows: list[dict]) -> None:
     for start in range(0, len(rows), CHUNK):
-        db.session.execute(insert(model), rows[start:start + CHUNK])
+        db.session.execute(insert(model), rows[start : start + CHUNK])
 
 
 def generate(n_cases: int, n_actions: int, today: date) -> None:
@@ -71,40 +71,118 @@ def generate(n_cases: int, n_actions: int, today: date) -> None:
     stamp = {"created_at": now, "updated_at": now}
     db.session.add(Organisation(id=1, name="Bench Partnership"))
     _bulk(Area, [{"name": f"Area {i}", "nation": "england-and-wales", "active": True, **stamp} for i in range(6)])
-    _bulk(Agency, [{"name": f"Agency {i}", "agency_type": "police" if i % 4 == 0 else "housing", "active": True,
-                    "contact_email": f"team{i}@agency.example" if i % 3 else "", **stamp} for i in range(20)])
+    _bulk(
+        Agency,
+        [
+            {
+                "name": f"Agency {i}",
+                "agency_type": "police" if i % 4 == 0 else "housing",
+                "active": True,
+                "contact_email": f"team{i}@agency.example" if i % 3 else "",
+                **stamp,
+            }
+            for i in range(20)
+        ],
+    )
     password = hash_password(PASSWORD, "test")
-    users = [{"email": f"coordinator{i}@vale.example", "name": f"Coordinator {i}", "role": Role.COORDINATOR.value,
-              "active": True, "password_hash": password, **stamp} for i in range(4)]
-    users += [{"email": f"chair{i}@vale.example", "name": f"Chair {i}", "role": Role.CHAIR.value, "active": True,
-               "password_hash": password, **stamp} for i in range(3)]
-    users += [{"email": f"rep{i}@agency.example", "name": f"Rep {i}", "role": Role.AGENCY_REP.value,
-               "agency_id": 1 + i % 20, "active": True, "password_hash": password, **stamp} for i in range(60)]
+    users = [
+        {
+            "email": f"coordinator{i}@vale.example",
+            "name": f"Coordinator {i}",
+            "role": Role.COORDINATOR.value,
+            "active": True,
+            "password_hash": password,
+            **stamp,
+        }
+        for i in range(4)
+    ]
+    users += [
+        {
+            "email": f"chair{i}@vale.example",
+            "name": f"Chair {i}",
+            "role": Role.CHAIR.value,
+            "active": True,
+            "password_hash": password,
+            **stamp,
+        }
+        for i in range(3)
+    ]
+    users += [
+        {
+            "email": f"rep{i}@agency.example",
+            "name": f"Rep {i}",
+            "role": Role.AGENCY_REP.value,
+            "agency_id": 1 + i % 20,
+            "active": True,
+            "password_hash": password,
+            **stamp,
+        }
+        for i in range(60)
+    ]
     _bulk(User, users)
     stages = ["received", "acknowledged", "threshold-met", "review-scheduled", "review-held", "plan-live"]
-    _bulk(Case, [{"reference": f"ASB-B-{i:06d}", "area_id": 1 + i % 6, "stage": stages[i % len(stages)],
-                  "received_on": today - timedelta(days=rng.randint(5, 200)), "channel": "phone",
-                  "applicant_name": f"Applicant {i}", "coordinator_id": 1 + i % 4 if i % 5 else None, **stamp}
-                 for i in range(n_cases)])
+    _bulk(
+        Case,
+        [
+            {
+                "reference": f"ASB-B-{i:06d}",
+                "area_id": 1 + i % 6,
+                "stage": stages[i % len(stages)],
+                "received_on": today - timedelta(days=rng.randint(5, 200)),
+                "channel": "phone",
+                "applicant_name": f"Applicant {i}",
+                "coordinator_id": 1 + i % 4 if i % 5 else None,
+                **stamp,
+            }
+            for i in range(n_cases)
+        ],
+    )
     deadlines = []
     for case_id in range(1, n_cases + 1):
         for kind in (DeadlineKind.ACKNOWLEDGE, DeadlineKind.INFORMATION, DeadlineKind.THRESHOLD_DECISION):
             due = today + timedelta(days=rng.randint(-20, 40))
-            deadlines.append({"case_id": case_id, "kind": kind.value, "cycle": 1, "anchor_on": due - timedelta(14),
-                              "due_on": due, "original_due_on": due, **stamp})
+            deadlines.append(
+                {
+                    "case_id": case_id,
+                    "kind": kind.value,
+                    "cycle": 1,
+                    "anchor_on": due - timedelta(14),
+                    "due_on": due,
+                    "original_due_on": due,
+                    **stamp,
+                }
+            )
     _bulk(CaseDeadline, deadlines)
-    _bulk(ActionPlan, [{"case_id": case_id, "status": "live", "victim_consulted": False, "closed_reason": "",
-                        **stamp} for case_id in range(1, n_cases + 1)])
+    _bulk(
+        ActionPlan,
+        [
+            {"case_id": case_id, "status": "live", "victim_consulted": False, "closed_reason": "", **stamp}
+            for case_id in range(1, n_cases + 1)
+        ],
+    )
     reps_of = {agency: [8 + i for i in range(60) if 1 + i % 20 == agency] for agency in range(1, 21)}
     actions = []
     for i in range(n_actions):
         agency = 1 + rng.randrange(20)
         due = today + timedelta(days=rng.randint(-30, 90))
-        actions.append({"plan_id": 1 + i % n_cases, "description": f"Action {i}", "owner_agency_id": agency,
-                        "owner_user_id": rng.choice(reps_of[agency]) if i % 4 else None, "due_on": due,
-                        "original_due_on": due, "priority": "medium", "status": "not-started", "version": 1,
-                        "victim_visible": False, "victim_wording": "", "status_reason": "", "source_note": "",
-                        **stamp})
+        actions.append(
+            {
+                "plan_id": 1 + i % n_cases,
+                "description": f"Action {i}",
+                "owner_agency_id": agency,
+                "owner_user_id": rng.choice(reps_of[agency]) if i % 4 else None,
+                "due_on": due,
+                "original_due_on": due,
+                "priority": "medium",
+                "status": "not-started",
+                "version": 1,
+                "victim_visible": False,
+                "victim_wording": "",
+                "status_reason": "",
+                "source_note": "",
+                **stamp,
+            }
+        )
     _bulk(Action, actions)
     db.session.commit()
 
@@ -132,12 +210,19 @@ def main(n_cases: int = 10_000, n_actions: int = 100_000) -> None:
     url = os.environ.get("DATABASE_URL") or f"sqlite:///{tempfile.mkdtemp()}/bench.db"
     url = normalise_database_url(url)
     _reset(url)
-    settings = Settings(environment="local", secret_key="bench", database_url=url, password_hash_profile="test",
-                        login_max_failures_per_address=10_000)
+    settings = Settings(
+        environment="local",
+        secret_key="bench",
+        database_url=url,
+        password_hash_profile="test",
+        login_max_failures_per_address=10_000,
+    )
     app = create_app({"TRIGGER_SETTINGS": settings, "WTF_CSRF_ENABLED": False})
     today = london_today()
-    print(f"deadlines bench on {url.split(':')[0]}: {n_cases:,} cases, {n_actions:,} actions; "
-          f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print(
+        f"deadlines bench on {url.split(':')[0]}: {n_cases:,} cases, {n_actions:,} actions; "
+        f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}"
+    )
     with app.app_context():
         upgrade()
         start = time.perf_counter()
@@ -151,10 +236,12 @@ def main(n_cases: int = 10_000, n_actions: int = 100_000) -> None:
         first = timed_run(today)
         second = timed_run(today)
         for label, (seconds, statements, report) in (("first run ", first), ("second run", second)):
-            print(f"  {label}: {seconds:.2f} s, {statements} SQL statements; {report.deadlines_checked:,} deadlines "
-                  f"and {report.actions_checked:,} actions checked, {report.due:,} reminders newly due, "
-                  f"{report.digests:,} digests: {report.emails:,} emails and {report.notifications:,} notifications "
-                  "newly queued")
+            print(
+                f"  {label}: {seconds:.2f} s, {statements} SQL statements; {report.deadlines_checked:,} deadlines "
+                f"and {report.actions_checked:,} actions checked, {report.due:,} reminders newly due, "
+                f"{report.digests:,} digests: {report.emails:,} emails and {report.notifications:,} notifications "
+                "newly queued"
+            )
         print("  goal: under 10 s each -", "MET" if max(first[0], second[0]) < 10 else "NOT MET")
         print(f"  load average after the runs: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
@@ -171,8 +258,10 @@ def main(n_cases: int = 10_000, n_actions: int = 100_000) -> None:
         assert page.status_code == 200
     timings.sort()
     p95 = timings[int(round(0.95 * len(timings))) - 1]
-    print(f"  dashboard (coordinator, all areas), 50 warm requests: median {statistics.median(timings) * 1000:.0f} ms, "
-          f"p95 {p95 * 1000:.0f} ms")
+    print(
+        f"  dashboard (coordinator, all areas), 50 warm requests: median {statistics.median(timings) * 1000:.0f} ms, "
+        f"p95 {p95 * 1000:.0f} ms"
+    )
     print("  goal: p95 under 100 ms -", "MET" if p95 < 0.1 else "NOT MET")
 
 

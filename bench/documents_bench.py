@@ -34,8 +34,7 @@ from trigger.documents.contexts import load_case_for_documents  # noqa: E402
 from trigger.documents.rendering import prepare, render_document  # noqa: E402
 from trigger.models import DeliveryMethod, DocumentKind  # noqa: E402
 
-LONG_MINUTES = (" ".join([MINUTES_TEXT] * 12) + "\n\n"
-                + " ".join(["The council described its noise monitoring."] * 10))
+LONG_MINUTES = " ".join([MINUTES_TEXT] * 12) + "\n\n" + " ".join(["The council described its noise monitoring."] * 10)
 
 
 def p95(values: list[float]) -> float:
@@ -68,15 +67,17 @@ def bare_renderer():
 
     def render(html: str) -> bytes:
         return HTML(string=html, base_url=engine.BASE_URL, url_fetcher=fetcher, media_type="print").write_pdf(
-            font_config=engine._font_config(), pdf_variant=engine.PDF_VARIANT)
+            font_config=engine._font_config(), pdf_variant=engine.PDF_VARIANT
+        )
 
     return render
 
 
 def main(runs: int = 30) -> None:
     url = os.environ.get("DATABASE_URL") or f"sqlite:///{tempfile.mkdtemp()}/bench.db"
-    settings = Settings(environment="local", secret_key="bench", database_url=normalise_database_url(url),
-                        password_hash_profile="test")
+    settings = Settings(
+        environment="local", secret_key="bench", database_url=normalise_database_url(url), password_hash_profile="test"
+    )
     app = create_app({"TRIGGER_SETTINGS": settings})
     results = []
     with app.app_context():
@@ -118,10 +119,15 @@ def main(runs: int = 30) -> None:
             from flask_login import login_user
 
             login_user(world.coordinator)
-            document = services.issue(DocumentKind.OUTCOME, case, actor=world.coordinator,
-                                      recipient=services.default_recipient(case, DocumentKind.OUTCOME),
-                                      method=DeliveryMethod.POST, large_print=False,
-                                      findings="The agencies could have shared information sooner.").document
+            document = services.issue(
+                DocumentKind.OUTCOME,
+                case,
+                actor=world.coordinator,
+                recipient=services.default_recipient(case, DocumentKind.OUTCOME),
+                method=DeliveryMethod.POST,
+                large_print=False,
+                findings="The agencies could have shared information sooner.",
+            ).document
             from trigger.extensions import db
 
             db.session.commit()
@@ -129,8 +135,9 @@ def main(runs: int = 30) -> None:
     client = app.test_client()
     page = client.get("/login").get_data(as_text=True)
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)[1]
-    response = client.post("/login", data={"email": email,
-                                           "password": "a-long-test-passphrase-42", "csrf_token": token})
+    response = client.post(
+        "/login", data={"email": email, "password": "a-long-test-passphrase-42", "csrf_token": token}
+    )
     assert response.status_code == 302, response.status_code
     download_url = f"/cases/{case_id}/documents/{document_id}/download"
     assert client.get(download_url).status_code == 200
@@ -144,15 +151,20 @@ def main(runs: int = 30) -> None:
         results.append(
             f"| {name} | {statistics.median(timings) * 1000:.0f} ms | {p95(timings) * 1000:.0f} ms | "
             f"{p95(engine_timings) * 1000:.0f} ms | {p95(bare_timings) * 1000:.0f} ms | {ratio:.2f}x | "
-            f"{'MET' if p95(timings) < goal and ratio <= 1.5 else 'NOT MET'} (< {goal * 1000:.0f} ms, <= 1.5x) |")
+            f"{'MET' if p95(timings) < goal and ratio <= 1.5 else 'NOT MET'} (< {goal * 1000:.0f} ms, <= 1.5x) |"
+        )
     print(f"documents, {runs} interleaved runs each, {url.split(':')[0]}:")
     print("| document | median | p95 | engine alone p95 | bare WeasyPrint p95 | ratio (p95 / bare p95) | goal |")
     print("|---|---|---|---|---|---|---|")
     print("\n".join(results))
-    print(f"| download of an issued PDF (200 runs) | {statistics.median(download) * 1000:.1f} ms | "
-          f"{p95(download) * 1000:.1f} ms | - | - | - | {'MET' if p95(download) < 0.02 else 'NOT MET'} (< 20 ms) |")
-    print(f"calling process RSS over 200 renders: {before:.1f} MiB -> {after:.1f} MiB "
-          f"({after - before:+.1f} MiB) - {'flat' if after - before < 5 else 'GROWING'}")
+    print(
+        f"| download of an issued PDF (200 runs) | {statistics.median(download) * 1000:.1f} ms | "
+        f"{p95(download) * 1000:.1f} ms | - | - | - | {'MET' if p95(download) < 0.02 else 'NOT MET'} (< 20 ms) |"
+    )
+    print(
+        f"calling process RSS over 200 renders: {before:.1f} MiB -> {after:.1f} MiB "
+        f"({after - before:+.1f} MiB) - {'flat' if after - before < 5 else 'GROWING'}"
+    )
 
 
 if __name__ == "__main__":

@@ -140,8 +140,22 @@ def worker_memory(master_pid: int) -> dict[int, int]:
 def run_wrk(base: str, path: str, cookie: str, duration: int, connections: int) -> dict:
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(LUA % {"cookie": cookie})
-    out = subprocess.run(["wrk", f"-t{min(2, connections)}", f"-c{connections}", f"-d{duration}s", "--timeout", "10s", "-s",
-                          script.name, base + path], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [
+            "wrk",
+            f"-t{min(2, connections)}",
+            f"-c{connections}",
+            f"-d{duration}s",
+            "--timeout",
+            "10s",
+            "-s",
+            script.name,
+            base + path,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     os.unlink(script.name)
     result = json.loads(out.split("RESULT ", 1)[1].splitlines()[0])
     result["rps"] = result["requests"] / result["seconds"]
@@ -156,8 +170,11 @@ def in_process(database_url: str, ids: dict, runs: int, names: list[str], profil
     from trigger import create_app
     from trigger.extensions import db
 
-    settings = Settings(environment="local", secret_key="bench-secret-key-" + "x" * 32,
-                        database_url=normalise_database_url(database_url))
+    settings = Settings(
+        environment="local",
+        secret_key="bench-secret-key-" + "x" * 32,
+        database_url=normalise_database_url(database_url),
+    )
     app = create_app({"TRIGGER_SETTINGS": settings})
 
     def client_for(email: str):
@@ -169,17 +186,25 @@ def in_process(database_url: str, ids: dict, runs: int, names: list[str], profil
         return client
 
     coordinator, rep = client_for(COORDINATOR), client_for(REP)
-    pages = {"healthz": ("/healthz", coordinator), "cases": ("/cases", coordinator),
-             "case": (f"/cases/{ids['case_id']}", coordinator), "my-actions": ("/my-actions", rep),
-             # The case page's other sections (issue 16 split the one long page); "case" is its summary.
-             **{f"case-{section}": (f"/cases/{ids['case_id']}/{section}", coordinator)
-                for section in ("incidents", "meetings", "plan", "documents", "timeline", "print")},
-             "dashboard": ("/dashboard", coordinator)}
+    pages = {
+        "healthz": ("/healthz", coordinator),
+        "cases": ("/cases", coordinator),
+        "case": (f"/cases/{ids['case_id']}", coordinator),
+        "my-actions": ("/my-actions", rep),
+        # The case page's other sections (issue 16 split the one long page); "case" is its summary.
+        **{
+            f"case-{section}": (f"/cases/{ids['case_id']}/{section}", coordinator)
+            for section in ("incidents", "meetings", "plan", "documents", "timeline", "print")
+        },
+        "dashboard": ("/dashboard", coordinator),
+    }
     statements: list[str] = []
     with app.app_context():
         event.listen(db.engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
-    print(f"in process ({database_url.split(':')[0]}), {runs} requests a page, load average "
-          f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print(
+        f"in process ({database_url.split(':')[0]}), {runs} requests a page, load average "
+        f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}"
+    )
     print(f"  {'page':<12} {'wall p50':>9} {'wall p95':>9} {'CPU p50':>9} {'CPU best':>9} {'SQL':>4}  x healthz (goal)")
     cpu_p50: dict[str, float] = {}
     for name in names:
@@ -213,10 +238,14 @@ def in_process(database_url: str, ids: dict, runs: int, names: list[str], profil
         ratio = ""
         if name in CPU_GOALS and cpu_p50.get("healthz"):
             times = cpu_p50[name] / cpu_p50["healthz"]
-            ratio = (f"  {times:5.1f}x (at most {CPU_GOALS[name]:g}x: "
-                     f"{'MET' if times <= CPU_GOALS[name] else 'NOT MET'})")
-        print(f"  {name:<12} {walls[len(walls) // 2] * 1000:7.1f}ms {walls[int(len(walls) * 0.95) - 1] * 1000:7.1f}ms "
-              f"{cpu_p50[name] * 1000:7.1f}ms {cpus[0] * 1000:7.1f}ms {count:>4}{ratio}", flush=True)
+            ratio = (
+                f"  {times:5.1f}x (at most {CPU_GOALS[name]:g}x: {'MET' if times <= CPU_GOALS[name] else 'NOT MET'})"
+            )
+        print(
+            f"  {name:<12} {walls[len(walls) // 2] * 1000:7.1f}ms {walls[int(len(walls) * 0.95) - 1] * 1000:7.1f}ms "
+            f"{cpu_p50[name] * 1000:7.1f}ms {cpus[0] * 1000:7.1f}ms {count:>4}{ratio}",
+            flush=True,
+        )
 
 
 def main() -> None:
@@ -224,17 +253,31 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=60)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--port", type=int, default=8765)
-    parser.add_argument("--threads", type=int, default=1,
-                        help="gunicorn --threads: 1 is the sync worker; more is the gthread worker")
-    parser.add_argument("--pages", default="healthz,cases,case,my-actions,dashboard",
-                        help="healthz first: the other pages' figures are compared with it")
-    parser.add_argument("--in-process", type=int, default=0, metavar="N",
-                        help="no server: N requests a page through the test client, with CPU time and SQL counts")
-    parser.add_argument("--interleave", type=int, default=6, metavar="N",
-                        help="after the runs, N alternating 10 s runs of the bare route and the case page for the "
-                             "ratio (0: none)")
-    parser.add_argument("--profile", action="store_true",
-                        help="with --in-process: also print a cProfile of each page's N requests")
+    parser.add_argument(
+        "--threads", type=int, default=1, help="gunicorn --threads: 1 is the sync worker; more is the gthread worker"
+    )
+    parser.add_argument(
+        "--pages",
+        default="healthz,cases,case,my-actions,dashboard",
+        help="healthz first: the other pages' figures are compared with it",
+    )
+    parser.add_argument(
+        "--in-process",
+        type=int,
+        default=0,
+        metavar="N",
+        help="no server: N requests a page through the test client, with CPU time and SQL counts",
+    )
+    parser.add_argument(
+        "--interleave",
+        type=int,
+        default=6,
+        metavar="N",
+        help="after the runs, N alternating 10 s runs of the bare route and the case page for the ratio (0: none)",
+    )
+    parser.add_argument(
+        "--profile", action="store_true", help="with --in-process: also print a cProfile of each page's N requests"
+    )
     args = parser.parse_args()
     database_url = os.environ.get("DATABASE_URL")
     if not database_url:
@@ -243,12 +286,24 @@ def main() -> None:
     if args.in_process:
         in_process(database_url, ids, args.in_process, args.pages.split(","), args.profile)
         return
-    env = dict(os.environ, DATABASE_URL=database_url, SECRET_KEY="bench-secret-key-" + "x" * 32,
-               TRIGGER_ENV="local")
+    env = dict(os.environ, DATABASE_URL=database_url, SECRET_KEY="bench-secret-key-" + "x" * 32, TRIGGER_ENV="local")
     base = f"http://127.0.0.1:{args.port}"
-    server = subprocess.Popen([str(ROOT / ".venv/bin/gunicorn"), "-w", "2", "--threads", str(args.threads),
-                               "-b", f"127.0.0.1:{args.port}", "--log-level", "warning", "wsgi:app"],
-                              cwd=ROOT, env=env)
+    server = subprocess.Popen(
+        [
+            str(ROOT / ".venv/bin/gunicorn"),
+            "-w",
+            "2",
+            "--threads",
+            str(args.threads),
+            "-b",
+            f"127.0.0.1:{args.port}",
+            "--log-level",
+            "warning",
+            "wsgi:app",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
     try:
         for _ in range(100):
             try:
@@ -277,8 +332,10 @@ def main() -> None:
             chosen[name] = (path, cookie, label)
         memory_before = worker_memory(server.pid)
         engine = database_url.split(":")[0]
-        print(f"{engine}: gunicorn -w 2 --threads {args.threads}, wrk -t2 -c{args.connections} -d{args.duration}s per page "
-              f"(load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())})")
+        print(
+            f"{engine}: gunicorn -w 2 --threads {args.threads}, wrk -t2 -c{args.connections} -d{args.duration}s per page "
+            f"(load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())})"
+        )
         print(f"  {'page':<58} {'p50':>8} {'p95':>8} {'p99':>8} {'req/s':>8} {'errors':>7}")
         results = {}
         for name, (path, cookie, label) in chosen.items():
@@ -287,13 +344,18 @@ def main() -> None:
             if name != "healthz" and "healthz" in results:
                 share = r["rps"] / results["healthz"]["rps"]
                 met = f"  {share:.2f} of healthz ({'MET' if share >= RPS_GOAL and not r['errors'] else 'NOT MET'})"
-            print(f"  {label:<58} {r['p50']:7.1f}ms {r['p95']:7.1f}ms {r['p99']:7.1f}ms {r['rps']:8.1f} "
-                  f"{r['errors'] + r['socket_errors']:>7}{met}  (load {os.getloadavg()[0]:.2f})", flush=True)
+            print(
+                f"  {label:<58} {r['p50']:7.1f}ms {r['p95']:7.1f}ms {r['p99']:7.1f}ms {r['rps']:8.1f} "
+                f"{r['errors'] + r['socket_errors']:>7}{met}  (load {os.getloadavg()[0]:.2f})",
+                flush=True,
+            )
         memory_after = worker_memory(server.pid)
         if "healthz" in results and "case" in results:
             ratio = results["case"]["rps"] / results["healthz"]["rps"]
-            print(f"  case page / bare route requests per second: {ratio:.2f} (goal at least {RPS_GOAL}: "
-                  f"{'MET' if ratio >= RPS_GOAL else 'NOT MET'})")
+            print(
+                f"  case page / bare route requests per second: {ratio:.2f} (goal at least {RPS_GOAL}: "
+                f"{'MET' if ratio >= RPS_GOAL else 'NOT MET'})"
+            )
             if args.interleave:
                 # The two runs above are a minute or more apart, and on a shared machine a minute can change
                 # either figure by a third; alternating short runs puts both under the same conditions.
@@ -306,13 +368,18 @@ def main() -> None:
                         totals[name][1] += r["seconds"]
                 rates = {name: n / seconds for name, (n, seconds) in totals.items()}
                 ratio = rates["case"] / rates["healthz"]
-                print(f"  interleaved, {args.interleave} x 10 s each: bare route {rates['healthz']:.0f} req/s, case "
-                      f"page {rates['case']:.0f} req/s, ratio {ratio:.2f} (goal at least {RPS_GOAL}: "
-                      f"{'MET' if ratio >= RPS_GOAL else 'NOT MET'})", flush=True)
+                print(
+                    f"  interleaved, {args.interleave} x 10 s each: bare route {rates['healthz']:.0f} req/s, case "
+                    f"page {rates['case']:.0f} req/s, ratio {ratio:.2f} (goal at least {RPS_GOAL}: "
+                    f"{'MET' if ratio >= RPS_GOAL else 'NOT MET'})",
+                    flush=True,
+                )
         for pid, before in memory_before.items():
             after = memory_after.get(pid)
-            print(f"  worker {pid} resident memory: {before / 1024:.1f} MiB before, "
-                  f"{(after or 0) / 1024:.1f} MiB after" + ("" if after else " (worker gone!)"))
+            print(
+                f"  worker {pid} resident memory: {before / 1024:.1f} MiB before, "
+                f"{(after or 0) / 1024:.1f} MiB after" + ("" if after else " (worker gone!)")
+            )
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)

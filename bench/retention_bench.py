@@ -50,8 +50,9 @@ def main() -> None:
         import atexit
 
         atexit.register(shutil.rmtree, copy.parent, True)
-    settings = Settings(environment="local", secret_key="bench-secret-key-" + "x" * 32,
-                        database_url=normalise_database_url(url))
+    settings = Settings(
+        environment="local", secret_key="bench-secret-key-" + "x" * 32, database_url=normalise_database_url(url)
+    )
     app = create_app({"TRIGGER_SETTINGS": settings})
     results = []
     with app.app_context():
@@ -63,30 +64,48 @@ def main() -> None:
         admin = db.session.scalar(select(User).where(User.role == Role.ADMIN).order_by(User.id))
         # 1. subject access
         name, email = db.session.execute(
-            select(Case.applicant_name, Case.applicant_email).group_by(Case.applicant_name, Case.applicant_email)
-            .order_by(func.count().desc()).limit(1)).one()
-        busiest = db.session.scalar(select(AuditEvent.actor_id).where(AuditEvent.actor_id.is_not(None))
-                                    .group_by(AuditEvent.actor_id).order_by(func.count().desc()).limit(1))
+            select(Case.applicant_name, Case.applicant_email)
+            .group_by(Case.applicant_name, Case.applicant_email)
+            .order_by(func.count().desc())
+            .limit(1)
+        ).one()
+        busiest = db.session.scalar(
+            select(AuditEvent.actor_id)
+            .where(AuditEvent.actor_id.is_not(None))
+            .group_by(AuditEvent.actor_id)
+            .order_by(func.count().desc())
+            .limit(1)
+        )
         staff = db.session.get(User, busiest)
-        attendee = db.session.scalar(select(Attendee.name).where(Attendee.user_id.is_(None),
-                                                                 Attendee.kind == "applicant").limit(1))
-        for label, query, kind in (("applicant", email or name, "applicant"), ("staff member", staff.email, "staff"),
-                                   ("attendee", attendee, "attendee")):
+        attendee = db.session.scalar(
+            select(Attendee.name).where(Attendee.user_id.is_(None), Attendee.kind == "applicant").limit(1)
+        )
+        for label, query, kind in (
+            ("applicant", email or name, "applicant"),
+            ("staff member", staff.email, "staff"),
+            ("attendee", attendee, "attendee"),
+        ):
             started = time.perf_counter()
             candidates, _ = subject_access.search(query)
             chosen = next(c for c in candidates if c.kind == kind)
             content, _ = subject_access.export(chosen.kind, chosen.ids, admin)
             db.session.commit()
             seconds = time.perf_counter() - started
-            results.append((f"subject access export: {label} ({len(chosen.ids)} record(s), {len(content):,} bytes)",
-                            seconds, EXPORT_GOAL_S))
+            results.append(
+                (
+                    f"subject access export: {label} ({len(chosen.ids)} record(s), {len(content):,} bytes)",
+                    seconds,
+                    EXPORT_GOAL_S,
+                )
+            )
         # 2-4. retention
         today = date.today() + timedelta(days=365 * 40)
         closed = db.session.scalar(select(func.count()).select_from(Case).where(Case.stage == "closed"))
         started = time.perf_counter()
         dry = retention.run(today, dry_run=True)
-        results.append((f"dry run ({len(dry.due):,} of {closed:,} closed cases due)", time.perf_counter() - started,
-                        RUN_GOAL_S))
+        results.append(
+            (f"dry run ({len(dry.due):,} of {closed:,} closed cases due)", time.perf_counter() - started, RUN_GOAL_S)
+        )
         spent: dict[str, float] = {}
         if "--profile" in sys.argv:
             from sqlalchemy import event
@@ -99,16 +118,21 @@ def main() -> None:
             def _after(conn, cursor, statement, parameters, context, executemany):
                 key = " ".join(statement.split()[:3])[:60]
                 spent[key] = spent.get(key, 0.0) + time.perf_counter() - conn.info["t0"]
+
         started = time.perf_counter()
         report = retention.run(today)
-        results.append((f"retention run ({report.anonymised:,} cases anonymised)", time.perf_counter() - started,
-                        RUN_GOAL_S))
+        results.append(
+            (f"retention run ({report.anonymised:,} cases anonymised)", time.perf_counter() - started, RUN_GOAL_S)
+        )
         started = time.perf_counter()
         again = retention.run(today)
         results.append((f"second run ({again.anonymised} cases)", time.perf_counter() - started, RUN_GOAL_S))
         assert again.anonymised == 0
-        left = db.session.scalar(select(func.count()).select_from(Case)
-                                 .where(Case.stage == "closed", Case.applicant_name != "Anonymised applicant"))
+        left = db.session.scalar(
+            select(func.count())
+            .select_from(Case)
+            .where(Case.stage == "closed", Case.applicant_name != "Anonymised applicant")
+        )
         assert left == 0, f"{left} closed cases still carry a name"
         for key, seconds in sorted(spent.items(), key=lambda kv: -kv[1])[:12]:
             print(f"  SQL {key:<60} {seconds:6.2f} s")

@@ -53,8 +53,14 @@ def main() -> int:
             print("Load the scale-10 data first: flask demo load --scale 10")
             return 2
         if db.session.scalar(select(User).where(User.email == EMAIL)) is None:
-            db.session.add(User(email=EMAIL, name="Bench Statistics", role=Role.COORDINATOR,
-                                password_hash=hash_password(PASSWORD, app.config["TRIGGER_SETTINGS"].password_hash_profile)))
+            db.session.add(
+                User(
+                    email=EMAIL,
+                    name="Bench Statistics",
+                    role=Role.COORDINATOR,
+                    password_hash=hash_password(PASSWORD, app.config["TRIGGER_SETTINGS"].password_hash_profile),
+                )
+            )
             db.session.commit()
         received = db.session.execute(select(Case.received_on)).scalars().all()
         by_year: dict[int, int] = {}
@@ -79,14 +85,19 @@ def main() -> int:
         print("Could not sign in the bench account:", response.status_code)
         return 2
 
-    print(f"Database: {engine.url.render_as_string(hide_password=True)}; cases: {len(received):,}; "
-          f"applications per financial year: {dict(sorted(by_year.items()))}")
+    print(
+        f"Database: {engine.url.render_as_string(hide_password=True)}; cases: {len(received):,}; "
+        f"applications per financial year: {dict(sorted(by_year.items()))}"
+    )
     print(f"Load average before: {os.getloadavg()[0]:.2f}")
     results = []
     for year in sorted({busiest, current, current - 1}):
         query = {"area": "all", "period": "year", "year": str(year)}
-        for label, url in (("page", "/statistics"), ("CSV", "/statistics/export.csv"),
-                           ("publication CSV", "/statistics/publication.csv")):
+        for label, url in (
+            ("page", "/statistics"),
+            ("CSV", "/statistics/export.csv"),
+            ("publication CSV", "/statistics/publication.csv"),
+        ):
             walls, cpus, counts = [], [], []
             for _ in range(args.runs):
                 statements["n"] = 0
@@ -101,9 +112,11 @@ def main() -> int:
             p95 = walls[min(len(walls) - 1, round(0.95 * len(walls)) - 1)]
             met = "met" if p95 < GOAL_S else "NOT met"
             results.append(met == "met")
-            print(f"FY {year}-{(year + 1) % 100:02d} {label:<16} median {statistics.median(walls) * 1000:7.1f} ms  "
-                  f"p95 {p95 * 1000:7.1f} ms  max {walls[-1] * 1000:7.1f} ms  CPU median "
-                  f"{statistics.median(cpus) * 1000:7.1f} ms  SQL {max(counts)}  ({len(body):,} bytes)  goal {met}")
+            print(
+                f"FY {year}-{(year + 1) % 100:02d} {label:<16} median {statistics.median(walls) * 1000:7.1f} ms  "
+                f"p95 {p95 * 1000:7.1f} ms  max {walls[-1] * 1000:7.1f} ms  CPU median "
+                f"{statistics.median(cpus) * 1000:7.1f} ms  SQL {max(counts)}  ({len(body):,} bytes)  goal {met}"
+            )
         publication = client.get("/statistics/publication.csv", query_string=query).get_data(as_text=True)
         print("  " + publication.lstrip("\ufeff").strip().replace("\r\n", "\n  "))
     print(f"Load average after: {os.getloadavg()[0]:.2f}")

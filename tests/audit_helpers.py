@@ -22,8 +22,9 @@ def append_only_guard_removed():
             db.session.execute(text("ALTER TABLE audit_events ENABLE TRIGGER audit_events_append_only"))
             db.session.commit()
     else:
-        triggers = db.session.execute(text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
-                                           "AND tbl_name = 'audit_events'")).all()
+        triggers = db.session.execute(
+            text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_events'")
+        ).all()
         for name, _ in triggers:
             db.session.execute(text(f'DROP TRIGGER "{name}"'))
         db.session.commit()

@@ -95,24 +95,49 @@ def only_case() -> Case:
     return db.session.scalar(select(Case))
 
 
-def make_case(area, agency, *, name="Jane Applicant", postcode="GL50 1AA", email="", phone="", address="1 Elm Road",
-              perpetrator: str | None = None, incidents: list[tuple[int, int]] | None = None, stage=None,
-              received_on=None, hate: bool = False):
+def make_case(
+    area,
+    agency,
+    *,
+    name="Jane Applicant",
+    postcode="GL50 1AA",
+    email="",
+    phone="",
+    address="1 Elm Road",
+    perpetrator: str | None = None,
+    incidents: list[tuple[int, int]] | None = None,
+    stage=None,
+    received_on=None,
+    hate: bool = False,
+):
     """Save a case directly through the service, as intake would; incidents are (days ago, reported days ago)."""
     from trigger.cases import services
     from trigger.models import Channel
 
     incidents = incidents if incidents is not None else [(40, 39), (20, 20), (10, 9)]
     case = services.create_case(
-        dict(received_on=received_on or TODAY, applicant_name=name, applicant_postcode=postcode,
-             applicant_email=email, applicant_phone=phone, applicant_address=address,
-             asb_description="Noise and threats"),
-        [services.IncidentData(occurred_on=TODAY - timedelta(days=o), description=f"Incident {o} days ago",
-                               is_hate=hate,
-                               reports=[services.ReportData(agency_id=agency.id, reported_on=TODAY - timedelta(days=r))])
-         for o, r in incidents],
+        dict(
+            received_on=received_on or TODAY,
+            applicant_name=name,
+            applicant_postcode=postcode,
+            applicant_email=email,
+            applicant_phone=phone,
+            applicant_address=address,
+            asb_description="Noise and threats",
+        ),
+        [
+            services.IncidentData(
+                occurred_on=TODAY - timedelta(days=o),
+                description=f"Incident {o} days ago",
+                is_hate=hate,
+                reports=[services.ReportData(agency_id=agency.id, reported_on=TODAY - timedelta(days=r))],
+            )
+            for o, r in incidents
+        ],
         [services.PerpetratorData(name=perpetrator)] if perpetrator else [],
-        area=area, channel=Channel.PHONE, actor=None,
+        area=area,
+        channel=Channel.PHONE,
+        actor=None,
     )
     if stage is not None:
         case.stage = stage

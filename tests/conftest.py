@@ -188,8 +188,14 @@ def make_user(app, org, make_agency):
 
     counter = {"n": 0}
 
-    def make(role: Role = Role.COORDINATOR, *, agency: Agency | None = None, active: bool = True,
-             email: str | None = None, name: str | None = None) -> User:
+    def make(
+        role: Role = Role.COORDINATOR,
+        *,
+        agency: Agency | None = None,
+        active: bool = True,
+        email: str | None = None,
+        name: str | None = None,
+    ) -> User:
         counter["n"] += 1
         if role is Role.AGENCY_REP and agency is None:
             agency = make_agency(f"Agency {counter['n']}")

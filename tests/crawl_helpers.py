@@ -136,9 +136,14 @@ class CanaryWorld:
 def _user(role: Role, key: str, name: str, agency: Agency | None = None) -> User:
     from trigger.auth.passwords import hash_password
 
-    user = User(email=f"{key.replace('_', '-')}@canary.example", name=name, role=role,
-                agency_id=agency.id if agency else None, active=True,
-                password_hash=hash_password(TEST_PASSWORD, "test"))
+    user = User(
+        email=f"{key.replace('_', '-')}@canary.example",
+        name=name,
+        role=role,
+        agency_id=agency.id if agency else None,
+        active=True,
+        password_hash=hash_password(TEST_PASSWORD, "test"),
+    )
     db.session.add(user)
     db.session.flush()
     return user
@@ -181,91 +186,160 @@ def seed_canary_world(app) -> CanaryWorld:
     applicant_email = "jane.applicant@canary.example"
 
     def incidents(*agencies: Agency) -> list:
-        return [cases.IncidentData(occurred_on=today - timedelta(days=days), description=f"Shouting {days} days ago",
-                                   reports=[cases.ReportData(agency_id=a.id, reported_on=today - timedelta(days=days))
-                                            for a in agencies])
-                for days in (60, 50, 40)]
+        return [
+            cases.IncidentData(
+                occurred_on=today - timedelta(days=days),
+                description=f"Shouting {days} days ago",
+                reports=[cases.ReportData(agency_id=a.id, reported_on=today - timedelta(days=days)) for a in agencies],
+            )
+            for days in (60, 50, 40)
+        ]
 
     with app.test_request_context("/"):
         login_user(coordinator)
         case1 = cases.create_case(
-            dict(received_on=today - timedelta(days=30), applicant_name="Jane Canaryapplicant",
-                 applicant_postcode="TB1 2AB", applicant_email=applicant_email, applicant_phone="07700 900111",
-                 applicant_address="1 Elm Road, Testbury", asb_description="Loud parties and threats on the stairs."),
+            dict(
+                received_on=today - timedelta(days=30),
+                applicant_name="Jane Canaryapplicant",
+                applicant_postcode="TB1 2AB",
+                applicant_email=applicant_email,
+                applicant_phone="07700 900111",
+                applicant_address="1 Elm Road, Testbury",
+                asb_description="Loud parties and threats on the stairs.",
+            ),
             incidents(agency_a, agency_b),
             [cases.PerpetratorData(name=c["PERP_NAME"], address=c["PERP_ADDRESS"], description="Lives upstairs")],
-            area=area, channel=Channel.PHONE, actor=coordinator,
+            area=area,
+            channel=Channel.PHONE,
+            actor=coordinator,
         )
         db.session.commit()
         # Case 2: the same applicant (name and postcode), only agency B involved, never escalated.
         case2 = cases.create_case(
-            dict(received_on=today - timedelta(days=34), applicant_name="Jane Canaryapplicant",
-                 applicant_postcode="TB1 2AB", applicant_email="", applicant_phone=c["CASE2_PHONE"],
-                 applicant_address=c["CASE2_ADDRESS"], asb_description=c["CASE2_STORY"] + " dogs in the garden."),
-            incidents(agency_b), [], area=area, channel=Channel.PHONE, actor=coordinator,
+            dict(
+                received_on=today - timedelta(days=34),
+                applicant_name="Jane Canaryapplicant",
+                applicant_postcode="TB1 2AB",
+                applicant_email="",
+                applicant_phone=c["CASE2_PHONE"],
+                applicant_address=c["CASE2_ADDRESS"],
+                asb_description=c["CASE2_STORY"] + " dogs in the garden.",
+            ),
+            incidents(agency_b),
+            [],
+            area=area,
+            channel=Channel.PHONE,
+            actor=coordinator,
         )
         db.session.commit()
         case1_id, case2_id, case2_reference = case1.id, case2.id, case2.reference
 
         def c1():
             """Case 1 with what the services read (relationships are lazy="raise")."""
-            return db.session.scalar(select(Case).where(Case.id == case1_id).options(
-                selectinload(Case.perpetrators), selectinload(Case.incidents).selectinload(Incident.reports),
-                selectinload(Case.decisions)).execution_options(populate_existing=True))
+            return db.session.scalar(
+                select(Case)
+                .where(Case.id == case1_id)
+                .options(
+                    selectinload(Case.perpetrators),
+                    selectinload(Case.incidents).selectinload(Incident.reports),
+                    selectinload(Case.decisions),
+                )
+                .execution_options(populate_existing=True)
+            )
 
         def issue(kind: DocumentKind, meeting_id: int | None = None, **extra) -> None:
             applicant = kind.for_applicant
             full = c1()
             result = documents.issue(
-                kind, full, actor=coordinator,
-                recipient=documents.Recipient("Jane Canaryapplicant" if applicant else "The partners",
-                                              applicant_email if applicant else ""),
+                kind,
+                full,
+                actor=coordinator,
+                recipient=documents.Recipient(
+                    "Jane Canaryapplicant" if applicant else "The partners", applicant_email if applicant else ""
+                ),
                 method=DeliveryMethod.EMAIL if applicant else DeliveryMethod.AGENCY_PORTAL,
-                large_print=False, meeting_id=meeting_id, **extra)
+                large_print=False,
+                meeting_id=meeting_id,
+                **extra,
+            )
             db.session.flush()
             world.issued[result.document.id] = kind
             if applicant:
                 documents.email_to_applicant(result.document, full)
             db.session.commit()
 
-        world = CanaryWorld(users=users, agency_a=agency_a, agency_b=agency_b, case1_id=case1_id, case2_id=case2_id,
-                            case2_reference=case2_reference, applicant_email=applicant_email,
-                            restricted_action_due=today + timedelta(days=21))
+        world = CanaryWorld(
+            users=users,
+            agency_a=agency_a,
+            agency_b=agency_b,
+            case1_id=case1_id,
+            case2_id=case2_id,
+            case2_reference=case2_reference,
+            applicant_email=applicant_email,
+            restricted_action_due=today + timedelta(days=21),
+        )
         issue(DocumentKind.ACKNOWLEDGEMENT)
-        threshold.record_decision(c1(), threshold.DecisionInput(
-            outcome="met", reasons="Three incidents reported within a month.", decision_maker_name="Cora Coordinator",
-            decided_on=today - timedelta(days=24)), actor=coordinator)
+        threshold.record_decision(
+            c1(),
+            threshold.DecisionInput(
+                outcome="met",
+                reasons="Three incidents reported within a month.",
+                decision_maker_name="Cora Coordinator",
+                decided_on=today - timedelta(days=24),
+            ),
+            actor=coordinator,
+        )
         db.session.commit()
         issue(DocumentKind.THRESHOLD_DECISION)
 
         def held_meeting(days_ago: int) -> Meeting:
             day = today - timedelta(days=days_ago)
-            return meetings.schedule_meeting(c1(), meetings.MeetingDetails(
-                kind="initial-review" if days_ago > 10 else "review", day=day, start=time(10, 0),
-                end=time(12, 0), place="Council House", virtual_link="", chair_id=str(chair.id),
-                recorded_after_the_fact=True), actor=coordinator)
+            return meetings.schedule_meeting(
+                c1(),
+                meetings.MeetingDetails(
+                    kind="initial-review" if days_ago > 10 else "review",
+                    day=day,
+                    start=time(10, 0),
+                    end=time(12, 0),
+                    place="Council House",
+                    virtual_link="",
+                    chair_id=str(chair.id),
+                    recorded_after_the_fact=True,
+                ),
+                actor=coordinator,
+            )
 
         m1_id = held_meeting(14).id
         db.session.commit()
         m1 = meetings.load_meeting(m1_id)
         meetings.invite_from_proposals(m1, c1(), [f"user:{users['rep_a'].id}", f"user:{rep_b.id}"])
-        meetings.save_victim_participation(m1, c1(), kind="statement", statement="I cannot sleep.",
-                                           actor=coordinator)
+        meetings.save_victim_participation(m1, c1(), kind="statement", statement="I cannot sleep.", actor=coordinator)
         item = m1.minute_items[0] if m1.minute_items else None
         db.session.commit()
         if item is not None:
             meetings.save_minute(m1, item, base_number=0, text="The partners agreed a plan.", actor=chair)
-        rec_restricted = meetings.add_recommendation(m1, agency_id=str(agency_b.id),
-                                                     text=c["REC_RESTRICTED"] + " injunction against the tenant",
-                                                     actor=chair, restricted=True)
+        rec_restricted = meetings.add_recommendation(
+            m1,
+            agency_id=str(agency_b.id),
+            text=c["REC_RESTRICTED"] + " injunction against the tenant",
+            actor=chair,
+            restricted=True,
+        )
         assert rec_restricted.restricted
-        meetings.add_recommendation(m1, agency_id=str(agency_a.id),
-                                    text=c["REC_NOT_SHARED"] + " consider a Community Protection Warning",
-                                    actor=chair)
-        shared = meetings.add_recommendation(m1, agency_id=str(agency_a.id),
-                                             text=c["REC_SHARED_INTERNAL"] + " offer a noise recording device",
-                                             actor=chair, victim_visible=True,
-                                             victim_wording=c["REC_SHARED_VICTIM"] + " We will lend you a noise recorder.")
+        meetings.add_recommendation(
+            m1,
+            agency_id=str(agency_a.id),
+            text=c["REC_NOT_SHARED"] + " consider a Community Protection Warning",
+            actor=chair,
+        )
+        shared = meetings.add_recommendation(
+            m1,
+            agency_id=str(agency_a.id),
+            text=c["REC_SHARED_INTERNAL"] + " offer a noise recording device",
+            actor=chair,
+            victim_visible=True,
+            victim_wording=c["REC_SHARED_VICTIM"] + " We will lend you a noise recorder.",
+        )
         db.session.commit()
         meetings.approve_minutes(m1, chair)
         db.session.commit()
@@ -275,43 +349,90 @@ def seed_canary_world(app) -> CanaryWorld:
         db.session.commit()
         m2 = meetings.load_meeting(m2_id)
         meetings.invite_from_proposals(m2, c1(), [f"user:{rep_b.id}"])
-        meetings.add_person(m2, c1(), meetings.PersonDetails(
-            kind="agency-representative", name=c["M2_ATTENDEE"] + " Tenancy Officer", agency_id=str(agency_b.id),
-            role_at_meeting="Tenancy officer"))
+        meetings.add_person(
+            m2,
+            c1(),
+            meetings.PersonDetails(
+                kind="agency-representative",
+                name=c["M2_ATTENDEE"] + " Tenancy Officer",
+                agency_id=str(agency_b.id),
+                role_at_meeting="Tenancy officer",
+            ),
+        )
         db.session.commit()
         m2 = meetings.load_meeting(m2.id)
         if m2.minute_items:
-            meetings.save_minute(m2, m2.minute_items[0], base_number=0,
-                                 text=c["M2_MINUTES"] + " The tenancy file was discussed.", actor=chair)
+            meetings.save_minute(
+                m2,
+                m2.minute_items[0],
+                base_number=0,
+                text=c["M2_MINUTES"] + " The tenancy file was discussed.",
+                actor=chair,
+            )
         else:
             world.notes.append("meeting M2 has no agenda item: its minutes canary was not written")
-        rec_m2 = meetings.add_recommendation(m2, agency_id=str(agency_b.id),
-                                             text=c["M2_REC"] + " review the tenancy conditions", actor=chair)
+        rec_m2 = meetings.add_recommendation(
+            m2, agency_id=str(agency_b.id), text=c["M2_REC"] + " review the tenancy conditions", actor=chair
+        )
         db.session.commit()
-        meetings.record_recommendation_response(m2, rec_m2, response_text=c["M2_RESPONSE"] + " we will review",
-                                                responded_on=today, actor=rep_b)
+        meetings.record_recommendation_response(
+            m2, rec_m2, response_text=c["M2_RESPONSE"] + " we will review", responded_on=today, actor=rep_b
+        )
         meetings.approve_minutes(m2, chair)
         db.session.commit()
 
         # The plan.
         restricted = actions.create_action(
-            c1(), description=c["ACT_RESTRICTED"] + " serve a notice of seeking possession", victim_wording="",
-            victim_visible=False, owner_agency_id=agency_b.id, owner_user_id=rep_b.id, source_note="",
-            due_on=world.restricted_action_due, priority=Priority.HIGH, actor=coordinator, today=today,
-            restricted=True)
+            c1(),
+            description=c["ACT_RESTRICTED"] + " serve a notice of seeking possession",
+            victim_wording="",
+            victim_visible=False,
+            owner_agency_id=agency_b.id,
+            owner_user_id=rep_b.id,
+            source_note="",
+            due_on=world.restricted_action_due,
+            priority=Priority.HIGH,
+            actor=coordinator,
+            today=today,
+            restricted=True,
+        )
         actions.create_action(
-            c1(), description=c["ACT_NOT_FOR_VICTIM"] + " check the perpetrator's licence conditions",
-            victim_wording="", victim_visible=False, owner_agency_id=agency_a.id, owner_user_id=None,
-            source_note="", due_on=today + timedelta(days=10), priority=Priority.MEDIUM, actor=coordinator,
-            today=today)
+            c1(),
+            description=c["ACT_NOT_FOR_VICTIM"] + " check the perpetrator's licence conditions",
+            victim_wording="",
+            victim_visible=False,
+            owner_agency_id=agency_a.id,
+            owner_user_id=None,
+            source_note="",
+            due_on=today + timedelta(days=10),
+            priority=Priority.MEDIUM,
+            actor=coordinator,
+            today=today,
+        )
         actions.create_action(
-            c1(), description="Targeted patrols on Elm Road", victim_wording="We will patrol Elm Road at weekends.",
-            victim_visible=True, owner_agency_id=agency_a.id, owner_user_id=users["rep_a"].id, source_note="",
-            due_on=today + timedelta(days=3), priority=Priority.MEDIUM, actor=coordinator, today=today)
+            c1(),
+            description="Targeted patrols on Elm Road",
+            victim_wording="We will patrol Elm Road at weekends.",
+            victim_visible=True,
+            owner_agency_id=agency_a.id,
+            owner_user_id=users["rep_a"].id,
+            source_note="",
+            due_on=today + timedelta(days=3),
+            priority=Priority.MEDIUM,
+            actor=coordinator,
+            today=today,
+        )
         db.session.commit()
         action = actions.load_action(restricted.id)
-        actions.post_update(action, expected_version=action.version, note=c["ACT_RESTRICTED_UPDATE"] + " NOSP drafted",
-                            status=ActionStatus.IN_PROGRESS, reason="", actor=rep_b, today=today)
+        actions.post_update(
+            action,
+            expected_version=action.version,
+            note=c["ACT_RESTRICTED_UPDATE"] + " NOSP drafted",
+            status=ActionStatus.IN_PROGRESS,
+            reason="",
+            actor=rep_b,
+            today=today,
+        )
         db.session.commit()
 
         # Every document, through the product; the applicant's letters are emailed to them.
@@ -324,25 +445,49 @@ def seed_canary_world(app) -> CanaryWorld:
         issue(DocumentKind.OUTCOME, findings="The agencies could have shared information sooner.")
 
         # Escalation: the PCC reviewer can now see case 1 (never case 2).
-        escalation = escalations.record_request(c1(), escalations.RequestInput(
-            received_on=today, outcome_letter_on=today, grounds=["policy-not-considered"],
-            applicant_summary="Nobody looked at the noise policy.", consent_to_share=True, consent_on=today,
-            reviewing_body="pcc-office"), actor=coordinator)
+        escalation = escalations.record_request(
+            c1(),
+            escalations.RequestInput(
+                received_on=today,
+                outcome_letter_on=today,
+                grounds=["policy-not-considered"],
+                applicant_summary="Nobody looked at the noise policy.",
+                consent_to_share=True,
+                consent_on=today,
+                reviewing_body="pcc-office",
+            ),
+            actor=coordinator,
+        )
         db.session.commit()
         issue(DocumentKind.ESCALATION_ACKNOWLEDGEMENT)
-        escalations.record_outcome(escalations.load_escalation(escalation.id), escalations.OutcomeInput(
-            outcome="not-upheld", reasons="The review was properly carried out.", decided_on=today),
-            actor=users["pcc"])
+        escalations.record_outcome(
+            escalations.load_escalation(escalation.id),
+            escalations.OutcomeInput(
+                outcome="not-upheld", reasons="The review was properly carried out.", decided_on=today
+            ),
+            actor=users["pcc"],
+        )
         db.session.commit()
         issue(DocumentKind.ESCALATION_OUTCOME)
 
         # A follow-up meeting ahead, both agencies invited: invitation emails (with calendars) to both reps.
-        m3 = meetings.schedule_meeting(c1(), meetings.MeetingDetails(
-            kind="review", day=today + timedelta(days=14), start=time(10, 0), end=time(11, 0),
-            place="Council House", virtual_link="", chair_id=str(chair.id)), actor=coordinator)
+        m3 = meetings.schedule_meeting(
+            c1(),
+            meetings.MeetingDetails(
+                kind="review",
+                day=today + timedelta(days=14),
+                start=time(10, 0),
+                end=time(11, 0),
+                place="Council House",
+                virtual_link="",
+                chair_id=str(chair.id),
+            ),
+            actor=coordinator,
+        )
         db.session.commit()
-        meetings.invite_from_proposals(meetings.load_meeting(m3.id), c1(),
-                                       [f"user:{users['rep_a'].id}", f"user:{rep_b.id}"])
+        meetings.invite_from_proposals(
+            meetings.load_meeting(m3.id), c1(), [f"user:{users['rep_a'].id}", f"user:{rep_b.id}"]
+        )
         db.session.commit()
 
         # A restorative referral to the county's restorative justice service, with preparation notes and feedback
@@ -350,19 +495,38 @@ def seed_canary_world(app) -> CanaryWorld:
         from trigger.restorative import feedback as restorative_feedback
         from trigger.restorative import services as restorative
 
-        rj = Agency(name="Charlie Vale Restorative Justice", agency_type=AgencyType.RESTORATIVE_JUSTICE,
-                    contact_email="")
+        rj = Agency(
+            name="Charlie Vale Restorative Justice", agency_type=AgencyType.RESTORATIVE_JUSTICE, contact_email=""
+        )
         db.session.add(rj)
         db.session.flush()
-        referral = restorative.refer(c1(), restorative.ReferralInput(
-            agency_id=str(rj.id), reason="Both neighbours want to talk", include_applicant=True,
-            perpetrator_ids=[str(p.id) for p in restorative.perpetrators_of(c1())]), actor=coordinator)
+        referral = restorative.refer(
+            c1(),
+            restorative.ReferralInput(
+                agency_id=str(rj.id),
+                reason="Both neighbours want to talk",
+                include_applicant=True,
+                perpetrator_ids=[str(p.id) for p in restorative.perpetrators_of(c1())],
+            ),
+            actor=coordinator,
+        )
         harmed = next(p for p in referral.participants if p.role.value == "harmed")
-        restorative.add_preparation(referral, participant_id=str(harmed.id), contact_on=today, kind="in-person",
-                                    notes=c["RJ_PREPARATION"] + " she is frightened of him", actor=chair)
-        restorative_feedback.record_phone_feedback(referral, participant_id=str(harmed.id), answers=restorative_feedback.Answers(
-            felt_heard="yes", helped="partly", recommend=4, comments=c["RJ_FEEDBACK"] + " it helped a little"),
-            actor=chair)
+        restorative.add_preparation(
+            referral,
+            participant_id=str(harmed.id),
+            contact_on=today,
+            kind="in-person",
+            notes=c["RJ_PREPARATION"] + " she is frightened of him",
+            actor=chair,
+        )
+        restorative_feedback.record_phone_feedback(
+            referral,
+            participant_id=str(harmed.id),
+            answers=restorative_feedback.Answers(
+                felt_heard="yes", helped="partly", recommend=4, comments=c["RJ_FEEDBACK"] + " it helped a little"
+            ),
+            actor=chair,
+        )
         db.session.commit()
         # ... taken to an agreement, so that its four documents are issued (the victim's two by email).
         referral = restorative.load_referral(referral.id)
@@ -371,15 +535,26 @@ def seed_canary_world(app) -> CanaryWorld:
         restorative.tell_victim(referral, told_on=today, how="phone", answer="interested")
         restorative.assess(referral, [], {}, suitable=True, reason="", actor=chair)
         for person in (harmed, responsible):
-            restorative.record_consent(referral, participant_id=str(person.id), given_on=today, how="in-person",
-                                       actor=chair)
+            restorative.record_consent(
+                referral, participant_id=str(person.id), given_on=today, how="in-person", actor=chair
+            )
         restorative.choose_process(referral, "indirect-letters")
         restorative.hold(referral, c1(), held_on=today)
-        restorative.add_item(referral, kind="apology", responsible=c["PERP_NAME"], what="Write a letter of apology",
-                             victim_wording="A letter of apology to you", due_on=today + timedelta(days=14))
+        restorative.add_item(
+            referral,
+            kind="apology",
+            responsible=c["PERP_NAME"],
+            what="Write a letter of apology",
+            victim_wording="A letter of apology to you",
+            due_on=today + timedelta(days=14),
+        )
         db.session.commit()
-        for kind in (DocumentKind.RESTORATIVE_INFORMATION, DocumentKind.RESTORATIVE_INVITATION,
-                     DocumentKind.RESTORATIVE_AGREEMENT, DocumentKind.RESTORATIVE_AGREEMENT_VICTIM):
+        for kind in (
+            DocumentKind.RESTORATIVE_INFORMATION,
+            DocumentKind.RESTORATIVE_INVITATION,
+            DocumentKind.RESTORATIVE_AGREEMENT,
+            DocumentKind.RESTORATIVE_AGREEMENT_VICTIM,
+        ):
             issue(kind)
 
         # The reminders the ladders call for, today and once everything is overdue (digests to owners and
@@ -446,8 +621,14 @@ def _document_kind(path: str, query: str, issued: dict[int, DocumentKind]) -> Do
     return None
 
 
-def crawl(client, role: str, issued: dict[int, DocumentKind], *, max_pages: int = 400,
-          shared_previews: dict[str, Found] | None = None) -> CrawlResult:
+def crawl(
+    client,
+    role: str,
+    issued: dict[int, DocumentKind],
+    *,
+    max_pages: int = 400,
+    shared_previews: dict[str, Found] | None = None,
+) -> CrawlResult:
     """Breadth first from the landing pages: GET only, same origin, no sign-out.
 
     ``shared_previews``: draft previews already rendered for a role with the same rights (administrators,
@@ -464,8 +645,14 @@ def crawl(client, role: str, issued: dict[int, DocumentKind], *, max_pages: int 
         url = queue.popleft()
         if shared_previews is not None and url in shared_previews:
             earlier = shared_previews[url]
-            result.visited.append(Found(earlier.where + " (draft rendered once for the full-access roles)",
-                                        earlier.channel, earlier.text, earlier.kind))
+            result.visited.append(
+                Found(
+                    earlier.where + " (draft rendered once for the full-access roles)",
+                    earlier.channel,
+                    earlier.text,
+                    earlier.kind,
+                )
+            )
             continue
         started = perf_counter()
         response = client.get(url)
@@ -489,8 +676,7 @@ def crawl(client, role: str, issued: dict[int, DocumentKind], *, max_pages: int 
                 result.errors.append(f"unreadable PDF {url}: {error}")
                 continue
             kind = _document_kind(parts.path, parts.query, issued)
-            result.visited.append(Found(f"PDF {url}" + (f" ({kind.label})" if kind else ""), "pdf", squash(text),
-                                        kind))
+            result.visited.append(Found(f"PDF {url}" + (f" ({kind.label})" if kind else ""), "pdf", squash(text), kind))
             if shared_previews is not None and "/documents/preview" in parts.path:
                 shared_previews[url] = result.visited[-1]
             result.seconds["pdf"] = result.seconds.get("pdf", 0) + perf_counter() - started
@@ -529,8 +715,12 @@ def _enqueue(base: str, href: str, seen: set[str], queue: deque) -> None:
 def emails_to(address: str) -> list[Found]:
     """The outbox messages to one address: subject, body, HTML body and attachments (PDF text, others as text)."""
     db.session.expire_all()
-    messages = db.session.scalars(select(OutboxMessage).where(OutboxMessage.to_address == address)
-                                  .options(selectinload(OutboxMessage.attachments)).order_by(OutboxMessage.id))
+    messages = db.session.scalars(
+        select(OutboxMessage)
+        .where(OutboxMessage.to_address == address)
+        .options(selectinload(OutboxMessage.attachments))
+        .order_by(OutboxMessage.id)
+    )
     found = []
     for message in messages:
         parts = [message.subject, message.body, message.html_body or ""]
@@ -544,12 +734,21 @@ def emails_to(address: str) -> list[Found]:
 
 
 def issued_for_applicant(case_id: int) -> list[Found]:
-    rows = db.session.scalars(select(IssuedDocument).where(IssuedDocument.case_id == case_id)
-                              .options(undefer(IssuedDocument.content)).order_by(IssuedDocument.id))
+    rows = db.session.scalars(
+        select(IssuedDocument)
+        .where(IssuedDocument.case_id == case_id)
+        .options(undefer(IssuedDocument.content))
+        .order_by(IssuedDocument.id)
+    )
     found = []
     for document in rows:
         if document.kind.for_applicant:
-            found.append(Found(f"issued {document.kind.label} v{document.version} (document {document.id})", "pdf",
-                               squash(pdf_text(document.content)), document.kind))
+            found.append(
+                Found(
+                    f"issued {document.kind.label} v{document.version} (document {document.id})",
+                    "pdf",
+                    squash(pdf_text(document.content)),
+                    document.kind,
+                )
+            )
     return found
-

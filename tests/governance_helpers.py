@@ -15,8 +15,13 @@ from trigger.models import AuditEvent, DeliveryMethod, DocumentKind, IssuedDocum
 LETTER_TEXT = b"%PDF-1.4 Dear Jane Applicant, about Ronnie Noisyneighbour"
 
 
-def closed_world(*, years_ago: int = 7, reference: str = "ASB-2019-0001", applicant: str = "Jane Applicant",
-                 with_document: bool = True):
+def closed_world(
+    *,
+    years_ago: int = 7,
+    reference: str = "ASB-2019-0001",
+    applicant: str = "Jane Applicant",
+    with_document: bool = True,
+):
     """make_doc_world's case, closed ``years_ago`` years ago, with an issued letter."""
     world = make_doc_world(reference=reference, applicant=applicant)
     case = world.case
@@ -34,12 +39,25 @@ def closed_world(*, years_ago: int = 7, reference: str = "ASB-2019-0001", applic
 
 def add_letter(case) -> None:
     """An acknowledgement letter issued to the case's applicant (content: LETTER_TEXT)."""
-    db.session.add(IssuedDocument(
-        case_id=case.id, kind=DocumentKind.ACKNOWLEDGEMENT, version=1, title="Acknowledgement",
-        template_name="pdf/acknowledgement.html", template_version="x" * 12,
-        sha256=hashlib.sha256(LETTER_TEXT).hexdigest(), size_bytes=len(LETTER_TEXT), content=LETTER_TEXT,
-        marking="OFFICIAL", recipient_name=case.applicant_name, recipient_email="jane@example.org",
-        recipient_address="1 Elm Road", method=DeliveryMethod.EMAIL, issued_by_name="Cora Coordinator"))
+    db.session.add(
+        IssuedDocument(
+            case_id=case.id,
+            kind=DocumentKind.ACKNOWLEDGEMENT,
+            version=1,
+            title="Acknowledgement",
+            template_name="pdf/acknowledgement.html",
+            template_version="x" * 12,
+            sha256=hashlib.sha256(LETTER_TEXT).hexdigest(),
+            size_bytes=len(LETTER_TEXT),
+            content=LETTER_TEXT,
+            marking="OFFICIAL",
+            recipient_name=case.applicant_name,
+            recipient_email="jane@example.org",
+            recipient_address="1 Elm Road",
+            method=DeliveryMethod.EMAIL,
+            issued_by_name="Cora Coordinator",
+        )
+    )
 
 
 def audit_count(action: str) -> int:

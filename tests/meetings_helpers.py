@@ -14,7 +14,16 @@ from sqlalchemy.orm import selectinload
 from tests.conftest import post
 from trigger.extensions import db
 from trigger.models import (
-    Agency, AgencyType, Case, Channel, Incident, IncidentReport, Meeting, OutboxMessage, Role, User,
+    Agency,
+    AgencyType,
+    Case,
+    Channel,
+    Incident,
+    IncidentReport,
+    Meeting,
+    OutboxMessage,
+    Role,
+    User,
 )
 
 _refs = count(1)
@@ -22,16 +31,23 @@ FUTURE = date.today() + timedelta(days=30)
 
 
 def make_case(area, agencies: list[Agency]) -> Case:
-    case = Case(reference=f"ASB-2026-{next(_refs):04d}", area_id=area.id, received_on=date.today(),
-                channel=Channel.PHONE, applicant_name="Jane Applicant", applicant_email="jane@example.org")
+    case = Case(
+        reference=f"ASB-2026-{next(_refs):04d}",
+        area_id=area.id,
+        received_on=date.today(),
+        channel=Channel.PHONE,
+        applicant_name="Jane Applicant",
+        applicant_email="jane@example.org",
+    )
     db.session.add(case)
     db.session.flush()
     for agency in agencies:
         incident = Incident(case_id=case.id, occurred_on=date.today() - timedelta(days=20), description="Noise")
         db.session.add(incident)
         db.session.flush()
-        db.session.add(IncidentReport(incident_id=incident.id, agency_id=agency.id,
-                                      reported_on=date.today() - timedelta(days=19)))
+        db.session.add(
+            IncidentReport(incident_id=incident.id, agency_id=agency.id, reported_on=date.today() - timedelta(days=19))
+        )
     db.session.commit()
     return case
 
@@ -61,7 +77,11 @@ def make_world(make_user, make_agency, make_area) -> World:
     old_housing = make_agency("Old Homes", AgencyType.HOUSING, active=False)
     case = make_case(area, [police, old_housing])
     return World(
-        case=case, police=police, council=council, youth=youth, old_housing=old_housing,
+        case=case,
+        police=police,
+        council=council,
+        youth=youth,
+        old_housing=old_housing,
         coordinator=make_user(Role.COORDINATOR, name="Cora Coordinator"),
         chair=make_user(Role.CHAIR, name="Charles Chair", email="chair@example.org"),
         other_chair=make_user(Role.CHAIR, name="Olive Otherchair"),
@@ -74,8 +94,15 @@ def make_world(make_user, make_agency, make_area) -> World:
 
 
 def meeting_data(world: World, **overrides) -> dict:
-    data = {"kind": "initial-review", "day": FUTURE.isoformat(), "start": "10:00", "end": "12:00",
-            "place": "Council House, Room 2", "virtual_link": "", "chair_id": str(world.chair.id)}
+    data = {
+        "kind": "initial-review",
+        "day": FUTURE.isoformat(),
+        "start": "10:00",
+        "end": "12:00",
+        "place": "Council House, Room 2",
+        "virtual_link": "",
+        "chair_id": str(world.chair.id),
+    }
     data.update(overrides)
     return {k: v for k, v in data.items() if v is not None}
 
@@ -91,10 +118,14 @@ def only_meeting() -> Meeting:
 
 def emails_to(address: str) -> list[OutboxMessage]:
     db.session.expire_all()
-    return list(db.session.scalars(
-        select(OutboxMessage).where(OutboxMessage.to_address == address)
-        .options(selectinload(OutboxMessage.attachments)).order_by(OutboxMessage.id)
-    ))
+    return list(
+        db.session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.to_address == address)
+            .options(selectinload(OutboxMessage.attachments))
+            .order_by(OutboxMessage.id)
+        )
+    )
 
 
 def calendar_of(message: OutboxMessage) -> Calendar:
@@ -116,11 +147,16 @@ def minutes_data(meeting_id: int, changes: dict, **extra) -> dict:
     db.session.expire_all()
     changes = {getattr(key, "id", key): value for key, value in changes.items()}
     data = dict(extra)
-    items = db.session.scalars(select(MinuteItem).where(MinuteItem.meeting_id == meeting_id)
-                               .order_by(MinuteItem.position, MinuteItem.id))
+    items = db.session.scalars(
+        select(MinuteItem).where(MinuteItem.meeting_id == meeting_id).order_by(MinuteItem.position, MinuteItem.id)
+    )
     for item in items:
-        current = db.session.scalar(select(MinuteRevision).where(MinuteRevision.item_id == item.id)
-                                    .order_by(MinuteRevision.number.desc()).limit(1))
+        current = db.session.scalar(
+            select(MinuteRevision)
+            .where(MinuteRevision.item_id == item.id)
+            .order_by(MinuteRevision.number.desc())
+            .limit(1)
+        )
         text, base = changes.get(item.id, (current.text if current else "", current.number if current else 0))
         data[f"text_{item.id}"], data[f"base_{item.id}"] = text, str(base)
     return data

@@ -48,10 +48,17 @@ class Provider:
         request = Request(environ)
         path = request.path
         if path == "/.well-known/openid-configuration":
-            response = self._json({"issuer": self.issuer, "authorization_endpoint": self.issuer + "/authorize",
-                                   "token_endpoint": self.issuer + "/token", "jwks_uri": self.issuer + "/jwks",
-                                   "response_types_supported": ["code"], "code_challenge_methods_supported": ["S256"],
-                                   "id_token_signing_alg_values_supported": ["RS256"]})
+            response = self._json(
+                {
+                    "issuer": self.issuer,
+                    "authorization_endpoint": self.issuer + "/authorize",
+                    "token_endpoint": self.issuer + "/token",
+                    "jwks_uri": self.issuer + "/jwks",
+                    "response_types_supported": ["code"],
+                    "code_challenge_methods_supported": ["S256"],
+                    "id_token_signing_alg_values_supported": ["RS256"],
+                }
+            )
         elif path == "/jwks":
             response = self._json(KeySet([self.key]).as_dict(private=False))
         elif path == "/authorize":
@@ -70,15 +77,26 @@ class Provider:
 
     def _token(self, form) -> Response:
         grant = self.codes.pop(form.get("code", ""), None)
-        if grant is None or form.get("client_secret") != self.client_secret \
-                or form.get("redirect_uri") != grant["redirect_uri"]:
+        if (
+            grant is None
+            or form.get("client_secret") != self.client_secret
+            or form.get("redirect_uri") != grant["redirect_uri"]
+        ):
             return self._json({"error": "invalid_grant"}, 400)
         challenge = urlsafe_b64encode(sha256(form.get("code_verifier", "").encode()).digest()).rstrip(b"=").decode()
         if challenge != grant["code_challenge"]:
             return self._json({"error": "invalid_grant", "error_description": "PKCE"}, 400)
         now = int(time.time())
-        claims = {"iss": self.issuer, "aud": self.client_id, "sub": "user-123", "nonce": grant["nonce"],
-                  "iat": now, "exp": now + 300, "email": self.email, "email_verified": self.email_verified}
+        claims = {
+            "iss": self.issuer,
+            "aud": self.client_id,
+            "sub": "user-123",
+            "nonce": grant["nonce"],
+            "iat": now,
+            "exp": now + 300,
+            "email": self.email,
+            "email_verified": self.email_verified,
+        }
         if self.tamper == "audience":
             claims["aud"] = "someone-else"
         elif self.tamper == "issuer":

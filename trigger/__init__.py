@@ -19,6 +19,7 @@ def create_app(test_config: dict | None = None) -> "Flask":
     from flask import Flask
 
     from config import Settings
+
     app = Flask(
         __name__,
         instance_path=str(ROOT / "instance"),
@@ -122,4 +123,3 @@ def _commit_per_request(app: "Flask") -> None:
         else:
             db.session.rollback()
         return response
-

@@ -59,9 +59,20 @@ def record_view(action: str, object_type: str, object_id: int, summary: str, cas
     actor = current_user._get_current_object()  # type: ignore[attr-defined]
     db.session.execute(
         _INSERT_EVENT,
-        [{"at": utcnow(), "actor_id": actor.id, "actor_label": actor_label(actor), "action": action,
-          "object_type": object_type, "object_id": object_id, "case_id": case_id, "summary": summary[:500],
-          "details": {}, "ip_address": client_address()}],
+        [
+            {
+                "at": utcnow(),
+                "actor_id": actor.id,
+                "actor_label": actor_label(actor),
+                "action": action,
+                "object_type": object_type,
+                "object_id": object_id,
+                "case_id": case_id,
+                "summary": summary[:500],
+                "details": {},
+                "ip_address": client_address(),
+            }
+        ],
     )
 
 

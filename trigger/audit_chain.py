@@ -63,14 +63,23 @@ _TIME_TEXT = {"postgresql": "to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:
 
 
 def _raw_columns(dialect: str) -> str:
-    return ", ".join("CAST(details AS TEXT)" if name == "details" else _TIME_TEXT[dialect] if name == "at" else name
-                     for name in HASHED_FIELDS)
+    return ", ".join(
+        "CAST(details AS TEXT)" if name == "details" else _TIME_TEXT[dialect] if name == "at" else name
+        for name in HASHED_FIELDS
+    )
 
 
-_UNSEALED = {dialect: text(f"SELECT {_raw_columns(dialect)} FROM audit_events WHERE {UNSEALED_SQL} AND id > :after "
-                           "ORDER BY id LIMIT :batch") for dialect in _TIME_TEXT}
-_CHAIN_SQL = {dialect: f"SELECT {_raw_columns(dialect)}, prev_hash, hash FROM audit_events WHERE seq IS NOT NULL "
-                       "ORDER BY seq" for dialect in _TIME_TEXT}
+_UNSEALED = {
+    dialect: text(
+        f"SELECT {_raw_columns(dialect)} FROM audit_events WHERE {UNSEALED_SQL} AND id > :after "
+        "ORDER BY id LIMIT :batch"
+    )
+    for dialect in _TIME_TEXT
+}
+_CHAIN_SQL = {
+    dialect: f"SELECT {_raw_columns(dialect)}, prev_hash, hash FROM audit_events WHERE seq IS NOT NULL ORDER BY seq"
+    for dialect in _TIME_TEXT
+}
 
 
 def _hashable(row: Any) -> list[Any]:
@@ -86,10 +95,14 @@ _SEAL_POSTGRESQL = text(
     "UPDATE audit_events AS e SET seq = v.seq, prev_hash = v.prev_hash, hash = v.hash "
     "FROM unnest(CAST(:ids AS integer[]), CAST(:seqs AS integer[]), CAST(:prevs AS varchar[]), "
     "CAST(:hashes AS varchar[])) AS v(id, seq, prev_hash, hash) "
-    f"WHERE e.id = v.id AND e.{UNSEALED_SQL}")
+    f"WHERE e.id = v.id AND e.{UNSEALED_SQL}"
+)
 # SQLite: one UPDATE per event, run by the driver's executemany (fast in process).
-_SEAL_SQLITE = (_events.update().where(_events.c.id == bindparam("event_id"), text(UNSEALED_SQL))
-                .values(seq=bindparam("new_seq"), prev_hash=bindparam("new_prev_hash"), hash=bindparam("new_hash")))
+_SEAL_SQLITE = (
+    _events.update()
+    .where(_events.c.id == bindparam("event_id"), text(UNSEALED_SQL))
+    .values(seq=bindparam("new_seq"), prev_hash=bindparam("new_prev_hash"), hash=bindparam("new_hash"))
+)
 
 
 HEAD_MISSING = "the record of the chain's last entry (audit_chain_head) is missing"
@@ -142,8 +155,13 @@ def _seal_batch(session: Session, batch: int, after: int) -> tuple[int, int]:
         if dialect == "postgresql":
             connection.execute(_SEAL_POSTGRESQL, {"ids": ids, "seqs": seqs, "prevs": prevs, "hashes": hashes})
         else:
-            connection.execute(_SEAL_SQLITE, [{"event_id": i, "new_seq": q, "new_prev_hash": p, "new_hash": h}
-                                           for i, q, p, h in zip(ids, seqs, prevs, hashes)])
+            connection.execute(
+                _SEAL_SQLITE,
+                [
+                    {"event_id": i, "new_seq": q, "new_prev_hash": p, "new_hash": h}
+                    for i, q, p, h in zip(ids, seqs, prevs, hashes)
+                ],
+            )
         connection.execute(_head.update().where(_head.c.id == 1).values(last_seq=last_seq, last_hash=last_hash))
     return len(ids), (ids[-1] if ids else after)
 
@@ -216,11 +234,13 @@ def _walk(rows: Iterator[tuple], first_seq: int, head_seq: int, head_hash: str) 
                 first, expected_prev = (event_id, seq, row[-2]), row[-2]
             where = f"event {event_id} (entry {seq} of the chain)"
             if seq != expected_seq:
-                return _Walk(expected_seq - 1, expected_prev, first, f"{where}: entry {expected_seq} before it is "
-                                                                     "missing")
+                return _Walk(
+                    expected_seq - 1, expected_prev, first, f"{where}: entry {expected_seq} before it is missing"
+                )
             if row[-2] != expected_prev:
-                return _Walk(seq - 1, expected_prev, first, f"{where}: its previous hash does not match the entry "
-                                                            "before it")
+                return _Walk(
+                    seq - 1, expected_prev, first, f"{where}: its previous hash does not match the entry before it"
+                )
             digest = entry_hash_of_values(expected_prev, _hashable(row))
             if digest != row[-1]:
                 return _Walk(seq - 1, expected_prev, first, f"{where}: its hash does not match its content")
@@ -273,8 +293,16 @@ def _walk_all(session: Session, head_seq: int, head_hash: str, workers: int) -> 
     url = session.get_bind().url.render_as_string(hide_password=False)
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        walks = list(pool.map(_walk_part, [url] * workers, [p[0] for p in parts], [p[1] for p in parts],
-                              [head_seq] * workers, [head_hash] * workers))
+        walks = list(
+            pool.map(
+                _walk_part,
+                [url] * workers,
+                [p[0] for p in parts],
+                [p[1] for p in parts],
+                [head_seq] * workers,
+                [head_hash] * workers,
+            )
+        )
     return _join(walks)
 
 
@@ -301,10 +329,14 @@ def verify(session: Session, *, seal_first: bool = True, workers: int | None = N
     if problem:
         return Verdict(count, problem)
     if count < head_seq:
-        return Verdict(count, f"the chain ends at entry {count} but the last seal ended at entry {head_seq}: "
-                              "the newest entries were removed")
-    stray = session.execute(select(_events.c.id).where(_events.c.seq.is_(None), _events.c.hash.is_not(None))
-                            .order_by(_events.c.id).limit(1)).scalar()
+        return Verdict(
+            count,
+            f"the chain ends at entry {count} but the last seal ended at entry {head_seq}: "
+            "the newest entries were removed",
+        )
+    stray = session.execute(
+        select(_events.c.id).where(_events.c.seq.is_(None), _events.c.hash.is_not(None)).order_by(_events.c.id).limit(1)
+    ).scalar()
     if stray is not None:
         return Verdict(count, f"event {stray}: it carries a hash but has no place in the chain")
     unsealed = session.execute(select(func.count()).select_from(_events).where(text(UNSEALED_SQL))).scalar_one()

@@ -94,12 +94,15 @@ def case_visibility(user: Any, *, one_case: bool = False):
         # ... or their agency (a restorative justice service) took a restorative referral (trigger.restorative).
         restorative = select(RestorativeReferral.case_id).where(RestorativeReferral.agency_id == user.agency_id)
         if one_case:
-            return or_(involved.where(Incident.case_id == Case.id).exists(),
-                       owns_action.where(ActionPlan.case_id == Case.id).exists(),
-                       attends_meeting.where(Meeting.case_id == Case.id).exists(),
-                       restorative.where(RestorativeReferral.case_id == Case.id).exists())
-        return (Case.id.in_(involved) | Case.id.in_(owns_action) | Case.id.in_(attends_meeting)
-                | Case.id.in_(restorative))
+            return or_(
+                involved.where(Incident.case_id == Case.id).exists(),
+                owns_action.where(ActionPlan.case_id == Case.id).exists(),
+                attends_meeting.where(Meeting.case_id == Case.id).exists(),
+                restorative.where(RestorativeReferral.case_id == Case.id).exists(),
+            )
+        return (
+            Case.id.in_(involved) | Case.id.in_(owns_action) | Case.id.in_(attends_meeting) | Case.id.in_(restorative)
+        )
     return false()
 
 
@@ -162,13 +165,19 @@ MY_MEETINGS = Policy("chairs and agency representatives", _has_role(Role.CHAIR, 
 
 def can_answer_invitation(user: Any, attendee: Any) -> bool:
     """Only the invited person answers their invitation in the product (anyone else uses the emailed link)."""
-    return (attendee is not None and getattr(user, "is_authenticated", False) and getattr(user, "is_active", False)
-            and attendee.user_id is not None and attendee.user_id == user.id)
+    return (
+        attendee is not None
+        and getattr(user, "is_authenticated", False)
+        and getattr(user, "is_active", False)
+        and attendee.user_id is not None
+        and attendee.user_id == user.id
+    )
+
+
 # Pages about one action (/actions/<id>/...): what a person may do to that action is decided per action by
 # can_update_action / can_manage_plan. The routes let every case worker in so that a refused attempt (another
 # agency's action, a forged post) reaches the view, which refuses it with 403 AND records it in the audit trail.
-ACTION_PAGES = Policy("anyone who works on cases; per action by can_update_action / can_manage_plan",
-                      VIEW_CASES.check)
+ACTION_PAGES = Policy("anyone who works on cases; per action by can_update_action / can_manage_plan", VIEW_CASES.check)
 
 
 def can_manage_plan(user: Any, case: Any) -> bool:
@@ -243,8 +252,7 @@ def can_view_meeting(user: Any, meeting: Any) -> bool:
         if user.agency_id is None:
             return False
         on_the_list = db.session.scalar(
-            select(Attendee.id).where(Attendee.meeting_id == meeting.id, Attendee.agency_id == user.agency_id)
-            .limit(1)
+            select(Attendee.id).where(Attendee.meeting_id == meeting.id, Attendee.agency_id == user.agency_id).limit(1)
         )
         if on_the_list is None:
             return False
@@ -262,10 +270,13 @@ def visible_meetings(user: Any, case: Any, meetings: list) -> list:
     if user.role is Role.AGENCY_REP:
         if user.agency_id is None:
             return []
-        listed = set(db.session.scalars(
-            select(Attendee.meeting_id).where(Attendee.meeting_id.in_([m.id for m in meetings]),
-                                              Attendee.agency_id == user.agency_id)
-        ))
+        listed = set(
+            db.session.scalars(
+                select(Attendee.meeting_id).where(
+                    Attendee.meeting_id.in_([m.id for m in meetings]), Attendee.agency_id == user.agency_id
+                )
+            )
+        )
         return [m for m in meetings if m.id in listed and m.case_id == case.id]
     return [m for m in meetings if m.case_id == case.id]
 
@@ -289,8 +300,9 @@ def can_approve_minutes(user: Any, meeting: Any) -> bool:
 
 RECORD_ESCALATIONS = Policy("coordinators and administrators", _has_role(Role.ADMIN, Role.COORDINATOR))
 DECIDE_ESCALATIONS = Policy("PCC reviewers and administrators", _has_role(Role.ADMIN, Role.PCC_REVIEWER))
-LIST_ESCALATIONS = Policy("PCC reviewers, coordinators and administrators",
-                          _has_role(Role.ADMIN, Role.COORDINATOR, Role.PCC_REVIEWER))
+LIST_ESCALATIONS = Policy(
+    "PCC reviewers, coordinators and administrators", _has_role(Role.ADMIN, Role.COORDINATOR, Role.PCC_REVIEWER)
+)
 # One escalation's page: per escalation by can_view_escalation (whoever can see its case).
 ESCALATION_PAGES = Policy("anyone who works on cases; per escalation by can_view_escalation", VIEW_CASES.check)
 
@@ -362,7 +374,9 @@ DEADLINE_DASHBOARD = Policy(
 # their agency is on, the action plan, the agency invitation) on cases they can see. Deny by default.
 
 DOCUMENT_PAGES = Policy("anyone who works on cases; per document by can_see_document", VIEW_CASES.check)
-PREVIEW_DOCUMENTS = Policy("coordinators, chairs and administrators", _has_role(Role.ADMIN, Role.COORDINATOR, Role.CHAIR))
+PREVIEW_DOCUMENTS = Policy(
+    "coordinators, chairs and administrators", _has_role(Role.ADMIN, Role.COORDINATOR, Role.CHAIR)
+)
 ISSUE_DOCUMENTS = MANAGE_CASES
 _ALL_DOCUMENT_READERS = (Role.ADMIN, Role.COORDINATOR, Role.CHAIR, Role.VIEWER, Role.PCC_REVIEWER)
 
@@ -406,8 +420,10 @@ def can_issue_documents(user: Any, case: Any) -> bool:
 # tied to areas, so whoever may see the statistics may see every area's; an area that does not exist is refused
 # with a message on the form (trigger.statistics.selection).
 
-VIEW_STATISTICS = Policy("administrators, coordinators, chairs, viewers and PCC reviewers",
-                         _has_role(Role.ADMIN, Role.COORDINATOR, Role.CHAIR, Role.VIEWER, Role.PCC_REVIEWER))
+VIEW_STATISTICS = Policy(
+    "administrators, coordinators, chairs, viewers and PCC reviewers",
+    _has_role(Role.ADMIN, Role.COORDINATOR, Role.CHAIR, Role.VIEWER, Role.PCC_REVIEWER),
+)
 
 # ---- information governance (trigger.governance) --------------------------------------------------------------
 
@@ -417,6 +433,7 @@ MANAGE_LEGAL_HOLDS = Policy("administrators", _has_role(Role.ADMIN))
 def can_manage_legal_hold(user: Any, case: Any) -> bool:
     return MANAGE_LEGAL_HOLDS.allows(user) and can_view_case(user, case)
 
+
 # ---- restorative justice (trigger.restorative) ----------------------------------------------------------------
 #
 # Coordinators, chairs and administrators refer a case. The referral is worked by the restorative justice service
@@ -425,17 +442,23 @@ def can_manage_legal_hold(user: Any, case: Any) -> bool:
 # justice service that holds the referral and by chairs (DOMAIN.md section 7a): not other agencies, not the
 # coordinator, not viewers or PCC reviewers, and never the other party. Deny by default.
 
-REFER_RESTORATIVE = Policy("coordinators, chairs and administrators",
-                           _has_role(Role.ADMIN, Role.COORDINATOR, Role.CHAIR))
+REFER_RESTORATIVE = Policy(
+    "coordinators, chairs and administrators", _has_role(Role.ADMIN, Role.COORDINATOR, Role.CHAIR)
+)
 RESTORATIVE_PAGES = Policy("anyone who works on cases; per referral by can_view_referral", VIEW_CASES.check)
 RESTORATIVE_QUESTIONS = ADMIN
-RESTORATIVE_FIGURES = Policy("coordinators, chairs, administrators and viewers",
-                             _has_role(Role.ADMIN, Role.COORDINATOR, Role.CHAIR, Role.VIEWER))
+RESTORATIVE_FIGURES = Policy(
+    "coordinators, chairs, administrators and viewers", _has_role(Role.ADMIN, Role.COORDINATOR, Role.CHAIR, Role.VIEWER)
+)
 
 
 def _is_referral_service(user: Any, referral: Any) -> bool:
-    return (user.role is Role.AGENCY_REP and user.agency_id is not None
-            and referral is not None and user.agency_id == referral.agency_id)
+    return (
+        user.role is Role.AGENCY_REP
+        and user.agency_id is not None
+        and referral is not None
+        and user.agency_id == referral.agency_id
+    )
 
 
 def can_refer_restorative(user: Any, case: Any) -> bool:

@@ -16,9 +16,9 @@ from sqlalchemy.engine import make_url
 
 POSTGRESQL_ADVICE = (
     "This installation uses PostgreSQL: back it up with pg_dump and restore it with pg_restore, e.g.\n"
-    "  pg_dump --format=custom --file=trigger-$(date +%F).dump \"$DATABASE_URL\"\n"
+    '  pg_dump --format=custom --file=trigger-$(date +%F).dump "$DATABASE_URL"\n'
     "  pg_restore --clean --if-exists --no-owner --single-transaction \\\n"
-    "      --dbname=\"$DATABASE_URL\" trigger-2026-11-25.dump\n"
+    '      --dbname="$DATABASE_URL" trigger-2026-11-25.dump\n'
     "See docs/operations.md (Backups) for the full procedure."
 )
 # A database "holds data" when any of these has a row (a freshly migrated one has only seeded templates).
@@ -39,8 +39,12 @@ def sqlite_path(database_url: str) -> Path:
 
 
 def row_counts(connection: sqlite3.Connection) -> dict[str, int]:
-    names = [row[0] for row in connection.execute(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")]
+    names = [
+        row[0]
+        for row in connection.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+        )
+    ]
     return {name: connection.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0] for name in names}
 
 

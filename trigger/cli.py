@@ -38,8 +38,10 @@ def restore_command(path: str, force: bool) -> None:
         counts = restore(current_app.config["SQLALCHEMY_DATABASE_URI"], path, force=force)
     except BackupError as error:
         raise click.ClickException(str(error)) from None
-    click.echo(f"Restored from {path}: {len(counts)} tables, {sum(counts.values()):,} rows; every table's row "
-               "count matches the backup.")
+    click.echo(
+        f"Restored from {path}: {len(counts)} tables, {sum(counts.values()):,} rows; every table's row "
+        "count matches the backup."
+    )
 
 
 def init_app(app: Flask) -> None:

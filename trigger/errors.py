@@ -32,7 +32,6 @@ def render_error(status: int, detail: str | None = None):
     return render_template("errors/error.html", status=status, title=title, advice=detail or advice), status
 
 
-
 def _without_personal_data(error: BaseException) -> str:
     """The stack and what failed, for the log: SQLAlchemy errors keep their statement, never their values."""
     stack = "".join(traceback.format_tb(error.__traceback__))
@@ -74,9 +73,9 @@ def init_app(app: Flask) -> None:
         if isinstance(error, DataError):
             # A value the database refused (out of range, malformed) that no check caught before: the request
             # was bad, not the service. Logged as a warning to be fixed, without the values.
-            app.logger.warning("Database refused a value on %s %s\n%s", request.method, _route(),
-                               _without_personal_data(error))
+            app.logger.warning(
+                "Database refused a value on %s %s\n%s", request.method, _route(), _without_personal_data(error)
+            )
             return render_error(400)
-        app.logger.error("Unhandled error on %s %s\n%s", request.method, _route(),
-                         _without_personal_data(error))
+        app.logger.error("Unhandled error on %s %s\n%s", request.method, _route(), _without_personal_data(error))
         return render_error(500)

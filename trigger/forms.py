@@ -75,8 +75,7 @@ class DayMonthYearInput(DateInput):
 class TimeInput(TimeField):
     """<input type="time"> (HH:MM), with a GOV.UK message for anything else. Blank is None."""
 
-    def __init__(self, label=None, validators=None, invalid="Enter a time in the 24-hour clock, like 14:30",
-                 **kwargs):
+    def __init__(self, label=None, validators=None, invalid="Enter a time in the 24-hour clock, like 14:30", **kwargs):
         super().__init__(label, validators, **kwargs)
         self.invalid_message = invalid
 

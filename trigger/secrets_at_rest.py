@@ -39,8 +39,9 @@ class UnreadableSecret(Exception):
 
 def derived_key(secret_key: str) -> bytes:
     """The Fernet key derived from SECRET_KEY (used when DATA_ENCRYPTION_KEYS is not set, and always to open)."""
-    raw = HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
-               info=b"trigger: secrets at rest, v1").derive(secret_key.encode())
+    raw = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"trigger: secrets at rest, v1").derive(
+        secret_key.encode()
+    )
     return base64.urlsafe_b64encode(raw)
 
 
@@ -93,7 +94,8 @@ def rotate_all() -> tuple[int, int]:
                 setattr(row, column.key, reseal(getattr(row, column.key)))
                 resealed += 1
             except UnreadableSecret:
-                log.error("secrets rotate: %s %s cannot be opened with the configured keys",
-                          model.__tablename__, row.id)
+                log.error(
+                    "secrets rotate: %s %s cannot be opened with the configured keys", model.__tablename__, row.id
+                )
                 unreadable += 1
     return resealed, unreadable

@@ -20,11 +20,18 @@ def secrets() -> None:
 def rotate() -> None:
     """Seal every stored secret again with the first key of DATA_ENCRYPTION_KEYS (then the old key can go)."""
     resealed, unreadable = rotate_all()
-    audit.record("secrets.rotated", "organisation", 1,
-                 f"Stored secrets sealed with the newest key: {resealed} resealed, {unreadable} unreadable")
+    audit.record(
+        "secrets.rotated",
+        "organisation",
+        1,
+        f"Stored secrets sealed with the newest key: {resealed} resealed, {unreadable} unreadable",
+    )
     db.session.commit()
     click.echo(f"{resealed} secrets sealed with the newest key.")
     if unreadable:
-        click.echo(f"{unreadable} secrets could not be opened with the configured keys and were left as they are: "
-                   "add the key they were sealed with to DATA_ENCRYPTION_KEYS and run this again.", err=True)
+        click.echo(
+            f"{unreadable} secrets could not be opened with the configured keys and were left as they are: "
+            "add the key they were sealed with to DATA_ENCRYPTION_KEYS and run this again.",
+            err=True,
+        )
         raise SystemExit(1)

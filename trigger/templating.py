@@ -27,8 +27,21 @@ def format_datetime(value: datetime | None) -> str:
     return f"{local.day} {local:%B %Y} at {hour}:{local:%M}{local:%p}".replace("AM", "am").replace("PM", "pm")
 
 
-_MONTHS = ("", "January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-           "November", "December")
+_MONTHS = (
+    "",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 
 def format_date(value: date | datetime | None) -> str:
@@ -92,7 +105,7 @@ def _path_pattern(endpoint: str, names: tuple[str, ...]) -> str:
     marked = url_for(endpoint, **dict(zip(names, _ID_MARKS)))
     if "{" in marked or "}" in marked:
         return ""
-    for number, mark in enumerate(_ID_MARKS[:len(names)]):
+    for number, mark in enumerate(_ID_MARKS[: len(names)]):
         if marked.count(str(mark)) != 1:
             return ""
         marked = marked.replace(str(mark), f"{{{number}}}")
@@ -144,8 +157,11 @@ def page_url(number: int) -> str:
     view_args = request.view_args or {}
     # url_for reads names starting with "_" (?_method=POST, ?_external=1) as instructions, and a name that is
     # also a URL part or `endpoint` would be passed twice: such query strings are not filters, so drop them.
-    args = {key: value for key, value in request.args.items()
-            if key not in {"page", "endpoint", *view_args} and not key.startswith("_")}
+    args = {
+        key: value
+        for key, value in request.args.items()
+        if key not in {"page", "endpoint", *view_args} and not key.startswith("_")
+    }
     return url_for(request.endpoint, **view_args, **args, page=number)
 
 
@@ -160,8 +176,9 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["restricted_recommendation_line"] = restricted_recommendation_line
     app.jinja_env.globals["can_read_action"] = can_read_action
     app.jinja_env.globals["can_read_recommendation"] = can_read_recommendation
-    app.jinja_env.globals.update(tag_html=tag, rag_tag_html=rag_tag, pagination_numbers=pagination_numbers,
-                                 path_pattern=path_pattern)
+    app.jinja_env.globals.update(
+        tag_html=tag, rag_tag_html=rag_tag, pagination_numbers=pagination_numbers, path_pattern=path_pattern
+    )
 
     @app.context_processor
     def globals_for_templates():

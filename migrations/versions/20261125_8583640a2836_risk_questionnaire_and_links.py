@@ -9,6 +9,7 @@ Revises: 78292fa4ccae
 Create Date: 2026-11-25 16:05:55.909570
 
 """
+
 from datetime import UTC, datetime
 
 from alembic import op
@@ -18,8 +19,11 @@ import sqlalchemy as sa
 # /admin/risk-questions. Scored by trigger.domain.risk: 12 or more is High, 6 or more Medium (of 32 here).
 DEFAULT_QUESTIONS = (
     ("personal-vulnerability", 3, "Does the victim have a disability or long-term illness?"),
-    ("personal-vulnerability", 3,
-     "Does the victim have a mental health condition, a learning disability or difficulty communicating?"),
+    (
+        "personal-vulnerability",
+        3,
+        "Does the victim have a mental health condition, a learning disability or difficulty communicating?",
+    ),
     ("personal-vulnerability", 2, "Is the victim aged 70 or over, or under 18?"),
     ("situational-vulnerability", 2, "Is the victim isolated or living alone?"),
     ("situational-vulnerability", 2, "Are there children or other vulnerable people in the victim's household?"),
@@ -36,78 +40,117 @@ DEFAULT_QUESTIONS = (
 
 
 # revision identifiers, used by Alembic.
-revision = '8583640a2836'
-down_revision = '78292fa4ccae'
+revision = "8583640a2836"
+down_revision = "78292fa4ccae"
 branch_labels = None
 depends_on = None
 
 
 def upgrade():
-    questions = op.create_table('risk_questions',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('text', sa.String(length=300), nullable=False),
-    sa.Column('category', sa.Enum('personal-vulnerability', 'situational-vulnerability', 'incidental-vulnerability', 'impact-on-health', 'repeat-victimisation', 'hate-motivation', name='risk_category', native_enum=False, create_constraint=True, length=40), nullable=False),
-    sa.Column('weight', sa.Integer(), nullable=False),
-    sa.Column('active', sa.Boolean(), nullable=False),
-    sa.Column('position', sa.Integer(), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
-    sa.CheckConstraint('length(trim(text)) > 0', name=op.f('ck_risk_questions_text_not_blank')),
-    sa.CheckConstraint('weight BETWEEN 0 AND 10', name=op.f('ck_risk_questions_weight_range')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_risk_questions'))
+    questions = op.create_table(
+        "risk_questions",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("text", sa.String(length=300), nullable=False),
+        sa.Column(
+            "category",
+            sa.Enum(
+                "personal-vulnerability",
+                "situational-vulnerability",
+                "incidental-vulnerability",
+                "impact-on-health",
+                "repeat-victimisation",
+                "hate-motivation",
+                name="risk_category",
+                native_enum=False,
+                create_constraint=True,
+                length=40,
+            ),
+            nullable=False,
+        ),
+        sa.Column("weight", sa.Integer(), nullable=False),
+        sa.Column("active", sa.Boolean(), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint("length(trim(text)) > 0", name=op.f("ck_risk_questions_text_not_blank")),
+        sa.CheckConstraint("weight BETWEEN 0 AND 10", name=op.f("ck_risk_questions_weight_range")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_risk_questions")),
     )
-    op.create_table('risk_assessments',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('case_id', sa.Integer(), nullable=False),
-    sa.Column('meeting_id', sa.Integer(), nullable=True),
-    sa.Column('assessed_by_id', sa.Integer(), nullable=True),
-    sa.Column('assessed_on', sa.Date(), nullable=False),
-    sa.Column('level', sa.Enum('high', 'medium', 'low', name='risk_level', native_enum=False, create_constraint=True, length=40), nullable=False),
-    sa.Column('score', sa.Integer(), nullable=False),
-    sa.Column('max_score', sa.Integer(), nullable=False),
-    sa.Column('answers', sa.JSON(), nullable=False),
-    sa.Column('thresholds', sa.JSON(), nullable=False),
-    sa.Column('notes', sa.Text(), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.CheckConstraint('score >= 0 AND score <= max_score', name=op.f('ck_risk_assessments_score_in_range')),
-    sa.ForeignKeyConstraint(['assessed_by_id'], ['users.id'], name=op.f('fk_risk_assessments_assessed_by_id_users')),
-    sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_risk_assessments_case_id_cases'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['meeting_id'], ['meetings.id'], name=op.f('fk_risk_assessments_meeting_id_meetings'), ondelete='SET NULL'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_risk_assessments'))
+    op.create_table(
+        "risk_assessments",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("case_id", sa.Integer(), nullable=False),
+        sa.Column("meeting_id", sa.Integer(), nullable=True),
+        sa.Column("assessed_by_id", sa.Integer(), nullable=True),
+        sa.Column("assessed_on", sa.Date(), nullable=False),
+        sa.Column(
+            "level",
+            sa.Enum("high", "medium", "low", name="risk_level", native_enum=False, create_constraint=True, length=40),
+            nullable=False,
+        ),
+        sa.Column("score", sa.Integer(), nullable=False),
+        sa.Column("max_score", sa.Integer(), nullable=False),
+        sa.Column("answers", sa.JSON(), nullable=False),
+        sa.Column("thresholds", sa.JSON(), nullable=False),
+        sa.Column("notes", sa.Text(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint("score >= 0 AND score <= max_score", name=op.f("ck_risk_assessments_score_in_range")),
+        sa.ForeignKeyConstraint(
+            ["assessed_by_id"], ["users.id"], name=op.f("fk_risk_assessments_assessed_by_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["case_id"], ["cases.id"], name=op.f("fk_risk_assessments_case_id_cases"), ondelete="CASCADE"
+        ),
+        sa.ForeignKeyConstraint(
+            ["meeting_id"], ["meetings.id"], name=op.f("fk_risk_assessments_meeting_id_meetings"), ondelete="SET NULL"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_risk_assessments")),
     )
-    with op.batch_alter_table('risk_assessments', schema=None) as batch_op:
-        batch_op.create_index('ix_risk_assessments_case_id_assessed_on', ['case_id', 'assessed_on'], unique=False)
-        batch_op.create_index(batch_op.f('ix_risk_assessments_meeting_id'), ['meeting_id'], unique=False)
+    with op.batch_alter_table("risk_assessments", schema=None) as batch_op:
+        batch_op.create_index("ix_risk_assessments_case_id_assessed_on", ["case_id", "assessed_on"], unique=False)
+        batch_op.create_index(batch_op.f("ix_risk_assessments_meeting_id"), ["meeting_id"], unique=False)
 
-    with op.batch_alter_table('actions', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('meeting_id', sa.Integer(), nullable=True))
-        batch_op.create_index(batch_op.f('ix_actions_meeting_id'), ['meeting_id'], unique=False)
-        batch_op.create_foreign_key(batch_op.f('fk_actions_meeting_id_meetings'), 'meetings', ['meeting_id'], ['id'], ondelete='SET NULL')
+    with op.batch_alter_table("actions", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("meeting_id", sa.Integer(), nullable=True))
+        batch_op.create_index(batch_op.f("ix_actions_meeting_id"), ["meeting_id"], unique=False)
+        batch_op.create_foreign_key(
+            batch_op.f("fk_actions_meeting_id_meetings"), "meetings", ["meeting_id"], ["id"], ondelete="SET NULL"
+        )
 
-    with op.batch_alter_table('recommendations', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('responded_on', sa.Date(), nullable=True))
+    with op.batch_alter_table("recommendations", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("responded_on", sa.Date(), nullable=True))
 
     now = datetime.now(UTC)
     # No explicit ids: on PostgreSQL that would leave the id sequence behind the rows.
-    op.bulk_insert(questions, [
-        {"text": text, "category": category, "weight": weight, "active": True, "position": position,
-         "created_at": now, "updated_at": now}
-        for position, (category, weight, text) in enumerate(DEFAULT_QUESTIONS, start=1)
-    ])
+    op.bulk_insert(
+        questions,
+        [
+            {
+                "text": text,
+                "category": category,
+                "weight": weight,
+                "active": True,
+                "position": position,
+                "created_at": now,
+                "updated_at": now,
+            }
+            for position, (category, weight, text) in enumerate(DEFAULT_QUESTIONS, start=1)
+        ],
+    )
 
 
 def downgrade():
-    with op.batch_alter_table('recommendations', schema=None) as batch_op:
-        batch_op.drop_column('responded_on')
+    with op.batch_alter_table("recommendations", schema=None) as batch_op:
+        batch_op.drop_column("responded_on")
 
-    with op.batch_alter_table('actions', schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f('fk_actions_meeting_id_meetings'), type_='foreignkey')
-        batch_op.drop_index(batch_op.f('ix_actions_meeting_id'))
-        batch_op.drop_column('meeting_id')
+    with op.batch_alter_table("actions", schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f("fk_actions_meeting_id_meetings"), type_="foreignkey")
+        batch_op.drop_index(batch_op.f("ix_actions_meeting_id"))
+        batch_op.drop_column("meeting_id")
 
-    with op.batch_alter_table('risk_assessments', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_risk_assessments_meeting_id'))
-        batch_op.drop_index('ix_risk_assessments_case_id_assessed_on')
+    with op.batch_alter_table("risk_assessments", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_risk_assessments_meeting_id"))
+        batch_op.drop_index("ix_risk_assessments_case_id_assessed_on")
 
-    op.drop_table('risk_assessments')
-    op.drop_table('risk_questions')
+    op.drop_table("risk_assessments")
+    op.drop_table("risk_questions")

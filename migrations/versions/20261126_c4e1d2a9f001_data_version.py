@@ -8,6 +8,7 @@ Revises: b2d1ef6f8c02
 Create Date: 2026-11-26 02:00:00
 
 """
+
 import secrets
 
 from alembic import op
@@ -15,22 +16,22 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'c4e1d2a9f001'
-down_revision = 'b2d1ef6f8c02'
+revision = "c4e1d2a9f001"
+down_revision = "b2d1ef6f8c02"
 branch_labels = None
 depends_on = None
 
 
 def upgrade():
     table = op.create_table(
-        'data_version',
-        sa.Column('id', sa.Integer(), nullable=False),
-        sa.Column('token', sa.BigInteger(), nullable=False),
-        sa.CheckConstraint('id = 1', name=op.f('ck_data_version_singleton')),
-        sa.PrimaryKeyConstraint('id', name=op.f('pk_data_version')),
+        "data_version",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("token", sa.BigInteger(), nullable=False),
+        sa.CheckConstraint("id = 1", name=op.f("ck_data_version_singleton")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_data_version")),
     )
-    op.bulk_insert(table, [{'id': 1, 'token': secrets.randbits(62)}])
+    op.bulk_insert(table, [{"id": 1, "token": secrets.randbits(62)}])
 
 
 def downgrade():
-    op.drop_table('data_version')
+    op.drop_table("data_version")

@@ -9,19 +9,21 @@ Revises: 48e8d5a981d2
 Create Date: 2026-12-02 06:50:00
 
 """
+
 from alembic import op
 
 
 # revision identifiers, used by Alembic.
-revision = '5a7e3c1d9b20'
-down_revision = '48e8d5a981d2'
+revision = "5a7e3c1d9b20"
+down_revision = "48e8d5a981d2"
 branch_labels = None
 depends_on = None
 
 
 def upgrade():
-    op.create_index("ix_actions_status_completed_on", "actions",
-                    ["status", "completed_on", "owner_agency_id", "due_on"])
+    op.create_index(
+        "ix_actions_status_completed_on", "actions", ["status", "completed_on", "owner_agency_id", "due_on"]
+    )
 
 
 def downgrade():

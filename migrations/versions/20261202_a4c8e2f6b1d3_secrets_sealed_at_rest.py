@@ -9,6 +9,7 @@ Revises: f3b9c2d4e6a1
 Create Date: 2026-12-02 11:40:00
 
 """
+
 from contextlib import contextmanager
 
 from alembic import op
@@ -16,13 +17,13 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'a4c8e2f6b1d3'
-down_revision = 'f3b9c2d4e6a1'
+revision = "a4c8e2f6b1d3"
+down_revision = "f3b9c2d4e6a1"
 branch_labels = None
 depends_on = None
 
-_USERS = sa.table('users', sa.column('id', sa.Integer), sa.column('totp_secret', sa.String))
-_AGENCIES = sa.table('agencies', sa.column('id', sa.Integer), sa.column('sso_client_secret', sa.Text))
+_USERS = sa.table("users", sa.column("id", sa.Integer), sa.column("totp_secret", sa.String))
+_AGENCIES = sa.table("agencies", sa.column("id", sa.Integer), sa.column("sso_client_secret", sa.Text))
 
 
 @contextmanager
@@ -32,7 +33,7 @@ def _foreign_keys_off_on_sqlite():
     are turned off for the rebuild; if SQLite still ignores that on a database with people, stop before the
     rebuild."""
     bind = op.get_bind()
-    if bind.dialect.name != 'sqlite':
+    if bind.dialect.name != "sqlite":
         yield
         return
     dbapi_connection = bind.connection.dbapi_connection
@@ -40,32 +41,40 @@ def _foreign_keys_off_on_sqlite():
         # The migrations before this one in the same run (or this one's own updates) left the driver's transaction
         # open, and SQLite ignores PRAGMA foreign_keys inside one: commit what is done so far first.
         dbapi_connection.commit()
-    op.execute('PRAGMA foreign_keys=OFF')
-    if bind.exec_driver_sql('PRAGMA foreign_keys').scalar() and bind.exec_driver_sql(
-            'SELECT count(*) FROM users').scalar():
-        raise RuntimeError('SQLite could not turn foreign keys off to rebuild the users table; nothing was changed.')
+    op.execute("PRAGMA foreign_keys=OFF")
+    if (
+        bind.exec_driver_sql("PRAGMA foreign_keys").scalar()
+        and bind.exec_driver_sql("SELECT count(*) FROM users").scalar()
+    ):
+        raise RuntimeError("SQLite could not turn foreign keys off to rebuild the users table; nothing was changed.")
     try:
         yield
     finally:
-        op.execute('PRAGMA foreign_keys=ON')
+        op.execute("PRAGMA foreign_keys=ON")
 
 
 def _convert(change) -> None:
     connection = op.get_bind()
     for table, column in ((_USERS, _USERS.c.totp_secret), (_AGENCIES, _AGENCIES.c.sso_client_secret)):
-        rows = connection.execute(sa.select(table.c.id, column).where(column.is_not(None), column != '')).all()
+        rows = connection.execute(sa.select(table.c.id, column).where(column.is_not(None), column != "")).all()
         for row_id, value in rows:
             connection.execute(sa.update(table).where(table.c.id == row_id).values({column.name: change(value)}))
 
 
 def upgrade():
     with _foreign_keys_off_on_sqlite():
-        with op.batch_alter_table('users') as batch:
-            batch.alter_column('totp_secret', existing_type=sa.String(length=64), type_=sa.String(length=255),
-                               existing_nullable=True)
-        with op.batch_alter_table('agencies') as batch:
-            batch.alter_column('sso_client_secret', existing_type=sa.String(length=500), type_=sa.Text(),
-                               existing_nullable=False, existing_server_default='')
+        with op.batch_alter_table("users") as batch:
+            batch.alter_column(
+                "totp_secret", existing_type=sa.String(length=64), type_=sa.String(length=255), existing_nullable=True
+            )
+        with op.batch_alter_table("agencies") as batch:
+            batch.alter_column(
+                "sso_client_secret",
+                existing_type=sa.String(length=500),
+                type_=sa.Text(),
+                existing_nullable=False,
+                existing_server_default="",
+            )
     from trigger.secrets_at_rest import seal
 
     _convert(seal)
@@ -76,9 +85,15 @@ def downgrade():
 
     _convert(reveal)
     with _foreign_keys_off_on_sqlite():
-        with op.batch_alter_table('agencies') as batch:
-            batch.alter_column('sso_client_secret', existing_type=sa.Text(), type_=sa.String(length=500),
-                               existing_nullable=False, existing_server_default='')
-        with op.batch_alter_table('users') as batch:
-            batch.alter_column('totp_secret', existing_type=sa.String(length=255), type_=sa.String(length=64),
-                               existing_nullable=True)
+        with op.batch_alter_table("agencies") as batch:
+            batch.alter_column(
+                "sso_client_secret",
+                existing_type=sa.Text(),
+                type_=sa.String(length=500),
+                existing_nullable=False,
+                existing_server_default="",
+            )
+        with op.batch_alter_table("users") as batch:
+            batch.alter_column(
+                "totp_secret", existing_type=sa.String(length=255), type_=sa.String(length=64), existing_nullable=True
+            )

@@ -15,6 +15,7 @@ Revises: ae5c0a1d7b10
 Create Date: 2026-12-02 06:45:00
 
 """
+
 import secrets
 
 from alembic import op
@@ -22,8 +23,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'e7a3b5c91d04'
-down_revision = 'ae5c0a1d7b10'
+revision = "e7a3b5c91d04"
+down_revision = "ae5c0a1d7b10"
 branch_labels = None
 depends_on = None
 
@@ -32,30 +33,41 @@ LIVE_DEADLINE_SQL = "met_on IS NULL AND case_closed = false AND kind <> 'escalat
 
 
 def upgrade():
-    op.drop_table('data_version')
-    with op.batch_alter_table('case_deadlines', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('case_closed', sa.Boolean(), server_default=sa.text('false'), nullable=False))
-    op.execute("UPDATE case_deadlines SET case_closed = true "
-               "WHERE case_id IN (SELECT id FROM cases WHERE stage = 'closed')")
-    op.create_index('ix_case_deadlines_live_due_on', 'case_deadlines', ['due_on', 'id'],
-                    sqlite_where=sa.text(LIVE_DEADLINE_SQL), postgresql_where=sa.text(LIVE_DEADLINE_SQL))
+    op.drop_table("data_version")
+    with op.batch_alter_table("case_deadlines", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("case_closed", sa.Boolean(), server_default=sa.text("false"), nullable=False))
+    op.execute(
+        "UPDATE case_deadlines SET case_closed = true WHERE case_id IN (SELECT id FROM cases WHERE stage = 'closed')"
+    )
+    op.create_index(
+        "ix_case_deadlines_live_due_on",
+        "case_deadlines",
+        ["due_on", "id"],
+        sqlite_where=sa.text(LIVE_DEADLINE_SQL),
+        postgresql_where=sa.text(LIVE_DEADLINE_SQL),
+    )
     # ix_case_deadlines_open_due_on serves what it served; SQLite preferred it to the partial index above.
-    op.drop_index('ix_case_deadlines_met_on_due_on', table_name='case_deadlines')
-    op.create_index('ix_case_deadlines_open_case_id', 'case_deadlines', ['case_id', 'due_on'],
-                    sqlite_where=sa.text('met_on IS NULL'), postgresql_where=sa.text('met_on IS NULL'))
+    op.drop_index("ix_case_deadlines_met_on_due_on", table_name="case_deadlines")
+    op.create_index(
+        "ix_case_deadlines_open_case_id",
+        "case_deadlines",
+        ["case_id", "due_on"],
+        sqlite_where=sa.text("met_on IS NULL"),
+        postgresql_where=sa.text("met_on IS NULL"),
+    )
 
 
 def downgrade():
-    op.drop_index('ix_case_deadlines_open_case_id', table_name='case_deadlines')
-    op.create_index('ix_case_deadlines_met_on_due_on', 'case_deadlines', ['met_on', 'due_on'])
-    op.drop_index('ix_case_deadlines_live_due_on', table_name='case_deadlines')
-    with op.batch_alter_table('case_deadlines', schema=None) as batch_op:
-        batch_op.drop_column('case_closed')
+    op.drop_index("ix_case_deadlines_open_case_id", table_name="case_deadlines")
+    op.create_index("ix_case_deadlines_met_on_due_on", "case_deadlines", ["met_on", "due_on"])
+    op.drop_index("ix_case_deadlines_live_due_on", table_name="case_deadlines")
+    with op.batch_alter_table("case_deadlines", schema=None) as batch_op:
+        batch_op.drop_column("case_closed")
     table = op.create_table(
-        'data_version',
-        sa.Column('id', sa.Integer(), nullable=False),
-        sa.Column('token', sa.BigInteger(), nullable=False),
-        sa.CheckConstraint('id = 1', name=op.f('ck_data_version_singleton')),
-        sa.PrimaryKeyConstraint('id', name=op.f('pk_data_version')),
+        "data_version",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("token", sa.BigInteger(), nullable=False),
+        sa.CheckConstraint("id = 1", name=op.f("ck_data_version_singleton")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_data_version")),
     )
-    op.bulk_insert(table, [{'id': 1, 'token': secrets.randbits(62)}])
+    op.bulk_insert(table, [{"id": 1, "token": secrets.randbits(62)}])

@@ -33,15 +33,17 @@ def world(app, make_area, make_agency, make_user):
     case_a = make_case(area, applicant="Alice Victim")
     case_b = make_case(area, applicant="Bob Victim")
     return {
-        "area": area, "police": police, "council": council, "case_a": case_a, "case_b": case_b,
+        "area": area,
+        "police": police,
+        "council": council,
+        "case_a": case_a,
+        "case_b": case_b,
         "police_rep": make_user(Role.AGENCY_REP, agency=police, name="Priya Police"),
         "council_rep": make_user(Role.AGENCY_REP, agency=council, name="Colin Council"),
         "coordinator": make_user(Role.COORDINATOR, name="Cora Coordinator"),
-        "police_a": make_action(case_a, police, description="Visit the victim and take a statement",
-                                due_in_days=-3),
+        "police_a": make_action(case_a, police, description="Visit the victim and take a statement", due_in_days=-3),
         "police_b": make_action(case_b, police, description="Check CCTV on the high street", due_in_days=5),
-        "council_b": make_action(case_b, council, description="Serve a community protection warning",
-                                 due_in_days=2),
+        "council_b": make_action(case_b, council, description="Serve a community protection warning", due_in_days=2),
     }
 
 
@@ -68,22 +70,33 @@ def test_rep_lands_on_my_actions_sees_only_own_agency_updates_and_completes(clie
 
     action = world["police_b"]
     url = f"/actions/{action.id}/update"
-    saved = post(client, url, {"note": "Requested footage from the council's CCTV team", "status": "in-progress",
-                               "version": "1"})
+    saved = post(
+        client, url, {"note": "Requested footage from the council's CCTV team", "status": "in-progress", "version": "1"}
+    )
     assert saved.status_code == 302 and saved.location.endswith("/my-actions")
     page = text_of(client.get("/my-actions"))
     assert "Your update has been saved" in page and "In progress" in page
 
-    done = post(client, url, {"note": "Footage reviewed; two offenders identified and passed to the ASB team",
-                              "status": "completed", "version": "2"})
+    done = post(
+        client,
+        url,
+        {
+            "note": "Footage reviewed; two offenders identified and passed to the ASB team",
+            "status": "completed",
+            "version": "2",
+        },
+    )
     assert done.status_code == 302
     page = text_of(client.get("/my-actions"))
     assert "Finished actions" in page and "Done on time" in page
 
-    updates = db.session.scalars(select(ActionUpdate).where(ActionUpdate.action_id == action.id)
-                                 .order_by(ActionUpdate.id)).all()
+    updates = db.session.scalars(
+        select(ActionUpdate).where(ActionUpdate.action_id == action.id).order_by(ActionUpdate.id)
+    ).all()
     assert [(u.status_from, u.status_to) for u in updates] == [
-        (ActionStatus.NOT_STARTED, ActionStatus.IN_PROGRESS), (ActionStatus.IN_PROGRESS, ActionStatus.COMPLETED)]
+        (ActionStatus.NOT_STARTED, ActionStatus.IN_PROGRESS),
+        (ActionStatus.IN_PROGRESS, ActionStatus.COMPLETED),
+    ]
     assert all(u.author_id == rep.id and u.author_agency_id == world["police"].id for u in updates)
     db.session.expire_all()
     assert db.session.get(Action, action.id).completed_on == date.today()
@@ -123,8 +136,12 @@ def test_refusal_matrix(app, world, make_user, role):
             assert (got == 200) if may else (got == 403), f"GET {url} as {role} ({whose}): {got}"
             # A forged post: the token comes from a page the user may see, the body targets this action.
             before = len(_refusals())
-            response = post(client, url, {"note": "forged", "status": "cancelled", "reason": "x",
-                                          "description": "forged", "version": "1"}, token_from="/home")
+            response = post(
+                client,
+                url,
+                {"note": "forged", "status": "cancelled", "reason": "x", "description": "forged", "version": "1"},
+                token_from="/home",
+            )
             if may:
                 assert response.status_code != 403, f"POST {url} as {role}"
             else:
@@ -144,8 +161,12 @@ def test_refusal_matrix(app, world, make_user, role):
 
 def test_forged_update_is_refused_and_audited(client, world):
     login(client, world["police_rep"])
-    response = post(client, f"/actions/{world['council_b'].id}/update",
-                    {"note": "done", "status": "completed", "version": "1"}, token_from="/my-actions")
+    response = post(
+        client,
+        f"/actions/{world['council_b'].id}/update",
+        {"note": "done", "status": "completed", "version": "1"},
+        token_from="/my-actions",
+    )
     assert response.status_code == 403
     assert "You do not have permission" in text_of(response)
     [event] = _refusals()
@@ -176,8 +197,9 @@ def test_stale_update_shows_what_changed_keeps_the_text_and_both_updates_are_kep
     assert 'value="2"' in html  # the form now carries the current version
     retry = post(first, url, {"note": "My careful note about the footage", "status": "in-progress", "version": "2"})
     assert retry.status_code == 302
-    notes = db.session.scalars(select(ActionUpdate.note).where(ActionUpdate.action_id == action.id)
-                               .order_by(ActionUpdate.id)).all()
+    notes = db.session.scalars(
+        select(ActionUpdate.note).where(ActionUpdate.action_id == action.id).order_by(ActionUpdate.id)
+    ).all()
     assert notes == ["Footage requested", "My careful note about the footage"]
 
 
@@ -197,29 +219,51 @@ def test_coordinator_creates_redates_and_reassigns(client, world):
     login(client, world["coordinator"])
     case = world["case_a"]
     due = date.today() + timedelta(days=14)
-    response = post(client, f"/cases/{case.id}/plan/actions/new", {
-        "description": "Mediation between neighbours", "owner_agency_id": str(world["council"].id),
-        "owner_user_id": str(world["council_rep"].id), "priority": "high", "due_on": due.isoformat(),
-        "source_note": "Agreed at the review meeting on 3 May 2026", "victim_visible": "y",
-        "victim_wording": "The council will offer mediation.",
-    })
+    response = post(
+        client,
+        f"/cases/{case.id}/plan/actions/new",
+        {
+            "description": "Mediation between neighbours",
+            "owner_agency_id": str(world["council"].id),
+            "owner_user_id": str(world["council_rep"].id),
+            "priority": "high",
+            "due_on": due.isoformat(),
+            "source_note": "Agreed at the review meeting on 3 May 2026",
+            "victim_visible": "y",
+            "victim_wording": "The council will offer mediation.",
+        },
+    )
     assert response.status_code == 302, text_of(response)
     action = db.session.scalar(select(Action).where(Action.description == "Mediation between neighbours"))
     later = due + timedelta(days=7)
-    bad = post(client, f"/actions/{action.id}/due-date", {"due_on": later.isoformat(), "reason": "",
-                                                          "version": str(action.version)})
+    bad = post(
+        client,
+        f"/actions/{action.id}/due-date",
+        {"due_on": later.isoformat(), "reason": "", "version": str(action.version)},
+    )
     assert bad.status_code == 400 and "Enter why the due date is changing" in text_of(bad)
-    ok = post(client, f"/actions/{action.id}/due-date", {"due_on": later.isoformat(),
-                                                         "reason": "Mediator on leave", "version": "1"})
+    ok = post(
+        client,
+        f"/actions/{action.id}/due-date",
+        {"due_on": later.isoformat(), "reason": "Mediator on leave", "version": "1"},
+    )
     assert ok.status_code == 302
     page = text_of(client.get(f"/cases/{case.id}/plan"))
     assert f"Originally {due.day} {due:%B %Y}" in page and "Mediator on leave" in page
     # Reassign to the police.
-    reassigned = post(client, f"/actions/{action.id}/edit", {
-        "description": "Mediation between neighbours", "owner_agency_id": str(world["police"].id),
-        "owner_user_id": "", "priority": "high", "version": "2", "victim_visible": "y",
-        "victim_wording": "The council will offer mediation.",
-    })
+    reassigned = post(
+        client,
+        f"/actions/{action.id}/edit",
+        {
+            "description": "Mediation between neighbours",
+            "owner_agency_id": str(world["police"].id),
+            "owner_user_id": "",
+            "priority": "high",
+            "version": "2",
+            "victim_visible": "y",
+            "victim_wording": "The council will offer mediation.",
+        },
+    )
     assert reassigned.status_code == 302, text_of(reassigned)
     db.session.expire_all()
     assert db.session.get(Action, action.id).owner_agency_id == world["police"].id
@@ -232,8 +276,12 @@ def test_bad_input_is_shown_next_to_the_field_and_nothing_is_saved(client, world
     url = f"/cases/{case.id}/plan/actions/new"
     closed = make_agency("Old Housing Trust", AgencyType.HOUSING, active=False)
     youth = make_agency("Youth Team", AgencyType.YOUTH)
-    base = {"description": "Something useful", "owner_agency_id": str(world["council"].id), "priority": "low",
-            "due_on": (date.today() + timedelta(days=3)).isoformat()}
+    base = {
+        "description": "Something useful",
+        "owner_agency_id": str(world["council"].id),
+        "priority": "low",
+        "due_on": (date.today() + timedelta(days=3)).isoformat(),
+    }
     cases = [
         ({"description": ""}, "Enter what the agency will do"),
         ({"due_on": (date.today() - timedelta(days=1)).isoformat()}, "The due date must be today"),
@@ -257,8 +305,11 @@ def test_bad_input_is_shown_next_to_the_field_and_nothing_is_saved(client, world
     no_reason = post(client, upd, {"note": "We tried", "status": "could-not-be-completed", "version": "1"})
     assert no_reason.status_code == 400 and "Enter why the action is marked" in text_of(no_reason)
     assert "We tried" in no_reason.get_data(as_text=True)  # the note is kept
-    redate = post(client, f"/actions/{action.id}/due-date",
-                  {"due_on": (date.today() - timedelta(days=30)).isoformat(), "reason": "typo", "version": "1"})
+    redate = post(
+        client,
+        f"/actions/{action.id}/due-date",
+        {"due_on": (date.today() - timedelta(days=30)).isoformat(), "reason": "typo", "version": "1"},
+    )
     assert redate.status_code == 400 and "the date the action was created" in text_of(redate)
     assert db.session.scalars(select(ActionUpdate)).all() == []
 
@@ -285,9 +336,17 @@ def test_plan_status_and_victim_preferences(client, world):
     assert no_reason.status_code == 400 and "Enter why the plan is being closed" in text_of(no_reason)
     no_date = post(client, url, {"status": "live", "victim_consulted": "y"})
     assert no_date.status_code == 400 and "Enter the date the victim was consulted" in text_of(no_date)
-    ok = post(client, url, {"status": "under-review", "victim_update_frequency": "fortnightly",
-                            "victim_update_method": "phone", "victim_consulted": "y",
-                            "victim_consulted_on": date.today().isoformat()})
+    ok = post(
+        client,
+        url,
+        {
+            "status": "under-review",
+            "victim_update_frequency": "fortnightly",
+            "victim_update_method": "phone",
+            "victim_consulted": "y",
+            "victim_consulted_on": date.today().isoformat(),
+        },
+    )
     assert ok.status_code == 302
     page = text_of(client.get(f"/cases/{world['case_a'].id}/plan"))
     assert "Under review" in page and "Every two weeks, phone" in page and "Yes, on" in page
@@ -298,10 +357,20 @@ def test_plan_status_and_victim_preferences(client, world):
 
 def test_victim_view_never_contains_a_not_for_victim_action(world):
     case = world["case_b"]
-    make_action(case, world["police"], description="Apply for a closure order against J. Smith at 4 Elm Road",
-                victim_visible=False, victim_wording="We will take enforcement action")
-    make_action(case, world["council"], description="Install lighting in the alley (ref WO-99)",
-                victim_visible=True, victim_wording="The council will put up lighting in the alley.")
+    make_action(
+        case,
+        world["police"],
+        description="Apply for a closure order against J. Smith at 4 Elm Road",
+        victim_visible=False,
+        victim_wording="We will take enforcement action",
+    )
+    make_action(
+        case,
+        world["council"],
+        description="Install lighting in the alley (ref WO-99)",
+        victim_visible=True,
+        victim_wording="The council will put up lighting in the alley.",
+    )
     view = victim_view_of_plan(case)
     assert [item.wording for item in view] == ["The council will put up lighting in the alley."]
     everything = repr(view)

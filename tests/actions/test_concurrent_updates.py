@@ -36,8 +36,15 @@ def test_simultaneous_updates_one_wins_and_none_is_lost(app, make_area, make_age
                 version = mine.version  # the version the person's form was built from
                 both_loaded.wait()
                 try:
-                    services.post_update(mine, expected_version=version, note=note, status=status, reason="",
-                                         actor=actor, today=date.today())
+                    services.post_update(
+                        mine,
+                        expected_version=version,
+                        note=note,
+                        status=status,
+                        reason="",
+                        actor=actor,
+                        today=date.today(),
+                    )
                     db.session.commit()
                     outcomes[note] = "saved"
                 except StaleAction as stale:
@@ -49,8 +56,10 @@ def test_simultaneous_updates_one_wins_and_none_is_lost(app, make_area, make_age
             finally:
                 db.session.remove()
 
-    threads = [threading.Thread(target=save, args=(0, "Ann's note", ActionStatus.IN_PROGRESS)),
-               threading.Thread(target=save, args=(1, "Ben's note", ActionStatus.COMPLETED))]
+    threads = [
+        threading.Thread(target=save, args=(0, "Ann's note", ActionStatus.IN_PROGRESS)),
+        threading.Thread(target=save, args=(1, "Ben's note", ActionStatus.COMPLETED)),
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -67,10 +76,18 @@ def test_simultaneous_updates_one_wins_and_none_is_lost(app, make_area, make_age
     db.session.expire_all()
     current = services.load_action(action_id)
     loser = db.session.get(User, rep_ids[0 if loser_note.startswith("Ann") else 1])
-    services.post_update(current, expected_version=current.version, note=loser_note,
-                         status=ActionStatus.IN_PROGRESS, reason="", actor=loser, today=date.today())
+    services.post_update(
+        current,
+        expected_version=current.version,
+        note=loser_note,
+        status=ActionStatus.IN_PROGRESS,
+        reason="",
+        actor=loser,
+        today=date.today(),
+    )
     db.session.commit()
-    notes = db.session.scalars(select(ActionUpdate.note).where(ActionUpdate.action_id == action_id)
-                               .order_by(ActionUpdate.id)).all()
+    notes = db.session.scalars(
+        select(ActionUpdate.note).where(ActionUpdate.action_id == action_id).order_by(ActionUpdate.id)
+    ).all()
     assert notes == [winners[0], loser_note]
     assert services.load_action(action_id).version == 3

@@ -36,9 +36,17 @@ def _statements_for(client, url: str) -> int:
 def _add_actions(case, agency, rep, n: int) -> None:
     for i in range(n):
         action = make_action(case, agency, description=f"Action number {i}", due_in_days=i - 5)
-        db.session.add(ActionUpdate(action_id=action.id, author_id=rep.id, author_agency_id=agency.id,
-                                    note=f"Progress {i}", status_from=action.status, status_to=action.status,
-                                    action_version=1))
+        db.session.add(
+            ActionUpdate(
+                action_id=action.id,
+                author_id=rep.id,
+                author_agency_id=agency.id,
+                note=f"Progress {i}",
+                status_from=action.status,
+                status_to=action.status,
+                action_version=1,
+            )
+        )
     db.session.commit()
 
 

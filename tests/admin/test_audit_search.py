@@ -13,10 +13,29 @@ from trigger.extensions import db
 from trigger.models import AuditEvent, Role
 
 
-def event(action: str, summary: str, *, actor_label="Ada Admin <ada@example.org>", object_type="case",
-          object_id=None, case_id=None, at=datetime(2026, 6, 15, 12, 0, tzinfo=UTC)) -> None:
-    db.session.add(AuditEvent(at=at, actor_label=actor_label, action=action, object_type=object_type,
-                              object_id=object_id, case_id=case_id, summary=summary, details={}, ip_address=""))
+def event(
+    action: str,
+    summary: str,
+    *,
+    actor_label="Ada Admin <ada@example.org>",
+    object_type="case",
+    object_id=None,
+    case_id=None,
+    at=datetime(2026, 6, 15, 12, 0, tzinfo=UTC),
+) -> None:
+    db.session.add(
+        AuditEvent(
+            at=at,
+            actor_label=actor_label,
+            action=action,
+            object_type=object_type,
+            object_id=object_id,
+            case_id=case_id,
+            summary=summary,
+            details={},
+            ip_address="",
+        )
+    )
     db.session.commit()
 
 
@@ -24,10 +43,22 @@ def event(action: str, summary: str, *, actor_label="Ada Admin <ada@example.org>
 def trail(make_area, make_agency):
     case = make_case(make_area(), make_agency())
     event("case.updated", "Changed the address", case_id=case.id, object_id=case.id)
-    event("action.updated", "Marked the action done", object_type="action", object_id=7, case_id=case.id,
-          actor_label="Priya Rep <priya@police.example>", at=datetime(2026, 7, 1, 9, 0, tzinfo=UTC))
-    event("user.created", "Created account for Sam", object_type="user", object_id=3,
-          at=datetime(2026, 5, 31, 23, 30, tzinfo=UTC))  # 1 June, 12:30am in London
+    event(
+        "action.updated",
+        "Marked the action done",
+        object_type="action",
+        object_id=7,
+        case_id=case.id,
+        actor_label="Priya Rep <priya@police.example>",
+        at=datetime(2026, 7, 1, 9, 0, tzinfo=UTC),
+    )
+    event(
+        "user.created",
+        "Created account for Sam",
+        object_type="user",
+        object_id=3,
+        at=datetime(2026, 5, 31, 23, 30, tzinfo=UTC),
+    )  # 1 June, 12:30am in London
     return case
 
 
@@ -60,13 +91,16 @@ def test_search_by_record_type_and_number(admin_client, trail):
     assert summaries(admin_client.get("/admin/audit?record_type=action&record_id=8")) == []
 
 
-@pytest.mark.parametrize("query, message", [
-    ("record_type=action&record_id=seven", "Enter the record number as a whole number, like 42"),
-    ("record_id=7", "Enter the type of record, like case, to find record number 7"),
-    ("date_from=2026-02-30", "Enter the ‘from’ date as a real date"),
-    ("date_to=next+week", "Enter the ‘to’ date as a real date"),
-    ("date_from=2026-07-01&date_to=2026-06-01", "The ‘to’ date must be the same as or after the ‘from’ date"),
-])
+@pytest.mark.parametrize(
+    "query, message",
+    [
+        ("record_type=action&record_id=seven", "Enter the record number as a whole number, like 42"),
+        ("record_id=7", "Enter the type of record, like case, to find record number 7"),
+        ("date_from=2026-02-30", "Enter the ‘from’ date as a real date"),
+        ("date_to=next+week", "Enter the ‘to’ date as a real date"),
+        ("date_from=2026-07-01&date_to=2026-06-01", "The ‘to’ date must be the same as or after the ‘from’ date"),
+    ],
+)
 def test_bad_filters_get_a_clear_message_and_no_results(admin_client, trail, query, message):
     response = admin_client.get(f"/admin/audit?{query}")
     assert response.status_code == 400
@@ -81,7 +115,9 @@ def test_search_by_action(admin_client, trail):
 
 def test_search_by_date_range_in_london_days(admin_client, trail):
     assert summaries(admin_client.get("/admin/audit?date_from=2026-06-01&date_to=2026-06-30")) == [
-        "Changed the address", "Created account for Sam"]  # 31 May 23:30 UTC is 1 June in London
+        "Changed the address",
+        "Created account for Sam",
+    ]  # 31 May 23:30 UTC is 1 June in London
     assert summaries(admin_client.get("/admin/audit?date_from=2026-07-01")) == ["Marked the action done"]
     assert summaries(admin_client.get("/admin/audit?date_to=2026-05-31")) == []
 

@@ -20,16 +20,21 @@ def actions() -> list[str]:
 
 
 def test_create_and_edit_an_agency(admin_client):
-    response = post(admin_client, "/admin/agencies/new",
-                    {"name": "Vale Homes", "agency_type": "housing", "contact_email": "ASB@ValeHomes.example",
-                     "active": "y"})
+    response = post(
+        admin_client,
+        "/admin/agencies/new",
+        {"name": "Vale Homes", "agency_type": "housing", "contact_email": "ASB@ValeHomes.example", "active": "y"},
+    )
     assert response.status_code == 302
     listing = text_of(admin_client.get(response.location))
     assert "Agency Vale Homes has been created" in listing
     assert "Vale Homes Housing provider Relevant body asb@valehomes.example Active" in listing
     agency = db.session.scalar(select(Agency))
-    response = post(admin_client, f"/admin/agencies/{agency.id}/edit",
-                    {"name": "Vale Homes Ltd", "agency_type": "housing", "contact_email": ""})
+    response = post(
+        admin_client,
+        f"/admin/agencies/{agency.id}/edit",
+        {"name": "Vale Homes Ltd", "agency_type": "housing", "contact_email": ""},
+    )
     assert response.status_code == 302
     listing = text_of(admin_client.get("/admin/agencies"))
     assert "Vale Homes Ltd" in listing and "Inactive" in listing
@@ -53,8 +58,11 @@ def test_create_and_edit_an_agency(admin_client):
 def test_agency_bad_input_is_explained_and_nothing_saved(admin_client, make_agency, data, message):
     make_agency("Severn Vale Police", AgencyType.POLICE)
     before = count(Agency), len(actions())
-    response = post(admin_client, "/admin/agencies/new",
-                    {"name": "Fire Service", "agency_type": "fire", "contact_email": "", **data})
+    response = post(
+        admin_client,
+        "/admin/agencies/new",
+        {"name": "Fire Service", "agency_type": "fire", "contact_email": "", **data},
+    )
     assert response.status_code == 400
     page = text_of(response)
     assert page.startswith("Error:")
@@ -117,9 +125,17 @@ def test_empty_states(admin_client):
 
 
 def test_organisation_settings(admin_client, org):
-    response = post(admin_client, "/admin/organisation",
-                    {"name": "Severn Vale CSP", "address": "Shire Hall\nSevernbury", "contact_email": "",
-                     "contact_phone": "01234 567890", "process_name": "community-trigger"})
+    response = post(
+        admin_client,
+        "/admin/organisation",
+        {
+            "name": "Severn Vale CSP",
+            "address": "Shire Hall\nSevernbury",
+            "contact_email": "",
+            "contact_phone": "01234 567890",
+            "process_name": "community-trigger",
+        },
+    )
     assert response.status_code == 302
     db.session.expire_all()
     saved = db.session.get(Organisation, 1)
@@ -132,8 +148,12 @@ def test_organisation_settings(admin_client, org):
 
 # ---- users ----------------------------------------------------------------------------------------------
 
-GOOD_USER = {"name": "Lee Morgan", "email": "Lee.Morgan@ValeHomes.example", "role": "agency-representative",
-             "active": "y"}
+GOOD_USER = {
+    "name": "Lee Morgan",
+    "email": "Lee.Morgan@ValeHomes.example",
+    "role": "agency-representative",
+    "active": "y",
+}
 
 
 def test_create_agency_representative(admin_client, make_agency):
@@ -186,8 +206,11 @@ def test_inactive_agency_is_not_offered(admin_client, make_agency):
 
 def test_last_administrator_cannot_be_demoted_or_deactivated(admin_client, admin):
     for data in ({"role": "viewer", "active": "y"}, {"role": "administrator"}):
-        response = post(admin_client, f"/admin/users/{admin.id}/edit",
-                        {"name": admin.name, "email": admin.email, "agency_id": "", **data})
+        response = post(
+            admin_client,
+            f"/admin/users/{admin.id}/edit",
+            {"name": admin.name, "email": admin.email, "agency_id": "", **data},
+        )
         assert response.status_code == 400
         assert "There must always be at least one active administrator" in text_of(response)
     db.session.expire_all()
@@ -211,9 +234,18 @@ def test_admin_form_has_no_password_field(admin_client, make_user):
         assert 'type="password"' not in admin_client.get(url).get_data(as_text=True)
     # A password sent anyway is ignored: administrators never set one.
     before = user.password_hash
-    post(admin_client, f"/admin/users/{user.id}/edit",
-         {"name": user.name, "email": user.email, "role": "chair", "agency_id": "", "active": "y",
-          "password": "new lantern harbour fig"})
+    post(
+        admin_client,
+        f"/admin/users/{user.id}/edit",
+        {
+            "name": user.name,
+            "email": user.email,
+            "role": "chair",
+            "agency_id": "",
+            "active": "y",
+            "password": "new lantern harbour fig",
+        },
+    )
     db.session.refresh(user)
     assert user.password_hash == before
 
@@ -228,7 +260,10 @@ def test_audit_trail_lists_changes(admin_client, make_agency):
 
 def test_the_administration_home_links_to_the_outbox_the_agenda_and_the_risk_questions(admin_client):
     html = admin_client.get("/admin/").get_data(as_text=True)
-    for href, words in (("/admin/outbox", "Outbox"), ("/admin/agenda", "Meeting agenda"),
-                        ("/admin/risk-questions", "Risk and vulnerability questions")):
+    for href, words in (
+        ("/admin/outbox", "Outbox"),
+        ("/admin/agenda", "Meeting agenda"),
+        ("/admin/risk-questions", "Risk and vulnerability questions"),
+    ):
         assert f'href="{href}">{words}</a>' in html
         assert admin_client.get(href).status_code == 200

@@ -15,14 +15,25 @@ from trigger.apply.services import acknowledge_by
 from trigger.domain.stages import Stage
 from trigger.extensions import db
 from trigger.models import (
-    AgencyType, AuditEvent, Case, CaseLink, Incident, Notification, OutboxMessage, PublicSubmission, Role,
+    AgencyType,
+    AuditEvent,
+    Case,
+    CaseLink,
+    Incident,
+    Notification,
+    OutboxMessage,
+    PublicSubmission,
+    Role,
 )
 
 
 @pytest.fixture
 def world(make_area, make_agency, make_user):
-    return {"area": make_area("Testbury"), "police": make_agency("Test Police", AgencyType.POLICE),
-            "coordinator": make_user(Role.COORDINATOR, name="Cora Ordinator")}
+    return {
+        "area": make_area("Testbury"),
+        "police": make_agency("Test Police", AgencyType.POLICE),
+        "coordinator": make_user(Role.COORDINATOR, name="Cora Ordinator"),
+    }
 
 
 def test_apply_from_empty_page_to_reference_number(client, world):
@@ -82,22 +93,27 @@ def test_an_incident_without_a_report_is_allowed_for_applicants(client, world):
     assert [len(i.reports) for i in loaded.incidents] == [1, 0]
 
 
-@pytest.mark.parametrize("change, message", [
-    ({"incidents-0-occurred_on": "2999-01-01"}, "The date of the incident must be today or in the past"),
-    ({"incidents-0-reports-0-reported_on": days_ago(31)},
-     "The date reported must be the same as or after the date of the incident"),
-    ({"incidents-0-reports-0-agency_id": "12345"}, "Choose an agency from the list"),
-    ({"incidents-0-reports-0-reported_on": ""}, "Enter the date it was reported"),
-    ({"area_id": "777"}, "Choose an area from the list"),
-    ({"applicant_name": "y" * 121}, "Your name must be 120 characters or fewer"),
-    ({"asb_description": "y" * 5001}, "Your description must be 5000 characters or fewer"),
-    ({"incidents-1-description": "y" * 2001}, "What happened must be 2000 characters or fewer"),
-    ({"website": ""} | {"communication_needs": "y" * 1001}, "Your answer must be 1000 characters or fewer"),
-    ({"declaration": None}, "Tick the box to confirm the information is true"),
-    ({"applying_for": "someone-else"}, "Enter the name of the person you are applying for"),
-    ({"applying_for": "someone-else", "victim_name": "Gran"}, "tick the box to confirm they do"),
-    ({"applicant_email": None}, "Enter your email address, or choose another way for us to contact you"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"incidents-0-occurred_on": "2999-01-01"}, "The date of the incident must be today or in the past"),
+        (
+            {"incidents-0-reports-0-reported_on": days_ago(31)},
+            "The date reported must be the same as or after the date of the incident",
+        ),
+        ({"incidents-0-reports-0-agency_id": "12345"}, "Choose an agency from the list"),
+        ({"incidents-0-reports-0-reported_on": ""}, "Enter the date it was reported"),
+        ({"area_id": "777"}, "Choose an area from the list"),
+        ({"applicant_name": "y" * 121}, "Your name must be 120 characters or fewer"),
+        ({"asb_description": "y" * 5001}, "Your description must be 5000 characters or fewer"),
+        ({"incidents-1-description": "y" * 2001}, "What happened must be 2000 characters or fewer"),
+        ({"website": ""} | {"communication_needs": "y" * 1001}, "Your answer must be 1000 characters or fewer"),
+        ({"declaration": None}, "Tick the box to confirm the information is true"),
+        ({"applying_for": "someone-else"}, "Enter the name of the person you are applying for"),
+        ({"applying_for": "someone-else", "victim_name": "Gran"}, "tick the box to confirm they do"),
+        ({"applicant_email": None}, "Enter your email address, or choose another way for us to contact you"),
+    ],
+)
 def test_bad_input_is_explained_and_nothing_saved(client, world, change, message):
     data = public_form(world["area"], world["police"], applicant_address="My Typed Address", **change)
     response = post(client, "/apply", data)
@@ -151,8 +167,10 @@ def test_incidents_beyond_the_forms_limit_are_not_dropped_silently(client, world
         data.update(incident_fields(index, days_ago(40 + index), f"Incident {index}", [("", "")]))
     response = post(client, "/apply", data)
     assert response.status_code == 400
-    assert ("You have told us about 22 incidents. This form takes up to 20: remove the others and tell us about "
-            "them when you describe the problem.") in text_of(response)
+    assert (
+        "You have told us about 22 incidents. This form takes up to 20: remove the others and tell us about "
+        "them when you describe the problem."
+    ) in text_of(response)
     assert count(Case) == 0
 
 
@@ -188,8 +206,11 @@ def test_same_applicant_applying_again_is_flagged_on_both_cases(app, make_user, 
     by_phone_1 = make_case(world["area"], world["police"], name="C", postcode="", phone="07700 900111")
     by_phone_2 = make_case(world["area"], world["police"], name="D", postcode="", phone="+44 7700 900111")
     links = {(l.case_id, l.linked_case_id, l.reason.value) for l in db.session.scalars(select(CaseLink))}
-    assert links == {(second.id, first.id, "same-applicant"), (by_email_2.id, by_email_1.id, "same-applicant"),
-                     (by_phone_2.id, by_phone_1.id, "same-applicant")}
+    assert links == {
+        (second.id, first.id, "same-applicant"),
+        (by_email_2.id, by_email_1.id, "same-applicant"),
+        (by_phone_2.id, by_phone_1.id, "same-applicant"),
+    }
     client = app.test_client()
     login(client, world["coordinator"])
     assert f"Same applicant: {first.reference}" in text_of(client.get(f"/cases/{second.id}"))
@@ -213,9 +234,11 @@ def test_the_error_summary_follows_the_order_of_the_form(client, world):
     data = public_form(world["area"], world["police"], applicant_name="", area_id="", declaration=None)
     page = text_of(post(client, "/apply", data))
     summary = page.split("There is a problem", 1)[1]
-    name, area, declaration = (summary.index("Enter your full name"),
-                               summary.index("Choose the area where the problem happens"),
-                               summary.index("Tick the box to confirm the information is true"))
+    name, area, declaration = (
+        summary.index("Enter your full name"),
+        summary.index("Choose the area where the problem happens"),
+        summary.index("Tick the box to confirm the information is true"),
+    )
     assert name < area < declaration
 
 
@@ -255,16 +278,28 @@ def test_dates_are_day_month_year_boxes(client, world):
     assert 'name="incidents-0-occurred_on-day"' in html and 'name="incidents-0-occurred_on-year"' in html
     assert 'type="date"' not in html
     when = TODAY - timedelta(days=30)
-    data = public_form(world["area"], world["police"], **{"incidents-0-occurred_on": None,
-                                                          "incidents-0-occurred_on-day": str(when.day),
-                                                          "incidents-0-occurred_on-month": str(when.month),
-                                                          "incidents-0-occurred_on-year": str(when.year)})
+    data = public_form(
+        world["area"],
+        world["police"],
+        **{
+            "incidents-0-occurred_on": None,
+            "incidents-0-occurred_on-day": str(when.day),
+            "incidents-0-occurred_on-month": str(when.month),
+            "incidents-0-occurred_on-year": str(when.year),
+        },
+    )
     assert post(client, "/apply", data).status_code == 302
     assert min(i.occurred_on for i in db.session.scalars(select(Incident))) == when
-    bad = public_form(world["area"], world["police"], **{"incidents-0-occurred_on": None,
-                                                         "incidents-0-occurred_on-day": "31",
-                                                         "incidents-0-occurred_on-month": "2",
-                                                         "incidents-0-occurred_on-year": "2026"})
+    bad = public_form(
+        world["area"],
+        world["police"],
+        **{
+            "incidents-0-occurred_on": None,
+            "incidents-0-occurred_on-day": "31",
+            "incidents-0-occurred_on-month": "2",
+            "incidents-0-occurred_on-year": "2026",
+        },
+    )
     response = post(client, "/apply", bad)
     assert response.status_code == 400 and "Enter the date it happened as a real date" in text_of(response)
     assert 'value="31"' in response.get_data(as_text=True)  # what was typed is kept

@@ -21,8 +21,13 @@ from trigger.extensions import db
 from trigger.models import AreaClosureDay, AreaTimescalePolicy, AuditEvent, Role
 
 DEFAULTS = {
-    "acknowledge": "5", "information_gathered": "10", "threshold_decision": "10", "meeting_held": "20",
-    "outcome_sent": "5", "escalation_window": "20", "escalation_decided": "20",
+    "acknowledge": "5",
+    "information_gathered": "10",
+    "threshold_decision": "10",
+    "meeting_held": "20",
+    "outcome_sent": "5",
+    "escalation_window": "20",
+    "escalation_decided": "20",
 }
 
 
@@ -36,8 +41,9 @@ def audit_actions() -> list[str]:
 
 def field_error(response, field_id: str) -> str:
     """The error message shown next to one field (GOV.UK puts it in <p id="FIELD-error">)."""
-    match = re.search(rf'<p id="{field_id}-error" class="govuk-error-message">(.*?)</p>',
-                      response.get_data(as_text=True), re.S)
+    match = re.search(
+        rf'<p id="{field_id}-error" class="govuk-error-message">(.*?)</p>', response.get_data(as_text=True), re.S
+    )
     assert match, f"no error shown next to {field_id}"
     return " ".join(re.sub(r"<[^>]+>", " ", match.group(1)).split()).replace("Error: ", "")
 
@@ -54,8 +60,11 @@ def test_a_closure_day_is_skipped_by_the_areas_calendar(admin_client, make_area)
 
     page = text_of(admin_client.get(f"/admin/areas/{area.id}/closures"))
     assert "Severnbury has no closure days" in page
-    response = post(admin_client, f"/admin/areas/{area.id}/closures",
-                    {"day": "2026-12-29", "reason": "Offices closed between Christmas and New Year"})
+    response = post(
+        admin_client,
+        f"/admin/areas/{area.id}/closures",
+        {"day": "2026-12-29", "reason": "Offices closed between Christmas and New Year"},
+    )
     assert response.status_code == 302
     page = text_of(admin_client.get(response.location))
     assert "Tuesday 29 December 2026 is now a closure day in Severnbury" in page
@@ -82,7 +91,8 @@ def test_removing_a_closure_day_asks_for_confirmation_and_is_audited(admin_clien
     response = post(admin_client, url)
     assert response.status_code == 302
     assert "Wednesday 30 December 2026 is no longer a closure day in Severnbury" in text_of(
-        admin_client.get(response.location))
+        admin_client.get(response.location)
+    )
     assert count(AreaClosureDay) == 0
     assert calendar_for_area(area).is_working_day(date(2026, 12, 30))
     event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "area.closure_removed")).one()
@@ -140,8 +150,9 @@ def test_timescales_default_then_edited_versioned_and_audited(admin_client, make
     assert "Working days after the threshold decision. Published range: 5 to 28 working days." in page
     assert "Severnbury uses the product's default timescales." in page
 
-    response = post(admin_client, f"/admin/areas/{area.id}/timescales", {**DEFAULTS, "acknowledge": "3",
-                                                                          "threshold_decision": "15"})
+    response = post(
+        admin_client, f"/admin/areas/{area.id}/timescales", {**DEFAULTS, "acknowledge": "3", "threshold_decision": "15"}
+    )
     assert response.status_code == 302
     page = text_of(admin_client.get(response.location))
     assert "The timescales of Severnbury have been saved." in page
@@ -176,7 +187,11 @@ def test_values_outside_the_published_ranges_are_allowed_with_a_warning(admin_cl
     [
         ("acknowledge", "0", "The number of working days to acknowledge the application must be between 1 and 60"),
         ("meeting_held", "61", "The number of working days to hold the case review meeting must be between 1 and 60"),
-        ("outcome_sent", "ten", "The number of working days to send the outcome letter must be a whole number, like 10"),
+        (
+            "outcome_sent",
+            "ten",
+            "The number of working days to send the outcome letter must be a whole number, like 10",
+        ),
         ("escalation_window", "", "Enter the number of working days to ask for an escalation"),
         ("threshold_decision", "-3", "between 1 and 60"),
     ],
@@ -194,12 +209,16 @@ def test_bad_timescales_are_refused_next_to_the_field(admin_client, make_area, f
 
 def test_batch_lookups_for_the_deadlines_job(app, make_area):
     one, two = make_area("One"), make_area("Two")
-    db.session.add_all([
-        AreaTimescalePolicy(area_id=one.id, version=1, **{**{k: int(v) for k, v in DEFAULTS.items()},
-                                                          "acknowledge": 7}),
-        AreaTimescalePolicy(area_id=one.id, version=2, **{**{k: int(v) for k, v in DEFAULTS.items()},
-                                                          "acknowledge": 8}),
-    ])
+    db.session.add_all(
+        [
+            AreaTimescalePolicy(
+                area_id=one.id, version=1, **{**{k: int(v) for k, v in DEFAULTS.items()}, "acknowledge": 7}
+            ),
+            AreaTimescalePolicy(
+                area_id=one.id, version=2, **{**{k: int(v) for k, v in DEFAULTS.items()}, "acknowledge": 8}
+            ),
+        ]
+    )
     db.session.commit()
     policies = timescales_for_areas([one, two])
     assert policies == {one.id: TimescalePolicy(acknowledge=8), two.id: TimescalePolicy()}

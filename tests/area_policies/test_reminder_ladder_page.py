@@ -18,8 +18,9 @@ DEFAULTS = {"days_before": "2", "on_the_day": "yes", "when_overdue": "yes", "esc
 
 
 def field_error(response, field_id: str) -> str:
-    match = re.search(rf'<p id="{field_id}-error" class="govuk-error-message">(.*?)</p>',
-                      response.get_data(as_text=True), re.S)
+    match = re.search(
+        rf'<p id="{field_id}-error" class="govuk-error-message">(.*?)</p>', response.get_data(as_text=True), re.S
+    )
     assert match, f"no error shown next to {field_id}"
     return " ".join(re.sub(r"<[^>]+>", " ", match.group(1)).split()).replace("Error: ", "")
 
@@ -32,14 +33,16 @@ def test_an_administrator_changes_the_reminders_of_an_area(admin_client, make_ar
     assert "Reminders" in text_of(admin_client.get(f"/admin/areas/{area.id}/edit"))  # linked next to the timescales
     assert f"/admin/areas/{area.id}/reminders" in admin_client.get("/admin/areas").get_data(as_text=True)
 
-    response = post(admin_client, f"/admin/areas/{area.id}/reminders",
-                    {**DEFAULTS, "days_before": "3", "on_the_day": "no", "escalate_after": "10"})
+    response = post(
+        admin_client,
+        f"/admin/areas/{area.id}/reminders",
+        {**DEFAULTS, "days_before": "3", "on_the_day": "no", "escalate_after": "10"},
+    )
     assert response.status_code == 302
     assert "The reminders of Severnbury have been saved." in text_of(admin_client.get(response.location))
     assert ladder_for_area(area) == Ladder(days_before=3, on_the_day=False, when_overdue=True, escalate_after=10)
     event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "area.reminders_changed")).one()
-    assert event.details["changes"] == {"days_before": [2, 3], "on_the_day": [True, False],
-                                        "escalate_after": [5, 10]}
+    assert event.details["changes"] == {"days_before": [2, 3], "on_the_day": [True, False], "escalate_after": [5, 10]}
     assert event.actor_label.startswith("Ada Admin")
     page = admin_client.get(f"/admin/areas/{area.id}/reminders").get_data(as_text=True)
     assert 'value="3"' in page and 'value="10"' in page  # the form shows what is saved
@@ -49,22 +52,28 @@ def test_an_administrator_changes_the_reminders_of_an_area(admin_client, make_ar
     assert ladder_for_area(area).days_before == 0
     response = post(admin_client, f"/admin/areas/{area.id}/reminders", {**DEFAULTS, "days_before": "0"})
     assert "No changes were made" in text_of(admin_client.get(response.location))
-    assert db.session.scalar(select(func.count()).select_from(AuditEvent)
-                             .where(AuditEvent.action == "area.reminders_changed")) == 2
+    assert (
+        db.session.scalar(
+            select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "area.reminders_changed")
+        )
+        == 2
+    )
 
 
-@pytest.mark.parametrize("field, value, message", [
-    ("days_before", "21", "The number of working days before the due date must be between 0 and 20"),
-    ("days_before", "-1", "The number of working days before the due date must be between 0 and 20"),
-    ("days_before", "two", "The number of working days before the due date must be a whole number, like 2"),
-    ("days_before", "", "Enter the number of working days before the due date"),
-    ("escalate_after", "0", "The number of working days overdue before escalating must be between 1 and 60"),
-    ("escalate_after", "61", "The number of working days overdue before escalating must be between 1 and 60"),
-    ("on_the_day", "", "Choose whether to remind the owner on the day it is due"),
-    ("when_overdue", "maybe", "Not a valid choice"),
-])
-def test_bad_values_are_refused_next_to_the_field_and_nothing_is_saved(admin_client, make_area, field, value,
-                                                                       message):
+@pytest.mark.parametrize(
+    "field, value, message",
+    [
+        ("days_before", "21", "The number of working days before the due date must be between 0 and 20"),
+        ("days_before", "-1", "The number of working days before the due date must be between 0 and 20"),
+        ("days_before", "two", "The number of working days before the due date must be a whole number, like 2"),
+        ("days_before", "", "Enter the number of working days before the due date"),
+        ("escalate_after", "0", "The number of working days overdue before escalating must be between 1 and 60"),
+        ("escalate_after", "61", "The number of working days overdue before escalating must be between 1 and 60"),
+        ("on_the_day", "", "Choose whether to remind the owner on the day it is due"),
+        ("when_overdue", "maybe", "Not a valid choice"),
+    ],
+)
+def test_bad_values_are_refused_next_to_the_field_and_nothing_is_saved(admin_client, make_area, field, value, message):
     area = make_area()
     response = post(admin_client, f"/admin/areas/{area.id}/reminders", {**DEFAULTS, field: value})
     assert response.status_code == 400
@@ -81,7 +90,8 @@ def test_only_administrators_may_see_or_change_the_reminders(app, make_area, mak
     assert client.get(f"/admin/areas/{area.id}/reminders").status_code == 403
     token_page = client.get("/notifications")  # any page of theirs carries a CSRF token
     assert token_page.status_code == 200
-    refused = post(client, f"/admin/areas/{area.id}/reminders", {**DEFAULTS, "days_before": "9"},
-                   token_from="/notifications")
+    refused = post(
+        client, f"/admin/areas/{area.id}/reminders", {**DEFAULTS, "days_before": "9"}, token_from="/notifications"
+    )
     assert refused.status_code == 403
     assert ladder_for_area(area).days_before == 2

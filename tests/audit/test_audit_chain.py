@@ -16,14 +16,13 @@ from trigger.models import AuditEvent
 def write_events(count: int, case_id: int | None = 5, actor=None) -> list[int]:
     ids = []
     for n in range(count):
-        event = audit.record("case.updated", "case", case_id, f"Change {n}", {"changes": {"n": [n, n + 1]}},
-                             actor=actor, case_id=case_id)
+        event = audit.record(
+            "case.updated", "case", case_id, f"Change {n}", {"changes": {"n": [n, n + 1]}}, actor=actor, case_id=case_id
+        )
         db.session.flush()
         ids.append(event.id)
     db.session.commit()
     return ids
-
-
 
 
 def verify_output(app) -> tuple[int, str]:
@@ -60,11 +59,15 @@ def test_the_minutely_outbox_run_seals_the_trail(app):
 
 # ---- the database refuses changes ----------------------------------------------------------------------
 
-@pytest.mark.parametrize("statement", [
-    "UPDATE audit_events SET summary = 'nothing happened' WHERE id = :id",
-    "UPDATE audit_events SET hash = NULL, seq = NULL, prev_hash = NULL WHERE id = :id",
-    "DELETE FROM audit_events WHERE id = :id",
-])
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE audit_events SET summary = 'nothing happened' WHERE id = :id",
+        "UPDATE audit_events SET hash = NULL, seq = NULL, prev_hash = NULL WHERE id = :id",
+        "DELETE FROM audit_events WHERE id = :id",
+    ],
+)
 def test_the_database_refuses_to_change_or_delete_a_sealed_event(app, statement):
     [event_id] = write_events(1)
     seal(db.session)
@@ -75,11 +78,14 @@ def test_the_database_refuses_to_change_or_delete_a_sealed_event(app, statement)
     assert verify_output(app) == (0, "audit chain ok: 1 events\n")
 
 
-@pytest.mark.parametrize("statement", [
-    "UPDATE audit_events SET summary = 'nothing happened' WHERE id = :id",
-    "UPDATE audit_events SET summary = 'nothing happened', seq = 1, prev_hash = 'x', hash = 'y' WHERE id = :id",
-    "DELETE FROM audit_events WHERE id = :id",
-])
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE audit_events SET summary = 'nothing happened' WHERE id = :id",
+        "UPDATE audit_events SET summary = 'nothing happened', seq = 1, prev_hash = 'x', hash = 'y' WHERE id = :id",
+        "DELETE FROM audit_events WHERE id = :id",
+    ],
+)
 def test_the_database_refuses_to_change_or_delete_an_unsealed_event_other_than_by_sealing_it(app, statement):
     [event_id] = write_events(1)
     with pytest.raises(DBAPIError, match="append-only"):
@@ -90,12 +96,26 @@ def test_the_database_refuses_to_change_or_delete_an_unsealed_event_other_than_b
 
 # ---- tampering by someone who removed the trigger is detected ------------------------------------------
 
-@pytest.mark.parametrize("column, value", [
-    ("at", "2020-01-01 00:00:00.000000"), ("actor_id", None), ("actor_label", "someone else"),
-    ("action", "case.viewed"), ("object_type", "action"), ("object_id", 99), ("case_id", 99),
-    ("summary", "nothing happened"), ("details", '{"changes": {}}'), ("ip_address", "198.51.100.1"),
-    ("id", 1000), ("seq", 1000), ("prev_hash", "0" * 64), ("hash", "f" * 64),
-])
+
+@pytest.mark.parametrize(
+    "column, value",
+    [
+        ("at", "2020-01-01 00:00:00.000000"),
+        ("actor_id", None),
+        ("actor_label", "someone else"),
+        ("action", "case.viewed"),
+        ("object_type", "action"),
+        ("object_id", 99),
+        ("case_id", 99),
+        ("summary", "nothing happened"),
+        ("details", '{"changes": {}}'),
+        ("ip_address", "198.51.100.1"),
+        ("id", 1000),
+        ("seq", 1000),
+        ("prev_hash", "0" * 64),
+        ("hash", "f" * 64),
+    ],
+)
 def test_changing_any_column_of_one_event_is_detected_and_named(app, make_user, column, value):
     ids = write_events(4, actor=make_user())
     seal(db.session)
@@ -120,8 +140,10 @@ def test_deleting_any_one_event_is_detected(app, position):
     status, output = verify_output(app)
     assert status == 1
     if position < 4:
-        assert f"event {ids[position + 1]} (entry {position + 2} of the chain): entry {position + 1} before it is " \
-               "missing" in output
+        assert (
+            f"event {ids[position + 1]} (entry {position + 2} of the chain): entry {position + 1} before it is "
+            "missing" in output
+        )
     else:
         assert "the chain ends at entry 4 but the last seal ended at entry 5" in output
 
@@ -129,24 +151,33 @@ def test_deleting_any_one_event_is_detected(app, position):
 def test_an_event_changed_and_made_to_look_unsealed_is_detected_although_verify_seals_it_again(app):
     ids = write_events(3)
     seal(db.session)
-    tamper("UPDATE audit_events SET summary = 'nothing happened', seq = NULL, prev_hash = NULL, hash = NULL "
-           "WHERE id = :id", id=ids[1])
+    tamper(
+        "UPDATE audit_events SET summary = 'nothing happened', seq = NULL, prev_hash = NULL, hash = NULL "
+        "WHERE id = :id",
+        id=ids[1],
+    )
     status, output = verify_output(app)
     assert status == 1 and f"event {ids[2]} (entry 3 of the chain): entry 2 before it is missing" in output
 
 
 # ---- concurrent writers ----------------------------------------------------------------------------------
 
+
 def test_an_event_committed_after_a_later_id_was_sealed_joins_the_chain_at_its_end(app):
     """What PostgreSQL does when a transaction holding a lower id commits last: here the late row is given a
     lower id by hand, on both databases."""
     later = write_events(2)
     seal(db.session)
-    db.session.execute(text("INSERT INTO audit_events (id, at, actor_label, action, object_type, summary, details, "
-                            "ip_address) VALUES (:id, :at, 'system', 'late.commit', 'case', 'late', '{}', '')"),
-                       {"id": later[0] - 1 if later[0] > 1 else 0,
-                        "at": "2026-12-02 06:00:00.000000" if db.engine.dialect.name == "sqlite"
-                        else "2026-12-02T06:00:00+00:00"})
+    db.session.execute(
+        text(
+            "INSERT INTO audit_events (id, at, actor_label, action, object_type, summary, details, "
+            "ip_address) VALUES (:id, :at, 'system', 'late.commit', 'case', 'late', '{}', '')"
+        ),
+        {
+            "id": later[0] - 1 if later[0] > 1 else 0,
+            "at": "2026-12-02 06:00:00.000000" if db.engine.dialect.name == "sqlite" else "2026-12-02T06:00:00+00:00",
+        },
+    )
     db.session.commit()
     assert verify_output(app) == (0, "audit chain ok: 3 events\n")
     late = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "late.commit"))
@@ -160,8 +191,12 @@ def test_writers_on_postgresql_do_not_wait_for_a_sealer_or_for_each_other(app):
 
     with db.engine.connect() as sealer, db.engine.connect() as slow_writer:
         sealer.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SEAL_LOCK_KEY})  # a sealer at work
-        slow_writer.execute(text("INSERT INTO audit_events (at, actor_label, action, object_type, summary, details, "
-                                 "ip_address) VALUES (now(), 'system', 'slow.writer', 'case', '', '{}', '')"))
+        slow_writer.execute(
+            text(
+                "INSERT INTO audit_events (at, actor_label, action, object_type, summary, details, "
+                "ip_address) VALUES (now(), 'system', 'slow.writer', 'case', '', '{}', '')"
+            )
+        )
         # Another writer commits at once, with a higher id, while both of those transactions are open.
         db.session.execute(text("SET LOCAL lock_timeout = '2s'"))
         write_events(1)
@@ -180,17 +215,38 @@ def test_each_seal_is_the_domain_hash_of_the_event_as_the_product_reads_it(app, 
     from trigger.domain.audit_chain import GENESIS_HASH, entry_hash
 
     user = make_user(name="Siân Ó Briain")
-    audit.record("case.updated", "case", 3, "Changé \"quoted\"\nline", {"z": 1, "a": {"y": [1.5, None, "é"]}},
-                 actor=user, case_id=3)
+    audit.record(
+        "case.updated",
+        "case",
+        3,
+        'Changé "quoted"\nline',
+        {"z": 1, "a": {"y": [1.5, None, "é"]}},
+        actor=user,
+        case_id=3,
+    )
     audit.record("case.viewed", "case", 3, "", {}, case_id=None)
     db.session.commit()
     seal(db.session)
     db.session.expire_all()
     previous = GENESIS_HASH
     for event in db.session.scalars(select(AuditEvent).order_by(AuditEvent.seq)):
-        entry = {name: getattr(event, name) for name in ("id", "seq", "at", "actor_id", "actor_label", "action",
-                                                         "object_type", "object_id", "case_id", "summary",
-                                                         "details", "ip_address")}
+        entry = {
+            name: getattr(event, name)
+            for name in (
+                "id",
+                "seq",
+                "at",
+                "actor_id",
+                "actor_label",
+                "action",
+                "object_type",
+                "object_id",
+                "case_id",
+                "summary",
+                "details",
+                "ip_address",
+            )
+        }
         assert event.prev_hash == previous
         assert event.hash == entry_hash(previous, entry)
         previous = event.hash
@@ -228,8 +284,10 @@ def test_a_removed_chain_head_is_reported_not_papered_over(app):
     db.session.execute(text("DELETE FROM audit_chain_head"))
     db.session.commit()
     write_events(1)
-    assert verify_output(app) == (1, "audit chain broken after 0 good entries: the record of the chain's last entry "
-                                     "(audit_chain_head) is missing\n")
+    assert verify_output(app) == (
+        1,
+        "audit chain broken after 0 good entries: the record of the chain's last entry (audit_chain_head) is missing\n",
+    )
     result = app.test_cli_runner().invoke(args=["outbox", "send"])
     assert result.exit_code == 1 and "audit chain broken" in result.output
 
@@ -246,8 +304,11 @@ def test_a_chain_checked_in_parallel_parts_gets_the_same_verdict_as_one_walk(app
     positions = [None] if tampering == "none" else range(9)
     for position in positions:
         if position is not None:
-            statement = ("UPDATE audit_events SET summary = 'nothing' WHERE id = :id" if tampering == "update"
-                         else "DELETE FROM audit_events WHERE id = :id")
+            statement = (
+                "UPDATE audit_events SET summary = 'nothing' WHERE id = :id"
+                if tampering == "update"
+                else "DELETE FROM audit_events WHERE id = :id"
+            )
             tamper(statement, id=ids[position])
         one_walk = audit_chain.verify(db.session, seal_first=False, workers=1)
         db.session.rollback()
@@ -265,10 +326,18 @@ def _truncate_and_rebuild(ids: list[int]) -> None:
         db.session.execute(text("DELETE FROM audit_chain_head"))
         db.session.commit()
     for event_id in ids:
-        db.session.execute(text("INSERT INTO audit_events (id, at, actor_label, action, object_type, summary, "
-                                "details, ip_address) VALUES (:id, :at, 'system', 'case.updated', 'case', "
-                                "'rebuilt', '{}', '')"),
-                           {"id": event_id, "at": "2026-12-02 06:00:00.000000" if db.engine.dialect.name == "sqlite"
-                            else "2026-12-02T06:00:00+00:00"})
+        db.session.execute(
+            text(
+                "INSERT INTO audit_events (id, at, actor_label, action, object_type, summary, "
+                "details, ip_address) VALUES (:id, :at, 'system', 'case.updated', 'case', "
+                "'rebuilt', '{}', '')"
+            ),
+            {
+                "id": event_id,
+                "at": "2026-12-02 06:00:00.000000"
+                if db.engine.dialect.name == "sqlite"
+                else "2026-12-02T06:00:00+00:00",
+            },
+        )
     db.session.commit()
     seal(db.session)

@@ -10,8 +10,17 @@ from sqlalchemy import func, select
 
 from tests.conftest import TEST_PASSWORD, build_app, login, post, text_of
 from trigger.extensions import db
-from trigger.models import (AuditEvent, LinkPurpose, OutboxMessage, OutboxStatus, Role, SignInLink, User,
-                            UserSession, utcnow)
+from trigger.models import (
+    AuditEvent,
+    LinkPurpose,
+    OutboxMessage,
+    OutboxStatus,
+    Role,
+    SignInLink,
+    User,
+    UserSession,
+    utcnow,
+)
 from trigger.notifications.services import deliver_due
 
 NEW_PASSWORD = "harbour violet kettle sun"
@@ -19,8 +28,14 @@ NEW_PASSWORD = "harbour violet kettle sun"
 
 @pytest.fixture
 def smtp_app(app, database_url, mail_server):
-    configured = build_app(database_url, smtp_host="127.0.0.1", smtp_port=mail_server.port, smtp_starttls=False,
-                           mail_from="trigger@vale.example", public_url="https://trigger.vale.example")
+    configured = build_app(
+        database_url,
+        smtp_host="127.0.0.1",
+        smtp_port=mail_server.port,
+        smtp_starttls=False,
+        mail_from="trigger@vale.example",
+        public_url="https://trigger.vale.example",
+    )
     with configured.app_context():
         yield configured
         db.session.remove()
@@ -43,15 +58,22 @@ def invite(smtp_app, admin, make_agency, email="lee.morgan@valehomes.example"):
     client = smtp_app.test_client()
     login(client, admin)
     agency = make_agency("Vale Homes")
-    response = post(client, "/admin/users/new", {"name": "Lee Morgan", "email": email,
-                                                 "role": "agency-representative", "agency_id": str(agency.id),
-                                                 "active": "y"})
+    response = post(
+        client,
+        "/admin/users/new",
+        {
+            "name": "Lee Morgan",
+            "email": email,
+            "role": "agency-representative",
+            "agency_id": str(agency.id),
+            "active": "y",
+        },
+    )
     assert response.status_code == 302
     return client, db.session.scalar(select(User).where(User.email == email))
 
 
-def test_an_invitation_is_emailed_at_once_and_sets_the_persons_own_password(smtp_app, mail_server, admin,
-                                                                          make_agency):
+def test_an_invitation_is_emailed_at_once_and_sets_the_persons_own_password(smtp_app, mail_server, admin, make_agency):
     admin_client, person = invite(smtp_app, admin, make_agency)
     assert "an invitation to set a password has been emailed" in text_of(admin_client.get("/admin/users"))
     # Sent during the request, not left for the once-a-minute job; the outbox keeps the record, token removed.
@@ -62,7 +84,8 @@ def test_an_invitation_is_emailed_at_once_and_sets_the_persons_own_password(smtp
     token = path.split("token=")[1]
     stored = db.session.scalars(select(SignInLink)).one()
     assert stored.token_hash != token and token not in " ".join(
-        e.summary for e in db.session.scalars(select(AuditEvent)))
+        e.summary for e in db.session.scalars(select(AuditEvent))
+    )
     assert stored.expires_at - stored.created_at == timedelta(hours=72)
 
     visitor = smtp_app.test_client()
@@ -80,8 +103,9 @@ def test_an_invitation_is_emailed_at_once_and_sets_the_persons_own_password(smtp
     assert {"user.invited", "user.invitation_accepted", "sign_in_link.refused"} <= set(actions())
 
 
-def test_expired_unknown_replaced_and_withdrawn_invitations_are_refused_with_a_clear_page(smtp_app, mail_server,
-                                                                                        admin, make_agency):
+def test_expired_unknown_replaced_and_withdrawn_invitations_are_refused_with_a_clear_page(
+    smtp_app, mail_server, admin, make_agency
+):
     admin_client, person = invite(smtp_app, admin, make_agency)
     first = link_in(mail_server)
     before = person.password_hash
@@ -96,8 +120,12 @@ def test_expired_unknown_replaced_and_withdrawn_invitations_are_refused_with_a_c
     replaced = visitor.get(first)
     assert replaced.status_code == 410 and "no longer valid" in text_of(replaced)
     # Posting a password to a dead link changes nothing.
-    post(visitor, first, {"new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD},
-         token_from="/password/forgotten")
+    post(
+        visitor,
+        first,
+        {"new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD},
+        token_from="/password/forgotten",
+    )
     db.session.refresh(person)
     assert person.password_hash == before
 
@@ -111,16 +139,18 @@ def test_expired_unknown_replaced_and_withdrawn_invitations_are_refused_with_a_c
 
     post(admin_client, f"/admin/users/{person.id}/invitation", {}, token_from=f"/admin/users/{person.id}/edit")
     third = link_in(mail_server)
-    withdrawn = post(admin_client, f"/admin/users/{person.id}/invitation/revoke", {},
-                     token_from=f"/admin/users/{person.id}/edit")
+    withdrawn = post(
+        admin_client, f"/admin/users/{person.id}/invitation/revoke", {}, token_from=f"/admin/users/{person.id}/edit"
+    )
     assert withdrawn.status_code == 302
     assert visitor.get(third).status_code == 410
     assert {"user.invitation_resent", "user.invitation_revoked"} <= set(actions())
     assert actions().count("sign_in_link.refused") >= 4
 
 
-def test_password_reset_answers_the_same_for_unknown_addresses_and_ends_other_sessions(smtp_app, mail_server,
-                                                                                       make_user):
+def test_password_reset_answers_the_same_for_unknown_addresses_and_ends_other_sessions(
+    smtp_app, mail_server, make_user
+):
     person = make_user(Role.AGENCY_REP, email="sam@example.org")
     elsewhere = smtp_app.test_client()
     login(elsewhere, person)
@@ -166,8 +196,9 @@ def test_reset_requests_are_throttled_without_saying_so(smtp_app, mail_server, m
     assert "password_reset.throttled" in actions()
 
 
-def test_when_the_relay_is_down_the_invitation_stays_in_the_outbox_and_is_retried(smtp_app, mail_server, admin,
-                                                                                  make_agency):
+def test_when_the_relay_is_down_the_invitation_stays_in_the_outbox_and_is_retried(
+    smtp_app, mail_server, admin, make_agency
+):
     mail_server.data_reply = "451 Try again later"
     _, person = invite(smtp_app, admin, make_agency)
     db.session.expire_all()
@@ -182,13 +213,17 @@ def test_people_see_and_end_their_own_sessions(app, client, make_user):
     person = make_user(Role.VIEWER)
     other_person = make_user(Role.VIEWER)
     phone = app.test_client()
-    login(phone, person, )
+    login(
+        phone,
+        person,
+    )
     login(client, person)
     login(app.test_client(), other_person)
     page = text_of(client.get("/account/sessions"))
     assert "This device" in page and page.count("Sign out") >= 2
-    mine = db.session.scalars(select(UserSession).where(UserSession.user_id == person.id)
-                              .order_by(UserSession.id)).all()
+    mine = db.session.scalars(
+        select(UserSession).where(UserSession.user_id == person.id).order_by(UserSession.id)
+    ).all()
     theirs = db.session.scalars(select(UserSession).where(UserSession.user_id == other_person.id)).one()
     refused = post(client, f"/account/sessions/{theirs.id}/end", {}, token_from="/account/sessions")
     assert refused.status_code == 404
@@ -196,5 +231,6 @@ def test_people_see_and_end_their_own_sessions(app, client, make_user):
     assert ended.status_code == 302 and ended.location == "/account/sessions"
     assert phone.get("/home").status_code == 302  # the phone's session is over
     assert client.get("/home").status_code == 200
-    assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(
-        AuditEvent.action == "session.ended")) == 1
+    assert (
+        db.session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "session.ended")) == 1
+    )

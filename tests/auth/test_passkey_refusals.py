@@ -13,16 +13,14 @@ from trigger.models import AuditEvent, Passkey, Role
 
 
 def passkey_for(user, credential_id: str) -> Passkey:
-    passkey = Passkey(user_id=user.id, credential_id=credential_id, public_key=b"\x00" * 77, sign_count=0,
-                      name="Key")
+    passkey = Passkey(user_id=user.id, credential_id=credential_id, public_key=b"\x00" * 77, sign_count=0, name="Key")
     db.session.add(passkey)
     db.session.commit()
     return passkey
 
 
 def send(client, url: str, body, token: str):
-    return client.post(url, data=json.dumps(body), content_type="application/json",
-                       headers={"X-CSRFToken": token})
+    return client.post(url, data=json.dumps(body), content_type="application/json", headers={"X-CSRFToken": token})
 
 
 def refusals() -> list[str]:
@@ -51,9 +49,17 @@ def test_another_persons_passkey_unknown_and_forged_answers_are_refused(app, cli
     assert unknown.status_code == 400 and "not registered" in unknown.get_json()["error"]
 
     send(client, "/login/passkey/options", {}, token)
-    forged = send(client, "/login/passkey", {"id": "bWluZQ", "rawId": "bWluZQ", "type": "public-key",
-                                             "response": {"clientDataJSON": "e30", "authenticatorData": "AA",
-                                                          "signature": "AA"}}, token)
+    forged = send(
+        client,
+        "/login/passkey",
+        {
+            "id": "bWluZQ",
+            "rawId": "bWluZQ",
+            "type": "public-key",
+            "response": {"clientDataJSON": "e30", "authenticatorData": "AA", "signature": "AA"},
+        },
+        token,
+    )
     assert forged.status_code == 400 and "could not be checked" in forged.get_json()["error"]
     assert send(client, "/login/passkey", "not json", token).status_code == 400
     assert client.get("/home").status_code == 302  # still not signed in

@@ -33,8 +33,9 @@ def test_signed_out_visitor_is_sent_to_sign_in_and_back(client, make_user):
 def test_next_never_leads_to_another_site(client, make_user):
     user = make_user()
     for target in ("https://evil.example/", "//evil.example/x", "javascript:alert(1)"):
-        response = post(client, f"/login?next={target}", {"email": user.email, "password": TEST_PASSWORD},
-                        token_from="/login")
+        response = post(
+            client, f"/login?next={target}", {"email": user.email, "password": TEST_PASSWORD}, token_from="/login"
+        )
         assert response.location.endswith("/dashboard"), target  # a coordinator's landing page
         post(client, "/logout", token_from="/home")
 
@@ -84,12 +85,15 @@ def test_twenty_failures_behind_one_office_address_lock_out_nobody_else(client, 
         post(client, "/login", {"email": f"typo{n}@example.org", "password": "wrong wrong wrong"})
     for _ in range(5):
         post(client, "/login", {"email": forgetful.email, "password": "wrong wrong wrong"})
-    assert "too many attempts" in text_of(post(client, "/login", {"email": forgetful.email,
-                                                                  "password": TEST_PASSWORD}))
+    assert "too many attempts" in text_of(post(client, "/login", {"email": forgetful.email, "password": TEST_PASSWORD}))
     login(client, colleague)  # 20 failures from this address so far, and the colleague signs in
     elsewhere = {"REMOTE_ADDR": "192.0.2.44"}
-    response = post(client.application.test_client(), "/login",
-                    {"email": forgetful.email, "password": TEST_PASSWORD}, environ_base=elsewhere)
+    response = post(
+        client.application.test_client(),
+        "/login",
+        {"email": forgetful.email, "password": TEST_PASSWORD},
+        environ_base=elsewhere,
+    )
     assert response.status_code == 302  # from home, the forgetful person is not locked out
 
 
@@ -97,10 +101,18 @@ def test_throttle_per_account_across_addresses_and_per_address_ceiling(database_
     app = build_app(database_url, login_max_failures_per_account=3, login_max_failures_per_address=4)
     target, other = make_user(), make_user()
     for n in range(3):  # guessing one account's password from three addresses
-        post(app.test_client(), "/login", {"email": target.email, "password": "wrong wrong wrong"},
-             environ_base={"REMOTE_ADDR": f"192.0.2.{n + 1}"})
-    response = post(app.test_client(), "/login", {"email": target.email, "password": TEST_PASSWORD},
-                    environ_base={"REMOTE_ADDR": "192.0.2.99"})
+        post(
+            app.test_client(),
+            "/login",
+            {"email": target.email, "password": "wrong wrong wrong"},
+            environ_base={"REMOTE_ADDR": f"192.0.2.{n + 1}"},
+        )
+    response = post(
+        app.test_client(),
+        "/login",
+        {"email": target.email, "password": TEST_PASSWORD},
+        environ_base={"REMOTE_ADDR": "192.0.2.99"},
+    )
     assert "too many attempts" in text_of(response)
     spray = app.test_client()
     for n in range(4):  # one address trying many accounts reaches the ceiling
@@ -171,12 +183,17 @@ def test_deactivation_ends_sessions_at_once(app, admin_client, make_user):
     browser = app.test_client()
     login(browser, user)
     assert browser.get("/home").status_code == 200
-    response = post(admin_client, f"/admin/users/{user.id}/edit",
-                    {"name": user.name, "email": user.email, "role": "chair", "agency_id": ""})  # active unticked
+    response = post(
+        admin_client,
+        f"/admin/users/{user.id}/edit",
+        {"name": user.name, "email": user.email, "role": "chair", "agency_id": ""},
+    )  # active unticked
     assert response.status_code == 302
     assert browser.get("/home").status_code == 302
-    assert db.session.scalar(select(UserSession.revoked_reason).where(UserSession.user_id == user.id)) == \
-        "account deactivated"
+    assert (
+        db.session.scalar(select(UserSession.revoked_reason).where(UserSession.user_id == user.id))
+        == "account deactivated"
+    )
 
 
 def test_administrator_can_sign_someone_out_everywhere(app, admin_client, make_user):
@@ -197,18 +214,33 @@ def test_change_password(app, client, make_user):
     other_browser = app.test_client()
     login(other_browser, user)
     login(client, user)
-    bad = post(client, "/account/password", {"current_password": "wrong guess here",
-                                              "new_password": "a", "confirm_password": "a"})
+    bad = post(
+        client,
+        "/account/password",
+        {"current_password": "wrong guess here", "new_password": "a", "confirm_password": "a"},
+    )
     assert "Your current password is not correct" in text_of(bad)
-    weak = post(client, "/account/password", {"current_password": TEST_PASSWORD,
-                                               "new_password": "qwertyuiop123", "confirm_password": "qwertyuiop123"})
+    weak = post(
+        client,
+        "/account/password",
+        {"current_password": TEST_PASSWORD, "new_password": "qwertyuiop123", "confirm_password": "qwertyuiop123"},
+    )
     assert "too common" in text_of(weak)
-    guessable = post(client, "/account/password", {"current_password": TEST_PASSWORD,
-                                                    "new_password": "123456789012", "confirm_password": "123456789012"})
+    guessable = post(
+        client,
+        "/account/password",
+        {"current_password": TEST_PASSWORD, "new_password": "123456789012", "confirm_password": "123456789012"},
+    )
     assert "Password is too easy to guess. This is similar to a commonly used password" in text_of(guessable)
-    ok = post(client, "/account/password", {"current_password": TEST_PASSWORD,
-                                             "new_password": "lantern meadow copper fig",
-                                             "confirm_password": "lantern meadow copper fig"})
+    ok = post(
+        client,
+        "/account/password",
+        {
+            "current_password": TEST_PASSWORD,
+            "new_password": "lantern meadow copper fig",
+            "confirm_password": "lantern meadow copper fig",
+        },
+    )
     assert ok.status_code == 302
     assert "Your password has been changed" in text_of(client.get("/home"))
     assert other_browser.get("/home").status_code == 302

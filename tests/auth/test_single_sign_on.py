@@ -32,7 +32,11 @@ def provider():
 @pytest.fixture
 def police(make_agency, provider):
     agency = make_agency("Vale Police")
-    agency.sso_issuer, agency.sso_client_id, agency.sso_client_secret = provider.issuer, "trigger-client", seal("s3cret")
+    agency.sso_issuer, agency.sso_client_id, agency.sso_client_secret = (
+        provider.issuer,
+        "trigger-client",
+        seal("s3cret"),
+    )
     agency.sso_email_domains, agency.sso_provider_name = "valepolice.example", "Vale Police account"
     db.session.commit()
     return agency
@@ -76,8 +80,9 @@ def test_a_bad_id_token_is_refused(client, police, provider, make_user, tamper):
     assert any("ID token failed" in summary for summary in refusals())
 
 
-def test_an_email_that_matches_no_active_person_or_is_unverified_or_foreign_is_refused(client, police, provider,
-                                                                                        make_user):
+def test_an_email_that_matches_no_active_person_or_is_unverified_or_foreign_is_refused(
+    client, police, provider, make_user
+):
     response = sign_in_via_provider(client, police)
     assert response.status_code == 400 and "no active Trigger account" in text_of(response)
     make_user(Role.AGENCY_REP, agency=police, email="pat@valepolice.example", active=False)
@@ -110,9 +115,17 @@ def test_local_passwords_can_be_switched_off_per_agency(client, police, make_use
 
 def test_an_administrator_sets_up_single_sign_on_for_an_agency(admin_client, make_agency):
     agency = make_agency("Vale Homes")
-    form = {"name": "Vale Homes", "agency_type": "police", "active": "y", "local_passwords": "y",
-            "sso_provider_name": "Vale Homes Google", "sso_issuer": "https://accounts.google.com",
-            "sso_client_id": "abc", "sso_client_secret": "xyz", "sso_email_domains": "@ValeHomes.example"}
+    form = {
+        "name": "Vale Homes",
+        "agency_type": "police",
+        "active": "y",
+        "local_passwords": "y",
+        "sso_provider_name": "Vale Homes Google",
+        "sso_issuer": "https://accounts.google.com",
+        "sso_client_id": "abc",
+        "sso_client_secret": "xyz",
+        "sso_email_domains": "@ValeHomes.example",
+    }
     assert post(admin_client, f"/admin/agencies/{agency.id}/edit", form).status_code == 302
     db.session.expire_all()
     assert agency.sso_email_domains == "valehomes.example"

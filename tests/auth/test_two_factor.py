@@ -72,7 +72,8 @@ def test_a_coordinator_enrols_at_next_sign_in_then_signs_in_with_a_code(app, cli
     assert len(stored) == 10 and not set(codes) & set(stored)  # hashed
     assert client.get("/home").status_code == 200  # signed in
     assert db.session.scalars(select(OutboxMessage.subject)).all() == [
-        "Two-factor authentication set up on your Trigger account"]
+        "Two-factor authentication set up on your Trigger account"
+    ]
 
     fresh = app.test_client()
     assert password_step(fresh, user).location == "/login/code"
@@ -129,20 +130,22 @@ def test_roles_not_required_sign_in_with_a_password_and_may_enrol_by_choice(app,
     assert password_step(app.test_client(), user).location == "/login/code"
 
 
-def test_an_administrator_resets_a_second_factor_and_the_person_is_told(app, client, two_factor_on, make_user,
-                                                                        admin):
+def test_an_administrator_resets_a_second_factor_and_the_person_is_told(app, client, two_factor_on, make_user, admin):
     user = make_user(Role.COORDINATOR)
     enrol(client, user)
     admin_client = app.test_client()
     totp_admin, _ = enrol(admin_client, admin)
-    response = post(admin_client, f"/admin/users/{user.id}/two-factor/reset", {},
-                    token_from=f"/admin/users/{user.id}/edit")
+    response = post(
+        admin_client, f"/admin/users/{user.id}/two-factor/reset", {}, token_from=f"/admin/users/{user.id}/edit"
+    )
     assert response.status_code == 302
     db.session.expire_all()
     assert user.totp_secret is None
     assert client.get("/home").status_code == 302  # their sessions ended
-    assert "Your Trigger two-factor authentication has been reset" in db.session.scalars(
-        select(OutboxMessage.subject)).all()
+    assert (
+        "Your Trigger two-factor authentication has been reset"
+        in db.session.scalars(select(OutboxMessage.subject)).all()
+    )
     assert "user.two_factor_reset" in actions()
     assert password_step(app.test_client(), user).location == "/two-factor/set-up"
 
@@ -150,8 +153,11 @@ def test_an_administrator_resets_a_second_factor_and_the_person_is_told(app, cli
 def test_the_organisation_chooses_the_roles(admin_client, org):
     page = admin_client.get("/admin/organisation")
     assert "Roles that must sign in with two-factor authentication" in text_of(page)
-    post(admin_client, "/admin/organisation", {"name": org.name, "process_name": "asb-case-review",
-                                               "two_factor_roles": ["administrator", "chair"]})
+    post(
+        admin_client,
+        "/admin/organisation",
+        {"name": org.name, "process_name": "asb-case-review", "two_factor_roles": ["administrator", "chair"]},
+    )
     db.session.expire_all()
     assert db.session.get(Organisation, 1).two_factor_roles == "administrator,chair"
 

@@ -34,8 +34,10 @@ def follow(page, name) -> None:
 
 def focused(page) -> str:
     """What has the keyboard focus, as a person would name it: the id, else the text."""
-    return page.evaluate("() => { const e = document.activeElement;"
-                         " return e ? (e.id || e.getAttribute('name') || e.textContent.trim()) : ''; }")
+    return page.evaluate(
+        "() => { const e = document.activeElement;"
+        " return e ? (e.id || e.getAttribute('name') || e.textContent.trim()) : ''; }"
+    )
 
 
 def tab_to(page, selector: str, limit: int = 80) -> int:

@@ -76,11 +76,17 @@ def test_the_chair_s_day(app, live_server, browser, client, make_user, make_agen
     world = make_world(make_user, make_agency, make_area)
     login(client, world.coordinator)
     # A meeting that took place two days ago (recorded afterwards), the police and the council invited.
-    post(client, f"/cases/{world.case.id}/meetings/new",
-         meeting_data(world, day=(date.today() - timedelta(days=2)).isoformat(), recorded_after_the_fact="y"))
+    post(
+        client,
+        f"/cases/{world.case.id}/meetings/new",
+        meeting_data(world, day=(date.today() - timedelta(days=2)).isoformat(), recorded_after_the_fact="y"),
+    )
     meeting = db.session.scalar(select(Meeting))
-    post(client, f"/cases/{world.case.id}/meetings/{meeting.id}/attendees",
-         {"invite": [f"user:{world.police_rep.id}", f"user:{world.council_rep.id}"], "action": "invite"})
+    post(
+        client,
+        f"/cases/{world.case.id}/meetings/{meeting.id}/attendees",
+        {"invite": [f"user:{world.police_rep.id}", f"user:{world.council_rep.id}"], "action": "invite"},
+    )
 
     context, page = _context(browser, viewport)
     try:
@@ -88,8 +94,7 @@ def test_the_chair_s_day(app, live_server, browser, client, make_user, make_agen
         # Told in the product: the notification links to the meeting.
         _menu(page, re.compile(r"Notifications \(1\)"))
         _check(page, viewport)
-        assert f"You are the chair of the initial case review meeting for case {world.case.reference}" \
-            in _text(page)
+        assert f"You are the chair of the initial case review meeting for case {world.case.reference}" in _text(page)
         # My meetings lists it, as the chair's.
         _menu(page, "My meetings")
         _check(page, viewport)
@@ -101,16 +106,22 @@ def test_the_chair_s_day(app, live_server, browser, client, make_user, make_agen
         page.get_by_role("link", name="Minutes and recommendations").click()
         _check(page, viewport)
         page.get_by_label("Minutes of 1. Introductions and the confidentiality statement").fill(
-            "Everyone introduced themselves; the confidentiality statement was read.")
+            "Everyone introduced themselves; the confidentiality statement was read."
+        )
         page.get_by_label("Minutes of 4. Discussion").fill("The partners agreed the noise comes from one flat.")
         # Any item's button saves every item changed; this one brings the page back to "Discussion".
-        page.locator("section", has=page.get_by_label("Minutes of 4. Discussion")) \
-            .get_by_role("button", name="Save the minutes").click()
-        assert "The minutes have been saved: “Introductions and the confidentiality statement”, “Discussion”." \
+        page.locator("section", has=page.get_by_label("Minutes of 4. Discussion")).get_by_role(
+            "button", name="Save the minutes"
+        ).click()
+        assert (
+            "The minutes have been saved: “Introductions and the confidentiality statement”, “Discussion”."
             in _banner(page)
+        )
         _check(page, viewport)
-        assert page.get_by_label("Minutes of 4. Discussion").input_value() == \
-            "The partners agreed the noise comes from one flat."
+        assert (
+            page.get_by_label("Minutes of 4. Discussion").input_value()
+            == "The partners agreed the noise comes from one flat."
+        )
 
         # A recommendation, then "Make this an action": one form, prefilled, one click.
         page.get_by_role("link", name="Add a recommendation").click()
@@ -159,18 +170,28 @@ def test_the_chair_s_day(app, live_server, browser, client, make_user, make_agen
 
 
 @SIZES
-def test_an_agency_representative_s_day(app, live_server, browser, client, make_user, make_agency, make_area,
-                                        viewport):
+def test_an_agency_representative_s_day(app, live_server, browser, client, make_user, make_agency, make_area, viewport):
     world = make_world(make_user, make_agency, make_area)
     login(client, world.coordinator)
     post(client, f"/cases/{world.case.id}/meetings/new", meeting_data(world))  # in a month
     meeting = db.session.scalar(select(Meeting))
-    post(client, f"/cases/{world.case.id}/meetings/{meeting.id}/attendees",
-         {"invite": [f"user:{world.police_rep.id}"], "action": "invite"})
+    post(
+        client,
+        f"/cases/{world.case.id}/meetings/{meeting.id}/attendees",
+        {"invite": [f"user:{world.police_rep.id}"], "action": "invite"},
+    )
     for description, days in (("Visit the flat weekly", 10), ("Check the CCTV on Elm Road", 5)):
-        post(client, f"/cases/{world.case.id}/plan/actions/new", {
-            "description": description, "owner_agency_id": str(world.police.id), "owner_user_id": "",
-            "priority": "medium", "due_on": (date.today() + timedelta(days=days)).isoformat()})
+        post(
+            client,
+            f"/cases/{world.case.id}/plan/actions/new",
+            {
+                "description": description,
+                "owner_agency_id": str(world.police.id),
+                "owner_user_id": "",
+                "priority": "medium",
+                "due_on": (date.today() + timedelta(days=days)).isoformat(),
+            },
+        )
 
     context, page = _context(browser, viewport)
     try:

@@ -68,13 +68,17 @@ class CountedClicks:
         check_page(self.page)
         if self.phone:
             width = self.page.evaluate("document.documentElement.scrollWidth")
-            assert width <= PHONE["width"], (f"{self.page.url} scrolls sideways on a phone: {width} px wide, "
-                                             f"because of {self.page.evaluate(WIDEST)}")
+            assert width <= PHONE["width"], (
+                f"{self.page.url} scrolls sideways on a phone: {width} px wide, because of {self.page.evaluate(WIDEST)}"
+            )
 
     def click(self, name, *, role: str | None = None) -> None:
         page = self.page
-        target = (page.get_by_role(role, name=name) if role else
-                  page.get_by_role("link", name=name).or_(page.get_by_role("button", name=name)))
+        target = (
+            page.get_by_role(role, name=name)
+            if role
+            else page.get_by_role("link", name=name).or_(page.get_by_role("button", name=name))
+        )
         target.first.click()
         self._counted(f"click {name}")
         page.wait_for_load_state("load")
@@ -163,8 +167,11 @@ def test_the_coordinator_goes_from_a_new_application_to_invitations_sent_in_few_
         case = db.session.scalar(select(Case).where(Case.reference == reference))
         invited = db.session.scalars(select(Attendee.name).where(Attendee.invited_at.is_not(None))).all()
         assert {"PC Pam Patrol", "Cath Council"} <= set(invited)
-        assert db.session.scalar(select(OutboxMessage.id).where(OutboxMessage.to_address == "pat@example.org",
-                                                                OutboxMessage.subject.contains(case.reference)))
+        assert db.session.scalar(
+            select(OutboxMessage.id).where(
+                OutboxMessage.to_address == "pat@example.org", OutboxMessage.subject.contains(case.reference)
+            )
+        )
     for size, clicks in counts.items():
         print(f"\n{size}: {clicks.count} clicks: {clicks.steps}")
         assert clicks.count <= MAX_CLICKS, (size, clicks.steps)

@@ -11,15 +11,17 @@ from trigger.extensions import db
 from trigger.models import Attendee, MinuteItem, MinuteRevision
 
 
-def test_take_attendance_and_record_a_minutes_item(live_server, browser, client, make_user, make_agency,
-                                                   make_area):
+def test_take_attendance_and_record_a_minutes_item(live_server, browser, client, make_user, make_agency, make_area):
     world = make_world(make_user, make_agency, make_area)
     # Set-up through the product's own forms: a meeting that is happening today, the police invited.
     login(client, world.coordinator)
     schedule(client, world, day=(date.today() - timedelta(days=1)).isoformat(), recorded_after_the_fact="y")
     meeting = only_meeting()
-    post(client, f"/cases/{world.case.id}/meetings/{meeting.id}/attendees",
-         {"invite": [f"user:{world.police_rep.id}", f"user:{world.council_rep.id}"], "action": "invite"})
+    post(
+        client,
+        f"/cases/{world.case.id}/meetings/{meeting.id}/attendees",
+        {"invite": [f"user:{world.police_rep.id}", f"user:{world.council_rep.id}"], "action": "invite"},
+    )
 
     context = browser.new_context(viewport={"width": 1024, "height": 1366}, has_touch=True)  # a tablet
     page = context.new_page()
@@ -46,11 +48,14 @@ def test_take_attendance_and_record_a_minutes_item(live_server, browser, client,
         assert_accessible(page)
         # Every agenda item on the one page: type into the first box and save.
         page.get_by_label("Minutes of 1. Introductions and the confidentiality statement").fill(
-            "Everyone introduced themselves; the confidentiality statement was read.")
+            "Everyone introduced themselves; the confidentiality statement was read."
+        )
         page.locator("button:has-text('Save the minutes')").first.click()
         assert "The minutes have been saved" in page.inner_text("main")
-        assert "Everyone introduced themselves" in page.get_by_label(
-            "Minutes of 1. Introductions and the confidentiality statement").input_value()
+        assert (
+            "Everyone introduced themselves"
+            in page.get_by_label("Minutes of 1. Introductions and the confidentiality statement").input_value()
+        )
         assert_accessible(page)
     finally:
         context.close()

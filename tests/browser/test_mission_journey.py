@@ -56,7 +56,8 @@ def people(make_user, make_agency, make_area):
     police.contact_email = "asb-team@police.example"
     db.session.commit()
     return SimpleNamespace(
-        police=police, council=council,
+        police=police,
+        council=council,
         coordinator=make_user(Role.COORDINATOR, name="Cora Coordinator", email="cora@vale.example"),
         chair=make_user(Role.CHAIR, name="Charles Chair", email="chair@vale.example"),
         police_rep=make_user(Role.AGENCY_REP, agency=police, name="PC Pam Patrol", email="pam@police.example"),
@@ -102,8 +103,9 @@ def test_the_whole_mission_in_a_browser(live_server, browser, people, database_u
 
 def section(page, name: str) -> None:
     """Open a section of the case page from its sub-navigation."""
-    page.get_by_role("navigation", name=re.compile("Sections of case")).get_by_role("link", name=name,
-                                                                                    exact=True).click()
+    page.get_by_role("navigation", name=re.compile("Sections of case")).get_by_role(
+        "link", name=name, exact=True
+    ).click()
 
 
 def apply_as_the_public(page, base: str) -> str:
@@ -115,8 +117,11 @@ def apply_as_the_public(page, base: str) -> str:
     page.get_by_label("Email address").fill("pat@example.org")
     page.locator("#preferred_contact").check()  # Email
     page.get_by_label("Tell us about the problem").fill("Motorbikes on the green every night.")
-    incidents = [(40, 39, "Motorbikes at midnight"), (20, 20, "Motorbikes again, and a fire"),
-                 (10, 9, "Riders shouted threats at my door")]
+    incidents = [
+        (40, 39, "Motorbikes at midnight"),
+        (20, 20, "Motorbikes again, and a fire"),
+        (10, 9, "Riders shouted threats at my door"),
+    ]
     for index, (occurred, reported, what) in enumerate(incidents):
         if index:
             page.get_by_role("button", name="Add another incident").click()
@@ -232,7 +237,8 @@ def attendance_and_minutes(page, case_url: str) -> None:
     check_page(page)
     # Every agenda item on the one page: the first box, then save.
     page.locator("main textarea").first.fill(
-        "The police described four visits; the council will write to the riders' families.")
+        "The police described four visits; the council will write to the riders' families."
+    )
     page.get_by_role("button", name="Save the minutes").first.click()
     assert "The minutes have been saved" in success_banner(page)
     assert "The police described four visits" in page.locator("main textarea").first.input_value()
@@ -242,8 +248,16 @@ def attendance_and_minutes(page, case_url: str) -> None:
     assert "Review meeting held" in main_text(page)
 
 
-def add_action(page, case_url: str, description: str, agency: str, due: date, *, person: str | None = None,
-               wording: str | None = None) -> None:
+def add_action(
+    page,
+    case_url: str,
+    description: str,
+    agency: str,
+    due: date,
+    *,
+    person: str | None = None,
+    wording: str | None = None,
+) -> None:
     visit(page, case_url)
     section(page, "Action plan")
     check_page(page)
@@ -266,8 +280,15 @@ def add_action(page, case_url: str, description: str, agency: str, due: date, *,
 
 
 def agree_actions(page, case_url: str) -> None:
-    add_action(page, case_url, POLICE_ACTION, "Oakbury Police", TODAY + timedelta(days=14), person="PC Pam Patrol",
-               wording=POLICE_WORDING)
+    add_action(
+        page,
+        case_url,
+        POLICE_ACTION,
+        "Oakbury Police",
+        TODAY + timedelta(days=14),
+        person="PC Pam Patrol",
+        wording=POLICE_WORDING,
+    )
     add_action(page, case_url, COUNCIL_ACTION, "Oakbury District Council", TODAY + timedelta(days=21))
     screenshot(page, "3-action-plan")
 
@@ -325,8 +346,13 @@ def action_goes_overdue(database_url: str, mail_server, people, reference: str) 
     is delivered to a real SMTP server."""
     db.session.expire_all()
     due = db.session.scalar(select(Action.due_on).where(Action.description == POLICE_ACTION))
-    smtp_app = build_app(database_url, smtp_host="127.0.0.1", smtp_port=mail_server.port, smtp_starttls=False,
-                         mail_from="trigger@vale.example")
+    smtp_app = build_app(
+        database_url,
+        smtp_host="127.0.0.1",
+        smtp_port=mail_server.port,
+        smtp_starttls=False,
+        mail_from="trigger@vale.example",
+    )
     runner = smtp_app.test_cli_runner()
     # The commands use the current app when there is one (the test's own has no SMTP server): push this one.
     with smtp_app.app_context():
@@ -342,8 +368,9 @@ def action_goes_overdue(database_url: str, mail_server, people, reference: str) 
     owner = people.police_rep.email
     to_owner = [mail_text(m) for rcpt, m in mail_server.received if rcpt == [owner] and m["To"] == owner]
     overdue = [t for t in to_owner if reference in t and "overdue" in t.lower()]
-    assert overdue, (f"no overdue email to {owner}: {[m['Subject'] for _, m in mail_server.received]}"
-                     f"\n{run.output}\n{sent.output}")
+    assert overdue, (
+        f"no overdue email to {owner}: {[m['Subject'] for _, m in mail_server.received]}\n{run.output}\n{sent.output}"
+    )
 
 
 def record_the_escalation(page, case_url: str, reference: str) -> None:

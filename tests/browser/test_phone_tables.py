@@ -57,8 +57,7 @@ def test_staff_tables_fit_a_phone(app, live_server, browser):
     live = db.session.scalar(select(Case).where(Case.applicant_name == "Farah Hussain"))
     context = browser.new_context(viewport={"width": WIDTH, "height": 844}, is_mobile=True)
     try:
-        coordinator = _sign_in(context, live_server, "coordinator@demo.example",
-                               passwords["coordinator@demo.example"])
+        coordinator = _sign_in(context, live_server, "coordinator@demo.example", passwords["coordinator@demo.example"])
         _fits(coordinator, live_server + "/dashboard")  # where a coordinator lands: the deadlines
         assert "Overdue" in coordinator.locator("main").inner_text()
         _fits(coordinator, live_server + "/no-such-page")  # an error page, with its long reference to quote

@@ -33,13 +33,18 @@ def people(make_user, make_agency, make_area):
     police = make_agency("Oakbury Police", AgencyType.POLICE)
     rj = make_agency("Oakbury Restorative Justice", AgencyType.RESTORATIVE_JUSTICE)
     case = make_case(area, police, name="Jo Harmed", perpetrator="Sam Responsible")
-    db.session.add_all([RestorativeQuestion(text="Is there a risk to anyone's safety?", concern_if_yes=True,
-                                            position=1),
-                        RestorativeQuestion(text="Does the person responsible accept responsibility?",
-                                            concern_if_yes=False, position=2)])
+    db.session.add_all(
+        [
+            RestorativeQuestion(text="Is there a risk to anyone's safety?", concern_if_yes=True, position=1),
+            RestorativeQuestion(
+                text="Does the person responsible accept responsibility?", concern_if_yes=False, position=2
+            ),
+        ]
+    )
     db.session.commit()
     return SimpleNamespace(
-        case_id=case.id, reference=case.reference,
+        case_id=case.id,
+        reference=case.reference,
         coordinator=make_user(Role.COORDINATOR, name="Cora Coordinator", email="cora@vale.example"),
         chair=make_user(Role.CHAIR, name="Charles Chair", email="chair@vale.example"),
         facilitator=make_user(Role.AGENCY_REP, agency=rj, name="Fran Facilitator", email="fran@rj.example"),
@@ -242,9 +247,15 @@ def test_the_other_restorative_pages_pass_axe(live_server, browser, people, make
         from trigger.models import Case
 
         case = db.session.get(Case, people.case_id)
-        referral = rj.refer(case, rj.ReferralInput(
-            agency_id=str(people.facilitator.agency_id), reason="For the accessibility check",
-            perpetrator_ids=[str(p.id) for p in rj.perpetrators_of(case)]), actor=people.coordinator)
+        referral = rj.refer(
+            case,
+            rj.ReferralInput(
+                agency_id=str(people.facilitator.agency_id),
+                reason="For the accessibility check",
+                perpetrator_ids=[str(p.id) for p in rj.perpetrators_of(case)],
+            ),
+            actor=people.coordinator,
+        )
         db.session.commit()
         referral = rj.load_referral(referral.id)
         harmed = next(p for p in referral.participants if p.role.value == "harmed")
@@ -252,12 +263,17 @@ def test_the_other_restorative_pages_pass_axe(live_server, browser, people, make
         rj.tell_victim(referral, told_on=TODAY, how="phone", answer="interested")
         rj.assess(referral, [], {}, suitable=True, reason="", actor=people.chair)
         for person in (harmed, responsible):
-            rj.record_consent(referral, participant_id=str(person.id), given_on=TODAY, how="phone",
-                              actor=people.chair)
+            rj.record_consent(referral, participant_id=str(person.id), given_on=TODAY, how="phone", actor=people.chair)
         rj.choose_process(referral, "indirect-shuttle")
         rj.hold(referral, case, held_on=TODAY)
-        item = rj.add_item(referral, kind="apology", responsible="Sam Responsible", what="Say sorry",
-                           victim_wording="", due_on=TODAY + timedelta(days=7))
+        item = rj.add_item(
+            referral,
+            kind="apology",
+            responsible="Sam Responsible",
+            what="Say sorry",
+            victim_wording="",
+            due_on=TODAY + timedelta(days=7),
+        )
         db.session.commit()
         referral_id, item_id = referral.id, item.id
 
@@ -265,10 +281,16 @@ def test_the_other_restorative_pages_pass_axe(live_server, browser, people, make
     try:
         page = context.new_page()
         sign_in(page, live_server, admin.email)
-        for path in ("/admin/restorative-questions", "/admin/restorative-questions/new", "/restorative/figures",
-                     f"/restorative/{referral_id}/withdraw", f"/restorative/{referral_id}/participants",
-                     f"/restorative/{referral_id}/items/{item_id}",
-                     f"/restorative/{referral_id}/close", f"/cases/{people.case_id}"):
+        for path in (
+            "/admin/restorative-questions",
+            "/admin/restorative-questions/new",
+            "/restorative/figures",
+            f"/restorative/{referral_id}/withdraw",
+            f"/restorative/{referral_id}/participants",
+            f"/restorative/{referral_id}/items/{item_id}",
+            f"/restorative/{referral_id}/close",
+            f"/cases/{people.case_id}",
+        ):
             visit(page, live_server + path)
         visit(page, live_server + "/admin/restorative-questions/new")
         submit(page, "Save the question")  # errors shown accessibly

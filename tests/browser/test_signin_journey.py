@@ -24,8 +24,14 @@ RESET_PASSWORD = "copper meadow violin tide"
 @pytest.fixture
 def smtp_server(app, database_url, mail_server):
     """The app, delivering sign-in emails to a real SMTP server, served on a loopback port."""
-    served = build_app(database_url, smtp_host="127.0.0.1", smtp_port=mail_server.port, smtp_starttls=False,
-                       mail_from="trigger@vale.example", public_url="https://trigger.vale.example")
+    served = build_app(
+        database_url,
+        smtp_host="127.0.0.1",
+        smtp_port=mail_server.port,
+        smtp_starttls=False,
+        mail_from="trigger@vale.example",
+        public_url="https://trigger.vale.example",
+    )
     server = make_server("127.0.0.1", 0, served, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

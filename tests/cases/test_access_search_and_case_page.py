@@ -21,10 +21,14 @@ def cases(make_area, make_agency):
     police = make_agency("Test Police", AgencyType.POLICE)
     housing = make_agency("Vale Homes", AgencyType.HOUSING)
     return {
-        "north": north, "south": south, "police": police, "housing": housing,
+        "north": north,
+        "south": south,
+        "police": police,
+        "housing": housing,
         "a": make_case(north, police, name="Alice Archer", perpetrator="Bob Brick", postcode="GL1 1AA"),
-        "b": make_case(south, housing, name="Carol Cole", address="7 Mill Lane", postcode="GL2 2BB",
-                       stage=Stage.ESCALATED),
+        "b": make_case(
+            south, housing, name="Carol Cole", address="7 Mill Lane", postcode="GL2 2BB", stage=Stage.ESCALATED
+        ),
         "c": make_case(north, police, name="Dan Dale", postcode="GL3 3CC", stage=Stage.ACKNOWLEDGED),
     }
 
@@ -43,16 +47,16 @@ def test_coordinator_sees_all_and_can_search_and_filter(app, make_user, cases):
     client = signed_in(app, make_user, Role.COORDINATOR)
     a, b, c = (cases[k].reference for k in "abc")
     assert sorted(listed(client)) == sorted([a, b, c])
-    assert listed(client, "?q=alice") == [a]                      # applicant name
-    assert listed(client, "?q=mill lane") == [b]                  # address
-    assert listed(client, "?q=brick") == [a]                      # perpetrator
-    assert listed(client, "?q=" + c.lower()) == [c]               # reference
-    assert listed(client, "?q=gl2") == [b]                        # postcode
+    assert listed(client, "?q=alice") == [a]  # applicant name
+    assert listed(client, "?q=mill lane") == [b]  # address
+    assert listed(client, "?q=brick") == [a]  # perpetrator
+    assert listed(client, "?q=" + c.lower()) == [c]  # reference
+    assert listed(client, "?q=gl2") == [b]  # postcode
     assert sorted(listed(client, f"?area={cases['north'].id}")) == sorted([a, c])
     assert listed(client, "?stage=escalated") == [b]
     assert listed(client, f"?stage=escalated&area={cases['north'].id}") == []
     assert "No cases match" in text_of(client.get("/cases?q=nobody"))
-    assert listed(client, "?stage=nonsense") != []                # an unknown stage is ignored, not an error
+    assert listed(client, "?stage=nonsense") != []  # an unknown stage is ignored, not an error
 
 
 def test_list_is_paginated(app, make_user, make_area, make_agency):
@@ -93,8 +97,14 @@ def test_viewer_reads_but_cannot_change(app, make_user, cases):
 
 
 def test_list_and_page_agree_for_every_role(app, make_user, cases):
-    users = [make_user(Role.AGENCY_REP, agency=cases["police"]), make_user(Role.AGENCY_REP, agency=cases["housing"]),
-             make_user(Role.PCC_REVIEWER), make_user(Role.VIEWER), make_user(Role.CHAIR), make_user(Role.ADMIN)]
+    users = [
+        make_user(Role.AGENCY_REP, agency=cases["police"]),
+        make_user(Role.AGENCY_REP, agency=cases["housing"]),
+        make_user(Role.PCC_REVIEWER),
+        make_user(Role.VIEWER),
+        make_user(Role.CHAIR),
+        make_user(Role.ADMIN),
+    ]
     for user in users:
         in_list = set(db.session.scalars(select(visible_cases(user).subquery().c.id)))
         one_by_one = {case.id for case in (cases["a"], cases["b"], cases["c"]) if can_view_case(user, case)}
@@ -117,11 +127,12 @@ def test_every_view_of_a_case_is_audited_and_the_timeline_shows_what_happened(ap
     page = text_of(client.get(f"/cases/{case.id}"))
     client.get(f"/cases/{case.id}")
     views = db.session.scalars(
-        select(AuditEvent).where(AuditEvent.case_id == case.id, AuditEvent.action == "case.viewed")).all()
+        select(AuditEvent).where(AuditEvent.case_id == case.id, AuditEvent.action == "case.viewed")
+    ).all()
     assert len(views) == 2 and views[0].actor_label.startswith("Chris Chair")
     page = text_of(client.get(f"/cases/{case.id}/timeline"))
-    assert f"Application {case.reference} received" in page     # timeline, from the audit trail
-    assert "Viewed case" not in page                             # views are audited but not in the story
+    assert f"Application {case.reference} received" in page  # timeline, from the audit trail
+    assert "Viewed case" not in page  # views are audited but not in the story
 
 
 def test_refused_view_is_not_recorded_as_a_view(app, make_user, cases):

@@ -13,8 +13,14 @@ from trigger.domain.stages import Stage
 from trigger.extensions import db
 from trigger.models import AgencyType, AuditEvent, Role
 
-SECTIONS = {"": "Summary", "/incidents": "Incidents and threshold", "/meetings": "Meetings", "/plan": "Action plan",
-            "/documents": "Documents", "/timeline": "Timeline"}
+SECTIONS = {
+    "": "Summary",
+    "/incidents": "Incidents and threshold",
+    "/meetings": "Meetings",
+    "/plan": "Action plan",
+    "/documents": "Documents",
+    "/timeline": "Timeline",
+}
 
 
 @pytest.fixture
@@ -23,11 +29,15 @@ def world(make_area, make_agency, make_user):
     police = make_agency("Test Police", AgencyType.POLICE)
     housing = make_agency("Vale Homes", AgencyType.HOUSING)
     case = make_case(area, police, name="Alice Archer", perpetrator="Bob Brick", email="alice@example.org")
-    return dict(case=case, police=police, housing=housing,
-                coordinator=make_user(Role.COORDINATOR, name="Cora Coordinator"),
-                viewer=make_user(Role.VIEWER),
-                police_rep=make_user(Role.AGENCY_REP, agency=police, name="Pam Police"),
-                housing_rep=make_user(Role.AGENCY_REP, agency=housing, name="Harry Housing"))
+    return dict(
+        case=case,
+        police=police,
+        housing=housing,
+        coordinator=make_user(Role.COORDINATOR, name="Cora Coordinator"),
+        viewer=make_user(Role.VIEWER),
+        police_rep=make_user(Role.AGENCY_REP, agency=police, name="Pam Police"),
+        housing_rep=make_user(Role.AGENCY_REP, agency=housing, name="Harry Housing"),
+    )
 
 
 def signed_in(app, user):
@@ -37,13 +47,18 @@ def signed_in(app, user):
 
 
 def views_of(case_id: int) -> int:
-    return len(db.session.scalars(db.select(AuditEvent.id).where(AuditEvent.case_id == case_id,
-                                                                 AuditEvent.action == "case.viewed")).all())
+    return len(
+        db.session.scalars(
+            db.select(AuditEvent.id).where(AuditEvent.case_id == case_id, AuditEvent.action == "case.viewed")
+        ).all()
+    )
 
 
 def current_section(html: str) -> list[str]:
-    return [re.sub(r"<[^>]+>", "", label).strip()
-            for label in re.findall(r'aria-current="page">(.*?)</a>', html, flags=re.S)]
+    return [
+        re.sub(r"<[^>]+>", "", label).strip()
+        for label in re.findall(r'aria-current="page">(.*?)</a>', html, flags=re.S)
+    ]
 
 
 def test_each_section_has_its_own_url_and_the_sub_navigation_marks_it(app, world):
@@ -77,16 +92,28 @@ def test_old_anchors_of_the_long_page_land_on_their_section(app, world):
     assert "Application ASB-" in text_of(client.get(f"/cases/{case_id}?timeline=all"))
     # Linking the same problem returns to the incidents and threshold section.
     other = make_case(world["case"].area, world["police"], name="Alice Archer")
-    response = post(client, f"/cases/{other.id}/same-problem/{world['case'].id}", {"same_problem": "yes"},
-                    token_from=f"/cases/{other.id}/incidents")
+    response = post(
+        client,
+        f"/cases/{other.id}/same-problem/{world['case'].id}",
+        {"same_problem": "yes"},
+        token_from=f"/cases/{other.id}/incidents",
+    )
     assert response.status_code == 302 and response.location.endswith(f"/cases/{other.id}/incidents#threshold")
 
 
 def test_the_print_view_holds_the_whole_case(app, world):
     client = signed_in(app, world["coordinator"])
     page = text_of(client.get(f"/cases/{world['case'].id}/print"))
-    for expected in ("Alice Archer", "Bob Brick", "Incident 40 days ago", "Threshold check:", "Case review meetings",
-                     "Deadlines", "Timeline", "Application ASB-"):
+    for expected in (
+        "Alice Archer",
+        "Bob Brick",
+        "Incident 40 days ago",
+        "Threshold check:",
+        "Case review meetings",
+        "Deadlines",
+        "Timeline",
+        "Application ASB-",
+    ):
         assert expected in page, expected
     summary = client.get(f"/cases/{world['case'].id}").get_data(as_text=True)
     assert f'href="/cases/{world["case"].id}/print"' in summary
@@ -120,8 +147,9 @@ def test_an_agency_representative_sees_only_their_tasks_and_the_viewer_none(app,
     assert "What happens next" not in viewer and "Alice Archer" in viewer
 
 
-@pytest.mark.parametrize("suffix", ["", "/incidents", "/timeline", "/print", "/meetings", "/plan", "/documents",
-                                    "?timeline=all"])
+@pytest.mark.parametrize(
+    "suffix", ["", "/incidents", "/timeline", "/print", "/meetings", "/plan", "/documents", "?timeline=all"]
+)
 def test_an_uninvolved_agency_is_refused_every_section(app, world, suffix):
     housing = signed_in(app, world["housing_rep"])
     response = housing.get(f"/cases/{world['case'].id}{suffix}")

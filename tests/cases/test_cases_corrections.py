@@ -19,11 +19,17 @@ from trigger.models import AgencyType, AuditEvent, Case, Incident, Role
 @pytest.fixture
 def world(make_area, make_agency, make_user):
     police = make_agency("Test Police", AgencyType.POLICE)
-    case = make_case(make_area("Northbury"), police, name="Alice Archer", phone="07700 900111",
-                     email="alice@example.org")
-    return dict(case=case, police=police, coordinator=make_user(Role.COORDINATOR, name="Cora Coordinator"),
-                chair=make_user(Role.CHAIR), viewer=make_user(Role.VIEWER),
-                rep=make_user(Role.AGENCY_REP, agency=police))
+    case = make_case(
+        make_area("Northbury"), police, name="Alice Archer", phone="07700 900111", email="alice@example.org"
+    )
+    return dict(
+        case=case,
+        police=police,
+        coordinator=make_user(Role.COORDINATOR, name="Cora Coordinator"),
+        chair=make_user(Role.CHAIR),
+        viewer=make_user(Role.VIEWER),
+        rep=make_user(Role.AGENCY_REP, agency=police),
+    )
 
 
 def signed_in(app, user):
@@ -37,8 +43,11 @@ def form_values(html: str) -> dict[str, str]:
     values: dict[str, str] = {}
     for tag in re.findall(r"<input[^>]*>", html):
         name = re.search(r'name="([^"]+)"', tag)
-        if not name or ('type="radio"' in tag and "checked" not in tag) or ('type="checkbox"' in tag
-                                                                          and "checked" not in tag):
+        if (
+            not name
+            or ('type="radio"' in tag and "checked" not in tag)
+            or ('type="checkbox"' in tag and "checked" not in tag)
+        ):
             continue
         value = re.search(r'value="([^"]*)"', tag)
         values[name.group(1)] = value.group(1) if value else ("y" if 'type="checkbox"' in tag else "")
@@ -96,8 +105,9 @@ def test_a_stale_correction_is_refused_and_shows_what_changed(app, world):
     url = f"/cases/{world['case'].id}/applicant"
     opened = form_values(client.get(url).get_data(as_text=True))
     other = signed_in(app, world["coordinator"])
-    theirs = dict(form_values(other.get(url).get_data(as_text=True)), applicant_phone="01234 567890",
-                  reason="Their correction")
+    theirs = dict(
+        form_values(other.get(url).get_data(as_text=True)), applicant_phone="01234 567890", reason="Their correction"
+    )
     assert other.post(url, data=theirs).status_code == 302
     mine = dict(opened, applicant_address="5 Other Street", reason="My correction")
     response = client.post(url, data=mine)
@@ -124,8 +134,12 @@ def test_the_coordinator_corrects_an_incidents_date_and_its_report_and_the_thres
     values = form_values(client.get(url).get_data(as_text=True))
     assert values["description"] == "Incident 40 days ago" and values["reports-0-reported_on"]
     new_day = TODAY - timedelta(days=41)
-    values.update(occurred_on=new_day.isoformat(), description="Party until 4am, music and shouting",
-                  **{"reports-0-agency_reference": "POL/77"}, reason="The police chronology has the right date.")
+    values.update(
+        occurred_on=new_day.isoformat(),
+        description="Party until 4am, music and shouting",
+        **{"reports-0-agency_reference": "POL/77"},
+        reason="The police chronology has the right date.",
+    )
     response = client.post(url, data=values)
     assert response.status_code == 302 and response.location.endswith(f"/cases/{case_id}/incidents#threshold")
     page = text_of(client.get(f"/cases/{case_id}/incidents"))

@@ -36,7 +36,10 @@ def world(app, make_user, make_agency, make_area):
     # Three incidents (40, 20, 10 days ago) reported to the police: the threshold is met.
     case = make_case(area, police)
     return {
-        "area": area, "case": case, "police": police, "council": council,
+        "area": area,
+        "case": case,
+        "police": police,
+        "council": council,
         "coordinator": make_user(Role.COORDINATOR, name="Cora Coordinator"),
         "chair": make_user(Role.CHAIR, name="Charles Chair"),
         "rep": make_user(Role.AGENCY_REP, agency=police, name="PC Pat Rep"),
@@ -57,17 +60,27 @@ def add_incident(case, agency, days_ago: int, reported_days_ago: int, descriptio
     incident = Incident(case_id=case.id, occurred_on=TODAY - timedelta(days=days_ago), description=description)
     db.session.add(incident)
     db.session.flush()
-    db.session.add(IncidentReport(incident_id=incident.id, agency_id=agency.id,
-                                  reported_on=TODAY - timedelta(days=reported_days_ago)))
+    db.session.add(
+        IncidentReport(
+            incident_id=incident.id, agency_id=agency.id, reported_on=TODAY - timedelta(days=reported_days_ago)
+        )
+    )
     db.session.commit()
     return incident
 
 
 def make_meeting(case, chair, *, days_ago: int = 2, status=MeetingStatus.HELD) -> Meeting:
     start = datetime.now(UTC).replace(hour=10, minute=0, second=0, microsecond=0) - timedelta(days=days_ago)
-    meeting = Meeting(case_id=case.id, kind=MeetingKind.INITIAL_REVIEW, starts_at=start,
-                      ends_at=start + timedelta(hours=2), place="Council House", chair_id=chair.id, status=status,
-                      ics_uid=f"{uuid.uuid4()}@test")
+    meeting = Meeting(
+        case_id=case.id,
+        kind=MeetingKind.INITIAL_REVIEW,
+        starts_at=start,
+        ends_at=start + timedelta(hours=2),
+        place="Council House",
+        chair_id=chair.id,
+        status=status,
+        ics_uid=f"{uuid.uuid4()}@test",
+    )
     db.session.add(meeting)
     db.session.commit()
     return meeting
@@ -153,9 +166,15 @@ def test_only_coordinators_who_manage_the_case_mark_duplicates(app, client, worl
 
 
 def action_data(world, **overrides) -> dict:
-    data = {"description": "Patrol Elm Road on Friday nights", "owner_agency_id": str(world["police"].id),
-            "owner_user_id": "", "priority": "medium", "source_note": "", "meeting_id": "",
-            "due_on": (TODAY + timedelta(days=14)).isoformat()}
+    data = {
+        "description": "Patrol Elm Road on Friday nights",
+        "owner_agency_id": str(world["police"].id),
+        "owner_user_id": "",
+        "priority": "medium",
+        "source_note": "",
+        "meeting_id": "",
+        "due_on": (TODAY + timedelta(days=14)).isoformat(),
+    }
     data.update(overrides)
     return data
 
@@ -192,8 +211,9 @@ def test_a_forged_meeting_of_another_case_is_refused(client, world, make_area):
     other_case = make_case(make_area("Elsewhere"), world["police"], name="Someone Else", postcode="GL1 1AA")
     foreign = make_meeting(other_case, world["chair"])
     coordinator(client, world)
-    response = post(client, f"/cases/{world['case'].id}/plan/actions/new",
-                    action_data(world, meeting_id=str(foreign.id)))
+    response = post(
+        client, f"/cases/{world['case'].id}/plan/actions/new", action_data(world, meeting_id=str(foreign.id))
+    )
     assert response.status_code == 400
     page = text_of(response)
     assert "Choose one of this case's review meetings, or “Not agreed at a meeting”" in page
@@ -217,8 +237,9 @@ def test_deleting_a_meeting_leaves_the_action_unlinked(client, world):
 @pytest.fixture
 def recommended(world):
     meeting = make_meeting(world["case"], world["chair"], days_ago=10)
-    recommendation = Recommendation(meeting_id=meeting.id, agency_id=world["council"].id,
-                                    text="Review the noise nuisance case within 28 days")
+    recommendation = Recommendation(
+        meeting_id=meeting.id, agency_id=world["council"].id, text="Review the noise nuisance case within 28 days"
+    )
     db.session.add(recommendation)
     db.session.commit()
     return meeting, recommendation
@@ -232,13 +253,16 @@ def test_a_coordinator_records_a_bodys_response_on_the_meeting_page(client, worl
     assert "Responses to the recommendations" in page and "No response yet" in page
     url = f"/cases/{case.id}/meetings/{meeting.id}/recommendations/{recommendation.id}/response"
     answered = TODAY - timedelta(days=3)
-    response = post(client, url, {"response_text": "Accepted: an officer visits next week.",
-                                  "responded_on": answered.isoformat()})
+    response = post(
+        client, url, {"response_text": "Accepted: an officer visits next week.", "responded_on": answered.isoformat()}
+    )
     assert response.status_code == 302
     page = text_of(client.get(response.location))
     assert "Vale District Council's response has been recorded." in page
     assert "Accepted: an officer visits next week." in page and f"Responded on {long_date(answered)}" in page
-    assert f"Responded on {long_date(answered)}" in text_of(client.get(f"/cases/{case.id}/meetings/{meeting.id}/minutes"))
+    assert f"Responded on {long_date(answered)}" in text_of(
+        client.get(f"/cases/{case.id}/meetings/{meeting.id}/minutes")
+    )
     db.session.expire_all()
     saved = db.session.get(Recommendation, recommendation.id)
     assert saved.responded_on == answered and saved.responded_at is not None
@@ -247,16 +271,26 @@ def test_a_coordinator_records_a_bodys_response_on_the_meeting_page(client, worl
     assert event.details["changes"]["response_text"] == ["", "Accepted: an officer visits next week."]
 
 
-@pytest.mark.parametrize(("data", "message"), [
-    ({"response_text": "", "responded_on": TODAY.isoformat()}, "Enter the body's response"),
-    ({"response_text": "Yes", "responded_on": ""}, "Enter the date of the response"),
-    ({"response_text": "Yes", "responded_on": "2026-02-30"}, "Enter a real date"),
-    ({"response_text": "Yes", "responded_on": (TODAY + timedelta(days=1)).isoformat()},
-     "The date of the response must be today or in the past"),
-    ({"response_text": "Yes", "responded_on": (TODAY - timedelta(days=30)).isoformat()},
-     "must be the same as or after the date of the meeting"),
-    ({"response_text": "x" * 5001, "responded_on": TODAY.isoformat()}, "The response must be 5000 characters or fewer"),
-])
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"response_text": "", "responded_on": TODAY.isoformat()}, "Enter the body's response"),
+        ({"response_text": "Yes", "responded_on": ""}, "Enter the date of the response"),
+        ({"response_text": "Yes", "responded_on": "2026-02-30"}, "Enter a real date"),
+        (
+            {"response_text": "Yes", "responded_on": (TODAY + timedelta(days=1)).isoformat()},
+            "The date of the response must be today or in the past",
+        ),
+        (
+            {"response_text": "Yes", "responded_on": (TODAY - timedelta(days=30)).isoformat()},
+            "must be the same as or after the date of the meeting",
+        ),
+        (
+            {"response_text": "x" * 5001, "responded_on": TODAY.isoformat()},
+            "The response must be 5000 characters or fewer",
+        ),
+    ],
+)
 def test_bad_responses_are_refused(client, world, recommended, data, message):
     meeting, recommendation = recommended
     coordinator(client, world)
@@ -278,6 +312,10 @@ def test_who_may_record_responses(app, client, world, recommended, make_area):
     other = app.test_client()
     coordinator(other, world)
     other_case = make_case(make_area("Elsewhere"), world["police"], name="Someone Else", postcode="GL1 1AA")
-    assert other.get(f"/cases/{other_case.id}/meetings/{meeting.id}/recommendations/{recommendation.id}/response"
-                     ).status_code == 404
+    assert (
+        other.get(
+            f"/cases/{other_case.id}/meetings/{meeting.id}/recommendations/{recommendation.id}/response"
+        ).status_code
+        == 404
+    )
     assert other.get(f"/cases/{case.id}/meetings/{meeting.id}/recommendations/999999/response").status_code == 404

@@ -73,8 +73,10 @@ FUTURE = (TODAY + timedelta(days=3)).isoformat()
     [
         ({"incidents-1-occurred_on": FUTURE}, "The date of the incident must be today or in the past"),
         ({"incidents-1-reports-0-reported_on": FUTURE}, "The date reported must be today or in the past"),
-        ({"incidents-1-reports-0-reported_on": days_ago(25)},
-         "The date reported must be the same as or after the date of the incident"),
+        (
+            {"incidents-1-reports-0-reported_on": days_ago(25)},
+            "The date reported must be the same as or after the date of the incident",
+        ),
         ({"received_on": FUTURE}, "The date received must be today or in the past"),
         ({"applicant_date_of_birth": FUTURE}, "The date of birth must be in the past"),
         ({"incidents-1-occurred_on": "2026-02-31"}, "Enter the date of the incident as a real date"),
@@ -133,8 +135,14 @@ def test_inactive_agency_is_refused(client, world, make_agency):
 
 
 def test_third_party_application_records_consent(client, world):
-    data = staff_form(world["area"], world["police"], is_third_party="yes", victim_name="Vic Tim",
-                      victim_consent_on=days_ago(1), victim_consent_how="Signed form")
+    data = staff_form(
+        world["area"],
+        world["police"],
+        is_third_party="yes",
+        victim_name="Vic Tim",
+        victim_consent_on=days_ago(1),
+        victim_consent_how="Signed form",
+    )
     response = post(client, "/cases/new", data, token_from="/cases/new")
     assert response.status_code == 302
     case = only_case()
@@ -143,8 +151,10 @@ def test_third_party_application_records_consent(client, world):
 
 def test_references_count_up_within_the_year(client, world):
     for _ in range(2):
-        assert post(client, "/cases/new", staff_form(world["area"], world["police"]),
-                    token_from="/cases/new").status_code == 302
+        assert (
+            post(client, "/cases/new", staff_form(world["area"], world["police"]), token_from="/cases/new").status_code
+            == 302
+        )
     references = set(db.session.scalars(select(Case.reference)))
     assert references == {f"ASB-{TODAY.year}-0001", f"ASB-{TODAY.year}-0002"}
 

@@ -13,7 +13,12 @@ from trigger.documents.rendering import render_document
 from trigger.domain.wording import findings_problem, for_the_public, with_article
 from trigger.extensions import db
 from trigger.models import (
-    AgencyType, DocumentKind, IssuedDocument, Organisation, ProcessName, Role,
+    AgencyType,
+    DocumentKind,
+    IssuedDocument,
+    Organisation,
+    ProcessName,
+    Role,
 )
 
 
@@ -23,10 +28,13 @@ def test_articles_follow_the_sound_of_the_name():
     assert with_article("ASB Case Review", capital=True) == "An ASB Case Review"
 
 
-@pytest.mark.parametrize("process, right, wrong", [
-    (ProcessName.ASB_CASE_REVIEW, "an ASB Case Review", "a ASB Case Review"),
-    (ProcessName.COMMUNITY_TRIGGER, "a Community Trigger", "an Community Trigger"),
-])
+@pytest.mark.parametrize(
+    "process, right, wrong",
+    [
+        (ProcessName.ASB_CASE_REVIEW, "an ASB Case Review", "a ASB Case Review"),
+        (ProcessName.COMMUNITY_TRIGGER, "a Community Trigger", "an Community Trigger"),
+    ],
+)
 @pytest.mark.parametrize("kind", [DocumentKind.ACKNOWLEDGEMENT, DocumentKind.THRESHOLD_DECISION])
 def test_letters_use_the_right_article_for_both_names(org, process, right, wrong, kind):
     world = make_doc_world()
@@ -38,8 +46,9 @@ def test_letters_use_the_right_article_for_both_names(org, process, right, wrong
 
 
 def test_the_integrated_care_board_is_explained_to_the_public(client, make_area, make_agency):
-    assert for_the_public("Severn Vale Integrated Care Board") == \
-        "Severn Vale Integrated Care Board (NHS health services)"
+    assert (
+        for_the_public("Severn Vale Integrated Care Board") == "Severn Vale Integrated Care Board (NHS health services)"
+    )
     assert for_the_public("Severn Vale Police") == "Severn Vale Police"
     make_area("Testbury")
     make_agency("Test Vale Integrated Care Board", AgencyType.HEALTH)
@@ -66,8 +75,17 @@ def test_the_outcome_letter_asks_for_what_the_review_found_with_examples(org, cl
     url = f"/cases/{world.case.id}/documents/issue?kind=outcome"
     form = text_of(client.get(url))
     assert "What the review found" in form and "For example:" in form
-    response = post(client, url, {"recipient_name": "Jane Applicant", "recipient_address": "1 Elm Road",
-                                  "method": "post", "meeting_id": "0", "findings": ""})
+    response = post(
+        client,
+        url,
+        {
+            "recipient_name": "Jane Applicant",
+            "recipient_address": "1 Elm Road",
+            "method": "post",
+            "meeting_id": "0",
+            "findings": "",
+        },
+    )
     assert response.status_code == 400
     assert "Enter what the review found" in text_of(response)
     assert db.session.scalar(select(IssuedDocument)) is None

@@ -37,8 +37,11 @@ def test_the_lifecycle_opens_and_meets_each_stage_deadline(app, make_area, make_
     case = make_case(area, police, received_on=RECEIVED)
 
     # Receipt: acknowledge in 5 working days, information and decision in 10, counted over Christmas.
-    assert _due(case) == {K.ACKNOWLEDGE: date(2026, 12, 30), K.INFORMATION: date(2027, 1, 7),
-                          K.THRESHOLD_DECISION: date(2027, 1, 7)}
+    assert _due(case) == {
+        K.ACKNOWLEDGE: date(2026, 12, 30),
+        K.INFORMATION: date(2027, 1, 7),
+        K.THRESHOLD_DECISION: date(2027, 1, 7),
+    }
 
     move_to(case, Stage.ACKNOWLEDGED, "Letter sent", on=date(2026, 12, 23))
     move_to(case, Stage.THRESHOLD_MET, "Decided", on=date(2027, 1, 8))
@@ -64,8 +67,9 @@ def test_the_lifecycle_opens_and_meets_each_stage_deadline(app, make_area, make_
     assert statuses[K.ESCALATION_REQUEST].label == "Open: the applicant may ask until 10 March 2027"
 
 
-def test_deciding_the_threshold_takes_gather_information_off_the_case_list(app, make_area, make_agency, make_user,
-                                                                          client):
+def test_deciding_the_threshold_takes_gather_information_off_the_case_list(
+    app, make_area, make_agency, make_user, client
+):
     area, police = make_area(), make_agency("Severn Police", AgencyType.POLICE)
     case = make_case(area, police)
     coordinator = make_user(Role.COORDINATOR)
@@ -78,8 +82,9 @@ def test_deciding_the_threshold_takes_gather_information_off_the_case_list(app, 
     assert _met(case)[K.INFORMATION] == date.today()
     assert case.id not in next_deadlines([case.id])
     assert "Gather information from the agencies" not in text_of(client.get("/cases"))
-    assert "deadline.closed_by_stage" in [e.action for e in db.session.scalars(
-        select(AuditEvent).where(AuditEvent.case_id == case.id))]
+    assert "deadline.closed_by_stage" in [
+        e.action for e in db.session.scalars(select(AuditEvent).where(AuditEvent.case_id == case.id))
+    ]
 
 
 def test_open_is_idempotent_per_cycle_and_meet_is_a_no_op_without_an_open_deadline(app, make_area):
@@ -95,8 +100,9 @@ def test_open_is_idempotent_per_cycle_and_meet_is_a_no_op_without_an_open_deadli
     assert meet_deadline(case, K.MEETING, date(2027, 1, 1)) is None
 
 
-def test_a_year_without_holiday_data_is_shown_loudly_never_as_a_wrong_date(app, make_area, make_agency, make_user,
-                                                                          client):
+def test_a_year_without_holiday_data_is_shown_loudly_never_as_a_wrong_date(
+    app, make_area, make_agency, make_user, client
+):
     area, police = make_area(), make_agency("Severn Police", AgencyType.POLICE)
     case = make_case(area, police, received_on=date(2045, 1, 9))
     assert set(_due(case).values()) == {None}  # not counted: nothing made up
@@ -172,9 +178,19 @@ def test_recompute_applies_the_new_timescales_to_open_deadlines(app, make_area, 
     area, police = make_area(), make_agency("Severn Police", AgencyType.POLICE)
     case = make_case(area, police, received_on=RECEIVED)
     db.session.commit()
-    save_timescales(area, {"acknowledge": 3, "information_gathered": 10, "threshold_decision": 15,
-                           "meeting_held": 20, "outcome_sent": 5, "escalation_window": 20, "escalation_decided": 20},
-                    by=None)
+    save_timescales(
+        area,
+        {
+            "acknowledge": 3,
+            "information_gathered": 10,
+            "threshold_decision": 15,
+            "meeting_held": 20,
+            "outcome_sent": 5,
+            "escalation_window": 20,
+            "escalation_decided": 20,
+        },
+        by=None,
+    )
     db.session.commit()
     assert _due(case)[K.ACKNOWLEDGE] == date(2026, 12, 30)  # existing cases keep theirs ...
 

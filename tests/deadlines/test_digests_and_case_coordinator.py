@@ -143,14 +143,26 @@ def test_the_coordinator_who_records_or_acknowledges_a_case_looks_after_it(app, 
     recorded = make_case(area, staff["police"])
     assert recorded.coordinator_id is None  # recorded by nobody in particular (e.g. online)
     services_case = services.create_case(
-        {"received_on": TODAY, "applicant_name": "Sam Applicant", "asb_description": "Noise"}, [], [],
-        area=area, channel=recorded.channel, actor=staff["grace"])
+        {"received_on": TODAY, "applicant_name": "Sam Applicant", "asb_description": "Noise"},
+        [],
+        [],
+        area=area,
+        channel=recorded.channel,
+        actor=staff["grace"],
+    )
     db.session.commit()
     assert services_case.coordinator_id == staff["grace"].id
 
     login(client, staff["tom"])
-    assert post(client, f"/cases/{recorded.id}/stage", {"stage": "acknowledged", "reason": "Letter sent"},
-                token_from=f"/cases/{recorded.id}/stage").status_code == 302
+    assert (
+        post(
+            client,
+            f"/cases/{recorded.id}/stage",
+            {"stage": "acknowledged", "reason": "Letter sent"},
+            token_from=f"/cases/{recorded.id}/stage",
+        ).status_code
+        == 302
+    )
     db.session.expire_all()
     assert db.session.get(Case, recorded.id).coordinator_id == staff["tom"].id
     assert "Coordinator: Tom Evans · Change" in text_of(client.get(f"/cases/{recorded.id}"))

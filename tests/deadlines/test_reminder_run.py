@@ -80,16 +80,19 @@ def test_the_ladder_reaches_the_right_people_once_in_one_digest_each(app, make_a
     spoc = emails_to("spoc@vale.example")[0].body
     # Overdue and escalated first; each line names the case, what is due, the date in words and how it stands.
     assert spoc.index("Escalated") < spoc.index("Coming up")
-    assert (f"- {case.reference}: Decide whether the threshold is met: due {long_date(wd(-5))} "
-            "(overdue by 5 working days: escalated)") in spoc
+    assert (
+        f"- {case.reference}: Decide whether the threshold is met: due {long_date(wd(-5))} "
+        "(overdue by 5 working days: escalated)"
+    ) in spoc
     assert f"- {case.reference}: Acknowledge the application: due {long_date(wd(2))} (due in 2 working days)" in spoc
     assert spoc.endswith("Sign in to Trigger to see it: http://127.0.0.1:5000/dashboard")  # PUBLIC_URL + path
     assert "Hold the case review meeting" not in spoc and "Ask for an escalation" not in spoc
     assert closed.reference not in " ".join(m.body for m in emails_to("spoc@vale.example"))
     officer = emails_to("pc.jones@police.example")[0].body
     # Emails leave the system: an action is named by its number and agency there, never by its text...
-    assert (f"- {case.reference}: action {today_action.number} (Severn Police): due "
-            f"{long_date(TODAY)} (due today)") in officer
+    assert (
+        f"- {case.reference}: action {today_action.number} (Severn Police): due {long_date(TODAY)} (due today)"
+    ) in officer
     assert "Patrol the park" not in officer
     assert f"due {long_date(wd(-1))} (overdue by 1 working day)" in officer
     assert officer.index("Overdue:") < officer.index("Due today:")
@@ -192,10 +195,12 @@ def test_two_runs_at_once_put_each_reminder_in_exactly_one_digest(app, make_area
     claimed = db.session.scalar(select(func.count()).select_from(SentReminder))
     assert sum(results) == claimed > 0  # every reminder claimed by exactly one of the two runs
     # Each person reads about each item once, in whichever digest it went out.
-    for address, what in [("spoc@vale.example", "Acknowledge the application"),
-                          ("pc.jones@police.example", "action "),
-                          ("chair@vale.example", "Acknowledge the application"),
-                          ("chair@vale.example", "action ")]:
+    for address, what in [
+        ("spoc@vale.example", "Acknowledge the application"),
+        ("pc.jones@police.example", "action "),
+        ("chair@vale.example", "Acknowledge the application"),
+        ("chair@vale.example", "action "),
+    ]:
         text = "\n".join(m.body for m in emails_to(address))
         for case in cases:
             assert text.count(f"- {case.reference}: {what}") <= 1, (address, case.reference)
@@ -211,21 +216,32 @@ def test_an_overdue_action_reaches_the_chair_by_real_email(app, make_area, peopl
         late = action(case, people["police"], wd(-5), owner=people["officer"])
         run_reminders(TODAY)
         db.session.commit()
-        sender = build_app(database_url, smtp_host="127.0.0.1", smtp_port=server.port, smtp_starttls=False,
-                           mail_from="trigger@vale.example")
+        sender = build_app(
+            database_url,
+            smtp_host="127.0.0.1",
+            smtp_port=server.port,
+            smtp_starttls=False,
+            mail_from="trigger@vale.example",
+        )
         with sender.app_context():
             report = deliver_due()
             db.session.remove()
             db.engine.dispose()
         assert report.sent == 4
         received = {tuple(rcpt)[0]: message for rcpt, message in server.received}
-        assert set(received) == {"chair@vale.example", "spoc@vale.example", "pc.jones@police.example",
-                                 "asb-team@police.example"}
+        assert set(received) == {
+            "chair@vale.example",
+            "spoc@vale.example",
+            "pc.jones@police.example",
+            "asb-team@police.example",
+        }
         escalation = received["chair@vale.example"]
         assert escalation["Subject"] == "Trigger: 1 deadline reminder (1 overdue)"
         body = escalation.get_body(("plain",)).get_content()
-        assert (f"{case.reference}: action {late.number} (Severn Police): due "
-                f"{long_date(wd(-5))} (overdue by 5 working days: escalated)") in body
+        assert (
+            f"{case.reference}: action {late.number} (Severn Police): due "
+            f"{long_date(wd(-5))} (overdue by 5 working days: escalated)"
+        ) in body
         assert f"Sign in to Trigger to see it: http://127.0.0.1:5000/cases/{case.id}/plan" in body
         assert "Patrol the park" not in body
         assert "escalated" not in received["pc.jones@police.example"].get_body(("plain",)).get_content()
@@ -241,8 +257,12 @@ def _dashboard_data(area, people, n: int, today: date):
     for i in range(n):
         case = bare_case(area)
         deadline(case, K.THRESHOLD_DECISION, cal.add_working_days(today, (i % 9) - 4) if i % 9 != 4 else today)
-        action(case, people["police"], cal.add_working_days(today, (i % 7) - 3) if i % 7 != 3 else today,
-               owner=people["officer"])
+        action(
+            case,
+            people["police"],
+            cal.add_working_days(today, (i % 7) - 3) if i % 7 != 3 else today,
+            owner=people["officer"],
+        )
 
 
 def test_the_dashboard_shows_overdue_today_and_soon_by_role(app, make_area, make_agency, make_user, people, client):

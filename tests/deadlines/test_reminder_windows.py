@@ -33,8 +33,12 @@ def test_the_windows_give_the_same_rungs_as_the_ladder_for_every_due_date(nation
     # Every 3rd day over three years (every weekday and weekend position is reached), plus every day of the
     # Christmas, New Year and Easter fortnights, as "today".
     todays = set(_days(date(2025, 1, 1), date(2027, 12, 31), 3))
-    for start, end in [(date(2025, 12, 18), date(2026, 1, 12)), (date(2026, 12, 18), date(2027, 1, 12)),
-                       (date(2026, 3, 28), date(2026, 4, 10)), (date(2027, 3, 20), date(2027, 4, 2))]:
+    for start, end in [
+        (date(2025, 12, 18), date(2026, 1, 12)),
+        (date(2026, 12, 18), date(2027, 1, 12)),
+        (date(2026, 3, 28), date(2026, 4, 10)),
+        (date(2027, 3, 20), date(2027, 4, 2)),
+    ]:
         todays.update(_days(start, end))
     mismatches = []
     for today in sorted(todays):
@@ -60,7 +64,10 @@ def test_the_windows_across_christmas_in_scotland():
 
 
 def test_switched_off_rungs_have_no_window():
-    quiet = reminder_windows(date(2026, 6, 10), Ladder(days_before=0, on_the_day=False, when_overdue=False),
-                             WorkingCalendar(Nation.ENGLAND_AND_WALES))
+    quiet = reminder_windows(
+        date(2026, 6, 10),
+        Ladder(days_before=0, on_the_day=False, when_overdue=False),
+        WorkingCalendar(Nation.ENGLAND_AND_WALES),
+    )
     assert quiet.before is None and not quiet.due_today and not quiet.overdue
     assert quiet.rungs(date(2026, 6, 3)) == [Rung.ESCALATE]  # escalation cannot be switched off (1 to 60)

@@ -84,12 +84,16 @@ def test_scale_load_makes_the_promised_volumes_and_the_pages_render(app):
     waiting = db.session.scalar(select(Case).where(Case.stage == Stage.RECEIVED).order_by(Case.id).limit(1))
     if waiting is not None:
         assert "Acknowledge the application" in text_of(staff.get(f"/cases/{waiting.id}"))
-    assert count(CaseDeadline, CaseDeadline.kind == DeadlineKind.OUTCOME, CaseDeadline.met_on.is_not(None)) == \
-        count(ActionPlan)  # an agreed plan means the outcome letter went out
+    assert count(CaseDeadline, CaseDeadline.kind == DeadlineKind.OUTCOME, CaseDeadline.met_on.is_not(None)) == count(
+        ActionPlan
+    )  # an agreed plan means the outcome letter went out
 
     owner = db.session.scalar(
-        select(User).join(Action, Action.owner_agency_id == User.agency_id)
-        .where(User.role == Role.AGENCY_REP).order_by(User.id).limit(1)
+        select(User)
+        .join(Action, Action.owner_agency_id == User.agency_id)
+        .where(User.role == Role.AGENCY_REP)
+        .order_by(User.id)
+        .limit(1)
     )
     mine = _signed_in(app, owner).get("/my-actions")
     listing = my_actions_page(owner, date.today())  # overdue first, 50 a page

@@ -33,8 +33,10 @@ def test_the_coordinator_sees_a_case_at_every_stage(app):
     assert db.session.scalar(select(func.count()).select_from(IssuedDocument)) >= 10
     assert db.session.scalar(select(func.count()).select_from(CaseDeadline)) >= 16
     assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) >= 5
-    assert db.session.scalar(select(func.count()).select_from(AuditEvent)
-                             .where(AuditEvent.action == "threshold.decided")) == 6
+    assert (
+        db.session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "threshold.decided"))
+        == 6
+    )
 
 
 def test_the_live_plan_shows_overdue_actions_to_the_police(app):

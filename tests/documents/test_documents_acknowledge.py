@@ -23,8 +23,9 @@ def world(make_area, make_agency, make_user):
     police = make_agency("Test Police", AgencyType.POLICE)
     case = make_case(make_area("Northbury"), police, name="Alice Archer", email="alice@example.org")
     coordinator = make_user(Role.COORDINATOR, name="Cora Coordinator")
-    return dict(case=case, coordinator=coordinator, chair=make_user(Role.CHAIR),
-                rep=make_user(Role.AGENCY_REP, agency=police))
+    return dict(
+        case=case, coordinator=coordinator, chair=make_user(Role.CHAIR), rep=make_user(Role.AGENCY_REP, agency=police)
+    )
 
 
 def signed_in(app, user):
@@ -35,8 +36,9 @@ def signed_in(app, user):
 
 def acknowledgement_deadline(case_id: int) -> CaseDeadline:
     db.session.expire_all()
-    return db.session.scalar(select(CaseDeadline).where(CaseDeadline.case_id == case_id,
-                                                        CaseDeadline.kind == DeadlineKind.ACKNOWLEDGE))
+    return db.session.scalar(
+        select(CaseDeadline).where(CaseDeadline.case_id == case_id, CaseDeadline.kind == DeadlineKind.ACKNOWLEDGE)
+    )
 
 
 def test_acknowledge_by_email_shows_the_email_then_issues_and_queues_it_in_one_step(app, world):

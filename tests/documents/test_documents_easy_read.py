@@ -36,20 +36,35 @@ from trigger.extensions import db
 from trigger.models import AuditEvent, DecisionOutcome, DocumentKind, IssuedDocument, PreferredFormat
 
 STATIC = Path(__file__).resolve().parents[2] / "trigger" / "static" / "easy-read"
-EASY_READ_KINDS = [DocumentKind.ACKNOWLEDGEMENT, DocumentKind.THRESHOLD_DECISION, DocumentKind.OUTCOME,
-                   DocumentKind.MINUTES_SUMMARY]
+EASY_READ_KINDS = [
+    DocumentKind.ACKNOWLEDGEMENT,
+    DocumentKind.THRESHOLD_DECISION,
+    DocumentKind.OUTCOME,
+    DocumentKind.MINUTES_SUMMARY,
+]
 FINDINGS = "Reports were not shared between the police and the council."
 
 #: What each easy-read letter says, in its own short sentences (never in the standard letter).
 EASY_WORDING = {
-    DocumentKind.ACKNOWLEDGEMENT: ["We got your application", "We decide if your case can have a review.",
-                                   "It cannot give you money.", "If you are in danger, call 999."],
-    DocumentKind.THRESHOLD_DECISION: ["Your case can have a review.",
-                                      "The services will meet to talk about your case."],
-    DocumentKind.OUTCOME: ["What happened at the review of your case", FINDINGS,
-                           "You can ask for your case to be looked at again."],
-    DocumentKind.MINUTES_SUMMARY: ["Your plan: what the services agreed",
-                                   "This letter does not show other people's private details."],
+    DocumentKind.ACKNOWLEDGEMENT: [
+        "We got your application",
+        "We decide if your case can have a review.",
+        "It cannot give you money.",
+        "If you are in danger, call 999.",
+    ],
+    DocumentKind.THRESHOLD_DECISION: [
+        "Your case can have a review.",
+        "The services will meet to talk about your case.",
+    ],
+    DocumentKind.OUTCOME: [
+        "What happened at the review of your case",
+        FINDINGS,
+        "You can ask for your case to be looked at again.",
+    ],
+    DocumentKind.MINUTES_SUMMARY: [
+        "Your plan: what the services agreed",
+        "This letter does not show other people's private details.",
+    ],
 }
 
 
@@ -70,10 +85,12 @@ def body_font_size(pdf: bytes) -> float:
     """The type size (points) of most of the text: what the body is set in, headers and footers aside."""
     sizes: Counter[float] = Counter()
     for page in read(pdf).pages:
+
         def visit(text, cm, tm, font, size):
             if text.strip():
                 scale = (tm[0] ** 2 + tm[1] ** 2) ** 0.5 * (cm[0] ** 2 + cm[1] ** 2) ** 0.5
                 sizes[round(size * scale, 1)] += len(text.strip())
+
         page.extract_text(visitor_text=visit)
     return sizes.most_common(1)[0][0]
 
@@ -90,10 +107,13 @@ def test_easy_read_letters_use_short_easy_words_large_type_and_pictures(app, org
     assert "Your reference number is ASB-2026-0042." in text and "Phone: 01234 567890" in text
     assert body_font_size(easy) >= 16 > body_font_size(standard)
     # One picture beside each idea, always with its words, from the icons shipped with the product.
-    html = prepare(kind, load_case_for_documents(world.case.id), draft=False, large_print=False,
-                   findings=FINDINGS).html
-    ideas = re.findall(r'<div class="idea">\s*<img class="idea__picture" src="/static/easy-read/([a-z-]+)\.svg" '
-                       r'alt="">\s*<div class="idea__words">(.*?)</div>\s*</div>', html, flags=re.S)
+    html = prepare(kind, load_case_for_documents(world.case.id), draft=False, large_print=False, findings=FINDINGS).html
+    ideas = re.findall(
+        r'<div class="idea">\s*<img class="idea__picture" src="/static/easy-read/([a-z-]+)\.svg" '
+        r'alt="">\s*<div class="idea__words">(.*?)</div>\s*</div>',
+        html,
+        flags=re.S,
+    )
     assert len(ideas) >= 6 and len(ideas) == html.count('class="idea"')
     for picture, words in ideas:
         assert (STATIC / f"{picture}.svg").is_file(), picture
@@ -110,8 +130,17 @@ def test_easy_read_letters_say_only_what_was_marked_for_the_victim(app, org, kin
     )
     text = pdf_text(render(world, kind, findings=f"{PERPETRATOR} was warned"))
     assert "This letter is in easy read." in text
-    for secret in (PERPETRATOR, PERPETRATOR_ADDRESS, "Quarrel Close", HIDDEN_ACTION, OTHER_ATTENDEE, CHAIR_NAME,
-                   MINUTES_TEXT, RECOMMENDATION, UNSHARED_RECOMMENDATION):
+    for secret in (
+        PERPETRATOR,
+        PERPETRATOR_ADDRESS,
+        "Quarrel Close",
+        HIDDEN_ACTION,
+        OTHER_ATTENDEE,
+        CHAIR_NAME,
+        MINUTES_TEXT,
+        RECOMMENDATION,
+        UNSHARED_RECOMMENDATION,
+    ):
         assert secret.lower() not in text.lower(), (kind, secret)
 
 
@@ -142,9 +171,18 @@ def _url(world, tail=""):
 
 
 def _issue(client, world, kind):
-    return post(client, _url(world, f"/issue?kind={kind.value}"), {
-        "recipient_name": "Jane Applicant", "recipient_email": "jane@example.org", "recipient_address": "1 Elm Road",
-        "method": "post", "meeting_id": "0", "findings": FINDINGS})
+    return post(
+        client,
+        _url(world, f"/issue?kind={kind.value}"),
+        {
+            "recipient_name": "Jane Applicant",
+            "recipient_email": "jane@example.org",
+            "recipient_address": "1 Elm Road",
+            "method": "post",
+            "meeting_id": "0",
+            "findings": FINDINGS,
+        },
+    )
 
 
 def _issued() -> list[IssuedDocument]:
@@ -173,8 +211,9 @@ def test_the_applicant_s_preferred_format_picks_the_version_issued_and_the_regis
     page = text_of(client.get(_url(world)))
     assert "Outcome letter, version 1 (easy read)" in page
     assert "Action plan (agencies), version 1 (easy read)" not in page
-    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "document.issued")
-                              .order_by(AuditEvent.id).limit(1))
+    event = db.session.scalar(
+        select(AuditEvent).where(AuditEvent.action == "document.issued").order_by(AuditEvent.id).limit(1)
+    )
     assert "(easy read)" in event.summary and event.details["easy_read"] is True
 
     # The applicant changes their mind: the next version is the standard letter; version 1 stays as it was.

@@ -23,9 +23,14 @@ def _url(world, tail=""):
 
 
 def _issue(client, world, kind, **overrides):
-    data = {"recipient_name": "Jane Applicant", "recipient_email": "jane@example.org",
-            "recipient_address": "1 Elm Road", "method": "post", "meeting_id": "0",
-            "findings": "Reports were not shared between the agencies."}
+    data = {
+        "recipient_name": "Jane Applicant",
+        "recipient_email": "jane@example.org",
+        "recipient_address": "1 Elm Road",
+        "method": "post",
+        "meeting_id": "0",
+        "findings": "Reports were not shared between the agencies.",
+    }
     data.update(overrides)
     return post(client, _url(world, f"/issue?kind={kind.value}"), data)
 
@@ -75,11 +80,17 @@ def test_a_posted_letter_says_posted(org, client):
     login(client, world.coordinator)
     _issue(client, world, DocumentKind.OUTCOME)
     document = db.session.scalar(select(IssuedDocument))
-    post(client, _url(world, f"/{document.id}/posted"), {"posted_on-day": str(date.today().day),
-                                                          "posted_on-month": str(date.today().month),
-                                                          "posted_on-year": str(date.today().year),
-                                                          "posted_on": date.today().isoformat()},
-         token_from=_url(world, f"/{document.id}/posted"))
+    post(
+        client,
+        _url(world, f"/{document.id}/posted"),
+        {
+            "posted_on-day": str(date.today().day),
+            "posted_on-month": str(date.today().month),
+            "posted_on-year": str(date.today().year),
+            "posted_on": date.today().isoformat(),
+        },
+        token_from=_url(world, f"/{document.id}/posted"),
+    )
     assert "Posted" in _issued_table(text_of(client.get(_url(world))))
 
 
@@ -96,11 +107,14 @@ def test_the_documents_for_this_stage_come_first_and_escalation_letters_wait_for
 
 
 def test_escalation_letters_are_offered_once_the_case_is_escalated():
-    relevant, others = split_by_relevance("escalated", ["acknowledgement", "escalation-acknowledgement",
-                                                        "escalation-outcome"], has_escalation=True)
+    relevant, others = split_by_relevance(
+        "escalated", ["acknowledgement", "escalation-acknowledgement", "escalation-outcome"], has_escalation=True
+    )
     assert relevant == ["escalation-acknowledgement", "escalation-outcome"] and others == ["acknowledgement"]
     assert split_by_relevance("plan-live", ["escalation-outcome", "action-plan"], has_escalation=False) == (
-        ["action-plan"], [])
+        ["action-plan"],
+        [],
+    )
 
 
 def test_the_sha256_is_in_the_document_s_details_not_a_column(org, client):

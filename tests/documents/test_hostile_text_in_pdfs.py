@@ -25,8 +25,9 @@ IMPORT = "<style>@import url(file:///etc/passwd);</style>"
 SVG = '<svg><image href="file:///etc/passwd"/></svg>'
 METADATA = "http://169.254.169.254/latest/meta-data/"
 PAYLOAD = f"{IMG} {LINK} {IMPORT} {SVG} {METADATA}"
-SHORT = '<img src=file:///etc/passwd>'  # for 120-character columns (names)
+SHORT = "<img src=file:///etc/passwd>"  # for 120-character columns (names)
 PASSWD_LINE = b"root:x:0:0"
+
 
 def squash(value: str) -> str:
     return re.sub(r"\s+", "", value)
@@ -38,10 +39,15 @@ KINDS = [k for k in DocumentKind if not k.value.startswith(("escalation", "resto
 @pytest.fixture
 def hostile(app, org):
     world = make_doc_world(
-        applicant=f"Ann {SHORT}", address=f"Flat {PAYLOAD}", description=f"Description {PAYLOAD}",
-        incident_text=f"Incident {PAYLOAD}", minutes_text=f"Minutes {PAYLOAD}",
-        hidden_action=f"Hidden {PAYLOAD}", visible_wording=f"Wording {PAYLOAD}",
-        recommendation=f"Recommendation {PAYLOAD}", recommendation_for_applicant=f"Recommendation {PAYLOAD}",
+        applicant=f"Ann {SHORT}",
+        address=f"Flat {PAYLOAD}",
+        description=f"Description {PAYLOAD}",
+        incident_text=f"Incident {PAYLOAD}",
+        minutes_text=f"Minutes {PAYLOAD}",
+        hidden_action=f"Hidden {PAYLOAD}",
+        visible_wording=f"Wording {PAYLOAD}",
+        recommendation=f"Recommendation {PAYLOAD}",
+        recommendation_for_applicant=f"Recommendation {PAYLOAD}",
         perpetrator=f"Perp {SHORT}",
         perpetrator_address=f"Perpaddress {PAYLOAD}",
     )

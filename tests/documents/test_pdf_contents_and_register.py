@@ -51,8 +51,7 @@ from trigger.models import (
 )
 
 # Escalation and restorative justice documents need an escalation or a referral: tested with their features.
-APPLICANT_KINDS = [k for k in DocumentKind
-                   if k.for_applicant and not k.value.startswith(("escalation", "restorative"))]
+APPLICANT_KINDS = [k for k in DocumentKind if k.for_applicant and not k.value.startswith(("escalation", "restorative"))]
 AGENCY_KINDS = [k for k in DocumentKind if not k.for_applicant and not k.value.startswith("restorative")]
 
 
@@ -78,8 +77,9 @@ def escalate_by(case: Case, on: date) -> date:
 def test_acknowledgement_says_when_received_what_next_and_by_when(world):
     text = render(world, DocumentKind.ACKNOWLEDGEMENT)
     case = world.case
-    decision_due = compute_due(DeadlineKind.THRESHOLD_DECISION, case.received_on, timescale_for_area(case.area),
-                               calendar_for_area(case.area))
+    decision_due = compute_due(
+        DeadlineKind.THRESHOLD_DECISION, case.received_on, timescale_for_area(case.area), calendar_for_area(case.area)
+    )
     assert "We have received your ASB Case Review application" in text
     assert "Dear Jane Applicant" in text
     assert long_date(case.received_on) in text
@@ -104,8 +104,9 @@ def test_threshold_met_letter_gives_the_reasons_and_the_meeting_deadline(world):
     text = render(world, DocumentKind.THRESHOLD_DECISION)
     decision = world.case.decisions[0] if world.case.decisions else None
     decided_on = date.today() - timedelta(days=20)
-    meeting_due = compute_due(DeadlineKind.MEETING, decided_on, timescale_for_area(world.case.area),
-                              calendar_for_area(world.case.area))
+    meeting_due = compute_due(
+        DeadlineKind.MEETING, decided_on, timescale_for_area(world.case.area), calendar_for_area(world.case.area)
+    )
     assert decision is None or decision.outcome is DecisionOutcome.MET
     assert "meets the threshold" in text
     assert "Three incidents were reported to the police" in text
@@ -170,16 +171,29 @@ def test_applicant_summary_of_the_meeting_has_no_one_elses_personal_data(world):
     assert world.police.name in text  # which agencies took part...
     assert RECOMMENDATION_FOR_APPLICANT in text and VISIBLE_ACTION in text  # only what was shared, as worded
     assert SPOC_NAME in text  # ...and their own contact, by name
-    for other in (OTHER_ATTENDEE, "Colin Councilofficer", CHAIR_NAME, PERPETRATOR, PERPETRATOR_ADDRESS,
-                  HIDDEN_ACTION, MINUTES_TEXT, RECOMMENDATION, UNSHARED_RECOMMENDATION):
+    for other in (
+        OTHER_ATTENDEE,
+        "Colin Councilofficer",
+        CHAIR_NAME,
+        PERPETRATOR,
+        PERPETRATOR_ADDRESS,
+        HIDDEN_ACTION,
+        MINUTES_TEXT,
+        RECOMMENDATION,
+        UNSHARED_RECOMMENDATION,
+    ):
         assert other not in text, other
 
 
 def test_the_case_s_assigned_coordinator_is_the_spoc_named_in_the_outcome_letter(world):
     from trigger.models import Role, User
 
-    deputy = User(email="dev.deputy@example.org", name="Dev Deputy", role=Role.COORDINATOR,
-                  password_hash=world.coordinator.password_hash)
+    deputy = User(
+        email="dev.deputy@example.org",
+        name="Dev Deputy",
+        role=Role.COORDINATOR,
+        password_hash=world.coordinator.password_hash,
+    )
     db.session.add(deputy)
     db.session.flush()
     world.case.coordinator_id = deputy.id
@@ -268,9 +282,14 @@ def url(world, tail=""):
 
 
 def issue(client, world, kind, **overrides):
-    data = {"recipient_name": "Jane Applicant", "recipient_email": "jane@example.org",
-            "recipient_address": "1 Elm Road", "method": "post", "meeting_id": "0",
-            "findings": "Reports were not shared between the agencies."}
+    data = {
+        "recipient_name": "Jane Applicant",
+        "recipient_email": "jane@example.org",
+        "recipient_address": "1 Elm Road",
+        "method": "post",
+        "meeting_id": "0",
+        "findings": "Reports were not shared between the agencies.",
+    }
     data.update(overrides)
     return post(client, url(world, f"/issue?kind={kind.value}"), data)
 
@@ -365,8 +384,9 @@ def test_issuing_the_outcome_letter_moves_the_stage_and_meets_the_deadline(clien
     assert "Outcome letter version 1 has been issued. The case is now at the stage “Outcome sent”" in page
     db.session.expire_all()
     assert db.session.get(Case, world.case.id).stage is Stage.OUTCOME_SENT
-    deadline = db.session.scalar(select(CaseDeadline).where(CaseDeadline.case_id == world.case.id,
-                                                            CaseDeadline.kind == DeadlineKind.OUTCOME))
+    deadline = db.session.scalar(
+        select(CaseDeadline).where(CaseDeadline.case_id == world.case.id, CaseDeadline.kind == DeadlineKind.OUTCOME)
+    )
     assert deadline.met_on == date.today()
 
 
@@ -436,8 +456,9 @@ def test_a_render_failure_is_explained_on_the_page(client, world, monkeypatch):
     from trigger.pdf import PdfFailure, PdfRenderError
 
     def fail(*args, **kwargs):
-        raise PdfRenderError("The document took longer than 20 seconds to produce and was stopped.",
-                             reason=PdfFailure.TIMEOUT)
+        raise PdfRenderError(
+            "The document took longer than 20 seconds to produce and was stopped.", reason=PdfFailure.TIMEOUT
+        )
 
     monkeypatch.setattr("trigger.documents.rendering.render_pdf", fail)
     _login(client, world)
@@ -539,12 +560,20 @@ def _escalation(world, **outcome):
 
     today = date.today()
     escalation = Escalation(
-        case_id=world.case.id, escalated_from=Stage.OUTCOME_SENT, received_on=today - timedelta(days=2),
-        outcome_letter_on=today - timedelta(days=10), window_working_days=20, window_due_on=today + timedelta(days=20),
-        working_days_after_letter=6, ground_review_not_proper=True,
-        applicant_summary=f"Nobody spoke to {PERPETRATOR} about the noise.", consent_to_share=True,
-        consent_on=today - timedelta(days=2), reviewing_body=ReviewingBody.PCC_OFFICE,
-        decision_due_on=today + timedelta(days=25), **outcome,
+        case_id=world.case.id,
+        escalated_from=Stage.OUTCOME_SENT,
+        received_on=today - timedelta(days=2),
+        outcome_letter_on=today - timedelta(days=10),
+        window_working_days=20,
+        window_due_on=today + timedelta(days=20),
+        working_days_after_letter=6,
+        ground_review_not_proper=True,
+        applicant_summary=f"Nobody spoke to {PERPETRATOR} about the noise.",
+        consent_to_share=True,
+        consent_on=today - timedelta(days=2),
+        reviewing_body=ReviewingBody.PCC_OFFICE,
+        decision_due_on=today + timedelta(days=25),
+        **outcome,
     )
     db.session.add(escalation)
     db.session.commit()

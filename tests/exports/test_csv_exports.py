@@ -57,8 +57,12 @@ def people(app, make_area, make_agency, make_user):
     police = make_agency("Severn Vale Police", AgencyType.POLICE)
     council = make_agency("Severnbury Council", AgencyType.COUNCIL)
     return {
-        "area": make_area("Severnbury"), "other_area": make_area("Ashcombe"), "police": police, "council": council,
-        "coordinator": make_user(Role.COORDINATOR), "chair": make_user(Role.CHAIR),
+        "area": make_area("Severnbury"),
+        "other_area": make_area("Ashcombe"),
+        "police": police,
+        "council": council,
+        "coordinator": make_user(Role.COORDINATOR),
+        "chair": make_user(Role.CHAIR),
         "police_rep": make_user(Role.AGENCY_REP, agency=police, name="Pat Police"),
         "council_rep": make_user(Role.AGENCY_REP, agency=council, name="Cam Council"),
     }
@@ -68,13 +72,29 @@ def people(app, make_area, make_agency, make_user):
 def world(people):
     area, other_area, police, council = people["area"], people["other_area"], people["police"], people["council"]
     # Police case: an incident reported to the police (the police representative sees it).
-    police_case = make_case(area, police, name="Jane Applicant", email="jane@example.org", phone="07700 900123",
-                            address="1 Elm Road", perpetrator="Ronnie Noisy", received_on=TODAY - timedelta(days=3))
+    police_case = make_case(
+        area,
+        police,
+        name="Jane Applicant",
+        email="jane@example.org",
+        phone="07700 900123",
+        address="1 Elm Road",
+        perpetrator="Ronnie Noisy",
+        received_on=TODAY - timedelta(days=3),
+    )
     # Council case, elsewhere: the police representative is not involved and must not see it.
-    council_case = make_case(other_area, council, name="Kim Other", postcode="GL51 2BB",
-                             received_on=TODAY - timedelta(days=1))
-    db.session.add(ThresholdDecision(case_id=police_case.id, outcome=DecisionOutcome.MET, reasons="Three reports",
-                                     decision_maker_name="Chris Chair", decided_on=TODAY))
+    council_case = make_case(
+        other_area, council, name="Kim Other", postcode="GL51 2BB", received_on=TODAY - timedelta(days=1)
+    )
+    db.session.add(
+        ThresholdDecision(
+            case_id=police_case.id,
+            outcome=DecisionOutcome.MET,
+            reasons="Three reports",
+            decision_maker_name="Chris Chair",
+            decided_on=TODAY,
+        )
+    )
     db.session.commit()
     return {**people, "police_case": police_case, "council_case": council_case}
 
@@ -93,8 +113,18 @@ def test_a_coordinator_downloads_the_case_list_as_a_spreadsheet(app, world):
     assert response.headers["Content-Disposition"] == f'attachment; filename="trigger-cases-{TODAY.isoformat()}.csv"'
     assert response.headers["Cache-Control"] == "no-store"
     header, *rows = rows_of(client.get("/cases/export.csv"))
-    assert header == ["Reference", "Applicant", "Area", "Stage", "Received", "Threshold outcome", "Next deadline",
-                      "Next deadline date", "Overdue", "Open actions"]
+    assert header == [
+        "Reference",
+        "Applicant",
+        "Area",
+        "Stage",
+        "Received",
+        "Threshold outcome",
+        "Next deadline",
+        "Next deadline date",
+        "Overdue",
+        "Open actions",
+    ]
     by_reference = {row[0]: dict(zip(header, row)) for row in rows}
     assert list(by_reference) == [world["council_case"].reference, world["police_case"].reference]  # newest first
     police = by_reference[world["police_case"].reference]
@@ -140,14 +170,28 @@ def test_an_agency_representative_exports_only_the_cases_they_may_see(app, world
     assert [row["Reference"] for row in rows] == [world["council_case"].reference]
 
 
-@pytest.mark.parametrize("query", [
-    "q=kim", "q=ASB", "q=ronnie", "area={other_area}", "stage=closed", "overdue=1", "sort=deadline",
-    "q=jane&area={area}&sort=deadline", "area=nonsense&stage=nonsense",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "q=kim",
+        "q=ASB",
+        "q=ronnie",
+        "area={other_area}",
+        "stage=closed",
+        "overdue=1",
+        "sort=deadline",
+        "q=jane&area={area}&sort=deadline",
+        "area=nonsense&stage=nonsense",
+    ],
+)
 def test_the_case_list_export_honours_the_case_list_filters(app, world, query):
     closed = world["council_case"]
     closed.stage, closed.closed_on, closed.applicant_told_on, closed.closure_reason = (
-        Stage.CLOSED, TODAY, TODAY, "Resolved")
+        Stage.CLOSED,
+        TODAY,
+        TODAY,
+        "Resolved",
+    )
     make_action(world["police_case"], world["police"], description="Overdue patrol", due_in_days=-3)
     db.session.commit()
     query = query.format(area=world["area"].id, other_area=world["other_area"].id)
@@ -186,33 +230,69 @@ def test_the_action_plan_export_lists_what_the_plan_page_shows(app, world, make_
     owner = make_user(Role.AGENCY_REP, agency=world["police"], name="Olive Owner")
     patrol = make_action(case, world["police"], description="Patrol the park, Fridays", due_in_days=5)
     patrol.owner_user_id = owner.id
-    make_action(case, world["council"], description='Write to the "landlord"', due_in_days=9,
-                         victim_visible=True, victim_wording="We will write to your landlord")
-    db.session.add(ActionUpdate(action_id=patrol.id, author_id=owner.id, note="First visit done",
-                                status_from=ActionStatus.NOT_STARTED, status_to=ActionStatus.IN_PROGRESS,
-                                action_version=1))
+    make_action(
+        case,
+        world["council"],
+        description='Write to the "landlord"',
+        due_in_days=9,
+        victim_visible=True,
+        victim_wording="We will write to your landlord",
+    )
+    db.session.add(
+        ActionUpdate(
+            action_id=patrol.id,
+            author_id=owner.id,
+            note="First visit done",
+            status_from=ActionStatus.NOT_STARTED,
+            status_to=ActionStatus.IN_PROGRESS,
+            action_version=1,
+        )
+    )
     db.session.commit()
-    db.session.add(ActionUpdate(action_id=patrol.id, author_id=owner.id, note="Second visit,\nall quiet",
-                                status_from=ActionStatus.IN_PROGRESS, status_to=ActionStatus.IN_PROGRESS,
-                                action_version=1))
+    db.session.add(
+        ActionUpdate(
+            action_id=patrol.id,
+            author_id=owner.id,
+            note="Second visit,\nall quiet",
+            status_from=ActionStatus.IN_PROGRESS,
+            status_to=ActionStatus.IN_PROGRESS,
+            action_version=1,
+        )
+    )
     db.session.commit()
 
     for user in (world["coordinator"], world["police_rep"]):
         client = signed_in(app, user)
         response = client.get(f"/cases/{case.id}/plan.csv")
         assert response.headers["Content-Disposition"] == (
-            f'attachment; filename="trigger-action-plan-{case.reference}-{TODAY.isoformat()}.csv"')
+            f'attachment; filename="trigger-action-plan-{case.reference}-{TODAY.isoformat()}.csv"'
+        )
         rows = as_dicts(response)
         assert rows == [
-            {"Action number": "1", "Action": "Patrol the park, Fridays", "Owner agency": "Severn Vale Police",
-             "Owner person": "Olive Owner",
-             "Due": (date.today() + timedelta(days=5)).isoformat(), "Status": "Not started", "Overdue": "No",
-             "Latest update": "Second visit,\nall quiet", "Latest update date": TODAY.isoformat(),
-             "Not for the victim": "Yes"},
-            {"Action number": "2", "Action": 'Write to the "landlord"', "Owner agency": "Severnbury Council",
-             "Owner person": "",
-             "Due": (date.today() + timedelta(days=9)).isoformat(), "Status": "Not started", "Overdue": "No",
-             "Latest update": "", "Latest update date": "", "Not for the victim": "No"},
+            {
+                "Action number": "1",
+                "Action": "Patrol the park, Fridays",
+                "Owner agency": "Severn Vale Police",
+                "Owner person": "Olive Owner",
+                "Due": (date.today() + timedelta(days=5)).isoformat(),
+                "Status": "Not started",
+                "Overdue": "No",
+                "Latest update": "Second visit,\nall quiet",
+                "Latest update date": TODAY.isoformat(),
+                "Not for the victim": "Yes",
+            },
+            {
+                "Action number": "2",
+                "Action": 'Write to the "landlord"',
+                "Owner agency": "Severnbury Council",
+                "Owner person": "",
+                "Due": (date.today() + timedelta(days=9)).isoformat(),
+                "Status": "Not started",
+                "Overdue": "No",
+                "Latest update": "",
+                "Latest update date": "",
+                "Not for the victim": "No",
+            },
         ]
         # The plan page shows this person the same actions (an agency representative included).
         page = text_of(client.get(f"/cases/{case.id}/plan"))
@@ -252,10 +332,12 @@ def test_my_actions_export_has_only_the_agency_s_own_actions(app, world):
     response = client.get("/my-actions.csv")
 
     assert response.headers["Content-Disposition"] == (
-        f'attachment; filename="trigger-my-actions-{TODAY.isoformat()}.csv"')
+        f'attachment; filename="trigger-my-actions-{TODAY.isoformat()}.csv"'
+    )
     rows = as_dicts(response)
     assert [(r["Case"], r["Area"], r["Action"], r["Overdue"]) for r in rows] == [
-        (shared.reference, "Severnbury", "Police patrol", "Yes")]
+        (shared.reference, "Severnbury", "Police patrol", "Yes")
+    ]
     assert "Council" not in response.get_data(as_text=True)
     council_rows = as_dicts(signed_in(app, world["council_rep"]).get("/my-actions.csv"))
     assert sorted(r["Action"] for r in council_rows) == ["Council letter", "Council visit"]

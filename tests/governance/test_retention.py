@@ -75,8 +75,12 @@ def test_run_anonymises_people_free_text_and_documents_but_keeps_the_figures(app
     events = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "case.anonymised")).all()
     assert [e.case_id for e in events] == [case_id]
     assert events[0].details["records"]["perpetrators"] == 1
-    trail = " ".join(f"{e.summary} {e.details}" for e in db.session.scalars(
-        select(AuditEvent).where(AuditEvent.action.in_(["case.anonymised", "retention.run"]))))
+    trail = " ".join(
+        f"{e.summary} {e.details}"
+        for e in db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action.in_(["case.anonymised", "retention.run"]))
+        )
+    )
     assert "Jane" not in trail and PERPETRATOR not in trail
     # A second run finds nothing more to do.
     assert retention.run(placeholder_pdf=fake_placeholder).anonymised == 0
@@ -95,8 +99,13 @@ def test_the_case_page_says_the_case_was_anonymised(app, old_case, admin_client)
     from trigger import audit
 
     # An event written before the run quotes a name: the trail keeps it (append-only), the timeline no longer shows it.
-    audit.record("case.stage_changed", "case", old_case.case.id, "Closed: Jane Applicant says Noisyneighbour left",
-                 case_id=old_case.case.id)
+    audit.record(
+        "case.stage_changed",
+        "case",
+        old_case.case.id,
+        "Closed: Jane Applicant says Noisyneighbour left",
+        case_id=old_case.case.id,
+    )
     db.session.commit()
     retention.run(placeholder_pdf=fake_placeholder)
     page = text_of(admin_client.get(f"/cases/{old_case.case.id}?timeline=all"))
@@ -114,20 +123,24 @@ def test_a_case_not_yet_past_its_period_is_left_alone(app, org):
 
 def test_a_shorter_area_period_brings_the_case_forward(app, org, admin_client):
     world = closed_world(years_ago=5, reference="ASB-2021-0001")
-    response = post(admin_client, f"/admin/areas/{world.area.id}/retention", {"retention_years": "4"},
-                    follow_redirects=True)
+    response = post(
+        admin_client, f"/admin/areas/{world.area.id}/retention", {"retention_years": "4"}, follow_redirects=True
+    )
     assert "now anonymised 4 years after they close" in text_of(response)
     assert audit_count("area.retention_changed") == 1
     assert "The next retention run would anonymise 1 case" in text_of(admin_client.get("/admin/retention"))
     assert retention.run(placeholder_pdf=fake_placeholder).anonymised == 1
 
 
-@pytest.mark.parametrize("value, message", [
-    ("abc", "whole number of years between 1 and 30"),
-    ("0", "whole number of years between 1 and 30"),
-    ("31", "whole number of years between 1 and 30"),
-    ("", "whole number of years between 1 and 30"),
-])
+@pytest.mark.parametrize(
+    "value, message",
+    [
+        ("abc", "whole number of years between 1 and 30"),
+        ("0", "whole number of years between 1 and 30"),
+        ("31", "whole number of years between 1 and 30"),
+        ("", "whole number of years between 1 and 30"),
+    ],
+)
 def test_a_bad_retention_period_is_refused_on_the_form(app, org, admin_client, make_area, value, message):
     area = make_area()
     response = post(admin_client, f"/admin/areas/{area.id}/retention", {"retention_years": value})
@@ -142,8 +155,9 @@ def test_a_legal_hold_stops_the_run_until_lifted_with_a_reason(app, old_case, ad
     assert "Place a legal hold" in page
     refused = post(admin_client, f"/cases/{case_id}/legal-hold", {"reason": "  "})
     assert refused.status_code == 400 and "Enter the reason" in text_of(refused)
-    placed = post(admin_client, f"/cases/{case_id}/legal-hold", {"reason": "Civil claim pending"},
-                  follow_redirects=True)
+    placed = post(
+        admin_client, f"/cases/{case_id}/legal-hold", {"reason": "Civil claim pending"}, follow_redirects=True
+    )
     assert "under a legal hold" in text_of(placed) and "Civil claim pending" in text_of(placed)
 
     dry = app.test_cli_runner().invoke(args=["retention", "run", "--dry-run"])
@@ -155,8 +169,7 @@ def test_a_legal_hold_stops_the_run_until_lifted_with_a_reason(app, old_case, ad
     no_reason = post(admin_client, f"/cases/{case_id}/legal-hold/lift", {"reason": ""})
     assert no_reason.status_code == 400 and "Enter the reason" in text_of(no_reason)
     assert retention.hold_in_force(case_id) is not None
-    lifted = post(admin_client, f"/cases/{case_id}/legal-hold/lift", {"reason": "Claim settled"},
-                  follow_redirects=True)
+    lifted = post(admin_client, f"/cases/{case_id}/legal-hold/lift", {"reason": "Claim settled"}, follow_redirects=True)
     assert "was lifted" in text_of(lifted)
     assert audit_count("legal_hold.placed") == 1 and audit_count("legal_hold.lifted") == 1
     hold = db.session.scalar(select(LegalHold))
@@ -208,13 +221,15 @@ def test_open_cases_are_never_anonymised(app, org):
 
 
 def test_the_run_only_adds_to_the_audit_trail(app, old_case):
-    before = db.session.execute(select(AuditEvent.id, AuditEvent.summary, AuditEvent.details)
-                                .order_by(AuditEvent.id)).all()
+    before = db.session.execute(
+        select(AuditEvent.id, AuditEvent.summary, AuditEvent.details).order_by(AuditEvent.id)
+    ).all()
     retention.run(placeholder_pdf=fake_placeholder)
     db.session.expire_all()
-    after = db.session.execute(select(AuditEvent.id, AuditEvent.summary, AuditEvent.details)
-                               .order_by(AuditEvent.id)).all()
-    assert after[:len(before)] == before and len(after) == len(before) + 2  # one per case, one for the run
+    after = db.session.execute(
+        select(AuditEvent.id, AuditEvent.summary, AuditEvent.details).order_by(AuditEvent.id)
+    ).all()
+    assert after[: len(before)] == before and len(after) == len(before) + 2  # one per case, one for the run
 
 
 def test_the_command_anonymises_purges_and_reports(app, old_case, admin_client):

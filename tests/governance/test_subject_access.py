@@ -32,8 +32,12 @@ def _tokens(page: str) -> list[str]:
 
 
 def _export(client, query: str, token: str):
-    return post(client, "/admin/subject-access/export", {"q": query, "subject": token},
-                token_from=f"/admin/subject-access?q={query}")
+    return post(
+        client,
+        "/admin/subject-access/export",
+        {"q": query, "subject": token},
+        token_from=f"/admin/subject-access?q={query}",
+    )
 
 
 def test_the_applicants_export_has_their_data_and_redacts_everyone_else(world, admin_client):
@@ -43,8 +47,7 @@ def test_the_applicants_export_has_their_data_and_redacts_everyone_else(world, a
     response = _export(admin_client, "jane applicant", tokens[0])
     assert response.status_code == 200 and response.mimetype == "application/zip"
     archive = zipfile.ZipFile(io.BytesIO(response.data))
-    assert sorted(archive.namelist()) == ["data.json", "documents/ASB-2026-0042-acknowledgement-v1.pdf",
-                                          "summary.pdf"]
+    assert sorted(archive.namelist()) == ["data.json", "documents/ASB-2026-0042-acknowledgement-v1.pdf", "summary.pdf"]
     assert archive.read("documents/ASB-2026-0042-acknowledgement-v1.pdf") == LETTER_TEXT
     data = json.loads(archive.read("data.json"))
     assert data["personal_details"][0]["email"] == "jane@example.org"

@@ -22,8 +22,15 @@ from trigger.models.deadlines import CaseDeadline
 def world(make_user, make_agency, make_area):
     world = make_world(make_user, make_agency, make_area)
     world.case.stage = Stage.THRESHOLD_MET
-    db.session.add(CaseDeadline(case_id=world.case.id, kind=DeadlineKind.MEETING, anchor_on=date.today(),
-                                due_on=date.today() + timedelta(days=14), cycle=1))
+    db.session.add(
+        CaseDeadline(
+            case_id=world.case.id,
+            kind=DeadlineKind.MEETING,
+            anchor_on=date.today(),
+            due_on=date.today() + timedelta(days=14),
+            cycle=1,
+        )
+    )
     db.session.commit()
     return world
 
@@ -35,8 +42,9 @@ def stage_of(world) -> Stage:
 
 def deadline(world, kind: DeadlineKind) -> CaseDeadline | None:
     db.session.expire_all()
-    return db.session.scalar(select(CaseDeadline).where(CaseDeadline.case_id == world.case.id,
-                                                        CaseDeadline.kind == kind))
+    return db.session.scalar(
+        select(CaseDeadline).where(CaseDeadline.case_id == world.case.id, CaseDeadline.kind == kind)
+    )
 
 
 def test_booking_then_holding_the_meeting_moves_the_case_and_meets_its_deadline(client, world):
@@ -51,19 +59,24 @@ def test_booking_then_holding_the_meeting_moves_the_case_and_meets_its_deadline(
     shift = meeting.starts_at.date() - held_on
     meeting.starts_at, meeting.ends_at = meeting.starts_at - shift, meeting.ends_at - shift
     db.session.commit()
-    post(client, f"/cases/{world.case.id}/meetings/{meeting.id}/attendees",
-         {"invite": [f"user:{world.police_rep.id}"], "action": "invite"})
+    post(
+        client,
+        f"/cases/{world.case.id}/meetings/{meeting.id}/attendees",
+        {"invite": [f"user:{world.police_rep.id}"], "action": "invite"},
+    )
     from trigger.meetings import services
 
     rep = services.load_meeting(meeting.id).attendees[0]
-    response = post(client, f"/cases/{world.case.id}/meetings/{meeting.id}/attendance",
-                    {f"status_{rep.id}": "attended"})
+    response = post(
+        client, f"/cases/{world.case.id}/meetings/{meeting.id}/attendance", {f"status_{rep.id}": "attended"}
+    )
     assert response.status_code == 302
     assert stage_of(world) is Stage.REVIEW_HELD
     assert deadline(world, DeadlineKind.MEETING).met_on == held_on  # met on the day it was held
     assert deadline(world, DeadlineKind.OUTCOME) is not None  # the outcome letter's clock starts
-    moves = db.session.scalars(select(AuditEvent.summary).where(AuditEvent.action == "case.stage_changed")
-                               .order_by(AuditEvent.id)).all()
+    moves = db.session.scalars(
+        select(AuditEvent.summary).where(AuditEvent.action == "case.stage_changed").order_by(AuditEvent.id)
+    ).all()
     assert moves[0].startswith("Threshold met → Review meeting scheduled: Initial case review meeting arranged for")
     assert moves[1].startswith("Review meeting scheduled → Review meeting held: Initial case review meeting held on")
 

@@ -54,15 +54,19 @@ def held(app, world):
     coordinator = client_for(app, world.coordinator)
     schedule(coordinator, world, day=PAST, recorded_after_the_fact="y")
     meeting = only_meeting()
-    post(coordinator, f"/cases/{world.case.id}/meetings/{meeting.id}/attendees",
-         {"invite": [f"user:{world.police_rep.id}"], "action": "invite"})
+    post(
+        coordinator,
+        f"/cases/{world.case.id}/meetings/{meeting.id}/attendees",
+        {"invite": [f"user:{world.police_rep.id}"], "action": "invite"},
+    )
     return meeting
 
 
 def items_of(meeting) -> list[MinuteItem]:
     db.session.expire_all()
-    return list(db.session.scalars(select(MinuteItem).where(MinuteItem.meeting_id == meeting.id)
-                                   .order_by(MinuteItem.position)))
+    return list(
+        db.session.scalars(select(MinuteItem).where(MinuteItem.meeting_id == meeting.id).order_by(MinuteItem.position))
+    )
 
 
 def minutes_url(world, meeting) -> str:
@@ -77,35 +81,44 @@ def test_every_agenda_item_is_written_on_one_page_and_each_item_keeps_its_own_ve
     items = items_of(held)
     html = chair.get(minutes_url(world, held)).get_data(as_text=True)
     # One form, a labelled box per agenda item, no page per item.
-    assert html.count("<form method=\"post\" action=\"" + minutes_url(world, held)) == 1
+    assert html.count('<form method="post" action="' + minutes_url(world, held)) == 1
     for number, item in enumerate(items, start=1):
-        assert f'<label class="govuk-label govuk-visually-hidden" for="text_{item.id}">' \
-               f"Minutes of {number}. {item.agenda_title}</label>" in html.replace("&#39;", "'")
-    response = save_minutes(chair, world.case.id, held.id, {
-        items[0]: ("Everyone introduced themselves.", 0), items[3]: ("The partners discussed the noise.", 0)},
-        return_to=str(items[3].id))
+        assert (
+            f'<label class="govuk-label govuk-visually-hidden" for="text_{item.id}">'
+            f"Minutes of {number}. {item.agenda_title}</label>" in html.replace("&#39;", "'")
+        )
+    response = save_minutes(
+        chair,
+        world.case.id,
+        held.id,
+        {items[0]: ("Everyone introduced themselves.", 0), items[3]: ("The partners discussed the noise.", 0)},
+        return_to=str(items[3].id),
+    )
     assert response.status_code == 302 and response.location.endswith(f"/minutes#item-{items[3].id}")
     page = text_of(chair.get(response.location))
-    assert ("The minutes have been saved: “Introductions and the confidentiality statement”, “Discussion”."
-            in page)
-    revisions = dict(db.session.execute(select(MinuteRevision.item_id, func.count())
-                                        .group_by(MinuteRevision.item_id)).all())
+    assert "The minutes have been saved: “Introductions and the confidentiality statement”, “Discussion”." in page
+    revisions = dict(
+        db.session.execute(select(MinuteRevision.item_id, func.count()).group_by(MinuteRevision.item_id)).all()
+    )
     assert revisions == {items[0].id: 1, items[3].id: 1}  # the items nobody changed have no revision
     # Saving the page again without a change adds nothing.
     response = save_minutes(chair, world.case.id, held.id, {})
     assert "Nothing has changed since the minutes were last saved." in text_of(chair.get(response.location))
     assert db.session.scalar(select(func.count()).select_from(MinuteRevision)) == 2
     events = db.session.scalars(select(AuditEvent.summary).where(AuditEvent.action == "minutes.saved")).all()
-    assert sorted(events) == ["Saved the minutes of “Discussion” (revision 1)",
-                              "Saved the minutes of “Introductions and the confidentiality statement” (revision 1)"]
+    assert sorted(events) == [
+        "Saved the minutes of “Discussion” (revision 1)",
+        "Saved the minutes of “Introductions and the confidentiality statement” (revision 1)",
+    ]
 
 
 def test_an_item_someone_else_saved_is_left_alone_when_this_person_did_not_change_it(app, world, held):
     items = items_of(held)
     coordinator, chair = client_for(app, world.coordinator), client_for(app, world.chair)
     page_as_chair_saw_it = minutes_data(held.id, {})  # every item at revision 0
-    assert save_minutes(coordinator, world.case.id, held.id, {items[1]: ("The victim's statement.", 0)}) \
-        .status_code == 302
+    assert (
+        save_minutes(coordinator, world.case.id, held.id, {items[1]: ("The victim's statement.", 0)}).status_code == 302
+    )
     # The chair's page, built before that save, changes only the first item: no conflict, nothing overwritten.
     page_as_chair_saw_it[f"text_{items[0].id}"] = "Introductions done."
     response = post(chair, minutes_url(world, held), page_as_chair_saw_it)
@@ -120,8 +133,10 @@ def test_a_bad_minutes_form_is_refused_with_the_text_kept(app, world, held):
     data = minutes_data(held.id, {items[0]: ("x" * 50001, 0), items[1]: ("Kept text", 0)})
     response = post(chair, minutes_url(world, held), data)
     assert response.status_code == 400
-    assert "The minutes of “Introductions and the confidentiality statement” must be 50000 characters or fewer" \
+    assert (
+        "The minutes of “Introductions and the confidentiality statement” must be 50000 characters or fewer"
         in text_of(response)
+    )
     assert "Kept text</textarea>" in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(MinuteRevision)) == 0
 
@@ -138,8 +153,14 @@ def _recommend(client, world, meeting, **extra):
 
 def test_a_recommendation_becomes_a_linked_action_in_one_form(app, world, held):
     chair = client_for(app, world.chair)
-    recommendation = _recommend(chair, world, held, victim_visible="y", restricted="y",
-                                victim_wording="The police will patrol your road on Friday nights.")
+    recommendation = _recommend(
+        chair,
+        world,
+        held,
+        victim_visible="y",
+        restricted="y",
+        victim_wording="The police will patrol your road on Friday nights.",
+    )
     minutes = chair.get(minutes_url(world, held)).get_data(as_text=True)
     make = f"/cases/{world.case.id}/plan/actions/new?recommendation_id={recommendation.id}"
     assert f'href="{make}">Make this an action' in minutes
@@ -156,11 +177,18 @@ def test_a_recommendation_becomes_a_linked_action_in_one_form(app, world, held):
     assert f'name="recommendation_id" type="hidden" value="{recommendation.id}"' in html
 
     # One click: the form as it came, with a due date.
-    fields = {"description": "Patrol Elm Road on Friday nights", "owner_agency_id": str(world.police.id),
-              "owner_user_id": "", "priority": "medium", "meeting_id": str(held.id), "source_note": "",
-              "restricted": "y", "victim_visible": "y",
-              "victim_wording": "The police will patrol your road on Friday nights.",
-              "recommendation_id": str(recommendation.id)}
+    fields = {
+        "description": "Patrol Elm Road on Friday nights",
+        "owner_agency_id": str(world.police.id),
+        "owner_user_id": "",
+        "priority": "medium",
+        "meeting_id": str(held.id),
+        "source_note": "",
+        "restricted": "y",
+        "victim_visible": "y",
+        "victim_wording": "The police will patrol your road on Friday nights.",
+        "recommendation_id": str(recommendation.id),
+    }
     missing_date = post(chair, make, fields)
     assert missing_date.status_code == 400 and "Enter the due date" in text_of(missing_date)
     assert "Patrol Elm Road on Friday nights</textarea>" in missing_date.get_data(as_text=True)
@@ -170,8 +198,14 @@ def test_a_recommendation_becomes_a_linked_action_in_one_form(app, world, held):
     assert "The recommendation to Severn Vale Police is now action 1 on the action plan." in page
     assert "On the action plan as action 1" in page and "Make another action from it" in page
     action = db.session.scalar(select(Action))
-    assert (action.recommendation_id, action.meeting_id, action.owner_agency_id, action.restricted,
-            action.victim_visible, action.number) == (recommendation.id, held.id, world.police.id, True, True, 1)
+    assert (
+        action.recommendation_id,
+        action.meeting_id,
+        action.owner_agency_id,
+        action.restricted,
+        action.victim_visible,
+        action.number,
+    ) == (recommendation.id, held.id, world.police.id, True, True, 1)
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "action.created"))
     assert event.details["recommendation_id"] == recommendation.id and "(from a recommendation)" in event.summary
 
@@ -186,9 +220,17 @@ def test_only_plan_managers_make_actions_and_only_from_the_case_s_own_recommenda
     # Another case's plan cannot take this case's recommendation (a forged id), by link or by form.
     other = make_case(make_area("Elsewhere"), [world.police])
     assert chair.get(f"/cases/{other.id}/plan/actions/new?recommendation_id={recommendation.id}").status_code == 404
-    forged = post(chair, f"/cases/{other.id}/plan/actions/new", {
-        "description": "x", "owner_agency_id": str(world.police.id), "priority": "low", "due_on": DUE,
-        "recommendation_id": str(recommendation.id)})
+    forged = post(
+        chair,
+        f"/cases/{other.id}/plan/actions/new",
+        {
+            "description": "x",
+            "owner_agency_id": str(world.police.id),
+            "priority": "low",
+            "due_on": DUE,
+            "recommendation_id": str(recommendation.id),
+        },
+    )
     assert forged.status_code == 404
     assert db.session.scalar(select(func.count()).select_from(Action)) == 0
 
@@ -216,16 +258,23 @@ def test_the_chair_is_told_in_the_product_and_by_email_when_made_chair_and_the_r
     assert response.status_code == 302
     new = db.session.scalars(select(Notification).where(Notification.user_id == world.other_chair.id)).all()
     assert [n.subject for n in new] == [
-        f"You are the chair of the initial case review meeting for case {world.case.reference}"]
-    old = db.session.scalars(select(Notification).where(Notification.user_id == world.chair.id)
-                             .order_by(Notification.id)).all()
-    assert old[-1].subject == (f"You are no longer the chair of the initial case review meeting for case "
-                               f"{world.case.reference}")
+        f"You are the chair of the initial case review meeting for case {world.case.reference}"
+    ]
+    old = db.session.scalars(
+        select(Notification).where(Notification.user_id == world.chair.id).order_by(Notification.id)
+    ).all()
+    assert old[-1].subject == (
+        f"You are no longer the chair of the initial case review meeting for case {world.case.reference}"
+    )
     assert "Olive Otherchair is now the chair" in old[-1].body
     # Changing only the place tells nobody again.
     post(coordinator, f"{link}/edit", meeting_data(world, chair_id=str(world.other_chair.id), place="Room 3"))
-    assert db.session.scalar(select(func.count()).select_from(Notification)
-                             .where(Notification.subject.like("You are%chair%"))) == 3
+    assert (
+        db.session.scalar(
+            select(func.count()).select_from(Notification).where(Notification.subject.like("You are%chair%"))
+        )
+        == 3
+    )
 
 
 # ---- how the applicant took part ------------------------------------------------------------------------------
@@ -238,8 +287,11 @@ def test_the_chair_records_how_the_applicant_took_part_shown_on_the_meeting_and_
     bad = post(chair, meeting_url + "/took-part", {"took_part": "", "note": "Kept note"})
     assert bad.status_code == 400 and "Choose how the applicant took part" in text_of(bad)
     assert "Kept note</textarea>" in bad.get_data(as_text=True)
-    response = post(chair, meeting_url + "/took-part",
-                    {"took_part": VictimTookPart.PHONE_OR_VIDEO.value, "note": "Joined by video for the first part."})
+    response = post(
+        chair,
+        meeting_url + "/took-part",
+        {"took_part": VictimTookPart.PHONE_OR_VIDEO.value, "note": "Joined by video for the first part."},
+    )
     assert response.status_code == 302
     page = text_of(chair.get(response.location))
     assert "How the applicant took part has been recorded." in page
@@ -250,8 +302,9 @@ def test_the_chair_records_how_the_applicant_took_part_shown_on_the_meeting_and_
     # In the full minutes for the agencies.
     pdf = chair.get(f"/cases/{world.case.id}/documents/preview?kind=minutes-full&meeting={held.id}")
     assert pdf.mimetype == "application/pdf"
-    assert ("How the applicant took part: Attended by phone or video. Joined by video for the first part."
-            in pdf_text(pdf.data))
+    assert "How the applicant took part: Attended by phone or video. Joined by video for the first part." in pdf_text(
+        pdf.data
+    )
     # The agencies read it; they cannot change it.
     police = client_for(app, world.police_rep)
     assert "Attended by phone or video" in text_of(police.get(meeting_url))

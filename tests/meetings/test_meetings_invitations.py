@@ -21,11 +21,15 @@ def world(make_user, make_agency, make_area):
     world = make_world(make_user, make_agency, make_area)
     # The council of the case's own area, and a council of another district of the same county.
     world.area_council = make_agency("Severn Vale District Council", AgencyType.COUNCIL)
-    world.area_council_rep = make_user(Role.AGENCY_REP, agency=world.area_council, name="Ada Areacouncil",
-                                       email="ada@severnvale.example")
-    world.other_council_rep = make_user(Role.AGENCY_REP, agency=make_agency("Otherford District Council",
-                                                                            AgencyType.COUNCIL),
-                                        name="Oscar Otherford", email="oscar@otherford.example")
+    world.area_council_rep = make_user(
+        Role.AGENCY_REP, agency=world.area_council, name="Ada Areacouncil", email="ada@severnvale.example"
+    )
+    world.other_council_rep = make_user(
+        Role.AGENCY_REP,
+        agency=make_agency("Otherford District Council", AgencyType.COUNCIL),
+        name="Oscar Otherford",
+        email="oscar@otherford.example",
+    )
     return world
 
 
@@ -62,9 +66,11 @@ def test_the_agencies_this_case_involves_are_proposed_and_ticked_others_stay_add
         assert " checked" not in checkbox(html, name)
     assert "Old Homes is inactive and cannot be invited" in proposed  # reported to, but inactive: explained
 
-    response = post(coordinator, attendees_url(world, meeting),
-                    {"invite": [f"user:{world.police_rep.id}", f"user:{world.other_council_rep.id}"],
-                     "action": "invite"})
+    response = post(
+        coordinator,
+        attendees_url(world, meeting),
+        {"invite": [f"user:{world.police_rep.id}", f"user:{world.other_council_rep.id}"], "action": "invite"},
+    )
     assert response.status_code == 302
     assert len(emails_to("pat@police.example")) == 1 and len(emails_to("oscar@otherford.example")) == 1
     # Once invited, an agency's people are no longer ticked (and cannot be invited twice).
@@ -82,8 +88,11 @@ def test_the_applicant_is_emailed_only_when_the_coordinator_sends_the_invitation
     schedule(coordinator, world)
     meeting = only_meeting()
     url = attendees_url(world, meeting)
-    response = post(coordinator, url, {"kind": "applicant", "name": "Jane Applicant", "email": "jane@example.org",
-                                       "action": "person"})
+    response = post(
+        coordinator,
+        url,
+        {"kind": "applicant", "name": "Jane Applicant", "email": "jane@example.org", "action": "person"},
+    )
     assert response.status_code == 302
     response = coordinator.get(response.location)
     page = text_of(response)
@@ -93,8 +102,11 @@ def test_the_applicant_is_emailed_only_when_the_coordinator_sends_the_invitation
     assert emails_to("jane@example.org") == []
 
     # Moving the meeting before the invitation went out sends her nothing either: she gets the new time later.
-    post(coordinator, f"/cases/{world.case.id}/meetings/{meeting.id}/edit", meeting_data(world, start="14:00",
-                                                                                          end="15:30"))
+    post(
+        coordinator,
+        f"/cases/{world.case.id}/meetings/{meeting.id}/edit",
+        meeting_data(world, start="14:00", end="15:30"),
+    )
     assert emails_to("jane@example.org") == []
 
     response = post(coordinator, url, {"action": "send"})
@@ -105,15 +117,24 @@ def test_the_applicant_is_emailed_only_when_the_coordinator_sends_the_invitation
     body = invitation.body
     assert "Dear Jane Applicant," in body and "2:00pm to 3:30pm" in body and "Council House, Room 2" in body
     # Every way she can take part, in plain English.
-    for way in ("come to the meeting in person", "take part by phone or online",
-                "write down what you want the meeting to know: we will read it out at the meeting",
-                "ask someone to speak for you, such as a friend, a relative, a local councillor, your MP or a "
-                "support worker (an advocate)"):
+    for way in (
+        "come to the meeting in person",
+        "take part by phone or online",
+        "write down what you want the meeting to know: we will read it out at the meeting",
+        "ask someone to speak for you, such as a friend, a relative, a local councillor, your MP or a "
+        "support worker (an advocate)",
+    ):
         assert way in " ".join(body.split()), way
     assert "The meeting is not a court. You do not need to prepare anything." in " ".join(body.split())
     # Not the agencies' wording: no answer link, no case jargon, nobody else's name.
-    for jargon in ("/meetings/respond", "confidential case information", "Chair:", "case review meeting:",
-                   "PC Pat Rep", "Charles Chair"):
+    for jargon in (
+        "/meetings/respond",
+        "confidential case information",
+        "Chair:",
+        "case review meeting:",
+        "PC Pat Rep",
+        "Charles Chair",
+    ):
         assert jargon not in body, jargon
     response = coordinator.get(url)
     assert "Not sent the invitation yet" not in text_of(response) and "Not sent yet" not in text_of(response)
@@ -125,8 +146,11 @@ def test_the_applicant_is_emailed_only_when_the_coordinator_sends_the_invitation
     assert len(emails_to("jane@example.org")) == 1
 
     # Now that she has it, a change of time reaches her, in her wording, and a cancellation gives no reason.
-    post(coordinator, f"/cases/{world.case.id}/meetings/{meeting.id}/edit", meeting_data(world, start="11:00",
-                                                                                          end="12:00"))
+    post(
+        coordinator,
+        f"/cases/{world.case.id}/meetings/{meeting.id}/edit",
+        meeting_data(world, start="11:00", end="12:00"),
+    )
     assert emails_to("jane@example.org")[-1].subject.startswith("Changed: the meeting about your ASB Case Review")
     post(coordinator, f"/cases/{world.case.id}/meetings/{meeting.id}/cancel", {"reason": "The chair is unwell"})
     cancelled = emails_to("jane@example.org")[-1]
@@ -162,7 +186,10 @@ def test_moving_a_meeting_earlier_than_booked_is_recorded_from_the_change_form(c
     # A date still in the future with the box ticked is refused, with the reason.
     schedule(coordinator, world, day=(date.today() + timedelta(days=9)).isoformat())
     later = max(db.session.scalars(db.select(type(meeting))), key=lambda m: m.id)
-    refused = post(coordinator, f"/cases/{world.case.id}/meetings/{later.id}/edit",
-                   meeting_data(world, recorded_after_the_fact="y"))
+    refused = post(
+        coordinator,
+        f"/cases/{world.case.id}/meetings/{later.id}/edit",
+        meeting_data(world, recorded_after_the_fact="y"),
+    )
     assert refused.status_code == 400
     assert "A meeting that already happened must have a date and start time in the past" in text_of(refused)

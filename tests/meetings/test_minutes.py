@@ -31,14 +31,18 @@ def held(app, client, world):
     login(client, world.coordinator)
     schedule(client, world, day=PAST, recorded_after_the_fact="y")
     meeting = only_meeting()
-    post(client, f"/cases/{world.case.id}/meetings/{meeting.id}/attendees",
-         {"invite": [f"user:{world.police_rep.id}"], "action": "invite"})
+    post(
+        client,
+        f"/cases/{world.case.id}/meetings/{meeting.id}/attendees",
+        {"invite": [f"user:{world.police_rep.id}"], "action": "invite"},
+    )
     return meeting
 
 
 def first_item(meeting) -> MinuteItem:
-    return db.session.scalar(select(MinuteItem).where(MinuteItem.meeting_id == meeting.id)
-                             .order_by(MinuteItem.position))
+    return db.session.scalar(
+        select(MinuteItem).where(MinuteItem.meeting_id == meeting.id).order_by(MinuteItem.position)
+    )
 
 
 def minutes_url(world, meeting) -> str:
@@ -62,8 +66,9 @@ def client_for(app, user):
 
 def test_every_save_is_a_new_revision_and_a_stale_save_is_refused_keeping_both_texts(app, client, world, held):
     item = first_item(held)
-    second_item = db.session.scalars(select(MinuteItem).where(MinuteItem.meeting_id == held.id)
-                                     .order_by(MinuteItem.position)).all()[1]
+    second_item = db.session.scalars(
+        select(MinuteItem).where(MinuteItem.meeting_id == held.id).order_by(MinuteItem.position)
+    ).all()[1]
     assert save(client, world, held, item, "Everyone introduced themselves.", 0).status_code == 302
     chair = client_for(app, world.chair)
     # The chair opens the minutes page at revision 1 of the first item ...
@@ -74,29 +79,49 @@ def test_every_save_is_a_new_revision_and_a_stale_save_is_refused_keeping_both_t
     assert save(client, world, held, item, second, 1).status_code == 302
     # ... so the chair's save based on revision 1 is refused, showing both versions, keeping the chair's text:
     # of both items the chair changed (nothing on the page is half saved).
-    response = save_minutes(chair, world.case.id, held.id, {
-        item: ("Chair's own wording of the introductions.", 1), second_item: ("The victim's account, read out.", 0)})
+    response = save_minutes(
+        chair,
+        world.case.id,
+        held.id,
+        {item: ("Chair's own wording of the introductions.", 1), second_item: ("The victim's account, read out.", 0)},
+    )
     assert response.status_code == 409
     page = text_of(response)
-    assert ("Someone else saved “Introductions and the confidentiality statement” while you were editing it. "
-            "Nothing on this page has been saved yet") in page
+    assert (
+        "Someone else saved “Introductions and the confidentiality statement” while you were editing it. "
+        "Nothing on this page has been saved yet"
+    ) in page
     assert "The version saved meanwhile (revision 2, saved by Cora Coordinator" in page
     assert "Everyone introduced themselves. Confidentiality read." in page
     html = response.get_data(as_text=True)
     assert re.search(r"<textarea[^>]*>\s*Chair&#39;s own wording of the introductions.</textarea>", html)
     assert re.search(r"<textarea[^>]*>\s*The victim&#39;s account, read out.</textarea>", html)
     assert f'name="base_{item.id}" type="hidden" value="2"' in html  # saving again builds on what they saw
-    assert db.session.scalar(select(func.count()).select_from(MinuteRevision)
-                             .where(MinuteRevision.item_id == second_item.id)) == 0
-    response = save_minutes(chair, world.case.id, held.id, {
-        item: ("Merged wording.", 2), second_item: ("The victim's account, read out.", 0)})
+    assert (
+        db.session.scalar(
+            select(func.count()).select_from(MinuteRevision).where(MinuteRevision.item_id == second_item.id)
+        )
+        == 0
+    )
+    response = save_minutes(
+        chair,
+        world.case.id,
+        held.id,
+        {item: ("Merged wording.", 2), second_item: ("The victim's account, read out.", 0)},
+    )
     assert response.status_code == 302
-    assert "The minutes have been saved: “Introductions and the confidentiality statement”, “The victim's voice”." \
+    assert (
+        "The minutes have been saved: “Introductions and the confidentiality statement”, “The victim's voice”."
         in text_of(chair.get(response.location))
-    revisions = db.session.scalars(select(MinuteRevision.text).where(MinuteRevision.item_id == item.id)
-                                   .order_by(MinuteRevision.number)).all()
-    assert revisions == ["Everyone introduced themselves.", "Everyone introduced themselves. Confidentiality read.",
-                         "Merged wording."]
+    )
+    revisions = db.session.scalars(
+        select(MinuteRevision.text).where(MinuteRevision.item_id == item.id).order_by(MinuteRevision.number)
+    ).all()
+    assert revisions == [
+        "Everyone introduced themselves.",
+        "Everyone introduced themselves. Confidentiality read.",
+        "Merged wording.",
+    ]
     history = text_of(client.get(history_url(world, held, item)))
     assert "Revision 3 (current)" in history and "Revision 1" in history
 
@@ -140,8 +165,11 @@ def test_two_simultaneous_saves_of_the_same_revision_only_one_wins(app, world, h
 
 def test_attendance_in_one_screen(app, client, world, held, make_user):
     url = f"/cases/{world.case.id}/meetings/{held.id}/attendance"
-    post(client, f"/cases/{world.case.id}/meetings/{held.id}/attendees",
-         {"kind": "observer", "name": "Olga Observer", "action": "person"})
+    post(
+        client,
+        f"/cases/{world.case.id}/meetings/{held.id}/attendees",
+        {"kind": "observer", "name": "Olga Observer", "action": "person"},
+    )
     page = text_of(client.get(url))
     assert "Who is here?" in page and "PC Pat Rep" in page and "Olga Observer" in page
     meeting = services.load_meeting(held.id)
@@ -151,8 +179,10 @@ def test_attendance_in_one_screen(app, client, world, held, make_user):
     response = post(client, url, {f"status_{rep.id}": "attended", f"status_{observer.id}": "apologies"})
     assert response.status_code == 302
     db.session.expire_all()
-    assert [a.status for a in services.load_meeting(held.id).attendees] == [AttendeeStatus.ATTENDED,
-                                                                            AttendeeStatus.APOLOGIES]
+    assert [a.status for a in services.load_meeting(held.id).attendees] == [
+        AttendeeStatus.ATTENDED,
+        AttendeeStatus.APOLOGIES,
+    ]
 
 
 def test_a_future_meeting_cannot_have_its_attendance_taken(client, world):
@@ -166,8 +196,11 @@ def test_a_future_meeting_cannot_have_its_attendance_taken(client, world):
 def test_approval_locks_the_minutes_and_a_correction_is_a_visible_revision(app, client, world, held):
     item = first_item(held)
     save(client, world, held, item, "Draft text.", 0)
-    rec = post(client, f"/cases/{world.case.id}/meetings/{held.id}/recommendations",
-               {"agency_id": str(world.police.id), "text": "Patrol Elm Road on Friday nights"})
+    rec = post(
+        client,
+        f"/cases/{world.case.id}/meetings/{held.id}/recommendations",
+        {"agency_id": str(world.police.id), "text": "Patrol Elm Road on Friday nights"},
+    )
     assert rec.status_code == 302
     minutes_url = f"/cases/{world.case.id}/meetings/{held.id}/minutes"
     # The coordinator cannot approve; another chair cannot approve; the meeting's chair can.
@@ -189,8 +222,11 @@ def test_approval_locks_the_minutes_and_a_correction_is_a_visible_revision(app, 
     response = save(client, world, held, item, "Changed after approval.", 1)
     assert response.status_code == 400
     assert "The minutes have been approved: enter the reason for this correction" in text_of(response)
-    response = post(client, f"/cases/{world.case.id}/meetings/{held.id}/recommendations",
-                    {"agency_id": str(world.police.id), "text": "Another"})
+    response = post(
+        client,
+        f"/cases/{world.case.id}/meetings/{held.id}/recommendations",
+        {"agency_id": str(world.police.id), "text": "Another"},
+    )
     assert response.status_code == 400 and "recommendations can no longer be added" in text_of(response)
     assert db.session.scalar(select(func.count()).select_from(Recommendation)) == 1
     # A correction with a reason is a new, visible revision.
@@ -224,8 +260,12 @@ def test_who_may_see_and_edit_the_minutes(app, client, world, held, make_user):
     page = text_of(response)
     assert "OFFICIAL-SENSITIVE" in page and "Confidential discussion." in page
     assert "<textarea" not in response.get_data(as_text=True) and "Save the minutes" not in page
-    assert police.post(minutes_url, data=minutes_data(held.id, {item: ("x", 1)},
-                                                      csrf_token=csrf_from(police, minutes_url))).status_code == 403
+    assert (
+        police.post(
+            minutes_url, data=minutes_data(held.id, {item: ("x", 1)}, csrf_token=csrf_from(police, minutes_url))
+        ).status_code
+        == 403
+    )
     # A representative of an agency that is not on the attendee list is refused.
     youth = client_for(app, world.youth_rep)
     assert youth.get(minutes_url).status_code == 403
@@ -233,19 +273,25 @@ def test_who_may_see_and_edit_the_minutes(app, client, world, held, make_user):
     # Viewers read; PCC reviewers only see escalated cases.
     viewer = client_for(app, world.viewer)
     assert "Confidential discussion." in text_of(viewer.get(minutes_url))
-    assert viewer.post(minutes_url, data=minutes_data(held.id, {item: ("x", 1)},
-                                                      csrf_token=csrf_from(viewer, minutes_url))).status_code == 403
+    assert (
+        viewer.post(
+            minutes_url, data=minutes_data(held.id, {item: ("x", 1)}, csrf_token=csrf_from(viewer, minutes_url))
+        ).status_code
+        == 403
+    )
     assert client_for(app, world.pcc).get(minutes_url).status_code == 403
     # The chair edits.
     chair = client_for(app, world.chair)
     assert save(chair, world, held, item, "Chair's edit.", 1).status_code == 302
     # The applicant has no account and is never sent the minutes: no email carries them.
     from trigger.models import OutboxMessage
+
     assert not [m for m in db.session.scalars(select(OutboxMessage)) if "Confidential discussion" in m.body]
 
 
 def test_a_meeting_of_another_case_is_404(app, client, world, held, make_area):
     from tests.meetings_helpers import make_case
+
     other = make_case(make_area("Elsewhere"), [])
     assert client.get(f"/cases/{other.id}/meetings/{held.id}").status_code == 404
     assert client.get(f"/cases/{world.case.id}/meetings/99999").status_code == 404
@@ -258,13 +304,15 @@ def test_the_agenda_template_is_edited_by_administrators_and_audited(app, admin_
     assert response.status_code == 302
     assert "The agenda has been saved" in text_of(admin_client.get(response.location))
     from trigger.models import AuditEvent
+
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "agenda.updated"))
     assert event.details["after"] == ["Welcome", "The victim's voice", "Actions"]
     coordinator = client_for(app, world.coordinator)
     schedule(coordinator, world)
     meeting = only_meeting()
-    titles = db.session.scalars(select(MinuteItem.agenda_title).where(MinuteItem.meeting_id == meeting.id)
-                                .order_by(MinuteItem.position)).all()
+    titles = db.session.scalars(
+        select(MinuteItem.agenda_title).where(MinuteItem.meeting_id == meeting.id).order_by(MinuteItem.position)
+    ).all()
     assert titles == ["Welcome", "The victim's voice", "Actions"]
     assert post(admin_client, "/admin/agenda", {"items": "  \n "}).status_code == 400
     assert coordinator.get("/admin/agenda").status_code == 403

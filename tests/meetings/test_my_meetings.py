@@ -22,8 +22,11 @@ def booked(app, client, world):
     login(client, world.coordinator)
     assert schedule(client, world).status_code == 302
     meeting = only_meeting()
-    response = post(client, f"/cases/{world.case.id}/meetings/{meeting.id}/attendees",
-                    {"invite": [f"user:{world.police_rep.id}"], "action": "invite"})
+    response = post(
+        client,
+        f"/cases/{world.case.id}/meetings/{meeting.id}/attendees",
+        {"invite": [f"user:{world.police_rep.id}"], "action": "invite"},
+    )
     assert response.status_code == 302, text_of(response)
     return meeting
 

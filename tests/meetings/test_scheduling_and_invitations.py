@@ -9,7 +9,14 @@ from sqlalchemy import func, select
 
 from tests.conftest import login, post, text_of
 from tests.meetings_helpers import (
-    FUTURE, calendar_of, emails_to, make_world, meeting_data, only_meeting, respond_token, schedule,
+    FUTURE,
+    calendar_of,
+    emails_to,
+    make_world,
+    meeting_data,
+    only_meeting,
+    respond_token,
+    schedule,
 )
 from trigger.extensions import db
 from trigger.models import Attendee, AttendeeStatus, AuditEvent, Meeting, MeetingStatus, MinuteItem
@@ -27,8 +34,9 @@ def coordinator(client, world):
 
 
 def invite(client, world, meeting, *keys):
-    return post(client, f"/cases/{world.case.id}/meetings/{meeting.id}/attendees",
-                {"invite": list(keys), "action": "invite"})
+    return post(
+        client, f"/cases/{world.case.id}/meetings/{meeting.id}/attendees", {"invite": list(keys), "action": "invite"}
+    )
 
 
 def test_schedule_invite_reschedule_and_cancel_send_matching_calendar_files(coordinator, world):
@@ -44,7 +52,9 @@ def test_schedule_invite_reschedule_and_cancel_send_matching_calendar_files(coor
     assert "Old Homes is inactive and cannot be invited" in page
     meeting = only_meeting()
     assert [i.agenda_title for i in db.session.scalars(select(MinuteItem).order_by(MinuteItem.position))][:2] == [
-        "Introductions and the confidentiality statement", "The victim's voice"]
+        "Introductions and the confidentiality statement",
+        "The victim's voice",
+    ]
 
     response = invite(coordinator, world, meeting, f"user:{world.police_rep.id}")
     assert response.status_code == 302
@@ -62,15 +72,19 @@ def test_schedule_invite_reschedule_and_cancel_send_matching_calendar_files(coor
     assert (start.date(), start.hour, start.minute) == (FUTURE, 10, 0)
     assert str(start.tzinfo) == "Europe/London"
     assert event["DTEND"].dt.hour == 12
-    assert [str(a) for a in ([event["ATTENDEE"]] if not isinstance(event["ATTENDEE"], list) else event["ATTENDEE"])] \
-        == ["mailto:pat@police.example"]  # each file names only its own recipient
+    assert [
+        str(a) for a in ([event["ATTENDEE"]] if not isinstance(event["ATTENDEE"], list) else event["ATTENDEE"])
+    ] == ["mailto:pat@police.example"]  # each file names only its own recipient
     uid = str(event["UID"])
     # The chair gets the invitation too.
     assert calendar_of(emails_to("chair@example.org")[0]).walk("VEVENT")[0]["UID"] == uid
 
     # Reschedule: same UID, SEQUENCE 1, new time.
-    response = post(coordinator, f"/cases/{world.case.id}/meetings/{meeting.id}/edit",
-                    meeting_data(world, start="14:00", end="15:30"))
+    response = post(
+        coordinator,
+        f"/cases/{world.case.id}/meetings/{meeting.id}/edit",
+        meeting_data(world, start="14:00", end="15:30"),
+    )
     assert response.status_code == 302
     assert "everyone invited has been sent the update" in text_of(coordinator.get(response.location))
     update = emails_to("pat@police.example")[-1]
@@ -84,8 +98,9 @@ def test_schedule_invite_reschedule_and_cancel_send_matching_calendar_files(coor
     assert "Are you sure you want to cancel the meeting" in confirm
     refused = post(coordinator, f"/cases/{world.case.id}/meetings/{meeting.id}/cancel", {"reason": ""})
     assert refused.status_code == 400 and "Enter the reason for cancelling the meeting" in text_of(refused)
-    response = post(coordinator, f"/cases/{world.case.id}/meetings/{meeting.id}/cancel",
-                    {"reason": "The chair is unwell"})
+    response = post(
+        coordinator, f"/cases/{world.case.id}/meetings/{meeting.id}/cancel", {"reason": "The chair is unwell"}
+    )
     assert response.status_code == 302
     cancellation = emails_to("pat@police.example")[-1]
     calendar = calendar_of(cancellation)
@@ -110,18 +125,27 @@ def test_a_place_with_line_breaks_and_markup_is_escaped_in_the_calendar_file(coo
     assert str(event["LOCATION"]) == place  # round-trips exactly
 
 
-@pytest.mark.parametrize("overrides, message", [
-    ({"end": "09:00"}, "The end time must be after the start time"),
-    ({"end": "10:00"}, "The end time must be after the start time"),
-    ({"day": (date.today() - timedelta(days=3)).isoformat()}, "The meeting must be in the future. If you are "
-     "recording a meeting that already happened, tick “I am recording a meeting that already happened”"),
-    ({"day": "2026-02-31"}, "Enter a real date"),
-    ({"start": "25:00"}, "Enter a time in the 24-hour clock"),
-    ({"place": "", "virtual_link": ""}, "Enter the place, a virtual meeting link, or both"),
-    ({"virtual_link": "javascript:alert(1)"}, "Enter the meeting link starting with https://"),
-    ({"chair_id": ""}, "Choose the chair"),
-    ({"recorded_after_the_fact": "y"}, "A meeting that already happened must have a date and start time in the past"),
-])
+@pytest.mark.parametrize(
+    "overrides, message",
+    [
+        ({"end": "09:00"}, "The end time must be after the start time"),
+        ({"end": "10:00"}, "The end time must be after the start time"),
+        (
+            {"day": (date.today() - timedelta(days=3)).isoformat()},
+            "The meeting must be in the future. If you are "
+            "recording a meeting that already happened, tick “I am recording a meeting that already happened”",
+        ),
+        ({"day": "2026-02-31"}, "Enter a real date"),
+        ({"start": "25:00"}, "Enter a time in the 24-hour clock"),
+        ({"place": "", "virtual_link": ""}, "Enter the place, a virtual meeting link, or both"),
+        ({"virtual_link": "javascript:alert(1)"}, "Enter the meeting link starting with https://"),
+        ({"chair_id": ""}, "Choose the chair"),
+        (
+            {"recorded_after_the_fact": "y"},
+            "A meeting that already happened must have a date and start time in the past",
+        ),
+    ],
+)
 def test_bad_meeting_input_is_explained_and_nothing_saved(coordinator, world, overrides, message):
     response = schedule(coordinator, world, **overrides)
     assert response.status_code == 400
@@ -160,13 +184,16 @@ def test_an_inactive_agency_cannot_be_invited(coordinator, world, make_user):
     schedule(coordinator, world)
     meeting = only_meeting()
     from trigger.models import Role
+
     old_rep = make_user(Role.AGENCY_REP, agency=world.old_housing, name="Olly Old")
     response = invite(coordinator, world, meeting, f"user:{old_rep.id}")  # forged: not offered on the page
     assert response.status_code == 400
     assert "Old Homes is inactive and cannot be invited" in text_of(response)
-    response = post(coordinator, f"/cases/{world.case.id}/meetings/{meeting.id}/attendees",
-                    {"kind": "agency-representative", "name": "Olly", "agency_id": str(world.old_housing.id),
-                     "action": "person"})
+    response = post(
+        coordinator,
+        f"/cases/{world.case.id}/meetings/{meeting.id}/attendees",
+        {"kind": "agency-representative", "name": "Olly", "agency_id": str(world.old_housing.id), "action": "person"},
+    )
     assert response.status_code == 400 and "Not a valid choice" in text_of(response)
     assert db.session.scalar(select(func.count()).select_from(Attendee)) == 0
 
@@ -175,8 +202,11 @@ def test_named_people_and_the_perpetrator_rule(coordinator, world):
     schedule(coordinator, world)
     meeting = only_meeting()
     url = f"/cases/{world.case.id}/meetings/{meeting.id}/attendees"
-    response = post(coordinator, url, {"kind": "applicant", "name": "Jane Applicant", "email": "jane@example.org",
-                                       "action": "person"})
+    response = post(
+        coordinator,
+        url,
+        {"kind": "applicant", "name": "Jane Applicant", "email": "jane@example.org", "action": "person"},
+    )
     assert response.status_code == 302
     assert emails_to("jane@example.org") == []  # sent when the coordinator sends the invitations
     post(coordinator, url, {"action": "send"})
@@ -208,7 +238,8 @@ def test_the_answer_link_records_acceptance_apologies_or_a_substitute(coordinato
     db.session.refresh(attendee)
     assert (attendee.status, attendee.substitute_name) == (AttendeeStatus.SUBSTITUTE, "PC Sam Stand-in")
     assert "PC Sam Stand-in will attend instead" in text_of(
-        coordinator.get(f"/cases/{world.case.id}/meetings/{meeting.id}"))
+        coordinator.get(f"/cases/{world.case.id}/meetings/{meeting.id}")
+    )
     assert post(anonymous, url, {"response": "accepted"}).status_code == 302
     db.session.refresh(attendee)
     assert (attendee.status, attendee.substitute_name) == (AttendeeStatus.ACCEPTED, "")

@@ -25,8 +25,9 @@ def nav_count(page_text: str) -> int:
 
 def test_a_user_sees_their_notification_and_gets_an_email(client, make_user):
     chair = make_user(Role.CHAIR, name="Chris Chair", email="chris@example.org")
-    notify_user(chair, "Meeting for case TV-0003 is tomorrow", "The meeting starts at 10am.\n\nBring the plan.",
-                link="/cases/3")
+    notify_user(
+        chair, "Meeting for case TV-0003 is tomorrow", "The meeting starts at 10am.\n\nBring the plan.", link="/cases/3"
+    )
     db.session.commit()
 
     login(client, chair)
@@ -128,14 +129,21 @@ def test_notify_role_reaches_every_active_user_of_the_role_once(app, make_user):
     chairs = [make_user(Role.CHAIR) for _ in range(3)]
     make_user(Role.CHAIR, active=False)
     make_user(Role.COORDINATOR)
-    notified = notify_role(Role.CHAIR, "Overdue: outcome letter for TV-0009", "Body", link="/cases/9",
-                           dedupe_key_prefix="deadline:9:overdue:3")
+    notified = notify_role(
+        Role.CHAIR,
+        "Overdue: outcome letter for TV-0009",
+        "Body",
+        link="/cases/9",
+        dedupe_key_prefix="deadline:9:overdue:3",
+    )
     db.session.commit()
     assert sorted(n.user_id for n in notified) == sorted(c.id for c in chairs)
     assert sorted(db.session.scalars(select(OutboxMessage.to_address))) == sorted(c.email for c in chairs)
     # The periodic job runs again: nothing new.
-    assert notify_role(Role.CHAIR, "Overdue: outcome letter for TV-0009", "Body",
-                       dedupe_key_prefix="deadline:9:overdue:3") == []
+    assert (
+        notify_role(Role.CHAIR, "Overdue: outcome letter for TV-0009", "Body", dedupe_key_prefix="deadline:9:overdue:3")
+        == []
+    )
     db.session.commit()
     assert count(Notification) == 3 and count(OutboxMessage) == 3
 

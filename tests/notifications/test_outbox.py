@@ -19,8 +19,13 @@ ICS = b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n"
 @pytest.fixture
 def smtp_app(app, database_url, mail_server):
     """The app configured to deliver to the test's SMTP server (the `app` fixture empties the tables after)."""
-    configured = build_app(database_url, smtp_host="127.0.0.1", smtp_port=mail_server.port, smtp_starttls=False,
-                           mail_from="trigger@vale.example")
+    configured = build_app(
+        database_url,
+        smtp_host="127.0.0.1",
+        smtp_port=mail_server.port,
+        smtp_starttls=False,
+        mail_from="trigger@vale.example",
+    )
     with configured.app_context():
         yield configured
         db.session.remove()
@@ -40,9 +45,13 @@ def only_message() -> OutboxMessage:
 
 
 def test_a_queued_email_reaches_a_real_smtp_server_with_its_attachment(smtp_app, mail_server):
-    queue_email("Chair@Example.org", "Case review meeting on 3 May", "The meeting is at 10am.\nBring the chronology.",
-                html="<p>The meeting is at 10am.</p>", attachments=[("meeting.ics", "text/calendar", ICS),
-                                                                      ("letter.pdf", "application/pdf", b"%PDF-1.7 x")])
+    queue_email(
+        "Chair@Example.org",
+        "Case review meeting on 3 May",
+        "The meeting is at 10am.\nBring the chronology.",
+        html="<p>The meeting is at 10am.</p>",
+        attachments=[("meeting.ics", "text/calendar", ICS), ("letter.pdf", "application/pdf", b"%PDF-1.7 x")],
+    )
     db.session.commit()
     assert mail_server.received == []  # queueing sends nothing: only the sender does
 
@@ -53,7 +62,10 @@ def test_a_queued_email_reaches_a_real_smtp_server_with_its_attachment(smtp_app,
     assert recipients == ["Chair@Example.org"]
     assert received["To"] == "Chair@Example.org" and received["From"] == "trigger@vale.example"
     assert received["Subject"] == "Case review meeting on 3 May"
-    assert received.get_body(("plain",)).get_content().replace("\r\n", "\n").strip() == "The meeting is at 10am.\nBring the chronology."
+    assert (
+        received.get_body(("plain",)).get_content().replace("\r\n", "\n").strip()
+        == "The meeting is at 10am.\nBring the chronology."
+    )
     assert "<p>The meeting is at 10am.</p>" in received.get_body(("html",)).get_content()
     attachments = {part.get_filename(): part for part in received.iter_attachments()}
     assert set(attachments) == {"meeting.ics", "letter.pdf"}
@@ -132,8 +144,10 @@ def test_two_senders_at_once_send_each_message_exactly_once(smtp_app, mail_serve
     for n in range(30):
         queue_email(f"person{n}@example.org", f"Reminder {n}", "Body")
     db.session.commit()
-    senders = [build_app(database_url, smtp_host="127.0.0.1", smtp_port=mail_server.port, smtp_starttls=False)
-               for _ in range(3)]
+    senders = [
+        build_app(database_url, smtp_host="127.0.0.1", smtp_port=mail_server.port, smtp_starttls=False)
+        for _ in range(3)
+    ]
     start = threading.Barrier(len(senders))
     reports, errors = [], []
 
@@ -248,8 +262,9 @@ def test_a_rolled_back_transaction_queues_nothing(app, make_area, earlier_work):
 
         db.session.add(Area(name="Rolled back"))
         db.session.flush()
-    queue_email("a@example.org", "Never sent", "Body", dedupe_key="rollback-test",
-                attachments=[("a.ics", "text/calendar", ICS)])
+    queue_email(
+        "a@example.org", "Never sent", "Body", dedupe_key="rollback-test", attachments=[("a.ics", "text/calendar", ICS)]
+    )
     queue_email("b@example.org", "Never sent either", "Body")
     db.session.rollback()
     assert count() == 0
@@ -345,8 +360,9 @@ def test_unknown_message_is_404_and_only_failed_messages_can_be_retried(app, adm
     assert "Only a message that failed can be retried." in text_of(admin_client.get(response.location))
 
 
-def test_a_sent_invitation_keeps_no_single_use_link_in_the_outbox(app, smtp_app, mail_server, make_user,
-                                                                   make_agency, make_area, admin_client):
+def test_a_sent_invitation_keeps_no_single_use_link_in_the_outbox(
+    app, smtp_app, mail_server, make_user, make_agency, make_area, admin_client
+):
     from tests.meetings_helpers import emails_to, make_world, only_meeting, respond_token, schedule
 
     world = make_world(make_user, make_agency, make_area)
@@ -354,8 +370,11 @@ def test_a_sent_invitation_keeps_no_single_use_link_in_the_outbox(app, smtp_app,
     login(coordinator, world.coordinator)
     schedule(coordinator, world)
     meeting = only_meeting()
-    post(coordinator, f"/cases/{world.case.id}/meetings/{meeting.id}/attendees",
-         {"invite": [f"user:{world.police_rep.id}"], "action": "invite"})
+    post(
+        coordinator,
+        f"/cases/{world.case.id}/meetings/{meeting.id}/attendees",
+        {"invite": [f"user:{world.police_rep.id}"], "action": "invite"},
+    )
     token = respond_token(emails_to("pat@police.example")[0])
 
     assert deliver_due().sent >= 1

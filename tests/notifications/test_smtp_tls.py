@@ -23,9 +23,26 @@ def certificate(tmp_path_factory) -> tuple[str, str]:
     folder = tmp_path_factory.mktemp("tls")
     cert, key = folder / "relay.pem", folder / "relay.key"
     subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
-         "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
-        check=True, capture_output=True,
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
     )
     return str(cert), str(key)
 
@@ -41,14 +58,16 @@ class TlsMailServer(MailServer):
         if self.implicit:
             self.controller = Controller(self, hostname="127.0.0.1", port=self.port, ssl_context=self.context)
         else:
-            self.controller = Controller(self, hostname="127.0.0.1", port=self.port,
-                                         tls_context=self.context, require_starttls=True)
+            self.controller = Controller(
+                self, hostname="127.0.0.1", port=self.port, tls_context=self.context, require_starttls=True
+            )
         self.controller.start()
 
 
 def _deliver_one(database_url: str, server: MailServer, **smtp) -> OutboxMessage:
-    configured = build_app(database_url, smtp_host="127.0.0.1", smtp_port=server.port,
-                           mail_from="trigger@vale.example", **smtp)
+    configured = build_app(
+        database_url, smtp_host="127.0.0.1", smtp_port=server.port, mail_from="trigger@vale.example", **smtp
+    )
     with configured.app_context():
         queue_email("chair@vale.example", "Meeting on Tuesday", "The review meeting is on Tuesday at 10:00.")
         db.session.commit()
@@ -63,24 +82,22 @@ def _deliver_one(database_url: str, server: MailServer, **smtp) -> OutboxMessage
 
 
 @pytest.mark.parametrize("implicit", [False, True], ids=["starttls", "implicit-tls"])
-def test_email_reaches_a_tls_relay_that_the_certificate_authority_file_vouches_for(app, database_url, certificate,
-                                                                                   implicit):
+def test_email_reaches_a_tls_relay_that_the_certificate_authority_file_vouches_for(
+    app, database_url, certificate, implicit
+):
     cert, key = certificate
     server = TlsMailServer(cert, key, implicit=implicit)
     server.start()
     try:
-        message = _deliver_one(database_url, server, smtp_ssl=implicit, smtp_starttls=not implicit,
-                               smtp_ca_file=cert)
+        message = _deliver_one(database_url, server, smtp_ssl=implicit, smtp_starttls=not implicit, smtp_ca_file=cert)
     finally:
         server.stop()
     assert message.status is OutboxStatus.SENT
-    assert [(to, mail["Subject"]) for to, mail in server.received] == [(["chair@vale.example"],
-                                                                        "Meeting on Tuesday")]
+    assert [(to, mail["Subject"]) for to, mail in server.received] == [(["chair@vale.example"], "Meeting on Tuesday")]
     assert "The review meeting is on Tuesday at 10:00." in server.received[0][1].get_content()
 
 
-def test_a_relay_whose_certificate_cannot_be_verified_gets_nothing_and_the_email_waits(app, database_url,
-                                                                                       certificate):
+def test_a_relay_whose_certificate_cannot_be_verified_gets_nothing_and_the_email_waits(app, database_url, certificate):
     cert, key = certificate
     server = TlsMailServer(cert, key, implicit=True)
     server.start()
@@ -97,8 +114,9 @@ def test_links_in_emails_are_full_addresses_under_public_url(app, database_url, 
     configured = build_app(database_url, public_url="https://trigger.vale.example")
     with configured.app_context():
         user = make_user(Role.COORDINATOR, email="cora@vale.example")
-        notify_user(user, "Case ASB-2026-0001 needs a decision", "The threshold decision is due today.",
-                    link="/cases/1")
+        notify_user(
+            user, "Case ASB-2026-0001 needs a decision", "The threshold decision is due today.", link="/cases/1"
+        )
         db.session.commit()
         body = db.session.scalars(select(OutboxMessage.body)).one()
         db.session.remove()

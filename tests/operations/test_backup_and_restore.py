@@ -15,8 +15,10 @@ from trigger.models import Agency, AgencyType, AuditEvent, Role
 
 def audit_trail() -> list[tuple]:
     db.session.expire_all()
-    return [(e.id, e.action, e.object_type, e.object_id, e.summary, e.at)
-            for e in db.session.scalars(select(AuditEvent).order_by(AuditEvent.id))]
+    return [
+        (e.id, e.action, e.object_type, e.object_id, e.summary, e.at)
+        for e in db.session.scalars(select(AuditEvent).order_by(AuditEvent.id))
+    ]
 
 
 def sqlite_counts(app) -> dict[str, int]:

@@ -17,11 +17,15 @@ def test_gunicorn_keeps_its_access_log_off_and_listens_on_loopback_only():
 
 def test_nginx_sends_the_headers_behind_proxy_expects_and_logs_no_query_strings():
     conf = (DEPLOY / "nginx.conf").read_text()
-    for header in ("X-Forwarded-For   $remote_addr", "X-Forwarded-Proto $scheme", "X-Forwarded-Host  $host",
-                   "X-Request-Id      $request_id"):
+    for header in (
+        "X-Forwarded-For   $remote_addr",
+        "X-Forwarded-Proto $scheme",
+        "X-Forwarded-Host  $host",
+        "X-Request-Id      $request_id",
+    ):
         assert f"proxy_set_header {header};" in conf
     assert "ssl_protocols TLSv1.2 TLSv1.3;" in conf and "return 301 https://" in conf
-    log_format = conf[conf.index("log_format"):conf.index(";", conf.index("log_format"))]
+    log_format = conf[conf.index("log_format") : conf.index(";", conf.index("log_format"))]
     assert "$uri" in log_format and "$request " not in log_format and "$args" not in log_format
 
 

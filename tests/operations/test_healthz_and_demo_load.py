@@ -51,9 +51,17 @@ def test_demo_load_fills_an_empty_database_and_refuses_twice(app):
 
 
 def test_demo_load_keeps_an_administrator_made_at_setup(app, client):
-    post(client, "/setup", {"org_name": "My CSP", "name": "First Admin", "email": "first@example.org",
-                            "password": "violet kettle harbour morning",
-                            "confirm_password": "violet kettle harbour morning"})
+    post(
+        client,
+        "/setup",
+        {
+            "org_name": "My CSP",
+            "name": "First Admin",
+            "email": "first@example.org",
+            "password": "violet kettle harbour morning",
+            "confirm_password": "violet kettle harbour morning",
+        },
+    )
     result = app.test_cli_runner().invoke(args=["demo", "load"])
     assert result.exit_code == 0, result.output
     assert "My CSP" in text_of(client.get("/home"))
@@ -66,8 +74,15 @@ def test_demo_load_refuses_a_database_with_cases(app, make_area):
     from trigger.models import Case, Channel
 
     area = make_area("Casebury")
-    db.session.add(Case(reference="ASB-2026-0001", area_id=area.id, received_on=date(2026, 11, 2),
-                        applicant_name="Pat Applicant", channel=Channel.PHONE))
+    db.session.add(
+        Case(
+            reference="ASB-2026-0001",
+            area_id=area.id,
+            received_on=date(2026, 11, 2),
+            applicant_name="Pat Applicant",
+            channel=Channel.PHONE,
+        )
+    )
     db.session.commit()
     result = app.test_cli_runner().invoke(args=["demo", "load"])
     assert result.exit_code == 1

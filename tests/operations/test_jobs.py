@@ -54,7 +54,9 @@ def test_a_run_is_recorded_and_skipped_while_another_process_holds_the_job(app, 
     assert "job skipped" in caplog.text
     jobs.release_lease("reminders", "elsewhere:9")
     record = jobs.run_job("reminders", holder="here:1")
-    assert record.status is JobStatus.OK and record.duration_ms >= 0 and "Checked 0 open case deadline" in record.summary
+    assert (
+        record.status is JobStatus.OK and record.duration_ms >= 0 and "Checked 0 open case deadline" in record.summary
+    )
     assert db.session.get(JobLease, "reminders") is None  # released when done
 
 
@@ -88,14 +90,25 @@ def test_the_process_keeps_running_when_a_job_cannot_even_start(app, monkeypatch
 
 def _jobs_env(database_url: str, mail_port: int) -> dict:
     env = dict(os.environ)
-    env.update(FLASK_APP="wsgi", TRIGGER_ENV="local", SECRET_KEY="jobs-test-secret", DATABASE_URL=database_url,
-               PASSWORD_HASH_PROFILE="test", SMTP_HOST="127.0.0.1", SMTP_PORT=str(mail_port), SMTP_STARTTLS="false",
-               MAIL_FROM="trigger@vale.example", JOBS_OUTBOX_SECONDS="1", JOBS_REMINDERS_SECONDS="2")
+    env.update(
+        FLASK_APP="wsgi",
+        TRIGGER_ENV="local",
+        SECRET_KEY="jobs-test-secret",
+        DATABASE_URL=database_url,
+        PASSWORD_HASH_PROFILE="test",
+        SMTP_HOST="127.0.0.1",
+        SMTP_PORT=str(mail_port),
+        SMTP_STARTTLS="false",
+        MAIL_FROM="trigger@vale.example",
+        JOBS_OUTBOX_SECONDS="1",
+        JOBS_REMINDERS_SECONDS="2",
+    )
     return env
 
 
 def test_flask_jobs_run_sends_through_smtp_runs_the_reminders_never_twice_and_stops_on_sigterm(
-        app, database_url, mail_server, make_area, make_user):
+    app, database_url, mail_server, make_area, make_user
+):
     # Something for each job: an email already queued, and a deadline five working days overdue.
     coordinator = make_user(Role.COORDINATOR, email="spoc@vale.example")
     area = make_area()
@@ -105,8 +118,17 @@ def test_flask_jobs_run_sends_through_smtp_runs_the_reminders_never_twice_and_st
     db.session.commit()
 
     env = _jobs_env(database_url, mail_server.port)
-    processes = [subprocess.Popen([sys.executable, "-m", "flask", "jobs", "run"], cwd=ROOT, env=env,
-                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-m", "flask", "jobs", "run"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
     try:
         deadline_at = time.monotonic() + 60
         while time.monotonic() < deadline_at:

@@ -43,9 +43,13 @@ def test_an_upgrade_that_rebuilds_a_sqlite_table_gathers_its_planner_statistics_
     app = build_app(f"sqlite:///{tmp_path / 'stats.db'}")
     with app.app_context():
         upgrade(revision="f3b9c2d4e6a1")
-        db.session.execute(text("INSERT INTO users (email, name, role, active, password_hash, created_at, "
-                                "updated_at) VALUES ('pat@example.org', 'Pat', 'coordinator', 1, 'x', '2026-01-01', "
-                                "'2026-01-01')"))
+        db.session.execute(
+            text(
+                "INSERT INTO users (email, name, role, active, password_hash, created_at, "
+                "updated_at) VALUES ('pat@example.org', 'Pat', 'coordinator', 1, 'x', '2026-01-01', "
+                "'2026-01-01')"
+            )
+        )
         db.session.commit()
         db.session.execute(text("ANALYZE"))
         db.session.commit()

@@ -26,9 +26,19 @@ def late_email(minutes: int = 30) -> None:
 
 def reminder_run(status: JobStatus = JobStatus.OK, minutes_ago: int = 2, count: int = 3) -> None:
     started = utcnow() - timedelta(minutes=minutes_ago)
-    db.session.add(JobRun(job="reminders", run_id="a" * 32, started_at=started, finished_at=started,
-                          duration_ms=1234, status=status, count=count, summary="Checked 5 open case deadline(s)",
-                          holder="jobs-1:42"))
+    db.session.add(
+        JobRun(
+            job="reminders",
+            run_id="a" * 32,
+            started_at=started,
+            finished_at=started,
+            duration_ms=1234,
+            status=status,
+            count=count,
+            summary="Checked 5 open case deadline(s)",
+            holder="jobs-1:42",
+        )
+    )
     db.session.commit()
 
 
@@ -69,8 +79,7 @@ def test_only_administrators_see_the_status_page(client, make_user):
     assert client.get("/admin/status").status_code == 403
 
 
-def test_an_administrator_sees_a_banner_when_the_outbox_or_the_reminders_are_late(app, admin_client, client,
-                                                                                   make_user):
+def test_an_administrator_sees_a_banner_when_the_outbox_or_the_reminders_are_late(app, admin_client, client, make_user):
     assert "Background jobs are late" not in text_of(admin_client.get("/home"))
     late_email(minutes=45)
     reminder_run(JobStatus.FAILED)

@@ -188,15 +188,20 @@ def test_only_the_shipped_font_is_embedded(letter_html):
     for name in names:
         assert re.fullmatch(r"/[A-Z]{6}\+Trigger-Sans(-Bold|-Italic|-Bold-Italic)?", name), name
     assert {re.sub(r"^/[A-Z]{6}\+", "", name) for name in names} == {
-        "Trigger-Sans", "Trigger-Sans-Bold", "Trigger-Sans-Italic", "Trigger-Sans-Bold-Italic",
+        "Trigger-Sans",
+        "Trigger-Sans-Bold",
+        "Trigger-Sans-Italic",
+        "Trigger-Sans-Bold-Italic",
     }
 
 
 def test_shipped_fonts_have_their_licence():
     fonts = ROOT / "trigger" / "static" / "fonts"
     assert sorted(path.name for path in fonts.glob("*.ttf")) == [
-        "LiberationSans-Bold.ttf", "LiberationSans-BoldItalic.ttf",
-        "LiberationSans-Italic.ttf", "LiberationSans-Regular.ttf",
+        "LiberationSans-Bold.ttf",
+        "LiberationSans-BoldItalic.ttf",
+        "LiberationSans-Italic.ttf",
+        "LiberationSans-Regular.ttf",
     ]
     assert "SIL OPEN FONT LICENSE Version 1.1" in (fonts / "OFL.txt").read_text()
     css = (ROOT / "templates" / "pdf" / "print.css").read_text()
@@ -213,9 +218,7 @@ def test_draft_watermark_only_on_drafts(letter_html):
 
 
 def test_sensitive_marking_on_every_page(letter_html):
-    pdf = render_pdf(
-        letter_html(marking="OFFICIAL-SENSITIVE", second_page=True), title="Minutes"
-    )
+    pdf = render_pdf(letter_html(marking="OFFICIAL-SENSITIVE", second_page=True), title="Minutes")
     for text in page_texts(pdf):
         assert text.count("OFFICIAL-SENSITIVE") == 2
 
@@ -282,7 +285,8 @@ def test_static_images_are_served_from_the_static_root(tmp_path):
 
     result = render_document(
         '<html lang="en"><img src="/static/img/logo.png" alt="Logo"><p>Hi</p></html>',
-        title="Static", static_root=tmp_path,
+        title="Static",
+        static_root=tmp_path,
     )
 
     assert result.fetched_urls == ("https://trigger.invalid/static/img/logo.png",)
@@ -300,34 +304,39 @@ INJECTIONS = {
     "a attachment": ('<a rel="attachment" href="file:///etc/hostname">x</a>', None),
     "attachment of a static file": (
         '<a rel="attachment" href="/static/fonts/OFL.txt">licence</a>'
-        '<link rel="attachment" href="/static/fonts/OFL.txt">', None),
+        '<link rel="attachment" href="/static/fonts/OFL.txt">',
+        None,
+    ),
     "css import": ('<style>@import url("file:///etc/passwd");</style>', "file:///etc/passwd"),
     "stylesheet link": ('<link rel="stylesheet" href="file:///etc/passwd">', "file:///etc/passwd"),
-    "css background": (
-        '<p style="background: url(file:///etc/passwd)">x</p>', "file:///etc/passwd"),
+    "css background": ('<p style="background: url(file:///etc/passwd)">x</p>', "file:///etc/passwd"),
     "svg image": (
         '<svg width="20" height="20"><image href="file:///etc/passwd" width="20" height="20"/></svg>',
-        "file:///etc/passwd"),
+        "file:///etc/passwd",
+    ),
     "cloud metadata": (
         '<img src="http://169.254.169.254/latest/meta-data/">',
-        "http://169.254.169.254/latest/meta-data/"),
-    "static traversal": (
-        '<img src="/static/../../../../etc/passwd">', "https://trigger.invalid/etc/passwd"),
+        "http://169.254.169.254/latest/meta-data/",
+    ),
+    "static traversal": ('<img src="/static/../../../../etc/passwd">', "https://trigger.invalid/etc/passwd"),
     "encoded static traversal": (
         '<img src="/static/%2e%2e/%2e%2e/%2e%2e/%2e%2e/%2e%2e/etc/passwd">',
-        "https://trigger.invalid/static/%2e%2e/%2e%2e/%2e%2e/%2e%2e/%2e%2e/etc/passwd"),
+        "https://trigger.invalid/static/%2e%2e/%2e%2e/%2e%2e/%2e%2e/%2e%2e/etc/passwd",
+    ),
     "encoded slash traversal": (
         '<img src="/static/..%2f..%2f..%2f..%2f..%2fetc/passwd">',
-        "https://trigger.invalid/static/..%2f..%2f..%2f..%2f..%2fetc/passwd"),
-    "base element": (
-        '<base href="file:///etc/"><img src="passwd">', "file:///etc/passwd"),
+        "https://trigger.invalid/static/..%2f..%2f..%2f..%2f..%2fetc/passwd",
+    ),
+    "base element": ('<base href="file:///etc/"><img src="passwd">', "file:///etc/passwd"),
     "object": ('<object data="file:///etc/passwd"></object>', "file:///etc/passwd"),
     "font face": (
-        '<style>@font-face { font-family: X; src: url(file:///etc/passwd) }'
-        ' p { font-family: X }</style>', "file:///etc/passwd"),
+        "<style>@font-face { font-family: X; src: url(file:///etc/passwd) } p { font-family: X }</style>",
+        "file:///etc/passwd",
+    ),
     "local font": (
-        '<style>@font-face { font-family: Y; src: local("DejaVu Sans") }'
-        ' p { font-family: Y }</style>', None),
+        '<style>@font-face { font-family: Y; src: local("DejaVu Sans") } p { font-family: Y }</style>',
+        None,
+    ),
     "ftp": ('<img src="ftp://example.org/x.png">', "ftp://example.org/x.png"),
 }
 
@@ -387,33 +396,39 @@ def test_no_connection_is_opened():
     assert "Offline" in page_texts(result.pdf)[0]
 
 
-@pytest.mark.parametrize("url", [
-    "https://trigger.invalid/static/fonts/OFL.txt",
-    "https://trigger.invalid/static/fonts/../fonts/OFL.txt",
-    "https://trigger.invalid/static/fonts/OFL.txt?v=1#top",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://trigger.invalid/static/fonts/OFL.txt",
+        "https://trigger.invalid/static/fonts/../fonts/OFL.txt",
+        "https://trigger.invalid/static/fonts/OFL.txt?v=1#top",
+    ],
+)
 def test_static_urls_inside_the_root_resolve(url):
     root = ROOT / "trigger" / "static"
     assert engine.resolve_static_url(url, root) == (root / "fonts" / "OFL.txt").resolve()
 
 
-@pytest.mark.parametrize("url", [
-    "http://trigger.invalid/static/fonts/OFL.txt",
-    "https://trigger.invalid:443/static/fonts/OFL.txt",
-    "https://user@trigger.invalid/static/fonts/OFL.txt",
-    "https://TRIGGER.INVALID/static/fonts/OFL.txt",
-    "https://example.org/static/fonts/OFL.txt",
-    "https://trigger.invalid/fonts/OFL.txt",
-    "https://trigger.invalid/static/../../../etc/passwd",
-    "https://trigger.invalid/static/%2e%2e/%2e%2e/%2e%2e/%2e%2e/etc/passwd",
-    "https://trigger.invalid/static//etc/passwd",
-    "https://trigger.invalid/static/fonts/OFL.txt%00.png",
-    "https://trigger.invalid/static/fonts",
-    "https://trigger.invalid/static/fonts/missing.ttf",
-    "file:///work/main/trigger/static/fonts/OFL.txt",
-    "trigger-static:fonts/OFL.txt",
-    "data:text/plain,hello",  # data: is the fetcher's business, not a static path
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://trigger.invalid/static/fonts/OFL.txt",
+        "https://trigger.invalid:443/static/fonts/OFL.txt",
+        "https://user@trigger.invalid/static/fonts/OFL.txt",
+        "https://TRIGGER.INVALID/static/fonts/OFL.txt",
+        "https://example.org/static/fonts/OFL.txt",
+        "https://trigger.invalid/fonts/OFL.txt",
+        "https://trigger.invalid/static/../../../etc/passwd",
+        "https://trigger.invalid/static/%2e%2e/%2e%2e/%2e%2e/%2e%2e/etc/passwd",
+        "https://trigger.invalid/static//etc/passwd",
+        "https://trigger.invalid/static/fonts/OFL.txt%00.png",
+        "https://trigger.invalid/static/fonts",
+        "https://trigger.invalid/static/fonts/missing.ttf",
+        "file:///work/main/trigger/static/fonts/OFL.txt",
+        "trigger-static:fonts/OFL.txt",
+        "data:text/plain,hello",  # data: is the fetcher's business, not a static path
+    ],
+)
 def test_static_urls_outside_the_root_are_refused(url):
     with pytest.raises(engine.RefusedUrl):
         engine.resolve_static_url(url, ROOT / "trigger" / "static")
@@ -427,11 +442,13 @@ def test_symlinks_out_of_the_static_root_are_refused(tmp_path):
 
     result = render_document(
         '<img src="/static/passwd.png"><img src="/static/etc/passwd"><p>Still here</p>',
-        title="Links", static_root=root,
+        title="Links",
+        static_root=root,
     )
 
     assert set(result.refused_urls) == {
-        "https://trigger.invalid/static/passwd.png", "https://trigger.invalid/static/etc/passwd",
+        "https://trigger.invalid/static/passwd.png",
+        "https://trigger.invalid/static/etc/passwd",
     }
     assert not any(PASSWD_LINE in stream for stream in decoded_streams(result.pdf))
 
@@ -502,9 +519,7 @@ def test_renderer_error_is_reported_and_the_next_document_works(caplog, monkeypa
         render_pdf("<p style='font-size: 1e300px'>Huge</p>", title="Broken")
 
     assert caught.value.reason is PdfFailure.FAILED
-    assert str(caught.value) == (
-        "The document could not be produced because of an error in the PDF renderer."
-    )
+    assert str(caught.value) == ("The document could not be produced because of an error in the PDF renderer.")
     assert "ZeroDivisionError" in caught.value.detail
     assert "ZeroDivisionError" in caplog.text
     assert render_pdf("<p>Fine</p>", title="Fine").startswith(b"%PDF")
@@ -545,9 +560,7 @@ def test_concurrent_callers_each_get_their_document():
         thread.start()
     for thread in threads:
         thread.join()
-    assert {n: text[0].strip() for n, text in results.items()} == {
-        n: f"Document {n}" for n in range(4)
-    }
+    assert {n: text[0].strip() for n, text in results.items()} == {n: f"Document {n}" for n in range(4)}
 
 
 # ---- Architecture ----------------------------------------------------------------------
@@ -565,9 +578,7 @@ def _imports(path: Path) -> set[str]:
 
 def test_only_the_engine_imports_weasyprint_and_it_imports_no_flask():
     importers = {
-        path.relative_to(ROOT).as_posix()
-        for path in (ROOT / "trigger").rglob("*.py")
-        if "weasyprint" in _imports(path)
+        path.relative_to(ROOT).as_posix() for path in (ROOT / "trigger").rglob("*.py") if "weasyprint" in _imports(path)
     }
     assert importers == {"trigger/pdf/engine.py"}
     assert "flask" not in _imports(ROOT / "trigger" / "pdf" / "engine.py")
@@ -579,9 +590,7 @@ def test_calling_process_never_loads_weasyprint():
         "pdf = render_pdf('<p>x</p>', title='x'); "
         "print(pdf[:5].decode(), 'weasyprint' in sys.modules, 'flask' in sys.modules)"
     )
-    output = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True
-    ).stdout
+    output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True).stdout
     assert output.split() == ["%PDF-", "False", "False"]
 
 

@@ -13,8 +13,16 @@ from trigger.templating import pagination_numbers
 
 
 def _cases(area, count: int, *, first: int = 1) -> list[Case]:
-    cases = [Case(reference=f"BP-2026-{n:04d}", area_id=area.id, received_on=date(2026, 1, 5) + timedelta(days=n),
-                  channel=Channel.PHONE, applicant_name=f"Applicant {n}") for n in range(first, first + count)]
+    cases = [
+        Case(
+            reference=f"BP-2026-{n:04d}",
+            area_id=area.id,
+            received_on=date(2026, 1, 5) + timedelta(days=n),
+            channel=Channel.PHONE,
+            applicant_name=f"Applicant {n}",
+        )
+        for n in range(first, first + count)
+    ]
     db.session.add_all(cases)
     db.session.commit()
     return cases
@@ -53,8 +61,14 @@ def test_a_case_list_row_shows_its_area_stage_risk_and_dates(app, make_area, mak
     assert row, "the newest case is listed first, linked to its page"
     cells = [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td[^>]*>(.*?)</td>", row[0], re.S)]
     received = f"{newest.received_on.day} {newest.received_on:%B %Y}"
-    assert cells[:6] == [newest.reference, newest.applicant_name, "Ashcombe", "Application received",
-                         RiskLevel.HIGH.label, received]
+    assert cells[:6] == [
+        newest.reference,
+        newest.applicant_name,
+        "Ashcombe",
+        "Application received",
+        RiskLevel.HIGH.label,
+        received,
+    ]
     assert "3 cases, newest first" in text_of(client.get("/cases"))
 
 
@@ -63,7 +77,7 @@ def test_the_dashboard_offers_only_active_agencies_and_keeps_the_one_chosen(app,
     make_agency("Old Homes", AgencyType.HOUSING, active=False)
     login(client, make_user(Role.COORDINATOR))
     html = client.get(f"/dashboard?agency={police.id}").get_data(as_text=True)
-    options = re.findall(r'<option value="(\d*)"( selected)?>([^<]*)</option>', html[html.index('id="agency"'):])
+    options = re.findall(r'<option value="(\d*)"( selected)?>([^<]*)</option>', html[html.index('id="agency"') :])
     assert ("", "", "All agencies") in options
     assert (str(police.id), " selected", "Severn Police") in options
     assert "Old Homes" not in html

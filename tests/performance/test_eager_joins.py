@@ -6,6 +6,7 @@ first: the action update form read every case and every meeting of the county (1
 10, 5 ms with the joins flat). ``innerjoin="unnested"`` keeps the inner join where the parent is loaded directly and
 chains a LEFT OUTER JOIN otherwise.
 """
+
 from sqlalchemy import event
 
 from trigger.extensions import db
@@ -13,8 +14,12 @@ from trigger.models.base import Base
 
 
 def test_no_relationship_nests_an_inner_join_in_an_outer_one():
-    nested = [f"{mapper.class_.__name__}.{rel.key}" for mapper in Base.registry.mappers
-              for rel in mapper.relationships if rel.lazy == "joined" and rel.innerjoin is True]
+    nested = [
+        f"{mapper.class_.__name__}.{rel.key}"
+        for mapper in Base.registry.mappers
+        for rel in mapper.relationships
+        if rel.lazy == "joined" and rel.innerjoin is True
+    ]
     assert nested == [], f"use innerjoin='unnested' for {nested}"
 
 

@@ -69,40 +69,75 @@ def statements_for(client, url: str) -> int:
 def new_case(area, agency, *, children: int, chair, rep) -> Case:
     """A case with `children` of everything a case page shows, all involving `agency`."""
     n = next(_numbers)
-    case = Case(reference=f"ASB-2026-{n:04d}", area_id=area.id, received_on=date.today() - timedelta(days=60),
-                channel=Channel.PHONE, applicant_name=f"Applicant {n}")
+    case = Case(
+        reference=f"ASB-2026-{n:04d}",
+        area_id=area.id,
+        received_on=date.today() - timedelta(days=60),
+        channel=Channel.PHONE,
+        applicant_name=f"Applicant {n}",
+    )
     db.session.add(case)
     db.session.flush()
     plan = ActionPlan(case_id=case.id, status=PlanStatus.LIVE)
     db.session.add(plan)
     db.session.flush()
     for i in range(children):
-        incident = Incident(case_id=case.id, occurred_on=date.today() - timedelta(days=70 + i % 30),
-                            description=f"Incident {i}")
+        incident = Incident(
+            case_id=case.id, occurred_on=date.today() - timedelta(days=70 + i % 30), description=f"Incident {i}"
+        )
         incident.reports = [IncidentReport(agency_id=agency.id, reported_on=incident.occurred_on)]
         db.session.add(incident)
         db.session.add(Perpetrator(case_id=case.id, name=f"Person {i}"))
         starts = datetime.now(UTC) - timedelta(days=30 - i % 20, hours=i)
-        meeting = Meeting(case_id=case.id, kind=MeetingKind.REVIEW, starts_at=starts,
-                          ends_at=starts + timedelta(hours=1), place="Shire Hall", chair_id=chair.id,
-                          status=MeetingStatus.HELD, ics_uid=f"count-{n}-{i}@trigger")
+        meeting = Meeting(
+            case_id=case.id,
+            kind=MeetingKind.REVIEW,
+            starts_at=starts,
+            ends_at=starts + timedelta(hours=1),
+            place="Shire Hall",
+            chair_id=chair.id,
+            status=MeetingStatus.HELD,
+            ics_uid=f"count-{n}-{i}@trigger",
+        )
         db.session.add(meeting)
         db.session.flush()
-        db.session.add(Attendee(meeting_id=meeting.id, kind=AttendeeKind.AGENCY_REPRESENTATIVE,
-                                agency_id=agency.id, user_id=rep.id, name=rep.name))
+        db.session.add(
+            Attendee(
+                meeting_id=meeting.id,
+                kind=AttendeeKind.AGENCY_REPRESENTATIVE,
+                agency_id=agency.id,
+                user_id=rep.id,
+                name=rep.name,
+            )
+        )
         item = MinuteItem(meeting_id=meeting.id, agenda_title="Discussion", position=1)
         db.session.add(item)
         db.session.flush()
         db.session.add(MinuteRevision(item_id=item.id, number=1, text=f"Minutes {i}", author_id=chair.id))
         due = date.today() + timedelta(days=i % 40 - 20)
-        action = Action(plan_id=plan.id, description=f"Action {n}-{i}", owner_agency_id=agency.id,
-                        owner_user_id=rep.id, due_on=due, original_due_on=due, priority=Priority.MEDIUM,
-                        status=ActionStatus.IN_PROGRESS)
+        action = Action(
+            plan_id=plan.id,
+            description=f"Action {n}-{i}",
+            owner_agency_id=agency.id,
+            owner_user_id=rep.id,
+            due_on=due,
+            original_due_on=due,
+            priority=Priority.MEDIUM,
+            status=ActionStatus.IN_PROGRESS,
+        )
         db.session.add(action)
         db.session.flush()
-        db.session.add(ActionUpdate(action_id=action.id, author_id=rep.id, author_agency_id=agency.id,
-                                    note=f"Update {i}", status_from=ActionStatus.NOT_STARTED,
-                                    status_to=ActionStatus.IN_PROGRESS, action_version=2))
+        db.session.add(
+            ActionUpdate(
+                action_id=action.id,
+                author_id=rep.id,
+                author_agency_id=agency.id,
+                note=f"Update {i}",
+                status_from=ActionStatus.NOT_STARTED,
+                status_to=ActionStatus.IN_PROGRESS,
+                action_version=2,
+            )
+        )
     db.session.commit()
     return case
 
@@ -141,8 +176,15 @@ def test_each_case_section_takes_the_same_statements_with_1_and_50_children(app,
         fifty = statements_for(client, f"/cases/{many.id}{section}")
         assert fifty == one, (user.role, section, one, fifty)
     page = text_of(signed_in(app, world["coordinator"]).get(f"/cases/{many.id}{section}"))
-    shown = {"": "What happens next", "/incidents": "Incident 49", "/timeline": "Timeline", "/print": "Incident 49",
-             "/meetings": "50 meetings", "/plan": "Action plan", "/documents": "Issued documents"}
+    shown = {
+        "": "What happens next",
+        "/incidents": "Incident 49",
+        "/timeline": "Timeline",
+        "/print": "Incident 49",
+        "/meetings": "50 meetings",
+        "/plan": "Action plan",
+        "/documents": "Issued documents",
+    }
     assert shown[section] in page, (section, page[:500])
 
 

@@ -21,9 +21,17 @@ def world(make_user, make_agency, make_area):
 
 
 def book(client, world, referral_id):
-    return post(client, f"/restorative/{referral_id}/book", {
-        "day": tomorrow(), "start": "10:00", "end": "11:30", "place": "Community centre",
-        "chair_id": str(world.chair.id)})
+    return post(
+        client,
+        f"/restorative/{referral_id}/book",
+        {
+            "day": tomorrow(),
+            "start": "10:00",
+            "end": "11:30",
+            "place": "Community centre",
+            "chair_id": str(world.chair.id),
+        },
+    )
 
 
 def test_a_coordinator_refers_and_the_case_page_shows_the_state_and_next_step(client, world):
@@ -53,8 +61,11 @@ def test_booking_without_both_consents_is_refused_with_a_clear_message(client, w
     referral = only_referral()
     base = f"/restorative/{referral.id}"
     post(client, f"{base}/told", {"told_on": date.today().isoformat(), "how": "phone", "answer": "interested"})
-    post(client, f"{base}/consent", {"participant_id": str(people(referral)["harmed"]),
-                                     "given_on": date.today().isoformat(), "how": "phone"})
+    post(
+        client,
+        f"{base}/consent",
+        {"participant_id": str(people(referral)["harmed"]), "given_on": date.today().isoformat(), "how": "phone"},
+    )
     response = book(client, world, referral.id)
     assert response.status_code == 400
     assert "must be assessed suitable" in text_of(response)
@@ -66,8 +77,11 @@ def test_consent_for_someone_not_on_the_referral_is_refused(client, world):
     login(client, world.coordinator)
     refer(client, world)
     referral = only_referral()
-    response = post(client, f"/restorative/{referral.id}/consent",
-                    {"participant_id": "9999", "given_on": date.today().isoformat(), "how": "phone"})
+    response = post(
+        client,
+        f"/restorative/{referral.id}/consent",
+        {"participant_id": "9999", "given_on": date.today().isoformat(), "how": "phone"},
+    )
     assert response.status_code == 400
     assert "Choose someone who is on this referral" in text_of(response)
 
@@ -85,14 +99,17 @@ def test_the_full_pathway_and_a_withdrawal_after_booking(client, world):
     meeting = db.session.query(Meeting).one()
     assert meeting.is_restorative_conference
     from trigger.models import Attendee
+
     listed = {(a.kind.value, a.name) for a in db.session.query(Attendee).filter_by(meeting_id=meeting.id)}
     assert ("alleged-perpetrator", "Pat Responsible") in listed and ("applicant", "Jane Applicant") in listed
     assert ("agency-representative", world.rj_rep.name) in listed
     assert only_referral().state is PathwayState.CONFERENCE_BOOKED
 
-    response = post(client, f"/restorative/{referral.id}/withdraw",
-                    {"participant_id": str(people(referral)["responsible"]),
-                     "withdrawn_on": date.today().isoformat()})
+    response = post(
+        client,
+        f"/restorative/{referral.id}/withdraw",
+        {"participant_id": str(people(referral)["responsible"]), "withdrawn_on": date.today().isoformat()},
+    )
     assert response.status_code == 302
     after = only_referral()
     assert after.state is PathwayState.AWAITING_CONSENT and after.booking_flagged
@@ -122,8 +139,9 @@ def test_a_restorative_conference_records_no_minutes(client, world):
     db.session.commit()
     meeting = meeting_services.load_meeting(meeting_id)
     with pytest.raises(FieldError, match="not recorded"):
-        meeting_services.save_minute(meeting, meeting.minute_items[-1], base_number=0, text="She said...",
-                                     actor=world.chair)
+        meeting_services.save_minute(
+            meeting, meeting.minute_items[-1], base_number=0, text="She said...", actor=world.chair
+        )
 
 
 def _held_with_agreement(client, world):
@@ -139,8 +157,12 @@ def _held_with_agreement(client, world):
 
 def test_an_agreement_item_without_a_person_responsible_is_refused(client, world):
     referral = _held_with_agreement(client, world)
-    data = {"kind": "apology", "responsible": "", "what": "Write a letter of apology",
-            "due_on": (date.today() + timedelta(days=14)).isoformat()}
+    data = {
+        "kind": "apology",
+        "responsible": "",
+        "what": "Write a letter of apology",
+        "due_on": (date.today() + timedelta(days=14)).isoformat(),
+    }
     response = post(client, f"/restorative/{referral.id}/items", data)
     assert response.status_code == 400
     assert "Enter who is responsible for this item" in text_of(response)
@@ -153,27 +175,36 @@ def test_an_agreement_item_without_a_person_responsible_is_refused(client, world
 def test_follow_up_checks_are_scheduled_and_closing_records_the_outcome(client, world):
     referral = _held_with_agreement(client, world)
     from trigger.restorative.services import follow_ups_of
+
     checks = follow_ups_of(referral)
     assert len(checks) == 2
-    response = post(client, f"/restorative/{referral.id}/follow-ups/{checks[0].id}",
-                    {"done_on": date.today().isoformat(), "notes": "No further incidents"})
+    response = post(
+        client,
+        f"/restorative/{referral.id}/follow-ups/{checks[0].id}",
+        {"done_on": date.today().isoformat(), "notes": "No further incidents"},
+    )
     assert response.status_code == 302
-    assert post(client, f"/restorative/{referral.id}/close",
-                {"outcome": "completed", "closed_on": date.today().isoformat()}).status_code == 302
+    assert (
+        post(
+            client, f"/restorative/{referral.id}/close", {"outcome": "completed", "closed_on": date.today().isoformat()}
+        ).status_code
+        == 302
+    )
     assert only_referral().state is PathwayState.CLOSED
 
 
 def _link(client, referral):
-    response = post(client, f"/restorative/{referral.id}/feedback-link",
-                    {"participant_id": str(people(referral)["harmed"])})
+    response = post(
+        client, f"/restorative/{referral.id}/feedback-link", {"participant_id": str(people(referral)["harmed"])}
+    )
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     from flask import current_app
 
     # The address shown for the participant starts with PUBLIC_URL, never the request's Host.
-    assert f'{current_app.config["TRIGGER_SETTINGS"].public_url}/restorative/feedback?token=' in page
+    assert f"{current_app.config['TRIGGER_SETTINGS'].public_url}/restorative/feedback?token=" in page
     start = page.index("/restorative/feedback?token=")
-    return page[start:page.index('"', start)].replace("&amp;", "&")
+    return page[start : page.index('"', start)].replace("&amp;", "&")
 
 
 def test_feedback_through_a_single_use_link_and_clear_refusals(client, world, app):
@@ -181,8 +212,11 @@ def test_feedback_through_a_single_use_link_and_clear_refusals(client, world, ap
     link = _link(client, referral)
     anonymous = app.test_client()
     assert anonymous.get(link).status_code == 200
-    response = post(anonymous, link, {"felt_heard": "yes", "helped": "partly", "recommend": "5",
-                                      "comments": "CANARY-FEEDBACK words"})
+    response = post(
+        anonymous,
+        link,
+        {"felt_heard": "yes", "helped": "partly", "recommend": "5", "comments": "CANARY-FEEDBACK words"},
+    )
     assert response.status_code == 200 and "Thank you" in text_of(response)
     again = anonymous.get(link)
     assert again.status_code == 410 and "already been used" in text_of(again)
@@ -203,13 +237,28 @@ def test_preparation_notes_and_feedback_answers_are_seen_only_by_the_service_and
     login(other, world.coordinator)
     refer(other, world)
     referral = only_referral()
-    response = post(client, f"/restorative/{referral.id}/preparation", {
-        "participant_id": str(people(referral)["harmed"]), "contact_on": date.today().isoformat(),
-        "kind": "in-person", "notes": "CANARY-PREP she is frightened of him"})
+    response = post(
+        client,
+        f"/restorative/{referral.id}/preparation",
+        {
+            "participant_id": str(people(referral)["harmed"]),
+            "contact_on": date.today().isoformat(),
+            "kind": "in-person",
+            "notes": "CANARY-PREP she is frightened of him",
+        },
+    )
     assert response.status_code == 302, text_of(response)[:2000]
-    post(client, f"/restorative/{referral.id}/feedback-phone", {
-        "participant_id": str(people(referral)["harmed"]), "felt_heard": "yes", "helped": "yes",
-        "recommend": "4", "comments": "CANARY-FEEDBACK by phone"})
+    post(
+        client,
+        f"/restorative/{referral.id}/feedback-phone",
+        {
+            "participant_id": str(people(referral)["harmed"]),
+            "felt_heard": "yes",
+            "helped": "yes",
+            "recommend": "4",
+            "comments": "CANARY-FEEDBACK by phone",
+        },
+    )
     assert "CANARY-PREP" in text_of(client.get(f"/restorative/{referral.id}"))
     chair = app.test_client()
     login(chair, world.chair)
@@ -239,6 +288,7 @@ def test_the_service_sees_the_case_it_was_referred(client, world):
 
 def test_figures_count_each_step_in_the_period(client, world):
     from trigger.restorative.services import figures
+
     _held_with_agreement(client, world)
     today = date.today()
     counts = figures(None, today - timedelta(days=1), today)
@@ -255,6 +305,7 @@ def _pdf(case_id, kind):
     from tests.crawl_helpers import pdf_text
     from trigger.documents.contexts import load_case_for_documents
     from trigger.documents.rendering import render_document
+
     return pdf_text(render_document(kind, load_case_for_documents(case_id), draft=False, large_print=False))
 
 
@@ -267,9 +318,17 @@ def test_the_documents_say_what_they_should_and_disclose_nothing_they_should_not
     referral = _held_with_agreement(client, world)
     with pytest.raises(DocumentProblem, match="no items yet"):
         _pdf(world.case.id, DocumentKind.RESTORATIVE_AGREEMENT)
-    post(client, f"/restorative/{referral.id}/items", {
-        "kind": "apology", "responsible": "Pat Responsible", "what": "Write to Jane to apologise",
-        "victim_wording": "A letter of apology to you", "due_on": (date.today() + timedelta(days=14)).isoformat()})
+    post(
+        client,
+        f"/restorative/{referral.id}/items",
+        {
+            "kind": "apology",
+            "responsible": "Pat Responsible",
+            "what": "Write to Jane to apologise",
+            "victim_wording": "A letter of apology to you",
+            "due_on": (date.today() + timedelta(days=14)).isoformat(),
+        },
+    )
 
     letter = _pdf(world.case.id, DocumentKind.RESTORATIVE_INFORMATION)
     assert "Restorative justice: what it is and how to take part" in letter
@@ -278,6 +337,7 @@ def test_the_documents_say_what_they_should_and_disclose_nothing_they_should_not
 
     from trigger.documents.services import default_method, default_recipient
     from trigger.models import DeliveryMethod
+
     assert default_recipient(world.case, DocumentKind.RESTORATIVE_INVITATION).name == "Pat Responsible"
     assert default_method(world.case, DocumentKind.RESTORATIVE_INVITATION) is DeliveryMethod.POST
     invitation = _pdf(world.case.id, DocumentKind.RESTORATIVE_INVITATION)
@@ -305,8 +365,10 @@ def test_due_follow_up_checks_are_reminded_to_the_facilitators_once(client, worl
     referral = _held_with_agreement_again(client, referral)
     first = follow_ups_of(referral)[0].due_on
     runner = app.test_cli_runner()
-    assert "0 follow-up" in runner.invoke(args=["restorative", "remind", "--today",
-                                                (first - timedelta(days=1)).isoformat()]).output
+    assert (
+        "0 follow-up"
+        in runner.invoke(args=["restorative", "remind", "--today", (first - timedelta(days=1)).isoformat()]).output
+    )
     assert "1 follow-up" in runner.invoke(args=["restorative", "remind", "--today", first.isoformat()]).output
     assert "0 follow-up" in runner.invoke(args=["restorative", "remind", "--today", first.isoformat()]).output
     reminded = db.session.query(Notification).filter(Notification.subject.contains("follow-up")).all()
@@ -329,9 +391,15 @@ def test_the_demo_county_has_a_case_at_each_step_of_the_pathway(app):
     assert result.exit_code == 0, result.output
     assert "7 cases on the restorative justice pathway" in result.output
     states = {r.state for r in db.session.scalars(select(RestorativeReferral))}
-    assert states == {PathwayState.REFERRED, PathwayState.VICTIM_TOLD, PathwayState.AWAITING_CONSENT,
-                      PathwayState.READY, PathwayState.CONFERENCE_BOOKED, PathwayState.AGREEMENT_MADE,
-                      PathwayState.CLOSED}
+    assert states == {
+        PathwayState.REFERRED,
+        PathwayState.VICTIM_TOLD,
+        PathwayState.AWAITING_CONSENT,
+        PathwayState.READY,
+        PathwayState.CONFERENCE_BOOKED,
+        PathwayState.AGREEMENT_MADE,
+        PathwayState.CLOSED,
+    }
 
 
 def test_a_referral_can_be_the_plans_action_owned_by_the_service(client, world):
@@ -342,8 +410,13 @@ def test_a_referral_can_be_the_plans_action_owned_by_the_service(client, world):
     db.session.add(plan)
     db.session.flush()
     due = date.today() + timedelta(days=10)
-    action = Action(plan_id=plan.id, description="Offer restorative justice to both households",
-                    owner_agency_id=world.rj_agency_id, due_on=due, original_due_on=due)
+    action = Action(
+        plan_id=plan.id,
+        description="Offer restorative justice to both households",
+        owner_agency_id=world.rj_agency_id,
+        due_on=due,
+        original_due_on=due,
+    )
     db.session.add(action)
     db.session.commit()
     login(client, world.coordinator)
@@ -404,10 +477,25 @@ def test_the_case_timeline_shows_the_pathway_only_to_those_who_may_see_the_refer
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-SERVICE_STEPS = st.lists(st.sampled_from([
-    "tell", "assess-yes", "assess-no", "consent-harmed", "consent-responsible", "withdraw-harmed",
-    "withdraw-responsible", "process-direct", "process-letters", "book", "hold", "close",
-]), max_size=14)
+SERVICE_STEPS = st.lists(
+    st.sampled_from(
+        [
+            "tell",
+            "assess-yes",
+            "assess-no",
+            "consent-harmed",
+            "consent-responsible",
+            "withdraw-harmed",
+            "withdraw-responsible",
+            "process-direct",
+            "process-letters",
+            "book",
+            "hold",
+            "close",
+        ]
+    ),
+    max_size=14,
+)
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -420,9 +508,15 @@ def test_no_sequence_of_service_calls_books_a_conference_without_both_current_co
 
     with app.test_request_context("/"):
         case = db.session.get(type(world.case), world.case.id)
-        referral = rj.refer(case, rj.ReferralInput(
-            agency_id=str(world.rj_agency_id), reason="Property test",
-            perpetrator_ids=[str(p.id) for p in rj.perpetrators_of(case)]), actor=world.coordinator)
+        referral = rj.refer(
+            case,
+            rj.ReferralInput(
+                agency_id=str(world.rj_agency_id),
+                reason="Property test",
+                perpetrator_ids=[str(p.id) for p in rj.perpetrators_of(case)],
+            ),
+            actor=world.coordinator,
+        )
         db.session.commit()
         today = date.today()
         for step in steps:
@@ -432,19 +526,33 @@ def test_no_sequence_of_service_calls_books_a_conference_without_both_current_co
                 "tell": lambda: rj.tell_victim(referral, told_on=today, how="phone", answer="interested"),
                 "assess-yes": lambda: rj.assess(referral, [], {}, suitable=True, reason="", actor=world.chair),
                 "assess-no": lambda: rj.assess(referral, [], {}, suitable=False, reason="Unsafe", actor=world.chair),
-                "consent-harmed": lambda: rj.record_consent(referral, participant_id=who["harmed"], given_on=today,
-                                                            how="phone", actor=world.chair),
-                "consent-responsible": lambda: rj.record_consent(referral, participant_id=who["responsible"],
-                                                                 given_on=today, how="phone", actor=world.chair),
-                "withdraw-harmed": lambda: rj.withdraw_consent(referral, participant_id=who["harmed"],
-                                                               withdrawn_on=today, actor=world.chair),
-                "withdraw-responsible": lambda: rj.withdraw_consent(referral, participant_id=who["responsible"],
-                                                                    withdrawn_on=today, actor=world.chair),
+                "consent-harmed": lambda: rj.record_consent(
+                    referral, participant_id=who["harmed"], given_on=today, how="phone", actor=world.chair
+                ),
+                "consent-responsible": lambda: rj.record_consent(
+                    referral, participant_id=who["responsible"], given_on=today, how="phone", actor=world.chair
+                ),
+                "withdraw-harmed": lambda: rj.withdraw_consent(
+                    referral, participant_id=who["harmed"], withdrawn_on=today, actor=world.chair
+                ),
+                "withdraw-responsible": lambda: rj.withdraw_consent(
+                    referral, participant_id=who["responsible"], withdrawn_on=today, actor=world.chair
+                ),
                 "process-direct": lambda: rj.choose_process(referral, "direct-conference"),
                 "process-letters": lambda: rj.choose_process(referral, "indirect-letters"),
-                "book": lambda: rj.book_conference(referral, case, rj.BookingInput(
-                    day=today + timedelta(days=5), start=clock(10), end=clock(11), place="Hall", virtual_link="",
-                    chair_id=str(world.chair.id)), actor=world.coordinator),
+                "book": lambda: rj.book_conference(
+                    referral,
+                    case,
+                    rj.BookingInput(
+                        day=today + timedelta(days=5),
+                        start=clock(10),
+                        end=clock(11),
+                        place="Hall",
+                        virtual_link="",
+                        chair_id=str(world.chair.id),
+                    ),
+                    actor=world.coordinator,
+                ),
                 "hold": lambda: rj.hold(referral, case, held_on=today),
                 "close": lambda: rj.close(referral, outcome="not-completed", closed_on=today),
             }

@@ -39,8 +39,10 @@ QUESTIONS = [
 def questions(app) -> list[RiskQuestion]:
     # Every table is emptied after each test, so the migration's default set is re-made here.
     db.session.execute(RiskQuestion.__table__.delete())
-    rows = [RiskQuestion(text=t, category=c, weight=w, position=i, active=True)
-            for i, (t, c, w) in enumerate(QUESTIONS, start=1)]
+    rows = [
+        RiskQuestion(text=t, category=c, weight=w, position=i, active=True)
+        for i, (t, c, w) in enumerate(QUESTIONS, start=1)
+    ]
     db.session.add_all(rows)
     db.session.commit()
     return rows
@@ -52,7 +54,8 @@ def world(app, make_user, make_agency, make_area, questions):
     police = make_agency("Severn Vale Police", AgencyType.POLICE)
     case = make_case(area, police)
     return {
-        "case": case, "police": police,
+        "case": case,
+        "police": police,
         "coordinator": make_user(Role.COORDINATOR, name="Cora Coordinator"),
         "rep": make_user(Role.AGENCY_REP, agency=police, name="PC Pat Rep"),
         "chair": make_user(Role.CHAIR, name="Charles Chair"),
@@ -76,9 +79,12 @@ def test_the_migration_seeds_a_default_questionnaire(tmp_path):
         rows = connection.execute(text("SELECT text, category, weight, active FROM risk_questions")).all()
     engine.dispose()
     texts = {row.text for row in rows}
-    assert {"Does the victim have a disability or long-term illness?", "Is the victim isolated or living alone?",
-            "Is the victim considering moving home because of the ASB?",
-            "Is the ASB motivated by hostility towards a protected characteristic?"} <= texts
+    assert {
+        "Does the victim have a disability or long-term illness?",
+        "Is the victim isolated or living alone?",
+        "Is the victim considering moving home because of the ASB?",
+        "Is the ASB motivated by hostility towards a protected characteristic?",
+    } <= texts
     assert {row.category for row in rows} == {c.value for c in RiskCategory}
     assert all(row.active and 0 < row.weight <= 10 for row in rows)
 
@@ -91,37 +97,57 @@ def test_an_administrator_adds_changes_and_deactivates_questions_audited(admin_c
     assert "Is the victim isolated or living alone?" in page and "Situational vulnerability" in page
     assert "12 or more is High risk" in page
 
-    response = post(admin_client, "/admin/risk-questions/new", {
-        "text": "Is the victim a carer for someone else?", "category": "situational-vulnerability",
-        "weight": "2", "position": "", "active": "y"})
+    response = post(
+        admin_client,
+        "/admin/risk-questions/new",
+        {
+            "text": "Is the victim a carer for someone else?",
+            "category": "situational-vulnerability",
+            "weight": "2",
+            "position": "",
+            "active": "y",
+        },
+    )
     assert response.status_code == 302
     added = db.session.scalar(select(RiskQuestion).where(RiskQuestion.text.like("Is the victim a carer%")))
     assert added.position == len(QUESTIONS) + 1 and added.weight == 2
 
     isolated = questions[1]
-    response = post(admin_client, f"/admin/risk-questions/{isolated.id}/edit", {
-        "text": isolated.text, "category": "situational-vulnerability", "weight": "4", "position": "2"})
+    response = post(
+        admin_client,
+        f"/admin/risk-questions/{isolated.id}/edit",
+        {"text": isolated.text, "category": "situational-vulnerability", "weight": "4", "position": "2"},
+    )
     assert response.status_code == 302
     db.session.expire_all()
     assert not db.session.get(RiskQuestion, isolated.id).active
     page = text_of(admin_client.get("/admin/risk-questions"))
     assert "Inactive" in page
-    events = db.session.scalars(select(AuditEvent).where(AuditEvent.object_type == "risk_question")
-                                .order_by(AuditEvent.id)).all()
+    events = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.object_type == "risk_question").order_by(AuditEvent.id)
+    ).all()
     assert [e.action for e in events] == ["risk_question.created", "risk_question.changed"]
     assert events[1].summary.startswith("Deactivated the risk question")
     assert events[1].details["changes"]["weight"] == [2, 4]
 
 
-@pytest.mark.parametrize(("data", "message"), [
-    ({"text": "", "category": "hate-motivation", "weight": "1"}, "Enter the question"),
-    ({"text": "x" * 301, "category": "hate-motivation", "weight": "1"}, "The question must be 300 characters or fewer"),
-    ({"text": "New?", "category": "", "weight": "1"}, "Choose the kind of risk the question is about"),
-    ({"text": "New?", "category": "hate-motivation", "weight": "11"}, "The score must be between 0 and 10"),
-    ({"text": "New?", "category": "hate-motivation", "weight": ""}, "Enter the score a “yes” adds"),
-    ({"text": "is the victim isolated or living alone?", "category": "hate-motivation", "weight": "1"},
-     "There is already a question with this wording"),
-])
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"text": "", "category": "hate-motivation", "weight": "1"}, "Enter the question"),
+        (
+            {"text": "x" * 301, "category": "hate-motivation", "weight": "1"},
+            "The question must be 300 characters or fewer",
+        ),
+        ({"text": "New?", "category": "", "weight": "1"}, "Choose the kind of risk the question is about"),
+        ({"text": "New?", "category": "hate-motivation", "weight": "11"}, "The score must be between 0 and 10"),
+        ({"text": "New?", "category": "hate-motivation", "weight": ""}, "Enter the score a “yes” adds"),
+        (
+            {"text": "is the victim isolated or living alone?", "category": "hate-motivation", "weight": "1"},
+            "There is already a question with this wording",
+        ),
+    ],
+)
 def test_bad_questions_are_refused_next_to_the_field(admin_client, questions, data, message):
     response = post(admin_client, "/admin/risk-questions/new", data)
     assert response.status_code == 400
@@ -203,16 +229,24 @@ def test_every_question_must_be_answered_and_nothing_is_saved_otherwise(client, 
 def test_the_meeting_page_links_to_a_reassessment_recorded_against_the_meeting(client, world, questions):
     case = world["case"]
     start = datetime.now(UTC) - timedelta(days=1)
-    meeting = Meeting(case_id=case.id, kind=MeetingKind.INITIAL_REVIEW, starts_at=start,
-                      ends_at=start + timedelta(hours=1), place="Council House", chair_id=world["chair"].id,
-                      status=MeetingStatus.HELD, ics_uid=f"{uuid.uuid4()}@test")
+    meeting = Meeting(
+        case_id=case.id,
+        kind=MeetingKind.INITIAL_REVIEW,
+        starts_at=start,
+        ends_at=start + timedelta(hours=1),
+        place="Council House",
+        chair_id=world["chair"].id,
+        status=MeetingStatus.HELD,
+        ics_uid=f"{uuid.uuid4()}@test",
+    )
     db.session.add(meeting)
     db.session.commit()
     login(client, world["coordinator"])
     page = client.get(f"/cases/{case.id}/meetings/{meeting.id}").get_data(as_text=True)
     link = f"/cases/{case.id}/risk?meeting_id={meeting.id}"
-    assert link in page and "Review the risk assessment at this meeting" in text_of(client.get(
-        f"/cases/{case.id}/meetings/{meeting.id}"))
+    assert link in page and "Review the risk assessment at this meeting" in text_of(
+        client.get(f"/cases/{case.id}/meetings/{meeting.id}")
+    )
     assert "This review is for the meeting on" in text_of(client.get(link))
     assert post(client, link, answer_all(questions, {1})).status_code == 302
     assert db.session.scalar(select(RiskAssessment)).meeting_id == meeting.id

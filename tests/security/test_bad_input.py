@@ -27,8 +27,7 @@ def test_a_nul_byte_in_the_public_form_or_the_sign_in_form_is_refused_clearly(cl
     assert client.get("/apply?area=\x00").status_code == 400
 
 
-def test_ids_and_pages_beyond_the_database_range_are_not_found_or_ignored(client, make_user, make_area,
-                                                                           make_agency):
+def test_ids_and_pages_beyond_the_database_range_are_not_found_or_ignored(client, make_user, make_area, make_agency):
     coordinator = make_user(Role.COORDINATOR)
     case = make_case(make_area("Testbury"), make_agency("Test Police", AgencyType.POLICE))
     login(client, coordinator)
@@ -76,8 +75,9 @@ def test_a_database_error_logs_the_statement_but_not_the_personal_data(app, clie
     @allow(PUBLIC)
     def broken():
         # A value the database cannot take, quoted by PostgreSQL in its message and by SQLAlchemy in its own.
-        db.session.execute(text("SELECT CAST(:value AS INTEGER) FROM no_such_table"),
-                           {"value": "Jane Secret, 1 Elm Road"})
+        db.session.execute(
+            text("SELECT CAST(:value AS INTEGER) FROM no_such_table"), {"value": "Jane Secret, 1 Elm Road"}
+        )
         return "unreachable"
 
     app.add_url_rule("/broken-for-test", "broken_for_test", broken)

@@ -71,12 +71,20 @@ MARKUP = ["<script>alert", "<img src=x", "<svg id=xss", "onmouseover='alert"]
 
 def hostile_text(max_size: int):
     piece = st.one_of(st.sampled_from(HOSTILE), st.text(st.characters(codec="utf-8"), max_size=12))
-    return (st.lists(piece, min_size=1, max_size=4).map("".join)
-            .map(lambda s: s[:max_size]).filter(lambda s: s.strip() and "\x00" not in s))
+    return (
+        st.lists(piece, min_size=1, max_size=4)
+        .map("".join)
+        .map(lambda s: s[:max_size])
+        .filter(lambda s: s.strip() and "\x00" not in s)
+    )
 
 
-HYPOTHESIS = settings(max_examples=12, deadline=None, derandomize=True,
-                      suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+HYPOTHESIS = settings(
+    max_examples=12,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 _unique = count(1)
 
 
@@ -103,12 +111,22 @@ def submit(client, url: str, data: dict):
 def test_agency_and_area_names_come_back_escaped(admin_client, name):
     n = next(_unique)
     agency_name, area_name = f"{n} {name}"[:160], f"{n} {name}"[:120]
-    if submit(admin_client, "/admin/agencies/new",
-              {"name": agency_name, "agency_type": "housing", "contact_email": "", "active": "y"}).status_code == 302:
+    if (
+        submit(
+            admin_client,
+            "/admin/agencies/new",
+            {"name": agency_name, "agency_type": "housing", "contact_email": "", "active": "y"},
+        ).status_code
+        == 302
+    ):
         saved = db.session.scalar(select(Agency.name).where(Agency.name.like(f"{n} %")))
         assert_shown_safely(admin_client.get("/admin/agencies").get_data(as_text=True), saved)
-    if submit(admin_client, "/admin/areas/new",
-              {"name": area_name, "nation": "england-and-wales", "active": "y"}).status_code == 302:
+    if (
+        submit(
+            admin_client, "/admin/areas/new", {"name": area_name, "nation": "england-and-wales", "active": "y"}
+        ).status_code
+        == 302
+    ):
         saved = db.session.scalar(select(Area.name).where(Area.name.like(f"{n} %")))
         assert_shown_safely(admin_client.get("/admin/areas").get_data(as_text=True), saved)
 
@@ -116,8 +134,11 @@ def test_agency_and_area_names_come_back_escaped(admin_client, name):
 @pytest.fixture
 def intake_world(app, make_user, make_area, make_agency):
     coordinator = make_user(Role.COORDINATOR)
-    return {"area": make_area("Testbury"), "police": make_agency("Test Police", AgencyType.POLICE),
-            "coordinator": coordinator}
+    return {
+        "area": make_area("Testbury"),
+        "police": make_agency("Test Police", AgencyType.POLICE),
+        "coordinator": coordinator,
+    }
 
 
 @given(name=hostile_text(110), description=hostile_text(2000))
@@ -146,10 +167,16 @@ def test_action_descriptions_come_back_escaped(app, intake_world, description):
     case = make_case(area, police)
     client = app.test_client()
     login(client, intake_world["coordinator"])
-    response = submit(client, f"/cases/{case.id}/plan/actions/new", {
-        "description": description, "owner_agency_id": str(police.id), "priority": "low",
-        "due_on": (date.today() + timedelta(days=7)).isoformat(),
-    })
+    response = submit(
+        client,
+        f"/cases/{case.id}/plan/actions/new",
+        {
+            "description": description,
+            "owner_agency_id": str(police.id),
+            "priority": "low",
+            "due_on": (date.today() + timedelta(days=7)).isoformat(),
+        },
+    )
     if response.status_code == 302:
         saved = db.session.scalar(select(Action.description).where(Action.plan.has(case_id=case.id)))
         assert_shown_safely(client.get(f"/cases/{case.id}/plan").get_data(as_text=True), saved)
@@ -173,8 +200,7 @@ def _apply_forever(base: str, area_id: int, agency_id: int, stop: threading.Even
             token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)[1]
             data = public_form(type("A", (), {"id": area_id}), type("P", (), {"id": agency_id}))
             data["csrf_token"] = token
-            opener.open(urllib.request.Request(f"{base}/apply", data=urllib.parse.urlencode(data).encode()),
-                        timeout=5)
+            opener.open(urllib.request.Request(f"{base}/apply", data=urllib.parse.urlencode(data).encode()), timeout=5)
             outcomes.append("ok")
         except (OSError, urllib.error.URLError, TypeError):
             outcomes.append("failed")
@@ -191,10 +217,20 @@ def test_a_server_killed_mid_write_leaves_a_consistent_database(app, database_ur
     db.session.remove()
 
     port = _free_port()
-    env = dict(os.environ, DATABASE_URL=database_url, SECRET_KEY="crash-test-" + "k" * 40, TRIGGER_ENV="local",
-               PUBLIC_FORM_PER_HOUR="1000000", PASSWORD_HASH_PROFILE="test")
-    server = subprocess.Popen([str(ROOT / ".venv/bin/gunicorn"), "-w", "2", "-b", f"127.0.0.1:{port}",
-                               "--log-level", "error", "wsgi:app"], cwd=ROOT, env=env, start_new_session=True)
+    env = dict(
+        os.environ,
+        DATABASE_URL=database_url,
+        SECRET_KEY="crash-test-" + "k" * 40,
+        TRIGGER_ENV="local",
+        PUBLIC_FORM_PER_HOUR="1000000",
+        PASSWORD_HASH_PROFILE="test",
+    )
+    server = subprocess.Popen(
+        [str(ROOT / ".venv/bin/gunicorn"), "-w", "2", "-b", f"127.0.0.1:{port}", "--log-level", "error", "wsgi:app"],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+    )
     base = f"http://127.0.0.1:{port}"
     stop, outcomes = threading.Event(), []
     threads = []
@@ -205,8 +241,9 @@ def test_a_server_killed_mid_write_leaves_a_consistent_database(app, database_ur
                 break
             except OSError:
                 time.sleep(0.1)
-        threads = [threading.Thread(target=_apply_forever, args=(base, area_id, police_id, stop, outcomes))
-                   for _ in range(6)]
+        threads = [
+            threading.Thread(target=_apply_forever, args=(base, area_id, police_id, stop, outcomes)) for _ in range(6)
+        ]
         for thread in threads:
             thread.start()
         deadline = time.monotonic() + 60
@@ -224,21 +261,31 @@ def test_a_server_killed_mid_write_leaves_a_consistent_database(app, database_ur
     with engine.connect() as connection:
         cases = connection.scalar(select(func.count()).select_from(Case))
         assert cases >= 15
-        without_incidents = connection.scalar(text(
-            "SELECT count(*) FROM cases WHERE id NOT IN (SELECT case_id FROM incidents)"))
+        without_incidents = connection.scalar(
+            text("SELECT count(*) FROM cases WHERE id NOT IN (SELECT case_id FROM incidents)")
+        )
         created_events = connection.scalar(
-            select(func.count(func.distinct(AuditEvent.case_id))).where(AuditEvent.action == "case.created"))
-        orphan_events = connection.scalar(text(
-            "SELECT count(*) FROM audit_events WHERE action = 'case.created' "
-            "AND case_id NOT IN (SELECT id FROM cases)"))
-        orphan_reports = connection.scalar(text(
-            "SELECT count(*) FROM incident_reports WHERE incident_id NOT IN (SELECT id FROM incidents)"))
-        orphan_incidents = connection.scalar(text(
-            "SELECT count(*) FROM incidents WHERE case_id NOT IN (SELECT id FROM cases)"))
+            select(func.count(func.distinct(AuditEvent.case_id))).where(AuditEvent.action == "case.created")
+        )
+        orphan_events = connection.scalar(
+            text(
+                "SELECT count(*) FROM audit_events WHERE action = 'case.created' "
+                "AND case_id NOT IN (SELECT id FROM cases)"
+            )
+        )
+        orphan_reports = connection.scalar(
+            text("SELECT count(*) FROM incident_reports WHERE incident_id NOT IN (SELECT id FROM incidents)")
+        )
+        orphan_incidents = connection.scalar(
+            text("SELECT count(*) FROM incidents WHERE case_id NOT IN (SELECT id FROM cases)")
+        )
         assert (without_incidents, orphan_events, orphan_reports, orphan_incidents) == (0, 0, 0, 0)
-        missing = connection.execute(text(
-            "SELECT id, reference FROM cases WHERE id NOT IN "
-            "(SELECT case_id FROM audit_events WHERE action = 'case.created' AND case_id IS NOT NULL)")).all()
+        missing = connection.execute(
+            text(
+                "SELECT id, reference FROM cases WHERE id NOT IN "
+                "(SELECT case_id FROM audit_events WHERE action = 'case.created' AND case_id IS NOT NULL)"
+            )
+        ).all()
         # One "case.created" per case: no case without its audit event.
         assert created_events == cases and not missing, (created_events, cases, missing)
         # The database still takes writes after the crash.

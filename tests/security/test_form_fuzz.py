@@ -29,8 +29,25 @@ from trigger.models.escalations import ReviewingBody
 from trigger.notifications.services import queue_email
 from trigger.models.restorative import FollowUpCheck
 from trigger.models import (
-    Action, ActionPlan, Agency, Area, AreaClosureDay, Attendee, Case, CaseDeadline, Escalation, Incident,
-    IssuedDocument, Meeting, MinuteItem, Notification, OutboxMessage, Recommendation, RiskQuestion, Role, User,
+    Action,
+    ActionPlan,
+    Agency,
+    Area,
+    AreaClosureDay,
+    Attendee,
+    Case,
+    CaseDeadline,
+    Escalation,
+    Incident,
+    IssuedDocument,
+    Meeting,
+    MinuteItem,
+    Notification,
+    OutboxMessage,
+    Recommendation,
+    RiskQuestion,
+    Role,
+    User,
 )
 
 HOSTILE = {
@@ -49,8 +66,13 @@ RESPOND_TOKEN = "fuzz-respond-token-not-secret"
 @pytest.fixture
 def app(database_url):
     """Throttles out of the way, so that every hostile POST reaches its form (each throttle has its own tests)."""
-    app = build_app(database_url, public_form_per_hour=100_000, login_max_failures_per_account=100_000,
-                    login_max_failures_per_address=100_000, login_max_failures_per_account_and_address=100_000)
+    app = build_app(
+        database_url,
+        public_form_per_hour=100_000,
+        login_max_failures_per_account=100_000,
+        login_max_failures_per_address=100_000,
+        login_max_failures_per_account_and_address=100_000,
+    )
     with app.app_context():
         yield app
         db.session.remove()
@@ -184,18 +206,38 @@ def _seed() -> str:
     db.session.add(AreaClosureDay(area_id=case.area_id, day=date.today() + timedelta(days=40), reason="Fuzz day"))
     queue_email("someone@example.org", "A queued email", "Its body")
     today = date.today()
-    db.session.add(Escalation(
-        case_id=case.id, escalated_from=case.stage, received_on=today, outcome_letter_on=today - timedelta(days=3),
-        window_working_days=20, window_due_on=today + timedelta(days=25), working_days_after_letter=3,
-        ground_review_not_proper=True, consent_to_share=True, consent_on=today,
-        reviewing_body=ReviewingBody.PCC_OFFICE, decision_due_on=today + timedelta(days=28),
-    ))
+    db.session.add(
+        Escalation(
+            case_id=case.id,
+            escalated_from=case.stage,
+            received_on=today,
+            outcome_letter_on=today - timedelta(days=3),
+            window_working_days=20,
+            window_due_on=today + timedelta(days=25),
+            working_days_after_letter=3,
+            ground_review_not_proper=True,
+            consent_to_share=True,
+            consent_on=today,
+            reviewing_body=ReviewingBody.PCC_OFFICE,
+            decision_due_on=today + timedelta(days=28),
+        )
+    )
     pdf = b"%PDF-1.7 fuzz"
-    db.session.add(IssuedDocument(
-        case_id=case.id, kind=DocumentKind.ACKNOWLEDGEMENT, version=1, title="Acknowledgement",
-        template_name="acknowledgement.html", template_version="0" * 64, sha256=hashlib.sha256(pdf).hexdigest(),
-        size_bytes=len(pdf), content=pdf, marking="OFFICIAL", method=DeliveryMethod.POST,
-    ))
+    db.session.add(
+        IssuedDocument(
+            case_id=case.id,
+            kind=DocumentKind.ACKNOWLEDGEMENT,
+            version=1,
+            title="Acknowledgement",
+            template_name="acknowledgement.html",
+            template_version="0" * 64,
+            sha256=hashlib.sha256(pdf).hexdigest(),
+            size_bytes=len(pdf),
+            content=pdf,
+            marking="OFFICIAL",
+            method=DeliveryMethod.POST,
+        )
+    )
     db.session.commit()
     return admin.email, admin.password
 
@@ -215,9 +257,12 @@ def _first(statement):
 
 def url_parts() -> dict[str, int | None]:
     case = _rich_case()
-    meeting = _first(select(Meeting).join(MinuteItem, MinuteItem.meeting_id == Meeting.id)
-                     .where(Meeting.case_id == case.id).order_by(Meeting.id)) \
-        or _first(select(Meeting).where(Meeting.case_id == case.id))
+    meeting = _first(
+        select(Meeting)
+        .join(MinuteItem, MinuteItem.meeting_id == Meeting.id)
+        .where(Meeting.case_id == case.id)
+        .order_by(Meeting.id)
+    ) or _first(select(Meeting).where(Meeting.case_id == case.id))
     meeting_id = meeting.id if meeting else None
     admin_ids = select(User.id).where(User.role == Role.ADMIN)
     return {
@@ -227,8 +272,12 @@ def url_parts() -> dict[str, int | None]:
         "item_id": _first(select(MinuteItem.id).where(MinuteItem.meeting_id == meeting_id).order_by(MinuteItem.id)),
         "attendee_id": _first(select(Attendee.id).where(Attendee.meeting_id == meeting_id).order_by(Attendee.id)),
         "recommendation_id": _first(select(Recommendation.id).where(Recommendation.meeting_id == meeting_id)),
-        "action_id": _first(select(Action.id).join(ActionPlan, Action.plan_id == ActionPlan.id)
-                            .where(ActionPlan.case_id == case.id).order_by(Action.id)),
+        "action_id": _first(
+            select(Action.id)
+            .join(ActionPlan, Action.plan_id == ActionPlan.id)
+            .where(ActionPlan.case_id == case.id)
+            .order_by(Action.id)
+        ),
         "deadline_id": _first(select(CaseDeadline.id).where(CaseDeadline.case_id == case.id).order_by(CaseDeadline.id)),
         "incident_id": _first(select(Incident.id).where(Incident.case_id == case.id).order_by(Incident.id)),
         "document_id": _first(select(IssuedDocument.id).where(IssuedDocument.case_id == case.id)),
@@ -280,8 +329,25 @@ def _sign_in(client, email: str, password: str) -> None:
 
 
 # Every query-string parameter the views read (grep "args.get" trigger/), each set to the hostile value at once.
-QUERY_PARAMETERS = ("action", "agency", "area", "large_print", "meeting", "meeting_id", "next", "overdue", "page",
-                    "q", "role", "sort", "stage", "status", "timeline", "kind", "_method")
+QUERY_PARAMETERS = (
+    "action",
+    "agency",
+    "area",
+    "large_print",
+    "meeting",
+    "meeting_id",
+    "next",
+    "overdue",
+    "page",
+    "q",
+    "role",
+    "sort",
+    "stage",
+    "status",
+    "timeline",
+    "kind",
+    "_method",
+)
 HOSTILE_IN_URLS = ("nul", "int32", "int64", "negative", "crlf")  # 1 MB is no URL
 
 
@@ -324,8 +390,9 @@ def _fuzz(client, urls: list[str], failures: list[str], counts: dict, *, relogin
                 response = client.post(path, data=data)
                 counts["posts"] += 1
                 if response.status_code >= 500:
-                    failures.append(f"POST {path} ({label} in {'text' if in_text else 'choices'}) -> "
-                                    f"{response.status_code}")
+                    failures.append(
+                        f"POST {path} ({label} in {'text' if in_text else 'choices'}) -> {response.status_code}"
+                    )
                 if relogin is not None and response.status_code == 302 and "/login" in response.location:
                     relogin()
 
@@ -346,9 +413,11 @@ def test_no_form_answers_500_to_hostile_values(app, caplog):
     _fuzz(admin, urls, failures, counts, relogin=lambda: _sign_in(admin, email, password))
 
     seconds = time.perf_counter() - started
-    print(f"\nfuzz: {counts['pages']} pages ({counts['hostile_gets']} hostile query strings), {counts['forms']} "
-          f"forms, {counts['posts']} hostile POSTs in "
-          f"{seconds:.1f} s; rules without seeded ids: {unfilled}")
+    print(
+        f"\nfuzz: {counts['pages']} pages ({counts['hostile_gets']} hostile query strings), {counts['forms']} "
+        f"forms, {counts['posts']} hostile POSTs in "
+        f"{seconds:.1f} s; rules without seeded ids: {unfilled}"
+    )
     # The safety net (trigger.errors: a value the database refused is a 400) must not be what kept these from
     # 500: every such value is checked before it reaches the database.
     refused = [r.getMessage().splitlines()[0] for r in caplog.records if "Database refused a value" in r.getMessage()]

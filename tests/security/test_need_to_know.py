@@ -67,17 +67,26 @@ def world(app, org, make_user, make_agency, make_area):
     today = date.today()
 
     def case(reference: str, agency, applicant_email: str) -> Case:
-        c = Case(reference=reference, area_id=w.area.id, received_on=today - timedelta(days=40),
-                 channel=Channel.PHONE, applicant_name="Jane Applicant", applicant_address="1 Elm Road, Testbury",
-                 applicant_postcode="TB1 2AB", applicant_email=applicant_email, stage=Stage.PLAN_LIVE,
-                 created_by_id=w.coordinator.id)
+        c = Case(
+            reference=reference,
+            area_id=w.area.id,
+            received_on=today - timedelta(days=40),
+            channel=Channel.PHONE,
+            applicant_name="Jane Applicant",
+            applicant_address="1 Elm Road, Testbury",
+            applicant_postcode="TB1 2AB",
+            applicant_email=applicant_email,
+            stage=Stage.PLAN_LIVE,
+            created_by_id=w.coordinator.id,
+        )
         db.session.add(c)
         db.session.flush()
         incident = Incident(case_id=c.id, occurred_on=today - timedelta(days=50), description="Shouting at night")
         db.session.add(incident)
         db.session.flush()
-        db.session.add(IncidentReport(incident_id=incident.id, agency_id=agency.id,
-                                      reported_on=today - timedelta(days=49)))
+        db.session.add(
+            IncidentReport(incident_id=incident.id, agency_id=agency.id, reported_on=today - timedelta(days=49))
+        )
         return c
 
     w.case = case("ASB-2026-0101", w.police, "jane@example.org")
@@ -86,14 +95,28 @@ def world(app, org, make_user, make_agency, make_area):
 
     def meeting(days_ago: int, agencies) -> Meeting:
         starts = datetime.combine(today - timedelta(days=days_ago), time(10), tzinfo=UTC)
-        m = Meeting(case_id=w.case.id, kind=MeetingKind.REVIEW, starts_at=starts, ends_at=starts + timedelta(hours=1),
-                    chair_id=w.chair.id, status=MeetingStatus.HELD, ics_uid=f"{uuid.uuid4()}@test",
-                    place="Council House")
+        m = Meeting(
+            case_id=w.case.id,
+            kind=MeetingKind.REVIEW,
+            starts_at=starts,
+            ends_at=starts + timedelta(hours=1),
+            chair_id=w.chair.id,
+            status=MeetingStatus.HELD,
+            ics_uid=f"{uuid.uuid4()}@test",
+            place="Council House",
+        )
         db.session.add(m)
         db.session.flush()
         for agency in agencies:
-            db.session.add(Attendee(meeting_id=m.id, kind=AttendeeKind.AGENCY_REPRESENTATIVE, agency_id=agency.id,
-                                    name=f"Someone from {agency.name}", status=AttendeeStatus.ATTENDED))
+            db.session.add(
+                Attendee(
+                    meeting_id=m.id,
+                    kind=AttendeeKind.AGENCY_REPRESENTATIVE,
+                    agency_id=agency.id,
+                    name=f"Someone from {agency.name}",
+                    status=AttendeeStatus.ATTENDED,
+                )
+            )
         return m
 
     w.m1 = meeting(20, [w.police, w.homes])
@@ -102,10 +125,23 @@ def world(app, org, make_user, make_agency, make_area):
     db.session.add(plan)
     db.session.flush()
     w.due = today + timedelta(days=30)
-    w.restricted = Action(plan_id=plan.id, description=RESTRICTED_ACTION, owner_agency_id=w.homes.id,
-                          due_on=w.due, original_due_on=w.due, priority=Priority.HIGH, restricted=True)
-    w.shared = Action(plan_id=plan.id, description="Patrol Elm Road on Friday nights", owner_agency_id=w.police.id,
-                      due_on=w.due, original_due_on=w.due, priority=Priority.MEDIUM)
+    w.restricted = Action(
+        plan_id=plan.id,
+        description=RESTRICTED_ACTION,
+        owner_agency_id=w.homes.id,
+        due_on=w.due,
+        original_due_on=w.due,
+        priority=Priority.HIGH,
+        restricted=True,
+    )
+    w.shared = Action(
+        plan_id=plan.id,
+        description="Patrol Elm Road on Friday nights",
+        owner_agency_id=w.police.id,
+        due_on=w.due,
+        original_due_on=w.due,
+        priority=Priority.MEDIUM,
+    )
     db.session.add_all([w.restricted, w.shared])
     db.session.commit()
     return w
@@ -123,8 +159,11 @@ def add_m2_recommendation_and_response(app, w):
     response = post(coordinator, f"{base}/recommendations", {"agency_id": str(w.homes.id), "text": M2_RECOMMENDATION})
     assert response.status_code == 302, text_of(response)[:500]
     recommendation = db.session.query(Recommendation).filter_by(meeting_id=w.m2.id).one()
-    response = post(coordinator, f"{base}/recommendations/{recommendation.id}/response",
-                    {"response_text": M2_RESPONSE, "responded_on": date.today().isoformat()})
+    response = post(
+        coordinator,
+        f"{base}/recommendations/{recommendation.id}/response",
+        {"response_text": M2_RESPONSE, "responded_on": date.today().isoformat()},
+    )
     assert response.status_code == 302, text_of(response)[:500]
     return recommendation
 
@@ -154,11 +193,21 @@ def test_the_escalation_page_lists_only_the_recommendations_of_meetings_the_pers
     world.case.stage = Stage.ESCALATED
     from trigger.models.escalations import ReviewingBody
 
-    escalation = Escalation(case_id=world.case.id, escalated_from=Stage.PLAN_LIVE, received_on=date.today(),
-                            outcome_letter_on=date.today(), ground_review_not_proper=True,
-                            applicant_summary="Nothing changed", consent_to_share=True, consent_on=date.today(),
-                            window_due_on=date.today(), window_working_days=20, working_days_after_letter=1,
-                            decision_due_on=date.today() + timedelta(days=28), reviewing_body=list(ReviewingBody)[0])
+    escalation = Escalation(
+        case_id=world.case.id,
+        escalated_from=Stage.PLAN_LIVE,
+        received_on=date.today(),
+        outcome_letter_on=date.today(),
+        ground_review_not_proper=True,
+        applicant_summary="Nothing changed",
+        consent_to_share=True,
+        consent_on=date.today(),
+        window_due_on=date.today(),
+        window_working_days=20,
+        working_days_after_letter=1,
+        decision_due_on=date.today() + timedelta(days=28),
+        reviewing_body=list(ReviewingBody)[0],
+    )
     db.session.add(escalation)
     db.session.commit()
     url = f"/escalations/{escalation.id}"
@@ -189,9 +238,11 @@ def test_linked_cases_are_shown_only_when_the_viewer_may_open_them(app, world):
 
 def test_a_restricted_action_is_one_neutral_line_for_other_partners_on_the_plan_csv_and_timeline(app, world):
     homes = signed_in(app, world.homes_rep)
-    response = post(homes, f"/actions/{world.restricted.id}/update",
-                    {"note": RESTRICTED_UPDATE, "status": "in-progress", "reason": "",
-                     "version": str(world.restricted.version)})
+    response = post(
+        homes,
+        f"/actions/{world.restricted.id}/update",
+        {"note": RESTRICTED_UPDATE, "status": "in-progress", "reason": "", "version": str(world.restricted.version)},
+    )
     assert response.status_code == 302, text_of(response)[:500]
     neutral = f"A restricted action owned by Vale Homes, due {world.due.day} {world.due:%B %Y}"
 
@@ -219,15 +270,22 @@ def test_the_issued_action_plan_and_minutes_show_restricted_items_as_neutral_lin
     from trigger.documents.rendering import render_document
     from trigger.models import DocumentKind
 
-    db.session.add(Recommendation(meeting_id=world.m1.id, agency_id=world.homes.id, restricted=True,
-                                  text="Apply for an injunction against the tenant's household"))
+    db.session.add(
+        Recommendation(
+            meeting_id=world.m1.id,
+            agency_id=world.homes.id,
+            restricted=True,
+            text="Apply for an injunction against the tenant's household",
+        )
+    )
     db.session.commit()
     case = load_case_for_documents(world.case.id)
     plan = pdf_text(render_document(DocumentKind.ACTION_PLAN, case, draft=False, large_print=False))
     assert "A restricted action owned by Vale Homes" in plan and RESTRICTED_ACTION not in plan
     assert "Patrol Elm Road on Friday nights" in plan
-    minutes = pdf_text(render_document(DocumentKind.MINUTES_FULL, case, draft=False, large_print=False,
-                                       meeting_id=world.m1.id))
+    minutes = pdf_text(
+        render_document(DocumentKind.MINUTES_FULL, case, draft=False, large_print=False, meeting_id=world.m1.id)
+    )
     assert "A restricted recommendation to Vale Homes" in minutes
     assert "injunction" not in minutes
 
@@ -257,22 +315,44 @@ def test_a_reminder_email_never_quotes_a_restricted_action(app, world):
 def test_a_wording_for_the_applicant_that_names_another_person_or_address_is_refused_with_a_reason(app, world):
     coordinator = signed_in(app, world.coordinator)
     base = f"/cases/{world.case.id}/meetings/{world.m1.id}/recommendations"
-    response = post(coordinator, base, {"agency_id": str(world.homes.id), "text": "Warn the tenant",
-                                        "victim_visible": "y",
-                                        "victim_wording": f"Vale Homes will write to {PERPETRATOR}"})
+    response = post(
+        coordinator,
+        base,
+        {
+            "agency_id": str(world.homes.id),
+            "text": "Warn the tenant",
+            "victim_visible": "y",
+            "victim_wording": f"Vale Homes will write to {PERPETRATOR}",
+        },
+    )
     assert response.status_code == 400
     assert f"mentions “{PERPETRATOR}”" in text_of(response)
-    response = post(coordinator, base, {"agency_id": str(world.homes.id), "text": "Warn the tenant",
-                                        "victim_visible": "y",
-                                        "victim_wording": "Vale Homes will write to the household at 9 Birch Avenue"})
+    response = post(
+        coordinator,
+        base,
+        {
+            "agency_id": str(world.homes.id),
+            "text": "Warn the tenant",
+            "victim_visible": "y",
+            "victim_wording": "Vale Homes will write to the household at 9 Birch Avenue",
+        },
+    )
     assert response.status_code == 400 and "“9 Birch Avenue”" in text_of(response)
     assert db.session.query(Recommendation).count() == 0  # nothing saved
 
-    response = post(coordinator, f"/cases/{world.case.id}/plan/actions/new", {
-        "description": "Visit", "owner_agency_id": str(world.police.id), "priority": "medium",
-        "due_on": world.due.isoformat(),
-        "victim_visible": "y", "victim_wording": f"We will visit {PERPETRATOR} at {PERPETRATOR_ADDRESS}",
-        "version": ""})
+    response = post(
+        coordinator,
+        f"/cases/{world.case.id}/plan/actions/new",
+        {
+            "description": "Visit",
+            "owner_agency_id": str(world.police.id),
+            "priority": "medium",
+            "due_on": world.due.isoformat(),
+            "victim_visible": "y",
+            "victim_wording": f"We will visit {PERPETRATOR} at {PERPETRATOR_ADDRESS}",
+            "version": "",
+        },
+    )
     assert "another person or address on the case" in text_of(response), text_of(response)[:1500]
     assert response.status_code == 400
 
@@ -283,16 +363,41 @@ def test_the_outcome_letter_prints_only_shared_recommendations_in_the_applicant_
 
     coordinator = signed_in(app, world.coordinator)
     base = f"/cases/{world.case.id}/meetings/{world.m1.id}/recommendations"
-    assert post(coordinator, base, {"agency_id": str(world.homes.id),
-                                    "text": "Vale Homes: Consider a Community Protection Warning against the tenant",
-                                    }).status_code == 302
-    assert post(coordinator, base, {"agency_id": str(world.police.id), "text": "Police to patrol on Fridays",
-                                    "victim_visible": "y",
-                                    "victim_wording": "The police will patrol your road on Friday nights"},
-                ).status_code == 302
+    assert (
+        post(
+            coordinator,
+            base,
+            {
+                "agency_id": str(world.homes.id),
+                "text": "Vale Homes: Consider a Community Protection Warning against the tenant",
+            },
+        ).status_code
+        == 302
+    )
+    assert (
+        post(
+            coordinator,
+            base,
+            {
+                "agency_id": str(world.police.id),
+                "text": "Police to patrol on Fridays",
+                "victim_visible": "y",
+                "victim_wording": "The police will patrol your road on Friday nights",
+            },
+        ).status_code
+        == 302
+    )
     case = load_case_for_documents(world.case.id)
-    letter = pdf_text(render_document(DocumentKind.OUTCOME, case, draft=False, large_print=False,
-                                      meeting_id=world.m1.id, findings="Reports were not shared."))
+    letter = pdf_text(
+        render_document(
+            DocumentKind.OUTCOME,
+            case,
+            draft=False,
+            large_print=False,
+            meeting_id=world.m1.id,
+            findings="Reports were not shared.",
+        )
+    )
     assert "The police will patrol your road on Friday nights" in letter
     assert "Community Protection Warning" not in letter and "Police to patrol on Fridays" not in letter
 
@@ -300,12 +405,21 @@ def test_the_outcome_letter_prints_only_shared_recommendations_in_the_applicant_
     unshared = db.session.query(Recommendation).filter(Recommendation.text.like("%Community Protection%")).one()
     url = f"{base}/{unshared.id}/sharing"
     assert "Who may read this recommendation" in text_of(coordinator.get(url))
-    response = post(coordinator, url, {"victim_visible": "y",
-                                       "victim_wording": "Vale Homes will consider formal action"})
+    response = post(
+        coordinator, url, {"victim_visible": "y", "victim_wording": "Vale Homes will consider formal action"}
+    )
     assert response.status_code == 302
     db.session.expire_all()  # the page saved it in its own request
-    letter = pdf_text(render_document(DocumentKind.OUTCOME, case, draft=False, large_print=False,
-                                      meeting_id=world.m1.id, findings="Reports were not shared."))
+    letter = pdf_text(
+        render_document(
+            DocumentKind.OUTCOME,
+            case,
+            draft=False,
+            large_print=False,
+            meeting_id=world.m1.id,
+            findings="Reports were not shared.",
+        )
+    )
     assert "Vale Homes will consider formal action" in letter and "Community Protection Warning" not in letter
 
 
@@ -313,8 +427,12 @@ def test_an_address_typed_into_free_text_reads_as_another_address_in_a_letter():
     from trigger.domain.need_to_know import Redactor
 
     redact = Redactor([PERPETRATOR, PERPETRATOR_ADDRESS], keep=["Jane Applicant", "1 Elm Road, Testbury", "TB1 2AB"])
-    said = redact(f"{PERPETRATOR} of 14 Quarrel Close shouted at the people at 22 Birch Avenue, TB9 9ZZ. "
-                  "Jane Applicant at 1 Elm Road waited 2 hours in the park.")
-    assert said == ("another person of another address shouted at the people at another address, another address. "
-                    "Jane Applicant at 1 Elm Road waited 2 hours in the park.")
+    said = redact(
+        f"{PERPETRATOR} of 14 Quarrel Close shouted at the people at 22 Birch Avenue, TB9 9ZZ. "
+        "Jane Applicant at 1 Elm Road waited 2 hours in the park."
+    )
+    assert said == (
+        "another person of another address shouted at the people at another address, another address. "
+        "Jane Applicant at 1 Elm Road waited 2 hours in the park."
+    )
     assert "[removed]" not in said

@@ -72,15 +72,19 @@ def world(database_url):
 
 
 def _print_summary(dialect: str, seeded_in: float) -> None:
-    lines = [f"\n=== canary crawl on {dialect} (world built in {seeded_in:.1f} s) ===",
-             f"{'role':<12}{'pages':>7}{'CSV':>6}{'PDFs':>6}{'other':>7}{'emails':>8}{'403/404':>9}"
-             f"{'leaks':>7}{'seconds':>9}  (of which pages / PDFs)"]
+    lines = [
+        f"\n=== canary crawl on {dialect} (world built in {seeded_in:.1f} s) ===",
+        f"{'role':<12}{'pages':>7}{'CSV':>6}{'PDFs':>6}{'other':>7}{'emails':>8}{'403/404':>9}"
+        f"{'leaks':>7}{'seconds':>9}  (of which pages / PDFs)",
+    ]
     for role in STAFF_ROLES + ("applicant",):
         n = COVERAGE.get(role)
         if n:
-            lines.append(f"{role:<12}{n['pages']:>7}{n['csv']:>6}{n['pdf']:>6}{n['other']:>7}{n['emails']:>8}"
-                         f"{n['refused']:>9}{n['leaks']:>7}{n['seconds']:>9.1f}"
-                         f"  ({n.get('split', {}).get('page', 0):.1f} / {n.get('split', {}).get('pdf', 0):.1f})")
+            lines.append(
+                f"{role:<12}{n['pages']:>7}{n['csv']:>6}{n['pdf']:>6}{n['other']:>7}{n['emails']:>8}"
+                f"{n['refused']:>9}{n['leaks']:>7}{n['seconds']:>9.1f}"
+                f"  ({n.get('split', {}).get('page', 0):.1f} / {n.get('split', {}).get('pdf', 0):.1f})"
+            )
     lines.append(f"--- {len(ALL_LEAKS)} leak(s) on {dialect}, by canary and reader ---")
     grouped: dict[str, list[str]] = {}
     for leak in ALL_LEAKS:
@@ -101,8 +105,10 @@ def _leaks_in(found: list[Found], role: str, world: CanaryWorld) -> list[str]:
             if role not in canary.allowed:
                 leaks.append(f"{canary.text} ({canary.what}) -> {role} via {item.where}")
             elif item.kind is not None and item.kind.for_applicant and not canary.victim_ok:
-                leaks.append(f"{canary.text} ({canary.what}) -> the applicant's {item.kind.label} "
-                             f"(seen by {role}) via {item.where}")
+                leaks.append(
+                    f"{canary.text} ({canary.what}) -> the applicant's {item.kind.label} "
+                    f"(seen by {role}) via {item.where}"
+                )
     return leaks
 
 
@@ -127,8 +133,10 @@ def test_each_role_reads_each_canary_only_where_it_may(world, role):
     if role in NEUTRAL_LINE_ROLES:
         for line in (seeded.neutral_action_line(), seeded.neutral_recommendation_line()):
             if not any(squash(line) in f.text for f in everything):
-                problems.append(f"missing neutral line for {role}: “{line}” appears on none of its "
-                                f"{len(everything)} pages/exports/PDFs")
+                problems.append(
+                    f"missing neutral line for {role}: “{line}” appears on none of its "
+                    f"{len(everything)} pages/exports/PDFs"
+                )
     if role in ("coordinator", "chair"):  # the control: the crawl reaches every canary (else it could not see it leak)
         for canary in seeded.all_canaries():
             # The coordinator checks every canary it may read; the chair those only chairs read (restorative).
@@ -143,14 +151,22 @@ def test_each_role_reads_each_canary_only_where_it_may(world, role):
         if not any(f.where == must_reach for f in result.visited):
             problems.append(f"crawl gap: the {role} crawl never reached {must_reach.removeprefix('page ')}")
 
-    COVERAGE[role] = dict(pages=result.count("page"), csv=result.count("csv"), pdf=result.count("pdf"),
-                          other=result.count("other"), emails=len(mail),
-                          refused=result.statuses.get(403, 0) + result.statuses.get(404, 0), leaks=len(leaks),
-                          seconds=time.perf_counter() - started, split=result.seconds)
+    COVERAGE[role] = dict(
+        pages=result.count("page"),
+        csv=result.count("csv"),
+        pdf=result.count("pdf"),
+        other=result.count("other"),
+        emails=len(mail),
+        refused=result.statuses.get(403, 0) + result.statuses.get(404, 0),
+        leaks=len(leaks),
+        seconds=time.perf_counter() - started,
+        split=result.seconds,
+    )
     ALL_LEAKS.extend(leaks)
 
     assert result.count("page") >= MIN_PAGES[role], (
-        f"the {role} crawl reached only {result.count('page')} pages (statuses {result.statuses})")
+        f"the {role} crawl reached only {result.count('page')} pages (statuses {result.statuses})"
+    )
     assert not problems, _report(f"{role}: need-to-know problems", problems)
 
 
@@ -166,10 +182,19 @@ def test_letters_and_emails_to_the_applicant_hold_nothing_not_for_the_victim(wor
         if canary.victim_ok:
             continue
         needle = squash(canary.text)
-        problems += [f"{canary.text} ({canary.what}) -> applicant via {f.where}"
-                     for f in letters + mail if needle in f.text]
-    COVERAGE["applicant"] = dict(pages=0, csv=0, pdf=len(letters), other=0, emails=len(mail), refused=0,
-                                 leaks=len(problems), seconds=time.perf_counter() - started)
+        problems += [
+            f"{canary.text} ({canary.what}) -> applicant via {f.where}" for f in letters + mail if needle in f.text
+        ]
+    COVERAGE["applicant"] = dict(
+        pages=0,
+        csv=0,
+        pdf=len(letters),
+        other=0,
+        emails=len(mail),
+        refused=0,
+        leaks=len(problems),
+        seconds=time.perf_counter() - started,
+    )
     ALL_LEAKS.extend(problems)
     assert not problems, _report("the applicant: not-for-victim canaries in letters and emails", problems)
 

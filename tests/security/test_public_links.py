@@ -44,14 +44,18 @@ def _links(text: str) -> list[str]:
     return re.findall(r"https?://[^\s\"'<>]+", text)
 
 
-def test_invitation_links_start_with_public_url_whatever_host_the_request_claims(app, client, make_user,
-                                                                               make_agency, make_area):
+def test_invitation_links_start_with_public_url_whatever_host_the_request_claims(
+    app, client, make_user, make_agency, make_area
+):
     world = make_world(make_user, make_agency, make_area)
     login(client, world.coordinator)
     schedule(client, world)
     meeting = only_meeting()
-    response = post(client, f"/cases/{world.case.id}/meetings/{meeting.id}/attendees",
-                    {"invite": [f"user:{world.police_rep.id}"], "action": "invite"})
+    response = post(
+        client,
+        f"/cases/{world.case.id}/meetings/{meeting.id}/attendees",
+        {"invite": [f"user:{world.police_rep.id}"], "action": "invite"},
+    )
     assert response.status_code == 302
     (invitation,) = emails_to("pat@police.example")
     assert "attacker.example" not in invitation.body and "evil.example" not in invitation.body
@@ -71,5 +75,6 @@ def test_no_code_builds_an_address_from_the_request():
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
         if pattern.search(line)
     ]
-    assert offenders == [], "build absolute links with notifications.services.absolute_url (PUBLIC_URL):\n" + \
-        "\n".join(offenders)
+    assert offenders == [], "build absolute links with notifications.services.absolute_url (PUBLIC_URL):\n" + "\n".join(
+        offenders
+    )

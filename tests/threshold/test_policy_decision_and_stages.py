@@ -24,8 +24,13 @@ def world(make_area, make_agency, make_user, client):
 
 
 def decide(client, case, **data):
-    values = {"outcome": "met", "reasons": "Three reports in time.", "decision_maker_name": "Sam Senior",
-              "decided_on": TODAY.isoformat(), **data}
+    values = {
+        "outcome": "met",
+        "reasons": "Three reports in time.",
+        "decision_maker_name": "Sam Senior",
+        "decided_on": TODAY.isoformat(),
+        **data,
+    }
     return post(client, f"/cases/{case.id}/threshold", values)
 
 
@@ -48,11 +53,14 @@ def test_decision_agreeing_with_the_evaluation(client, world):
     assert not decision.differs_from_advice and decision.evaluation["met"] is True
     assert decision.policy["qualifying_complaints"] == 3 and decision.policy["version"] is None
     assert [a for a in actions(case.id) if a != "case.viewed"][-3:] == [
-        "threshold.decided", "case.stage_changed", "deadline.closed_by_stage"]  # gathering information ends
+        "threshold.decided",
+        "case.stage_changed",
+        "deadline.closed_by_stage",
+    ]  # gathering information ends
 
 
 def test_decision_differing_from_the_evaluation_needs_a_reason(client, world):
-    case = make_case(world["area"], world["police"], incidents=[(40, 39)])   # one complaint: advice "not met"
+    case = make_case(world["area"], world["police"], incidents=[(40, 39)])  # one complaint: advice "not met"
     response = decide(client, case, outcome="met")
     assert response.status_code == 400
     assert "The evaluation says the threshold is not met: explain why the decision differs" in text_of(response)
@@ -72,8 +80,13 @@ def test_vulnerability_override(client, world):
     response = decide(client, case, outcome="met-by-override", difference_reason="Victim is very vulnerable.")
     assert response.status_code == 400
     assert "Explain the victim's vulnerability that justifies the override" in text_of(response)
-    response = decide(client, case, outcome="met-by-override", difference_reason="Override on vulnerability.",
-                      vulnerability_reason="Lives alone with a serious illness.")
+    response = decide(
+        client,
+        case,
+        outcome="met-by-override",
+        difference_reason="Override on vulnerability.",
+        vulnerability_reason="Lives alone with a serious illness.",
+    )
     assert response.status_code == 302
     assert db.session.scalar(select(ThresholdDecision)).outcome.value == "met-by-override"
 
@@ -82,20 +95,28 @@ def test_override_refused_where_the_area_does_not_allow_it(client, world, admin)
     db.session.add(AreaThresholdPolicy(area_id=world["area"].id, version=1, vulnerability_override_allowed=False))
     db.session.commit()
     case = make_case(world["area"], world["police"], incidents=[(40, 39)])
-    assert "vulnerability override" not in text_of(client.get(f"/cases/{case.id}/threshold")).lower().split(
-        "record the threshold decision")[-1].split("reasons for the decision")[0]
+    assert (
+        "vulnerability override"
+        not in text_of(client.get(f"/cases/{case.id}/threshold"))
+        .lower()
+        .split("record the threshold decision")[-1]
+        .split("reasons for the decision")[0]
+    )
     response = decide(client, case, outcome="met-by-override", difference_reason="x", vulnerability_reason="y")
     assert response.status_code == 400 and "does not allow a vulnerability override" in text_of(response)
 
 
-@pytest.mark.parametrize("data, message", [
-    ({"outcome": ""}, "Choose whether the threshold is met"),
-    ({"outcome": "maybe"}, "Choose whether the threshold is met"),
-    ({"reasons": ""}, "Give the reasons for the decision"),
-    ({"decision_maker_name": ""}, "Enter the name of the decision maker"),
-    ({"decided_on": "2999-01-01"}, "The date of the decision must be today or in the past"),
-    ({"reasons": "x" * 5001}, "The reasons must be 5000 characters or fewer"),
-])
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        ({"outcome": ""}, "Choose whether the threshold is met"),
+        ({"outcome": "maybe"}, "Choose whether the threshold is met"),
+        ({"reasons": ""}, "Give the reasons for the decision"),
+        ({"decision_maker_name": ""}, "Enter the name of the decision maker"),
+        ({"decided_on": "2999-01-01"}, "The date of the decision must be today or in the past"),
+        ({"reasons": "x" * 5001}, "The reasons must be 5000 characters or fewer"),
+    ],
+)
 def test_bad_decisions_are_explained(client, world, data, message):
     case = make_case(world["area"], world["police"])
     response = decide(client, case, **data)
@@ -117,9 +138,15 @@ def test_forged_case_id_is_404(client, world):
 # ---- policies ---------------------------------------------------------------------------------------------
 
 
-POLICY = {"qualifying_complaints": "2", "window_months": "6", "reporting_rule_months": "1",
-          "enforce_reporting_rule": "y", "hate_incident_suffices": "y", "distinct_complainants": "",
-          "vulnerability_override_allowed": "y"}
+POLICY = {
+    "qualifying_complaints": "2",
+    "window_months": "6",
+    "reporting_rule_months": "1",
+    "enforce_reporting_rule": "y",
+    "hate_incident_suffices": "y",
+    "distinct_complainants": "",
+    "vulnerability_override_allowed": "y",
+}
 
 
 def test_admin_edits_a_policy_as_a_new_version_for_new_decisions_only(admin_client, make_area, make_agency):
@@ -127,9 +154,19 @@ def test_admin_edits_a_policy_as_a_new_version_for_new_decisions_only(admin_clie
     assert "statutory defaults" in text_of(admin_client.get("/admin/threshold-policies"))
     case = make_case(area, police, incidents=[(40, 39), (20, 20)])
     # decided under the defaults (3 needed): not met
-    assert post(admin_client, f"/cases/{case.id}/threshold",
-                {"outcome": "not-met", "reasons": "Two only", "decision_maker_name": "Ada",
-                 "decided_on": TODAY.isoformat()}).status_code == 302
+    assert (
+        post(
+            admin_client,
+            f"/cases/{case.id}/threshold",
+            {
+                "outcome": "not-met",
+                "reasons": "Two only",
+                "decision_maker_name": "Ada",
+                "decided_on": TODAY.isoformat(),
+            },
+        ).status_code
+        == 302
+    )
     response = post(admin_client, f"/admin/threshold-policies/{area.id}", POLICY)
     assert response.status_code == 302
     assert "saved as version 1" in text_of(admin_client.get(response.location))
@@ -146,13 +183,16 @@ def test_admin_edits_a_policy_as_a_new_version_for_new_decisions_only(admin_clie
     assert count(AreaThresholdPolicy) == 1
 
 
-@pytest.mark.parametrize("change, message", [
-    ({"qualifying_complaints": "4"}, "the law allows an area to set a lower number than 3"),
-    ({"qualifying_complaints": ""}, "Enter the number of qualifying complaints"),
-    ({"window_months": "3"}, "The window must be between 6 and 24 months"),
-    ({"reporting_rule_months": "0"}, "The reporting period must be between 1 and 12 months"),
-    ({"distinct_complainants": "1"}, "Enter a number between 2 and 50"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"qualifying_complaints": "4"}, "the law allows an area to set a lower number than 3"),
+        ({"qualifying_complaints": ""}, "Enter the number of qualifying complaints"),
+        ({"window_months": "3"}, "The window must be between 6 and 24 months"),
+        ({"reporting_rule_months": "0"}, "The reporting period must be between 1 and 12 months"),
+        ({"distinct_complainants": "1"}, "Enter a number between 2 and 50"),
+    ],
+)
 def test_unlawful_policies_are_refused(admin_client, make_area, change, message):
     area = make_area()
     response = post(admin_client, f"/admin/threshold-policies/{area.id}", {**POLICY, **change})
@@ -200,15 +240,22 @@ def test_coordinator_acknowledges_then_closes_with_the_date_the_applicant_was_to
     case = make_case(world["area"], world["police"])
     page = text_of(client.get(f"/cases/{case.id}/stage"))
     assert "Acknowledged" in page and "Threshold met" not in page  # threshold stages need a decision
-    assert post(client, f"/cases/{case.id}/stage", {"stage": "acknowledged", "reason": "Letter sent"}).status_code == 302
+    assert (
+        post(client, f"/cases/{case.id}/stage", {"stage": "acknowledged", "reason": "Letter sent"}).status_code == 302
+    )
     response = post(client, f"/cases/{case.id}/stage", {"stage": "closed", "reason": "Applicant withdrew"})
     assert response.status_code == 400
     assert "Enter the date the applicant was told the case is closing" in text_of(response)
-    response = post(client, f"/cases/{case.id}/stage",
-                    {"stage": "closed", "reason": "Applicant withdrew", "applicant_told_on": TODAY.isoformat()})
+    response = post(
+        client,
+        f"/cases/{case.id}/stage",
+        {"stage": "closed", "reason": "Applicant withdrew", "applicant_told_on": TODAY.isoformat()},
+    )
     assert response.status_code == 302
     db.session.refresh(case)
-    assert case.stage is Stage.CLOSED and case.applicant_told_on == TODAY and case.closure_reason == "Applicant withdrew"
+    assert (
+        case.stage is Stage.CLOSED and case.applicant_told_on == TODAY and case.closure_reason == "Applicant withdrew"
+    )
     page = text_of(client.get(f"/cases/{case.id}")) + text_of(client.get(f"/cases/{case.id}/timeline"))
     assert "Application received → Acknowledged: Letter sent" in page and "Applicant withdrew" in page
 

@@ -35,8 +35,13 @@ def world(make_area, make_agency, make_user, client):
     council = make_agency("Test Council", AgencyType.COUNCIL)
     coordinator = make_user(Role.COORDINATOR, name="Cora Ordinator")
     login(client, coordinator)
-    return {"area": area, "police": police, "council": council, "coordinator": coordinator,
-            "admin": make_user(Role.ADMIN, name="Ada Admin")}
+    return {
+        "area": area,
+        "police": police,
+        "council": council,
+        "coordinator": coordinator,
+        "admin": make_user(Role.ADMIN, name="Ada Admin"),
+    }
 
 
 def set_policy(world, **values):
@@ -46,12 +51,14 @@ def set_policy(world, **values):
 
 
 def add_incident(case, agency, days: int, reported: int, *, description="Another night of noise", complainant=""):
-    incident = Incident(case_id=case.id, occurred_on=TODAY - timedelta(days=days), description=description,
-                        complainant_name=complainant)
+    incident = Incident(
+        case_id=case.id, occurred_on=TODAY - timedelta(days=days), description=description, complainant_name=complainant
+    )
     db.session.add(incident)
     db.session.flush()
-    db.session.add(IncidentReport(incident_id=incident.id, agency_id=agency.id,
-                                  reported_on=TODAY - timedelta(days=reported)))
+    db.session.add(
+        IncidentReport(incident_id=incident.id, agency_id=agency.id, reported_on=TODAY - timedelta(days=reported))
+    )
     db.session.commit()
     return incident
 
@@ -105,8 +112,7 @@ def test_the_applicants_own_name_typed_as_complainant_is_the_applicant(client, w
 # ---- 3. applications about the same problem --------------------------------------------------------------------
 
 
-def test_linking_applications_as_the_same_problem_counts_their_complainants_together(app, client, world,
-                                                                                        make_user):
+def test_linking_applications_as_the_same_problem_counts_their_complainants_together(app, client, world, make_user):
     set_policy(world, distinct_complainants=2)
     earlier = make_case(world["area"], world["police"], name="Bea Neighbour", incidents=[(30, 29)])
     case = make_case(world["area"], world["police"], name="Jane Applicant", incidents=[(40, 39)])
@@ -126,8 +132,10 @@ def test_linking_applications_as_the_same_problem_counts_their_complainants_toge
     page = text_of(client.get(response.location))
     assert f"{earlier.reference} is now counted as about the same problem" in page
     assert "Threshold met: 2 different people made complaints in time, counting 1 other application" in page
-    assert ("Complaints in time came from 2 different people: 1 person on this application (the applicant) and"
-            " 1 more on 1 other application linked as about the same problem") in page
+    assert (
+        "Complaints in time came from 2 different people: 1 person on this application (the applicant) and"
+        " 1 more on 1 other application linked as about the same problem"
+    ) in page
     assert "Threshold met" in page_of(client, earlier)  # from either side
     events = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "case.same_problem_changed")).all()
     assert sorted(e.case_id for e in events) == sorted([case.id, earlier.id])
@@ -140,8 +148,9 @@ def test_only_a_case_flagged_as_possibly_linked_can_be_linked_as_the_same_proble
     case = make_case(world["area"], world["police"])
     stranger = make_case(make_area("Elsewhere"), world["police"], name="Sid Else", postcode="GL1 1AA")
 
-    response = post(client, f"/cases/{case.id}/same-problem/{stranger.id}", {"same_problem": "yes"},
-                    token_from=f"/cases/{case.id}")
+    response = post(
+        client, f"/cases/{case.id}/same-problem/{stranger.id}", {"same_problem": "yes"}, token_from=f"/cases/{case.id}"
+    )
 
     assert "Choose a case flagged as possibly linked to this one" in text_of(client.get(response.location))
     assert client.post(f"/cases/{case.id}/same-problem/999999", data={}).status_code in (400, 404)
@@ -168,9 +177,17 @@ def test_incidents_are_numbered_1_to_n_within_the_case_not_by_database_id(client
 def test_a_vulnerability_override_needs_only_the_vulnerability_reason(client, world):
     case = make_case(world["area"], world["police"], incidents=[(40, 39)])
 
-    response = post(client, f"/cases/{case.id}/threshold", {
-        "outcome": "met-by-override", "reasons": "Decided on vulnerability.", "decision_maker_name": "Sam Senior",
-        "decided_on": TODAY.isoformat(), "vulnerability_reason": "Lives alone with a serious illness."})
+    response = post(
+        client,
+        f"/cases/{case.id}/threshold",
+        {
+            "outcome": "met-by-override",
+            "reasons": "Decided on vulnerability.",
+            "decision_maker_name": "Sam Senior",
+            "decided_on": TODAY.isoformat(),
+            "vulnerability_reason": "Lives alone with a serious illness.",
+        },
+    )
 
     assert response.status_code == 302, text_of(response)[:1500]
     decision = db.session.scalar(select(ThresholdDecision))
@@ -188,8 +205,11 @@ def test_a_report_dated_before_its_incident_is_refused_with_the_intake_message(c
 
     assert "The incidents cannot be evaluated" in page
     assert "The date reported must be the same as or after the date of the incident" in page
-    response = post(client, f"/cases/{case.id}/threshold", {
-        "outcome": "met", "reasons": "x", "decision_maker_name": "Sam", "decided_on": TODAY.isoformat()})
+    response = post(
+        client,
+        f"/cases/{case.id}/threshold",
+        {"outcome": "met", "reasons": "x", "decision_maker_name": "Sam", "decided_on": TODAY.isoformat()},
+    )
     assert response.status_code == 400 and "The incidents need checking before a decision" in text_of(response)
 
 
@@ -210,22 +230,31 @@ def test_the_policy_form_explains_what_separate_occasions_means(app, world):
 
 
 @pytest.mark.parametrize("include", [True, False])
-def test_the_decision_letter_can_give_the_evaluations_reasons_redacted_and_without_bookkeeping(
-        client, world, include):
+def test_the_decision_letter_can_give_the_evaluations_reasons_redacted_and_without_bookkeeping(client, world, include):
     set_policy(world, distinct_complainants=5)  # so the reasons name who complained
     case = make_case(world["area"], world["police"], incidents=[(40, 39), (20, 20)])
     add_incident(case, world["police"], 10, 9, description="Stones thrown", complainant="Ann Neighbour")
     add_incident(case, world["police"], 10, 9, description="Stones thrown", complainant="Ann Neighbour")
-    data = {"outcome": "met", "reasons": "Three complaints in time.", "decision_maker_name": "Sam Senior",
-            "decided_on": TODAY.isoformat()}
+    data = {
+        "outcome": "met",
+        "reasons": "Three complaints in time.",
+        "decision_maker_name": "Sam Senior",
+        "decided_on": TODAY.isoformat(),
+    }
     if include:
         data["letter_includes_evaluation"] = "y"
-    assert "Include the evaluation's reasons in the decision letter" in text_of(client.get(
-        f"/cases/{case.id}/threshold"))
+    assert "Include the evaluation's reasons in the decision letter" in text_of(
+        client.get(f"/cases/{case.id}/threshold")
+    )
     assert post(client, f"/cases/{case.id}/threshold", data).status_code == 302
 
-    text = " ".join(pdf_text(render_document(DocumentKind.THRESHOLD_DECISION, load_case_for_documents(case.id),
-                                             draft=False, large_print=False)).split())
+    text = " ".join(
+        pdf_text(
+            render_document(
+                DocumentKind.THRESHOLD_DECISION, load_case_for_documents(case.id), draft=False, large_print=False
+            )
+        ).split()
+    )
 
     assert "Three complaints in time." in text
     if include:
@@ -243,7 +272,12 @@ def test_the_acknowledgement_letter_lists_a_record_entered_twice_once(client, wo
     add_incident(case, world["police"], 20, 19, description="Stones thrown at the window")
     add_incident(case, world["police"], 20, 19, description="Stones thrown at the window")
 
-    text = " ".join(pdf_text(render_document(DocumentKind.ACKNOWLEDGEMENT, load_case_for_documents(case.id),
-                                             draft=False, large_print=False)).split())
+    text = " ".join(
+        pdf_text(
+            render_document(
+                DocumentKind.ACKNOWLEDGEMENT, load_case_for_documents(case.id), draft=False, large_print=False
+            )
+        ).split()
+    )
 
     assert text.count("Stones thrown at the window") == 1

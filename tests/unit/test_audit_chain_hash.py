@@ -19,9 +19,17 @@ from trigger.domain.audit_chain import (
 )
 
 ENTRY = {
-    "id": 7, "seq": 3, "at": datetime(2026, 12, 2, 6, 30, 1, 250, tzinfo=UTC), "actor_id": 2,
-    "actor_label": "Ada Admin <ada@example.org>", "action": "case.updated", "object_type": "case", "object_id": 41,
-    "case_id": 41, "summary": "Changed the address", "details": {"changes": {"street": ["Old Rd", "New Rd"]}},
+    "id": 7,
+    "seq": 3,
+    "at": datetime(2026, 12, 2, 6, 30, 1, 250, tzinfo=UTC),
+    "actor_id": 2,
+    "actor_label": "Ada Admin <ada@example.org>",
+    "action": "case.updated",
+    "object_type": "case",
+    "object_id": 41,
+    "case_id": 41,
+    "summary": "Changed the address",
+    "details": {"changes": {"street": ["Old Rd", "New Rd"]}},
     "ip_address": "192.0.2.10",
 }
 
@@ -32,10 +40,11 @@ def test_the_canonical_form_is_fixed_json_in_utc_to_the_microsecond():
     values[HASHED_FIELDS.index("details")] = canonical_details(ENTRY["details"])
     assert canonical_content(values) == (
         '[7,3,"2026-12-02T06:30:01.000250+00:00",2,"Ada Admin <ada@example.org>","case.updated","case",41,41,'
-        '"Changed the address","{\\"changes\\":{\\"street\\":[\\"Old Rd\\",\\"New Rd\\"]}}","192.0.2.10"]')
+        '"Changed the address","{\\"changes\\":{\\"street\\":[\\"Old Rd\\",\\"New Rd\\"]}}","192.0.2.10"]'
+    )
 
 
-@pytest.mark.parametrize("stored", ['{}', '{"b": 1, "a": [1, 2.5, "é"]}', '{"changes" : {"n" : [0, 1]}}'])
+@pytest.mark.parametrize("stored", ["{}", '{"b": 1, "a": [1, 2.5, "é"]}', '{"changes" : {"n" : [0, 1]}}'])
 def test_stored_details_text_gives_the_same_canonical_form_as_the_object(stored):
     assert canonical_details_text(stored) == canonical_details(json.loads(stored))
 
@@ -46,11 +55,23 @@ def test_the_same_moment_in_another_zone_and_details_in_another_key_order_hash_t
     assert entry_hash(GENESIS_HASH, first) == entry_hash(GENESIS_HASH, other)
 
 
-@pytest.mark.parametrize("field, value", [
-    ("id", 8), ("seq", 4), ("at", datetime(2026, 12, 2, 6, 30, 1, 251, tzinfo=UTC)), ("actor_id", None),
-    ("actor_label", "system"), ("action", "case.viewed"), ("object_type", "action"), ("object_id", 42),
-    ("case_id", None), ("summary", "Changed the address."), ("details", {}), ("ip_address", ""),
-])
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("id", 8),
+        ("seq", 4),
+        ("at", datetime(2026, 12, 2, 6, 30, 1, 251, tzinfo=UTC)),
+        ("actor_id", None),
+        ("actor_label", "system"),
+        ("action", "case.viewed"),
+        ("object_type", "action"),
+        ("object_id", 42),
+        ("case_id", None),
+        ("summary", "Changed the address."),
+        ("details", {}),
+        ("ip_address", ""),
+    ],
+)
 def test_changing_any_field_changes_the_hash(field, value):
     assert entry_hash(GENESIS_HASH, dict(ENTRY, **{field: value})) != entry_hash(GENESIS_HASH, ENTRY)
 
@@ -64,8 +85,16 @@ def test_a_time_without_a_zone_is_refused():
         entry_hash(GENESIS_HASH, dict(ENTRY, at=datetime(2026, 12, 2, 6, 30)))
 
 
-@pytest.mark.parametrize("stored", ["2026-12-02 06:30:01.000250", "2026-12-02 06:30:01", "2026-12-02T06:30:01.000250",
-                                    "2026-12-02 07:30:01.000250+01:00"])
+@pytest.mark.parametrize(
+    "stored",
+    [
+        "2026-12-02 06:30:01.000250",
+        "2026-12-02 06:30:01",
+        "2026-12-02T06:30:01.000250",
+        "2026-12-02 07:30:01.000250+01:00",
+    ],
+)
 def test_sqlite_time_text_gives_the_same_canonical_form_as_the_datetime(stored):
-    assert canonical_time_text(stored) == canonical_time(datetime(2026, 12, 2, 6, 30, 1, 250 if "250" in stored else 0,
-                                                                  tzinfo=UTC))
+    assert canonical_time_text(stored) == canonical_time(
+        datetime(2026, 12, 2, 6, 30, 1, 250 if "250" in stored else 0, tzinfo=UTC)
+    )

@@ -9,8 +9,15 @@ TO_DO, DONE, CANNOT = TaskStatus.TO_DO, TaskStatus.DONE, TaskStatus.CANNOT_START
 
 
 def meeting(**changes) -> MeetingFacts:
-    values = dict(started=False, held=False, attendees=0, uninvited=0, minutes_written=False,
-                  minutes_approved=False, reader_chairs=False)
+    values = dict(
+        started=False,
+        held=False,
+        attendees=0,
+        uninvited=0,
+        minutes_written=False,
+        minutes_approved=False,
+        reader_chairs=False,
+    )
     values.update(changes)
     return MeetingFacts(**values)
 
@@ -31,8 +38,9 @@ def test_a_new_application_asks_the_coordinator_to_acknowledge_first_and_blocks_
 
 
 def test_after_the_threshold_is_met_booking_is_next_and_invitations_wait_for_the_booking():
-    got = statuses(CaseFacts(stage="threshold-met", role="coordinator", decided=True,
-                             issued=frozenset({"acknowledgement"})))
+    got = statuses(
+        CaseFacts(stage="threshold-met", role="coordinator", decided=True, issued=frozenset({"acknowledgement"}))
+    )
     assert got[TaskKey.ACKNOWLEDGE] is DONE and got[TaskKey.DECIDE_THRESHOLD] is DONE
     assert got[TaskKey.SEND_DECISION_LETTER] is TO_DO
     assert got[TaskKey.BOOK_MEETING] is TO_DO and got[TaskKey.SEND_INVITATIONS] is CANNOT
@@ -54,13 +62,21 @@ def test_after_the_meeting_the_minutes_plan_and_outcome_letter_follow_in_order()
     assert got[TaskKey.TAKE_ATTENDANCE] is DONE and got[TaskKey.WRITE_MINUTES] is TO_DO
     assert got[TaskKey.APPROVE_MINUTES] is CANNOT
     assert got[TaskKey.AGREE_ACTIONS] is TO_DO and got[TaskKey.ISSUE_OUTCOME] is TO_DO
-    written = tasks_for(CaseFacts(**base, actions=2, meeting=meeting(attendees=2, started=True, held=True,
-                                                                     minutes_written=True)))
+    written = tasks_for(
+        CaseFacts(**base, actions=2, meeting=meeting(attendees=2, started=True, held=True, minutes_written=True))
+    )
     approve = next(t for t in written if t.key is TaskKey.APPROVE_MINUTES)
     assert approve.status is TO_DO and not approve.actionable and approve.hint == "The chair approves them"
     assert next(t for t in written if t.key is TaskKey.AGREE_ACTIONS).status is DONE
-    sent = statuses(CaseFacts(stage="outcome-sent", role="coordinator", decided=True, issued=frozenset({"outcome"}),
-                              meeting=meeting(held=True, started=True, minutes_written=True, minutes_approved=True)))
+    sent = statuses(
+        CaseFacts(
+            stage="outcome-sent",
+            role="coordinator",
+            decided=True,
+            issued=frozenset({"outcome"}),
+            meeting=meeting(held=True, started=True, minutes_written=True, minutes_approved=True),
+        )
+    )
     assert sent[TaskKey.ISSUE_OUTCOME] is DONE and sent[TaskKey.APPROVE_MINUTES] is DONE
 
 
@@ -71,8 +87,9 @@ def test_threshold_not_met_ends_with_the_decision_letter():
 
 def test_the_chair_sees_the_meeting_work_and_approves_only_their_own_meetings_minutes():
     facts = dict(stage="review-held", role="chair", decided=True)
-    tasks = tasks_for(CaseFacts(**facts, meeting=meeting(held=True, started=True, minutes_written=True,
-                                                         reader_chairs=True)))
+    tasks = tasks_for(
+        CaseFacts(**facts, meeting=meeting(held=True, started=True, minutes_written=True, reader_chairs=True))
+    )
     keys = [t.key for t in tasks]
     assert TaskKey.ACKNOWLEDGE not in keys and TaskKey.BOOK_MEETING not in keys and TaskKey.ISSUE_OUTCOME not in keys
     approve = next(t for t in tasks if t.key is TaskKey.APPROVE_MINUTES)
@@ -84,9 +101,18 @@ def test_the_chair_sees_the_meeting_work_and_approves_only_their_own_meetings_mi
 
 
 def test_an_agency_representative_sees_only_their_agencys_tasks():
-    tasks = tasks_for(CaseFacts(stage="plan-live", role="agency-representative", decided=True, actions=5,
-                                my_actions=2, my_open_actions=1, my_invitation_pending=False,
-                                meeting=meeting(held=True)))
+    tasks = tasks_for(
+        CaseFacts(
+            stage="plan-live",
+            role="agency-representative",
+            decided=True,
+            actions=5,
+            my_actions=2,
+            my_open_actions=1,
+            my_invitation_pending=False,
+            meeting=meeting(held=True),
+        )
+    )
     assert [t.key for t in tasks] == [TaskKey.ANSWER_INVITATION, TaskKey.UPDATE_ACTIONS]
     assert tasks[0].status is DONE
     assert tasks[1].status is TO_DO and tasks[1].label == "Update your agency's actions (1 open)"

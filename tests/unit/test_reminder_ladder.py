@@ -11,14 +11,17 @@ CAL = WorkingCalendar(Nation.ENGLAND_AND_WALES)
 DUE = date(2026, 12, 30)  # a Wednesday after Christmas (25th) and the substitute Boxing Day (28th)
 
 
-@pytest.mark.parametrize("today, expected", [
-    (date(2026, 12, 21), []),  # 3 working days before (22, 23, 24, 29 ... ) - too early
-    (date(2026, 12, 24), [Rung.BEFORE]),  # 2 working days before: Thursday 24th, then Tuesday 29th
-    (date(2026, 12, 28), [Rung.BEFORE]),  # a missed run on a bank holiday still sends it (once, by its key)
-    (DUE, [Rung.DUE_TODAY]),
-    (date(2026, 12, 31), [Rung.OVERDUE]),
-    (date(2027, 1, 7), [Rung.OVERDUE, Rung.ESCALATE]),  # 31st, 4th, 5th, 6th, 7th: 5 working days (1 Jan off)
-])
+@pytest.mark.parametrize(
+    "today, expected",
+    [
+        (date(2026, 12, 21), []),  # 3 working days before (22, 23, 24, 29 ... ) - too early
+        (date(2026, 12, 24), [Rung.BEFORE]),  # 2 working days before: Thursday 24th, then Tuesday 29th
+        (date(2026, 12, 28), [Rung.BEFORE]),  # a missed run on a bank holiday still sends it (once, by its key)
+        (DUE, [Rung.DUE_TODAY]),
+        (date(2026, 12, 31), [Rung.OVERDUE]),
+        (date(2027, 1, 7), [Rung.OVERDUE, Rung.ESCALATE]),  # 31st, 4th, 5th, 6th, 7th: 5 working days (1 Jan off)
+    ],
+)
 def test_the_default_ladder_counts_working_days_across_christmas(today, expected):
     assert rungs_due(DUE, today, Ladder(), CAL) == expected
 

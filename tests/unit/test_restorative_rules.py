@@ -23,8 +23,11 @@ from trigger.domain.restorative import (
 from trigger.domain.workdays import Nation, WorkingCalendar
 
 HARMED, RESPONSIBLE, NEIGHBOUR = 1, 2, 3
-PEOPLE = {HARMED: ParticipantRole.HARMED, RESPONSIBLE: ParticipantRole.RESPONSIBLE,
-          NEIGHBOUR: ParticipantRole.NEIGHBOUR}
+PEOPLE = {
+    HARMED: ParticipantRole.HARMED,
+    RESPONSIBLE: ParticipantRole.RESPONSIBLE,
+    NEIGHBOUR: ParticipantRole.NEIGHBOUR,
+}
 
 
 def with_people(pathway: Pathway | None = None) -> Pathway:
@@ -114,14 +117,16 @@ def test_current_consent_is_the_latest_record_per_person():
     class C:
         def __init__(self, pid, withdrawn):
             self.participant_id, self.given_on, self.withdrawn_on = pid, date(2026, 1, 1), withdrawn
+
     consents = [C(1, date(2026, 1, 2)), C(1, None), C(2, None), C(2, date(2026, 1, 5))]
     assert current_consents(consents) == {1}
 
 
 def test_missing_consent_names_who_is_missing():
     roles = {1: ParticipantRole.HARMED, 2: ParticipantRole.RESPONSIBLE}
-    assert missing_consent_message(roles, set()) == ("Neither the person harmed nor the person responsible "
-                                                     "currently consents")
+    assert missing_consent_message(roles, set()) == (
+        "Neither the person harmed nor the person responsible currently consents"
+    )
     assert missing_consent_message(roles, {1, 2}) is None
     assert "person harmed to the referral" in missing_consent_message({2: ParticipantRole.RESPONSIBLE}, {2})
 
@@ -177,8 +182,11 @@ def test_no_sequence_of_steps_reaches_a_booked_conference_without_both_current_c
             assert pathway.process is not None and pathway.process.is_conference
         if before.state is PathwayState.CLOSED:
             assert pathway == before  # closed is final
-        if step[0] == "withdraw" and before.state is PathwayState.CONFERENCE_BOOKED \
-                and pathway.state is not PathwayState.CONFERENCE_BOOKED:
+        if (
+            step[0] == "withdraw"
+            and before.state is PathwayState.CONFERENCE_BOOKED
+            and pathway.state is not PathwayState.CONFERENCE_BOOKED
+        ):
             assert pathway.booking_flagged
 
 

@@ -50,5 +50,6 @@ def test_retention_years_must_be_between_1_and_30():
 def test_redact_replaces_whole_names_whatever_their_case():
     text = "Ronnie Smith shouted at jane; Ronnie's dog barked. Ronald came too."
     assert redact(text, ["Ronnie Smith", "Jane", "Ronnie"]) == (
-        f"{REDACTED} shouted at {REDACTED}; {REDACTED}'s dog barked. Ronald came too.")
+        f"{REDACTED} shouted at {REDACTED}; {REDACTED}'s dog barked. Ronald came too."
+    )
     assert redact("Al was here", ["Al"]) == "Al was here"  # too short to redact safely

@@ -64,8 +64,7 @@ def test_a_half_done_assessment_is_refused_not_scored_as_no():
 
 def test_no_questions_duplicates_and_bad_weights_are_problems():
     assert check_answers([]) == ["There are no questions to answer: an administrator needs to add some."]
-    assert "Question 1 is answered more than once." in check_answers(
-        [Answer(1, 1, True), Answer(1, 1, False)])
+    assert "Question 1 is answered more than once." in check_answers([Answer(1, 1, True), Answer(1, 1, False)])
     assert check_answers([Answer(1, MAX_WEIGHT + 1, True)]) == [f"Question 1 has a weight outside 0 to {MAX_WEIGHT}."]
     assert check_answers([Answer(1, True, True)])  # a bool is not a weight
 

@@ -173,7 +173,9 @@ def test_actions_completed_on_time_by_agency():
     ]
     lines = actions_by_agency(rows, FY2026)
     assert [(l.agency, l.completed, l.on_time, l.percent_on_time) for l in lines] == [
-        ("Police", 2, 1, 50), ("police", 1, 1, 100)]
+        ("Police", 2, 1, 50),
+        ("police", 1, 1, 100),
+    ]
 
 
 @pytest.mark.parametrize("part, whole, expected", [(0, 0, None), (1, 3, 33), (2, 3, 67), (1, 2, 50), (1, 8, 13)])
@@ -193,13 +195,16 @@ def test_a_range_the_wrong_way_round_is_refused_with_a_message():
         Period(date(2027, 3, 31), date(2026, 4, 1))
 
 
-@pytest.mark.parametrize("parts, message", [
-    (("", "", ""), "Enter the start date"),
-    (("1", "", "2026"), "must include a month"),
-    (("31", "2", "2026"), "must be a real date"),
-    (("1", "April", "2026"), "must be a real date"),
-    (("1", "4", "26"), "year must include 4 numbers"),
-])
+@pytest.mark.parametrize(
+    "parts, message",
+    [
+        (("", "", ""), "Enter the start date"),
+        (("1", "", "2026"), "must include a month"),
+        (("31", "2", "2026"), "must be a real date"),
+        (("1", "April", "2026"), "must be a real date"),
+        (("1", "4", "26"), "year must include 4 numbers"),
+    ],
+)
 def test_unparseable_dates_get_gov_uk_messages(parts, message):
     with pytest.raises(PeriodError, match=message):
         parse_date_parts("from-day", "start date", *parts)

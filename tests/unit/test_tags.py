@@ -21,6 +21,10 @@ def test_other_colours_keep_their_modifier():
 
 def test_no_template_writes_a_tag_colour_that_version_6_removed():
     removed = ("govuk-tag--blue", "govuk-tag--light-blue", "govuk-tag--turquoise", "govuk-tag--pink")
-    found = [f"{path.relative_to(TEMPLATES)}: {name}" for path in TEMPLATES.rglob("*.html")
-             for name in removed if name in path.read_text()]
+    found = [
+        f"{path.relative_to(TEMPLATES)}: {name}"
+        for path in TEMPLATES.rglob("*.html")
+        for name in removed
+        if name in path.read_text()
+    ]
     assert found == []

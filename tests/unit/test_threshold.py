@@ -553,9 +553,7 @@ def test_late_report_reason_names_the_agency_the_dates_and_the_rule() -> None:
 
 
 def test_qualifying_reason_names_the_report_relied_on_and_the_other_agencies() -> None:
-    result = evaluate(
-        [incident(1, D(2026, 3, 2), (COUNCIL, D(2026, 3, 4)), (POLICE, D(2026, 3, 3)))], ONE, APP
-    )
+    result = evaluate([incident(1, D(2026, 3, 2), (COUNCIL, D(2026, 3, 4)), (POLICE, D(2026, 3, 3)))], ONE, APP)
     verdict = result.verdicts[0]
 
     assert verdict.report == report(POLICE, D(2026, 3, 3))
@@ -580,8 +578,7 @@ def test_summary_when_met_by_count() -> None:
     result = evaluate(THREE_INCIDENTS, DEFAULT, APP)
 
     assert result.summary == (
-        "Threshold met: 3 qualifying complaints in the 6 months before the application"
-        " (the area's policy requires 3)."
+        "Threshold met: 3 qualifying complaints in the 6 months before the application (the area's policy requires 3)."
     )
 
 
@@ -675,8 +672,6 @@ def test_separate_occasions_keeps_the_hate_incident_of_a_day_so_the_hate_rule_is
     assert result.basis is Basis.HATE_INCIDENT
 
 
-
-
 # ------------------------------------------------------------------------------------------------------------
 # Dates
 # ------------------------------------------------------------------------------------------------------------
@@ -768,9 +763,7 @@ def test_valid_policies_are_accepted(kwargs: dict[str, object]) -> None:
         pytest.param(
             [reported(1, D(2026, 4, 1)), incident(2, D(2026, 4, 2), same_as=1)], "different date", id="different_date"
         ),
-        pytest.param(
-            [incident(1, D(2026, 4, 1), same_as=2), incident(2, D(2026, 4, 1), same_as=1)], "loop", id="loop"
-        ),
+        pytest.param([incident(1, D(2026, 4, 1), same_as=2), incident(2, D(2026, 4, 1), same_as=1)], "loop", id="loop"),
     ],
 )
 def test_contradictory_incidents_are_refused(incidents: list[IncidentInput], message: str) -> None:
@@ -955,8 +948,9 @@ importlib.import_module({module!r})
 loaded = sorted(m for m in ("flask", "werkzeug", "sqlalchemy", "flask_sqlalchemy", "dateutil") if m in sys.modules)
 assert not loaded, loaded
 """
-    completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False,
-                               cwd=PACKAGE_PATH.parents[2])
+    completed = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False, cwd=PACKAGE_PATH.parents[2]
+    )
 
     assert completed.returncode == 0, completed.stderr
 
@@ -969,8 +963,10 @@ def test_module_imports_only_the_standard_library(path: Path) -> None:
         name
         for node in ast.walk(tree)
         for name in (
-            [alias.name for alias in node.names] if isinstance(node, ast.Import)
-            else [node.module or ""] if isinstance(node, ast.ImportFrom)
+            [alias.name for alias in node.names]
+            if isinstance(node, ast.Import)
+            else [node.module or ""]
+            if isinstance(node, ast.ImportFrom)
             else []
         )
     }

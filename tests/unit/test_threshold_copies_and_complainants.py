@@ -32,11 +32,26 @@ def evaluate(*args, **kwargs) -> ThresholdEvaluation:
     return _evaluate(*args, **{"today": TODAY, **kwargs})
 
 
-def rec(incident_id, occurred_on, *reports, description="Loud music until 3am", at=None, complainant=None,
-        hate=False, keep_separate=False, same_as=None) -> IncidentInput:
+def rec(
+    incident_id,
+    occurred_on,
+    *reports,
+    description="Loud music until 3am",
+    at=None,
+    complainant=None,
+    hate=False,
+    keep_separate=False,
+    same_as=None,
+) -> IncidentInput:
     return IncidentInput(
-        id=incident_id, occurred_on=occurred_on, is_hate=hate, occurred_time=at, description=description,
-        complainant=complainant, keep_separate=keep_separate, same_as=same_as,
+        id=incident_id,
+        occurred_on=occurred_on,
+        is_hate=hate,
+        occurred_time=at,
+        description=description,
+        complainant=complainant,
+        keep_separate=keep_separate,
+        same_as=same_as,
         reports=tuple(ReportInput(agency[0], agency[1], on, reference) for agency, on, reference in reports),
     )
 
@@ -88,8 +103,9 @@ def test_the_coordinator_can_undo_an_automatic_copy() -> None:
 def test_incidents_that_differ_in_anything_stay_separate_even_on_the_same_day(change: dict) -> None:
     first = rec(1, D(2026, 5, 1), to(POLICE, D(2026, 5, 2)))
 
-    result = evaluate([first, dataclasses.replace(first, id=2, **change)], ThresholdPolicy(qualifying_complaints=2),
-                      APP)
+    result = evaluate(
+        [first, dataclasses.replace(first, id=2, **change)], ThresholdPolicy(qualifying_complaints=2), APP
+    )
 
     assert result.qualifying_count == 2 and result.met
 
@@ -116,8 +132,10 @@ TWO_PEOPLE = ThresholdPolicy(distinct_complainants=2)
     ],
 )
 def test_the_same_person_written_two_ways_is_one_person(first: str | None, second: str | None) -> None:
-    incidents = [rec(1, D(2026, 5, 1), to(POLICE, D(2026, 5, 2)), complainant=first),
-                 rec(2, D(2026, 5, 9), to(POLICE, D(2026, 5, 9)), complainant=second)]
+    incidents = [
+        rec(1, D(2026, 5, 1), to(POLICE, D(2026, 5, 2)), complainant=first),
+        rec(2, D(2026, 5, 9), to(POLICE, D(2026, 5, 9)), complainant=second),
+    ]
 
     result = evaluate(incidents, TWO_PEOPLE, APP, applicant_name="Jo Applicant")
 
@@ -126,8 +144,10 @@ def test_the_same_person_written_two_ways_is_one_person(first: str | None, secon
 
 
 def test_the_explanation_names_who_was_counted() -> None:
-    incidents = [rec(1, D(2026, 5, 1), to(POLICE, D(2026, 5, 2))),
-                 rec(2, D(2026, 5, 9), to(POLICE, D(2026, 5, 9)), complainant="Ann Lee")]
+    incidents = [
+        rec(1, D(2026, 5, 1), to(POLICE, D(2026, 5, 2))),
+        rec(2, D(2026, 5, 9), to(POLICE, D(2026, 5, 9)), complainant="Ann Lee"),
+    ]
 
     result = evaluate(incidents, TWO_PEOPLE, APP, applicant_name="Jo Applicant")
 
@@ -147,8 +167,12 @@ def household(reference: str, name: str, day: int) -> LinkedApplication:
 
 def test_five_households_applying_separately_about_one_problem_meet_a_five_people_rule() -> None:
     own = [rec(1, D(2026, 5, 1), to(POLICE, D(2026, 5, 2)))]
-    linked = [household("CT-2", "Bea Two", 3), household("CT-3", "Cy Three", 4),
-              household("CT-4", "Di Four", 5), household("CT-5", "Ed Five", 6)]
+    linked = [
+        household("CT-2", "Bea Two", 3),
+        household("CT-3", "Cy Three", 4),
+        household("CT-4", "Di Four", 5),
+        household("CT-5", "Ed Five", 6),
+    ]
 
     alone = evaluate(own, FIVE_PEOPLE, APP, applicant_name="Al One")
     together = evaluate(own, FIVE_PEOPLE, APP, applicant_name="Al One", linked=linked)
@@ -156,8 +180,10 @@ def test_five_households_applying_separately_about_one_problem_meet_a_five_peopl
     assert not alone.met
     assert together.met and together.basis is Basis.DISTINCT_COMPLAINANTS
     assert "counting 4 other applications about the same problem" in together.summary
-    assert ("Complaints in time came from 5 different people: 1 person on this application (the applicant)"
-            " and 4 more on 4 other applications linked as about the same problem") in together.reasons[1]
+    assert (
+        "Complaints in time came from 5 different people: 1 person on this application (the applicant)"
+        " and 4 more on 4 other applications linked as about the same problem"
+    ) in together.reasons[1]
     # The other applicants are not named in this case's explanation: it may reach this applicant.
     assert not any("Bea Two" in line for line in together.reasons)
 
@@ -177,8 +203,9 @@ def test_a_linked_application_with_bad_dates_is_left_out_and_said_so() -> None:
     result = evaluate([rec(1, D(2026, 5, 1), to(POLICE, D(2026, 5, 2)))], TWO_PEOPLE, APP, linked=[bad])
 
     assert not result.met
-    assert any("1 other application linked as about the same problem could not be evaluated" in line
-               for line in result.reasons)
+    assert any(
+        "1 other application linked as about the same problem could not be evaluated" in line for line in result.reasons
+    )
 
 
 # ---- 4. the explanation's wording ------------------------------------------------------------------------------
@@ -186,8 +213,7 @@ def test_a_linked_application_with_bad_dates_is_left_out_and_said_so() -> None:
 
 def test_merged_copies_name_each_other_agency_once() -> None:
     original = rec(1, D(2026, 6, 10), to(POLICE, D(2026, 6, 10)), to(POLICE, D(2026, 6, 11)))
-    copies = [rec(n, D(2026, 6, 10), to(POLICE, D(2026, 6, 11)), description=f"copy {n}", same_as=1)
-              for n in (2, 3)]
+    copies = [rec(n, D(2026, 6, 10), to(POLICE, D(2026, 6, 11)), description=f"copy {n}", same_as=1) for n in (2, 3)]
 
     reason = evaluate([original, *copies], ThresholdPolicy(qualifying_complaints=1), APP).verdicts[0].reason
 
@@ -195,9 +221,11 @@ def test_merged_copies_name_each_other_agency_once() -> None:
 
 
 def test_incidents_are_numbered_within_the_case_by_date_and_time() -> None:
-    incidents = [rec(907, D(2026, 5, 1), to(POLICE, D(2026, 5, 2)), at=time(22, 0)),
-                 rec(12, D(2026, 5, 9), to(POLICE, D(2026, 5, 9))),
-                 rec(455, D(2026, 5, 1), to(POLICE, D(2026, 5, 1)), at=time(8, 0))]
+    incidents = [
+        rec(907, D(2026, 5, 1), to(POLICE, D(2026, 5, 2)), at=time(22, 0)),
+        rec(12, D(2026, 5, 9), to(POLICE, D(2026, 5, 9))),
+        rec(455, D(2026, 5, 1), to(POLICE, D(2026, 5, 1)), at=time(8, 0)),
+    ]
 
     result = evaluate(incidents, ThresholdPolicy(), APP)
 
@@ -273,20 +301,24 @@ def incident_lists(draw: st.DrawFn) -> list[IncidentInput]:
     incidents = []
     for n in range(draw(st.integers(0, 6))):
         occurred = APP - timedelta(days=draw(st.integers(-5, 240)))
-        incidents.append(IncidentInput(
-            id=n,
-            occurred_on=occurred,
-            occurred_time=draw(st.sampled_from([None, time(9, 0), time(22, 0)])),
-            description=draw(st.sampled_from(["Noise", "Shouting", "Damage"])),
-            is_hate=draw(st.booleans()),
-            complainant=draw(st.sampled_from(NAMES)),
-            reports=tuple(
-                ReportInput(*draw(st.sampled_from([POLICE, COUNCIL, HOUSING])),
-                            occurred + timedelta(days=draw(st.integers(0, 45))),
-                            draw(st.sampled_from(["", "REF-1"])))
-                for _ in range(draw(st.integers(0, 2)))
-            ),
-        ))
+        incidents.append(
+            IncidentInput(
+                id=n,
+                occurred_on=occurred,
+                occurred_time=draw(st.sampled_from([None, time(9, 0), time(22, 0)])),
+                description=draw(st.sampled_from(["Noise", "Shouting", "Damage"])),
+                is_hate=draw(st.booleans()),
+                complainant=draw(st.sampled_from(NAMES)),
+                reports=tuple(
+                    ReportInput(
+                        *draw(st.sampled_from([POLICE, COUNCIL, HOUSING])),
+                        occurred + timedelta(days=draw(st.integers(0, 45))),
+                        draw(st.sampled_from(["", "REF-1"])),
+                    )
+                    for _ in range(draw(st.integers(0, 2)))
+                ),
+            )
+        )
     return incidents
 
 
@@ -304,7 +336,8 @@ def test_recording_any_complaint_twice_never_changes_the_result(
     with_copy = [*incidents, dataclasses.replace(twice, id=100)]
 
     assert decision(evaluate(with_copy, policy, APP, applicant_name="Jo Applicant")) == decision(
-        evaluate(incidents, policy, APP, applicant_name="Jo Applicant"))
+        evaluate(incidents, policy, APP, applicant_name="Jo Applicant")
+    )
 
 
 def _retyped(name: str | None, data: st.DataObject) -> str | None:
@@ -322,14 +355,17 @@ def test_changing_a_complainants_name_only_by_case_or_spaces_never_changes_the_r
     retyped = [dataclasses.replace(i, complainant=_retyped(i.complainant, data)) for i in incidents]
 
     assert decision(evaluate(retyped, policy, APP, applicant_name="jo  APPLICANT")) == decision(
-        evaluate(incidents, policy, APP, applicant_name="Jo Applicant"))
+        evaluate(incidents, policy, APP, applicant_name="Jo Applicant")
+    )
 
 
 @given(incident_lists(), POLICIES, st.data())
 def test_the_result_does_not_depend_on_the_order_of_incidents_or_their_reports(
     incidents: list[IncidentInput], policy: ThresholdPolicy, data: st.DataObject
 ) -> None:
-    shuffled = [dataclasses.replace(i, reports=tuple(data.draw(st.permutations(i.reports))))
-                for i in data.draw(st.permutations(incidents))]
+    shuffled = [
+        dataclasses.replace(i, reports=tuple(data.draw(st.permutations(i.reports))))
+        for i in data.draw(st.permutations(incidents))
+    ]
 
     assert evaluate(shuffled, policy, APP) == evaluate(incidents, policy, APP)

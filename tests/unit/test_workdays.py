@@ -388,9 +388,7 @@ def test_adding_undoes_counting_when_the_end_is_a_working_day(nation: Nation, st
 
 
 @given(nation=nations, start=dates, n=counts.filter(bool))
-def test_a_non_zero_shift_always_lands_on_a_working_day_on_the_right_side(
-    nation: Nation, start: date, n: int
-) -> None:
+def test_a_non_zero_shift_always_lands_on_a_working_day_on_the_right_side(nation: Nation, start: date, n: int) -> None:
     calendar = CALENDARS[nation]
     result = calendar.add_working_days(start, n)
     assert calendar.is_working_day(result)

@@ -12,7 +12,6 @@ from trigger.models import ActionStatus, ContactMethod, PlanStatus, Priority, Up
 from trigger.models.actions import DESCRIPTION_MAX, REASON_MAX, SOURCE_NOTE_MAX, UPDATE_NOTE_MAX
 
 
-
 def _version_field():
     # The action's version when the form was built: a save from an older version is refused (see services).
     return HiddenField()
@@ -31,11 +30,16 @@ class ActionForm(FlaskForm):
         filters=[strip_filter],
         validators=[DataRequired("Enter what the agency will do"), max_length(DESCRIPTION_MAX, "The description")],
     )
-    owner_agency_id = SelectField("Agency that owns the action", validators=[DataRequired(
-        "Choose the agency that owns the action")])
+    owner_agency_id = SelectField(
+        "Agency that owns the action", validators=[DataRequired("Choose the agency that owns the action")]
+    )
     owner_user_id = SelectField("Named person", validators=[Optional()])
-    priority = RadioField("Priority", choices=enum_choices(Priority), default=Priority.MEDIUM.value,
-                          validators=[DataRequired("Choose a priority")])
+    priority = RadioField(
+        "Priority",
+        choices=enum_choices(Priority),
+        default=Priority.MEDIUM.value,
+        validators=[DataRequired("Choose a priority")],
+    )
     # Choices are the case's meetings; the service refuses any other id (a forged one) with a clear message.
     meeting_id = SelectField("Agreed at a review meeting", validate_choice=False, validators=[Optional()])
     source_note = StringField(
@@ -85,8 +89,9 @@ class UpdateForm(FlaskForm):
 
 
 class PlanForm(FlaskForm):
-    status = RadioField("Plan status", choices=enum_choices(PlanStatus), validators=[DataRequired(
-        "Choose the plan's status")])
+    status = RadioField(
+        "Plan status", choices=enum_choices(PlanStatus), validators=[DataRequired("Choose the plan's status")]
+    )
     closed_reason = TextAreaField(
         "Why the plan is closed",
         filters=[strip_filter],

@@ -58,10 +58,17 @@ def _load_case(case_id: int, *, manage: bool = False) -> Case:
 def _refuse(action, what: str):
     """403, recorded in the audit trail (committed now: the refused request itself is rolled back)."""
     audit.record(
-        "action.update_refused", "action", action.id,
+        "action.update_refused",
+        "action",
+        action.id,
         f"Refused: {what} an action owned by {action.owner_agency.name}",
-        {"endpoint": request.endpoint, "method": request.method, "user_agency_id": current_user.agency_id,
-         "owner_agency_id": action.owner_agency_id, "role": current_user.role.value},
+        {
+            "endpoint": request.endpoint,
+            "method": request.method,
+            "user_agency_id": current_user.agency_id,
+            "owner_agency_id": action.owner_agency_id,
+            "role": current_user.role.value,
+        },
         case_id=action.plan.case_id,
     )
     db.session.commit()
@@ -91,12 +98,24 @@ def plan(case_id: int):
     today = _today()
     manages = can_manage_plan(current_user, case)
     rows = services.plan_rows(action_plan, case, today)
-    updatable = {row.action.id for row in rows
-                 if can_update_action(current_user, row.action, manages_plan=manages)}
-    audit.record(CASE_VIEWED, "case", case.id, f"Viewed the action plan of {case.reference}",
-                 {"page": "action plan"}, case_id=case.id)
-    return render_template("actions/plan.html", case=case, plan=action_plan, rows=rows, can_manage=manages,
-                           updatable=updatable, protective_marking="OFFICIAL-SENSITIVE")
+    updatable = {row.action.id for row in rows if can_update_action(current_user, row.action, manages_plan=manages)}
+    audit.record(
+        CASE_VIEWED,
+        "case",
+        case.id,
+        f"Viewed the action plan of {case.reference}",
+        {"page": "action plan"},
+        case_id=case.id,
+    )
+    return render_template(
+        "actions/plan.html",
+        case=case,
+        plan=action_plan,
+        rows=rows,
+        can_manage=manages,
+        updatable=updatable,
+        protective_marking="OFFICIAL-SENSITIVE",
+    )
 
 
 @bp.route("/cases/<int:case_id>/plan/settings", methods=["GET", "POST"])
@@ -109,10 +128,12 @@ def plan_settings(case_id: int):
         form.status.data = (action_plan.status if action_plan else PlanStatus.LIVE).value
         if action_plan is not None:
             form.closed_reason.data = action_plan.closed_reason
-            form.victim_update_frequency.data = (action_plan.victim_update_frequency or "") and \
-                action_plan.victim_update_frequency.value
-            form.victim_update_method.data = (action_plan.victim_update_method or "") and \
-                action_plan.victim_update_method.value
+            form.victim_update_frequency.data = (
+                action_plan.victim_update_frequency or ""
+            ) and action_plan.victim_update_frequency.value
+            form.victim_update_method.data = (
+                action_plan.victim_update_method or ""
+            ) and action_plan.victim_update_method.value
             form.victim_consulted.data = action_plan.victim_consulted
             form.victim_consulted_on.data = action_plan.victim_consulted_on
     if form.validate_on_submit():
@@ -122,7 +143,8 @@ def plan_settings(case_id: int):
                 status=PlanStatus(form.status.data),
                 closed_reason=form.closed_reason.data,
                 frequency=UpdateFrequency(form.victim_update_frequency.data)
-                if form.victim_update_frequency.data else None,
+                if form.victim_update_frequency.data
+                else None,
                 method=ContactMethod(form.victim_update_method.data) if form.victim_update_method.data else None,
                 consulted=form.victim_consulted.data,
                 consulted_on=form.victim_consulted_on.data,
@@ -143,8 +165,11 @@ def plan_settings(case_id: int):
 def _set_owner_choices(form, case: Case, action=None) -> None:
     form.owner_agency_id.choices = services.owner_agency_choices(case)
     # The named people of the owning agency once it is known: sent back, being changed, or prefilled.
-    chosen = form.owner_agency_id.data if request.method == "POST" else (
-        action.owner_agency_id if action else form.owner_agency_id.data)
+    chosen = (
+        form.owner_agency_id.data
+        if request.method == "POST"
+        else (action.owner_agency_id if action else form.owner_agency_id.data)
+    )
     form.owner_user_id.choices = services.owner_user_choices(case, database_id(chosen))
     form.meeting_id.choices = services.meeting_choices(case, action.meeting_id if action else None)
 
@@ -185,7 +210,8 @@ def new_action(case_id: int):
     case = _load_case(case_id, manage=True)
     form = NewActionForm()
     recommendation = _recommendation(
-        case, request.args.get("recommendation_id") if request.method == "GET" else form.recommendation_id.data)
+        case, request.args.get("recommendation_id") if request.method == "GET" else form.recommendation_id.data
+    )
     if recommendation is not None and request.method == "GET":
         # "Make this an action": the recommendation's words, body, meeting and sharing, in one form.
         _prefill_from(form, services.draft_from_recommendation(case, recommendation))
@@ -216,14 +242,20 @@ def new_action(case_id: int):
             attach_error(form, error)
         else:
             if recommendation is not None:
-                flash(f"The recommendation to {recommendation.agency.name} is now action {action.number} on the "
-                      "action plan.", "success")
-                return redirect(url_for("meetings.minutes", case_id=case.id, meeting_id=recommendation.meeting_id)
-                                + "#recommendations")
+                flash(
+                    f"The recommendation to {recommendation.agency.name} is now action {action.number} on the "
+                    "action plan.",
+                    "success",
+                )
+                return redirect(
+                    url_for("meetings.minutes", case_id=case.id, meeting_id=recommendation.meeting_id)
+                    + "#recommendations"
+                )
             flash(f"The action has been added to the plan. It is action {action.number}.", "success")
             return redirect(url_for("actions.plan", case_id=case.id))
-    return render_template("actions/action_form.html", form=form, case=case, action=None,
-                           recommendation=recommendation), _status()
+    return render_template(
+        "actions/action_form.html", form=form, case=case, action=None, recommendation=recommendation
+    ), _status()
 
 
 def _stale_response(template: str, form, stale: StaleAction, **context):
@@ -234,8 +266,9 @@ def _stale_response(template: str, form, stale: StaleAction, **context):
         "Someone else changed this action while you were working on it. Nothing you entered has been saved "
         "yet: check what they changed below, then send your changes again."
     )
-    return render_template(template, form=form, stale=stale, action=stale.action, case=stale.action.plan.case,
-                           **context), 409
+    return render_template(
+        template, form=form, stale=stale, action=stale.action, case=stale.action.plan.case, **context
+    ), 409
 
 
 @bp.route("/actions/<int:action_id>/edit", methods=["GET", "POST"])
@@ -287,8 +320,13 @@ def change_due_date(action_id: int):
         form.version.data = str(action.version)
     if form.validate_on_submit():
         try:
-            services.change_due_date(action, expected_version=version_of(form), due_on=form.due_on.data,
-                                     reason=form.reason.data, actor=current_user)
+            services.change_due_date(
+                action,
+                expected_version=version_of(form),
+                due_on=form.due_on.data,
+                reason=form.reason.data,
+                actor=current_user,
+            )
         except StaleAction as stale:
             return _stale_response("actions/due_date.html", form, stale)
         except FieldError as error:
@@ -328,8 +366,9 @@ def post_update(action_id: int):
         else:
             flash("Your update has been saved.", "success")
             return redirect(_back_url(action))
-    return render_template("actions/update.html", form=form, case=action.plan.case, action=action,
-                           back=_back_url(action)), _status()
+    return render_template(
+        "actions/update.html", form=form, case=action.plan.case, action=action, back=_back_url(action)
+    ), _status()
 
 
 def _back_url(action) -> str:
@@ -345,5 +384,10 @@ def my_actions():
     listing = services.my_actions_page(current_user, _today(), requested_page())
     open_rows = [row for row in listing.rows if row.action.status.is_open]
     finished_rows = [row for row in listing.rows if not row.action.status.is_open]
-    return render_template("actions/my_actions.html", open_rows=open_rows, finished_rows=finished_rows,
-                           overdue=listing.overdue, listing=listing)
+    return render_template(
+        "actions/my_actions.html",
+        open_rows=open_rows,
+        finished_rows=finished_rows,
+        overdue=listing.overdue,
+        listing=listing,
+    )

@@ -80,9 +80,7 @@ class StaleAction(Exception):
 
 def _action_history_options():
     return (
-        selectinload(Action.updates).options(
-            joinedload(ActionUpdate.author), joinedload(ActionUpdate.author_agency)
-        ),
+        selectinload(Action.updates).options(joinedload(ActionUpdate.author), joinedload(ActionUpdate.author_agency)),
         selectinload(Action.due_date_changes).joinedload(ActionDueDateChange.changed_by),
     )
 
@@ -94,7 +92,9 @@ def load_plan(case: Case) -> ActionPlan | None:
         .where(ActionPlan.case_id == case.id)
         .options(
             selectinload(ActionPlan.actions).options(
-                joinedload(Action.owner_agency), joinedload(Action.owner_user), joinedload(Action.meeting),
+                joinedload(Action.owner_agency),
+                joinedload(Action.owner_user),
+                joinedload(Action.meeting),
                 *_action_history_options(),
             )
         )
@@ -168,18 +168,22 @@ def my_actions(user: User, today: date) -> list[ActionRow]:
     if user.agency_id is None:
         return []
     is_open = Action.status.in_([s.value for s in OPEN_STATUSES])
-    actions = db.session.scalars(
-        select(Action)
-        .join(Action.plan)
-        .join(ActionPlan.case)
-        .where(Action.owner_agency_id == user.agency_id)
-        .options(contains_eager(Action.plan).contains_eager(ActionPlan.case), joinedload(Action.owner_user))
-        .order_by(
-            sql_case((is_open & (Action.due_on < today), 0), (is_open, 1), else_=2),
-            Action.due_on,
-            Action.id,
+    actions = (
+        db.session.scalars(
+            select(Action)
+            .join(Action.plan)
+            .join(ActionPlan.case)
+            .where(Action.owner_agency_id == user.agency_id)
+            .options(contains_eager(Action.plan).contains_eager(ActionPlan.case), joinedload(Action.owner_user))
+            .order_by(
+                sql_case((is_open & (Action.due_on < today), 0), (is_open, 1), else_=2),
+                Action.due_on,
+                Action.id,
+            )
         )
-    ).unique().all()
+        .unique()
+        .all()
+    )
     calendars = calendars_for_areas({a.plan.case.area.id: a.plan.case.area for a in actions}.values())
     return [
         ActionRow(
@@ -244,8 +248,18 @@ _MY_ACTION_RUNS = (
     (_OPEN, Action.due_on >= _TODAY),
     (Action.status.not_in([s.value for s in OPEN_STATUSES]),),
 )
-_MY_ACTION_COLUMNS = (Action.id, Action.number, Action.description, Action.status, Action.due_on, Action.completed_on,
-                      ActionPlan.case_id, Case.reference, Case.area_id, User.name)
+_MY_ACTION_COLUMNS = (
+    Action.id,
+    Action.number,
+    Action.description,
+    Action.status,
+    Action.due_on,
+    Action.completed_on,
+    ActionPlan.case_id,
+    Case.reference,
+    Case.area_id,
+    User.name,
+)
 _AREAS_BY_ID = select(Area.id, Area.name, Area.nation).where(Area.id.in_(bindparam("area_ids", expanding=True)))
 
 
@@ -261,7 +275,8 @@ def _my_action_rows(runs: tuple[int, ...]):
             .outerjoin(User, Action.owner_user_id == User.id)
             .where(_MINE, *_MY_ACTION_RUNS[run])
             .order_by(Action.due_on, Action.id)
-            .limit(bindparam(f"limit_{run}", type_=Integer)).offset(bindparam(f"offset_{run}", type_=Integer))
+            .limit(bindparam(f"limit_{run}", type_=Integer))
+            .offset(bindparam(f"offset_{run}", type_=Integer))
             .subquery()
         )
         for run in runs
@@ -301,10 +316,25 @@ def my_actions_page(user: User, today: date, page: int = 1, per_page: int = MY_A
     names = {a.id: a.name for a in areas}
     rows = []
     for r in found:
-        action = MyAction(r.id, r.number, r.description, ActionStatus(r.status), r.due_on, r.completed_on, r.case_id,
-                          r.reference, r.name)
-        rows.append(ActionRow(action, action_rag(action, today, calendars[r.area_id]), _overdue(action, today),
-                              context=f"{names[r.area_id]}: {_one_line(r.description)}"))
+        action = MyAction(
+            r.id,
+            r.number,
+            r.description,
+            ActionStatus(r.status),
+            r.due_on,
+            r.completed_on,
+            r.case_id,
+            r.reference,
+            r.name,
+        )
+        rows.append(
+            ActionRow(
+                action,
+                action_rag(action, today, calendars[r.area_id]),
+                _overdue(action, today),
+                context=f"{names[r.area_id]}: {_one_line(r.description)}",
+            )
+        )
     return MyActionsPage(rows, page, pages, total, open_total, overdue)
 
 
@@ -388,14 +418,21 @@ def involved_agency_ids(case: Case) -> set[int]:
     """
     reported = select(IncidentReport.agency_id).join(Incident).where(Incident.case_id == case.id)
     owning = select(Action.owner_agency_id).join(ActionPlan).where(ActionPlan.case_id == case.id)
-    recommended = (select(Recommendation.agency_id).join(Meeting, Recommendation.meeting_id == Meeting.id)
-                   .where(Meeting.case_id == case.id))
+    recommended = (
+        select(Recommendation.agency_id)
+        .join(Meeting, Recommendation.meeting_id == Meeting.id)
+        .where(Meeting.case_id == case.id)
+    )
     relevant = [t for t in AgencyType if t.is_relevant_body]
     return set(
         db.session.scalars(
             select(Agency.id).where(
-                or_(Agency.id.in_(reported), Agency.id.in_(owning), Agency.id.in_(recommended),
-                    Agency.agency_type.in_(relevant))
+                or_(
+                    Agency.id.in_(reported),
+                    Agency.id.in_(owning),
+                    Agency.id.in_(recommended),
+                    Agency.agency_type.in_(relevant),
+                )
             )
         )
     )
@@ -415,8 +452,10 @@ def owner_user_choices(case: Case, agency_id: int | None = None) -> list[tuple[s
     agency. Never every representative in the county (_owner checks the agency matches as well)."""
     agency_ids = {agency_id} if agency_id else involved_agency_ids(case)
     users = db.session.scalars(
-        select(User).where(User.role == Role.AGENCY_REP, User.active.is_(True), User.agency_id.in_(agency_ids))
-        .options(selectinload(User.agency)).order_by(User.name)
+        select(User)
+        .where(User.role == Role.AGENCY_REP, User.active.is_(True), User.agency_id.in_(agency_ids))
+        .options(selectinload(User.agency))
+        .order_by(User.name)
     ).all()
     return [("", "No named person")] + [
         (str(u.id), f"{u.name} ({u.agency.name})" if u.agency else u.name) for u in users
@@ -426,8 +465,10 @@ def owner_user_choices(case: Case, agency_id: int | None = None) -> list[tuple[s
 def meeting_choices(case: Case, include_id: int | None = None) -> list[tuple[str, str]]:
     """The case's meetings, newest first (cancelled ones only if already chosen), for "Agreed at a meeting"."""
     meetings = db.session.scalars(
-        select(Meeting).where(Meeting.case_id == case.id,
-                              or_(Meeting.status != MeetingStatus.CANCELLED, Meeting.id == (include_id or -1)))
+        select(Meeting)
+        .where(
+            Meeting.case_id == case.id, or_(Meeting.status != MeetingStatus.CANCELLED, Meeting.id == (include_id or -1))
+        )
         .order_by(Meeting.starts_at.desc(), Meeting.id.desc())
     ).all()
     return [("", "Not agreed at a meeting")] + [
@@ -475,9 +516,14 @@ def draft_from_recommendation(case: Case, recommendation: Recommendation) -> Act
     body is proposed as the owner only if it may own the case's actions (active and involved)."""
     agency = db.session.get(Agency, recommendation.agency_id)
     owner = agency.id if agency is not None and agency.active and agency.id in involved_agency_ids(case) else None
-    return ActionDraft(description=recommendation.text, owner_agency_id=owner, meeting_id=recommendation.meeting_id,
-                       restricted=bool(recommendation.restricted), victim_visible=bool(recommendation.victim_visible),
-                       victim_wording=recommendation.victim_wording or "")
+    return ActionDraft(
+        description=recommendation.text,
+        owner_agency_id=owner,
+        meeting_id=recommendation.meeting_id,
+        restricted=bool(recommendation.restricted),
+        victim_visible=bool(recommendation.victim_visible),
+        victim_wording=recommendation.victim_wording or "",
+    )
 
 
 def _owner(case: Case, agency_id: int | None, user_id: int | None) -> tuple[Agency, User | None]:
@@ -531,8 +577,14 @@ def plan_for(case: Case, actor: User | None = None) -> ActionPlan:
         plan = ActionPlan(case_id=case.id, status=PlanStatus.LIVE)
         db.session.add(plan)
         db.session.flush()
-        audit.record("plan.started", "action_plan", plan.id, f"Started the action plan of {case.reference}",
-                     case_id=case.id, actor=actor)
+        audit.record(
+            "plan.started",
+            "action_plan",
+            plan.id,
+            f"Started the action plan of {case.reference}",
+            case_id=case.id,
+            actor=actor,
+        )
     return plan
 
 
@@ -566,9 +618,15 @@ def save_plan_settings(
     after = _plan_snapshot(plan)
     if before != after:
         action_name = "plan.status_changed" if before["status"] != after["status"] else "plan.changed"
-        audit.record(action_name, "action_plan", plan.id,
-                     f"Action plan of {case.reference}: {status.label}", audit.changes(before, after),
-                     case_id=case.id, actor=actor)
+        audit.record(
+            action_name,
+            "action_plan",
+            plan.id,
+            f"Action plan of {case.reference}: {status.label}",
+            audit.changes(before, after),
+            case_id=case.id,
+            actor=actor,
+        )
     return plan
 
 
@@ -594,8 +652,10 @@ def _check_wording(case: Case, description: str, victim_wording: str, victim_vis
     if not description:
         raise FieldError("description", "Enter what the agency will do")
     if victim_visible and not victim_wording:
-        raise FieldError("victim_wording", "Enter the plain-English wording the victim will see, or do not share "
-                                           "this action with the victim")
+        raise FieldError(
+            "victim_wording",
+            "Enter the plain-English wording the victim will see, or do not share this action with the victim",
+        )
     if victim_visible and (problem := victim_wording_problem(case, victim_wording)):
         raise FieldError("victim_wording", problem)
     return description, victim_wording
@@ -628,8 +688,11 @@ def create_action(
     meeting = _meeting(case, meeting_id)
     recommendation = recommendation_of(case, recommendation_id)
     if recommendation_id is not None and recommendation is None:
-        raise FieldError("description", "The recommendation this action was to carry out is not one of this "
-                                        "case's: add the action from the case's own minutes")
+        raise FieldError(
+            "description",
+            "The recommendation this action was to carry out is not one of this "
+            "case's: add the action from the case's own minutes",
+        )
     due_on = _check_due(due_on, today, "today")
     plan = plan_for(case, actor)
     _ensure_plan_open(plan, "description")
@@ -651,13 +714,24 @@ def create_action(
         created_by_id=actor.id,
     )
     action = _insert_numbered(values)
-    audit.record("action.created", "action", action.id,
-                 f"Added action {action.number} for {agency.name} on {case.reference}, due {_long(due_on)}"
-                 + (" (from a recommendation)" if recommendation else ""),
-                 {"owner_agency": agency.name, "due_on": due_on.isoformat(), "victim_visible": victim_visible,
-                  "restricted": restricted, "number": action.number,
-                  "meeting_id": action.meeting_id, "recommendation_id": action.recommendation_id},
-                 case_id=case.id, actor=actor)
+    audit.record(
+        "action.created",
+        "action",
+        action.id,
+        f"Added action {action.number} for {agency.name} on {case.reference}, due {_long(due_on)}"
+        + (" (from a recommendation)" if recommendation else ""),
+        {
+            "owner_agency": agency.name,
+            "due_on": due_on.isoformat(),
+            "victim_visible": victim_visible,
+            "restricted": restricted,
+            "number": action.number,
+            "meeting_id": action.meeting_id,
+            "recommendation_id": action.recommendation_id,
+        },
+        case_id=case.id,
+        actor=actor,
+    )
     return action
 
 
@@ -717,9 +791,13 @@ def edit_action(
     reassigned = before["owner_agency_id"] != after["owner_agency_id"]
     _save(action, expected_version)
     audit.record(
-        "action.reassigned" if reassigned else "action.changed", "action", action.id,
+        "action.reassigned" if reassigned else "action.changed",
+        "action",
+        action.id,
         f"{'Reassigned to ' + agency.name if reassigned else 'Changed'} an action on {case.reference}",
-        _audited_changes(before, after), case_id=case.id, actor=actor,
+        _audited_changes(before, after),
+        case_id=case.id,
+        actor=actor,
     )
     return action
 
@@ -732,8 +810,9 @@ def _audited_changes(before: dict, after: dict) -> dict:
     auditors and shows on the timeline): only that they changed."""
     changes = audit.changes(before, after)
     if before.get("restricted") or after.get("restricted"):
-        changes = {key: (["(restricted)", "(restricted)"] if key in _WORDS else value)
-                   for key, value in changes.items()}
+        changes = {
+            key: (["(restricted)", "(restricted)"] if key in _WORDS else value) for key, value in changes.items()
+        }
     return changes
 
 
@@ -764,18 +843,27 @@ def change_due_date(
     if not reason:
         raise FieldError("reason", "Enter why the due date is changing")
     change = ActionDueDateChange(
-        action_id=action.id, from_date=action.due_on, to_date=due_on, reason=reason,
-        changed_by_id=actor.id, action_version=action.version + 1,
+        action_id=action.id,
+        from_date=action.due_on,
+        to_date=due_on,
+        reason=reason,
+        changed_by_id=actor.id,
+        action_version=action.version + 1,
     )
     db.session.add(change)
     old = action.due_on
     action.due_on = due_on
     _save(action, expected_version)
     said = "" if action.restricted else f": {reason}"  # a restricted action's words stay out of the trail
-    audit.record("action.redated", "action", action.id,
-                 f"Due date changed from {_long(old)} to {_long(due_on)}{said}",
-                 {"from": old.isoformat(), "to": due_on.isoformat(), "reason": "" if action.restricted else reason},
-                 case_id=action.plan.case_id, actor=actor)
+    audit.record(
+        "action.redated",
+        "action",
+        action.id,
+        f"Due date changed from {_long(old)} to {_long(due_on)}{said}",
+        {"from": old.isoformat(), "to": due_on.isoformat(), "reason": "" if action.restricted else reason},
+        case_id=action.plan.case_id,
+        actor=actor,
+    )
     return action
 
 
@@ -799,8 +887,9 @@ def post_update(
     note = (note or "").strip()
     reason = (reason or "").strip()
     if not note:
-        raise FieldError("note", "Enter a progress note" if status is not ActionStatus.COMPLETED
-                         else "Enter what was done")
+        raise FieldError(
+            "note", "Enter a progress note" if status is not ActionStatus.COMPLETED else "Enter what was done"
+        )
     if len(note) > UPDATE_NOTE_MAX:
         raise FieldError("note", f"The note must be {UPDATE_NOTE_MAX} characters or fewer")
     if status.needs_reason and not reason:
@@ -827,10 +916,15 @@ def post_update(
         action.status_reason = reason if status.needs_reason else ""
     _save(action, expected_version)
     what = f"{previous.label} → {status.label}" if previous is not status else f"still {status.label.lower()}"
-    audit.record("action.updated", "action", action.id,
-                 f"Update on an action of {action.plan.case.reference} ({what})",
-                 {"status_from": previous.value, "status_to": status.value, "update_id": update.id},
-                 case_id=action.plan.case_id, actor=actor)
+    audit.record(
+        "action.updated",
+        "action",
+        action.id,
+        f"Update on an action of {action.plan.case.reference} ({what})",
+        {"status_from": previous.value, "status_to": status.value, "update_id": update.id},
+        case_id=action.plan.case_id,
+        actor=actor,
+    )
     return update
 
 
@@ -856,4 +950,3 @@ def _save(action: Action, expected_version: int | None) -> None:
 def _raise_stale(action: Action, expected_version: int | None):
     updates, redatings = changes_since(action, expected_version or 0)
     raise StaleAction(action, updates, redatings)
-

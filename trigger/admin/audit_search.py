@@ -39,16 +39,21 @@ class AuditSearch:
         if self.record_id and not re.fullmatch(r"[0-9]{1,9}", self.record_id):
             errors.append(FieldError("record_id", "Enter the record number as a whole number, like 42"))
         elif self.record_id and not self.record_type:
-            errors.append(FieldError("record_type", "Enter the type of record, like case, to find record "
-                                                    f"number {self.record_id}"))
+            errors.append(
+                FieldError(
+                    "record_type", f"Enter the type of record, like case, to find record number {self.record_id}"
+                )
+            )
         if self.date_from and self.date_to and self.date_to < self.date_from:
             errors.append(FieldError("date_to", "The ‘to’ date must be the same as or after the ‘from’ date"))
         if self.case_reference:
-            self.case_id = db.session.scalar(select(Case.id).where(
-                func.upper(Case.reference) == self.case_reference.upper()))
+            self.case_id = db.session.scalar(
+                select(Case.id).where(func.upper(Case.reference) == self.case_reference.upper())
+            )
             if self.case_id is None:
-                errors.append(FieldError("case_reference", f"There is no case with the reference "
-                                                           f"{self.case_reference}"))
+                errors.append(
+                    FieldError("case_reference", f"There is no case with the reference {self.case_reference}")
+                )
         return errors
 
     def statement(self) -> Select:

@@ -1,5 +1,14 @@
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    PasswordField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Email, Optional
 
 from trigger.domain.workdays import Nation
@@ -71,15 +80,25 @@ class AgencyForm(FlaskForm):
     )
     contact_email = EmailField("Shared contact email", filters=[strip_filter], validators=_email(None))
     active = BooleanField("Active (can be invited and own actions)", default=True)
-    sso_provider_name = StringField("Sign-in provider's name", filters=[strip_filter],
-                                    validators=[Optional(), max_length(80, "The provider's name")])
-    sso_issuer = StringField("Issuer address (OpenID Connect)", filters=[strip_filter],
-                             validators=[Optional(), max_length(300, "The issuer address")])
-    sso_client_id = StringField("Client ID", filters=[strip_filter],
-                                validators=[Optional(), max_length(200, "The client ID")])
+    sso_provider_name = StringField(
+        "Sign-in provider's name",
+        filters=[strip_filter],
+        validators=[Optional(), max_length(80, "The provider's name")],
+    )
+    sso_issuer = StringField(
+        "Issuer address (OpenID Connect)",
+        filters=[strip_filter],
+        validators=[Optional(), max_length(300, "The issuer address")],
+    )
+    sso_client_id = StringField(
+        "Client ID", filters=[strip_filter], validators=[Optional(), max_length(200, "The client ID")]
+    )
     sso_client_secret = PasswordField("Client secret", validators=[Optional(), max_length(500, "The client secret")])
-    sso_email_domains = StringField("Email domains that may use it", filters=[strip_filter],
-                                    validators=[Optional(), max_length(500, "The email domains")])
+    sso_email_domains = StringField(
+        "Email domains that may use it",
+        filters=[strip_filter],
+        validators=[Optional(), max_length(500, "The email domains")],
+    )
     local_passwords = BooleanField("People at this agency may also sign in with a Trigger password", default=True)
 
 
@@ -105,20 +124,39 @@ class AuditSearchForm(FlaskForm):
     class Meta:
         csrf = False
 
-    person = StringField("Person", filters=[strip_filter], validators=[Optional(), max_length(300, "The person")],
-                         description="Part of a name or email address, or “system”")
-    case_reference = StringField("Case reference", filters=[strip_filter],
-                                 validators=[Optional(), max_length(20, "The case reference")],
-                                 description="For example, ASB-2026-0001")
-    record_type = StringField("Record type", filters=[strip_filter],
-                              validators=[Optional(), max_length(40, "The record type")],
-                              description="For example, case, action, meeting, user or area")
-    record_id = StringField("Record number", filters=[strip_filter],
-                            validators=[Optional(), max_length(12, "The record number")],
-                            description="With a record type: one record")
-    action = StringField("Action", filters=[strip_filter], validators=[Optional(), max_length(80, "The action")],
-                         description="For example, login, user.updated or agency")
-    date_from = DateInput("From", validators=[Optional()],
-                          invalid="Enter the ‘from’ date as a real date, for example 2026-03-27")
-    date_to = DateInput("To", validators=[Optional()],
-                        invalid="Enter the ‘to’ date as a real date, for example 2026-03-27")
+    person = StringField(
+        "Person",
+        filters=[strip_filter],
+        validators=[Optional(), max_length(300, "The person")],
+        description="Part of a name or email address, or “system”",
+    )
+    case_reference = StringField(
+        "Case reference",
+        filters=[strip_filter],
+        validators=[Optional(), max_length(20, "The case reference")],
+        description="For example, ASB-2026-0001",
+    )
+    record_type = StringField(
+        "Record type",
+        filters=[strip_filter],
+        validators=[Optional(), max_length(40, "The record type")],
+        description="For example, case, action, meeting, user or area",
+    )
+    record_id = StringField(
+        "Record number",
+        filters=[strip_filter],
+        validators=[Optional(), max_length(12, "The record number")],
+        description="With a record type: one record",
+    )
+    action = StringField(
+        "Action",
+        filters=[strip_filter],
+        validators=[Optional(), max_length(80, "The action")],
+        description="For example, login, user.updated or agency",
+    )
+    date_from = DateInput(
+        "From", validators=[Optional()], invalid="Enter the ‘from’ date as a real date, for example 2026-03-27"
+    )
+    date_to = DateInput(
+        "To", validators=[Optional()], invalid="Enter the ‘to’ date as a real date, for example 2026-03-27"
+    )

@@ -130,17 +130,22 @@ def edit_agency(agency_id: int | None = None):
                 contact_email=form.contact_email.data,
                 active=form.active.data,
                 sso=services.SingleSignOn(
-                    provider_name=form.sso_provider_name.data or "", issuer=form.sso_issuer.data or "",
-                    client_id=form.sso_client_id.data or "", client_secret=form.sso_client_secret.data or "",
-                    email_domains=form.sso_email_domains.data or "", local_passwords=form.local_passwords.data),
+                    provider_name=form.sso_provider_name.data or "",
+                    issuer=form.sso_issuer.data or "",
+                    client_id=form.sso_client_id.data or "",
+                    client_secret=form.sso_client_secret.data or "",
+                    email_domains=form.sso_email_domains.data or "",
+                    local_passwords=form.local_passwords.data,
+                ),
             )
         except FieldError as error:
             attach_error(form, error)
         else:
             flash(f"Agency {saved.name} has been {'created' if agency is None else 'saved'}.", "success")
             return redirect(url_for("admin.agencies"))
-    return render_template("admin/agency_form.html", form=form, agency=agency,
-                           sso_redirect=absolute_url(url_for("auth.sso_callback"))), _form_status()
+    return render_template(
+        "admin/agency_form.html", form=form, agency=agency, sso_redirect=absolute_url(url_for("auth.sso_callback"))
+    ), _form_status()
 
 
 # ---- users ----------------------------------------------------------------------------------------------
@@ -181,16 +186,24 @@ def edit_user(user_id: int | None = None):
         else:
             if user is None:
                 links.invite(saved, by=current_user)
-                flash(f"The account for {saved.name} has been created, and an invitation to set a password "
-                      f"has been emailed to {saved.email}.", "success")
+                flash(
+                    f"The account for {saved.name} has been created, and an invitation to set a password "
+                    f"has been emailed to {saved.email}.",
+                    "success",
+                )
             else:
                 flash(f"The account for {saved.name} has been saved.", "success")
             return redirect(url_for("admin.users"))
     invitation = links.open_invitation(user) if user is not None else None
-    return render_template("admin/user_form.html", form=form, user=user, invitation=invitation,
-                           confirm=ConfirmForm(), now=utcnow(),
-                           two_factor_enrolled=user is not None and (two_factor.is_enrolled(user)
-                                                                   or passkeys.has_passkey(user))), _form_status()
+    return render_template(
+        "admin/user_form.html",
+        form=form,
+        user=user,
+        invitation=invitation,
+        confirm=ConfirmForm(),
+        now=utcnow(),
+        two_factor_enrolled=user is not None and (two_factor.is_enrolled(user) or passkeys.has_passkey(user)),
+    ), _form_status()
 
 
 @bp.route("/users/<int:user_id>/invitation", methods=["POST"])
@@ -203,8 +216,7 @@ def resend_invitation(user_id: int):
         flash(f"{user.name}'s account is not active: make it active before sending an invitation.", "error")
     else:
         links.invite(user, by=current_user, resent=True)
-        flash(f"A new invitation has been emailed to {user.email}. Earlier invitation links no longer work.",
-              "success")
+        flash(f"A new invitation has been emailed to {user.email}. Earlier invitation links no longer work.", "success")
     return redirect(url_for("admin.edit_user", user_id=user.id))
 
 
@@ -228,11 +240,17 @@ def reset_two_factor(user_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     services.reset_two_factor(user)
-    links.security_notice(user, "Your Trigger two-factor authentication has been reset",
-                          f"An administrator ({current_user.name}) removed the authenticator app from your "
-                          "Trigger account. You will set up a new one the next time you sign in.")
-    flash(f"{user.name}'s two-factor authentication has been reset. They set up a new authenticator app at "
-          "their next sign-in, and have been told by email.", "success")
+    links.security_notice(
+        user,
+        "Your Trigger two-factor authentication has been reset",
+        f"An administrator ({current_user.name}) removed the authenticator app from your "
+        "Trigger account. You will set up a new one the next time you sign in.",
+    )
+    flash(
+        f"{user.name}'s two-factor authentication has been reset. They set up a new authenticator app at "
+        "their next sign-in, and have been told by email.",
+        "success",
+    )
     return redirect(url_for("admin.edit_user", user_id=user.id))
 
 
@@ -256,12 +274,18 @@ def user_sessions(user_id: int):
 def audit_trail():
     form = AuditSearchForm(request.args)
     form.validate()
-    search = AuditSearch(**{name: form[name].data or ("" if name not in ("date_from", "date_to") else None)
-                            for name in AUDIT_FILTERS})
+    search = AuditSearch(
+        **{name: form[name].data or ("" if name not in ("date_from", "date_to") else None) for name in AUDIT_FILTERS}
+    )
     for error in [] if form.errors else search.check():
         attach_error(form, error)
     if any(field.errors for field in form):
         return render_template("admin/audit.html", form=form, page=None, case_refs={}, searched=True), 400
     page = db.paginate(search.statement(), page=_page(), per_page=50, error_out=False)
-    return render_template("admin/audit.html", form=form, page=page, case_refs=case_references(page.items),
-                           searched=any(request.args.get(name) for name in AUDIT_FILTERS))
+    return render_template(
+        "admin/audit.html",
+        form=form,
+        page=page,
+        case_refs=case_references(page.items),
+        searched=any(request.args.get(name) for name in AUDIT_FILTERS),
+    )

@@ -34,8 +34,16 @@ def organisation_name() -> str | None:
 # ---- the organisation -----------------------------------------------------------------------------------
 
 
-def update_organisation(org: Organisation, *, name: str, address: str, contact_email: str,
-                        contact_phone: str, process_name: str, two_factor_roles: list[str] | None = None) -> None:
+def update_organisation(
+    org: Organisation,
+    *,
+    name: str,
+    address: str,
+    contact_email: str,
+    contact_phone: str,
+    process_name: str,
+    two_factor_roles: list[str] | None = None,
+) -> None:
     before = _snapshot(org, "name", "address", "contact_email", "contact_phone", "process_name", "two_factor_roles")
     org.name, org.address = name, address or ""
     org.contact_email, org.contact_phone = (contact_email or "").lower(), contact_phone or ""
@@ -98,14 +106,22 @@ def _apply_sso(agency: Agency, sso: SingleSignOn) -> None:
     agency.sso_client_id = sso.client_id
     if sso.client_secret:
         agency.sso_client_secret = seal(sso.client_secret)
-    agency.sso_email_domains = ",".join(d.strip().lower().lstrip("@") for d in sso.email_domains.split(",")
-                                        if d.strip())
+    agency.sso_email_domains = ",".join(
+        d.strip().lower().lstrip("@") for d in sso.email_domains.split(",") if d.strip()
+    )
     # Without single sign-on, a Trigger password is the only way in: it cannot be switched off.
     agency.local_passwords = sso.local_passwords or not agency.sso_issuer
 
 
-def save_agency(agency: Agency | None, *, name: str, agency_type: str, contact_email: str, active: bool,
-                sso: SingleSignOn | None = None) -> Agency:
+def save_agency(
+    agency: Agency | None,
+    *,
+    name: str,
+    agency_type: str,
+    contact_email: str,
+    active: bool,
+    sso: SingleSignOn | None = None,
+) -> Agency:
     _check_unique_name(Agency, name, agency.id if agency else None, "an agency")
     creating = agency is None
     if creating:
@@ -131,9 +147,7 @@ def agency_choices(include_id: int | None = None) -> list[tuple[str, str]]:
     agencies = db.session.scalars(
         select(Agency).where(or_(Agency.active.is_(True), Agency.id == (include_id or -1))).order_by(Agency.name)
     )
-    return [("", "No agency")] + [
-        (str(a.id), a.name if a.active else f"{a.name} (inactive)") for a in agencies
-    ]
+    return [("", "No agency")] + [(str(a.id), a.name if a.active else f"{a.name} (inactive)") for a in agencies]
 
 
 # ---- users ----------------------------------------------------------------------------------------------
@@ -180,8 +194,9 @@ def save_user(user: User | None, data: UserInput, *, acting_admin: User) -> User
     agency = _resolve_agency(data.agency_id, role, user)
     if user is not None and user.role is Role.ADMIN and user.active and (role is not Role.ADMIN or not data.active):
         if _active_admin_count() <= 1:
-            raise FieldError("role" if role is not Role.ADMIN else "active",
-                             "There must always be at least one active administrator")
+            raise FieldError(
+                "role" if role is not Role.ADMIN else "active", "There must always be at least one active administrator"
+            )
 
     creating = user is None
     if creating:
@@ -198,8 +213,13 @@ def save_user(user: User | None, data: UserInput, *, acting_admin: User) -> User
     db.session.flush()
 
     if creating:
-        audit.record("user.created", "user", user.id, f"Created account for {user.name}",
-                     {"role": role.value, "agency_id": user.agency_id})
+        audit.record(
+            "user.created",
+            "user",
+            user.id,
+            f"Created account for {user.name}",
+            {"role": role.value, "agency_id": user.agency_id},
+        )
         return user
     _record_update("user.updated", "user", user, before, f"Updated account for {user.name}")
     if before["active"] and not user.active:
@@ -213,8 +233,12 @@ def reset_two_factor(user: User) -> int:
     at their next sign-in. Their sessions end, since whoever holds the phone may be signed in."""
     two_factor.reset(user)
     ended = auth_services.revoke_all_sessions(user, "two-factor reset by administrator")
-    audit.record("user.two_factor_reset", "user", user.id,
-                 f"Reset the two-factor authentication of {user.name}; ended {ended} session(s)")
+    audit.record(
+        "user.two_factor_reset",
+        "user",
+        user.id,
+        f"Reset the two-factor authentication of {user.name}; ended {ended} session(s)",
+    )
     return ended
 
 

@@ -52,11 +52,15 @@ def _entries_beyond_the_limits() -> str | None:
             if match.group(2) is not None:
                 reports.setdefault(match.group(1), set()).add(match.group(2))
     if len(incidents) > MAX_PUBLIC_INCIDENTS:
-        return (f"You have told us about {len(incidents)} incidents. This form takes up to {MAX_PUBLIC_INCIDENTS}: "
-                "remove the others and tell us about them when you describe the problem.")
+        return (
+            f"You have told us about {len(incidents)} incidents. This form takes up to {MAX_PUBLIC_INCIDENTS}: "
+            "remove the others and tell us about them when you describe the problem."
+        )
     if any(len(numbers) > MAX_PUBLIC_REPORTS for numbers in reports.values()):
-        return (f"You can add up to {MAX_PUBLIC_REPORTS} reports for one incident. Remove the others and tell us "
-                "about them in the incident's description.")
+        return (
+            f"You can add up to {MAX_PUBLIC_REPORTS} reports for one incident. Remove the others and tell us "
+            "about them in the incident's description."
+        )
     return None
 
 
@@ -65,8 +69,10 @@ def _entries_beyond_the_limits() -> str | None:
 def apply():
     form = ApplicationForm()
     form.area_id.choices = case_services.area_choices()
-    agencies = [(value, for_the_public(label))
-                for value, label in case_services.agency_choices(blank="I did not report it, or I am not sure")]
+    agencies = [
+        (value, for_the_public(label))
+        for value, label in case_services.agency_choices(blank="I did not report it, or I am not sure")
+    ]
     if request.method == "GET" and len(form.area_id.choices) == 2:
         form.area_id.data = form.area_id.choices[1][0]
     action = request.form.get("add") if request.method == "POST" else None
@@ -109,10 +115,14 @@ def apply():
     if request.form.get("confirmed") != "yes":
         # Check your answers: nothing is saved until the applicant has seen what they are sending. The answers
         # travel in hidden fields, so "Change your answers" brings the form back exactly as it was.
-        carried = [(key, value) for key, value in request.form.items(multi=True)
-                   if key not in ("csrf_token", "confirmed", "edit", "add")]
-        return render_template("apply/check.html", form=form, carried=carried,
-                               groups=services.answers(form, dict(agencies), area.name))
+        carried = [
+            (key, value)
+            for key, value in request.form.items(multi=True)
+            if key not in ("csrf_token", "confirmed", "edit", "add")
+        ]
+        return render_template(
+            "apply/check.html", form=form, carried=carried, groups=services.answers(form, dict(agencies), area.name)
+        )
     if form.website.data:
         # A bot filled the hidden field. It gets what a person gets - the same checks above, then a confirmation
         # with a plausible reference and date - so it cannot tell it was caught; nothing is saved but the attempt
@@ -120,16 +130,22 @@ def apply():
         services.record_submission(address)
         received_on = date.today()
         due = services.acknowledge_by(area, received_on)
-        session[_CONFIRMATION] = {"reference": services.plausible_reference(received_on), "area": area.name,
-                                  "acknowledge_by": due.isoformat() if due else None,
-                                  "emailed": bool(form.applicant_email.data)}
+        session[_CONFIRMATION] = {
+            "reference": services.plausible_reference(received_on),
+            "area": area.name,
+            "acknowledge_by": due.isoformat() if due else None,
+            "emailed": bool(form.applicant_email.data),
+        }
         return redirect(url_for("apply.confirmation"))
     case = services.submit(form, area)
     services.record_submission(address)
     due = services.acknowledge_by(area, case.received_on)
-    session[_CONFIRMATION] = {"reference": case.reference, "area": area.name,
-                              "acknowledge_by": due.isoformat() if due else None,
-                              "emailed": bool(case.applicant_email)}
+    session[_CONFIRMATION] = {
+        "reference": case.reference,
+        "area": area.name,
+        "acknowledge_by": due.isoformat() if due else None,
+        "emailed": bool(case.applicant_email),
+    }
     return redirect(url_for("apply.confirmation"))
 
 
@@ -140,5 +156,10 @@ def confirmation():
     if details is None:
         return redirect(url_for("apply.apply"))
     due = date.fromisoformat(details["acknowledge_by"]) if details.get("acknowledge_by") else None
-    return render_template("apply/confirmation.html", reference=details.get("reference"), area=details.get("area"),
-                           acknowledge_by=due, emailed=details.get("emailed", False))
+    return render_template(
+        "apply/confirmation.html",
+        reference=details.get("reference"),
+        area=details.get("area"),
+        acknowledge_by=due,
+        emailed=details.get("emailed", False),
+    )

@@ -22,7 +22,8 @@ def over_limit(ip_address: str) -> bool:
     limit = current_app.config["TRIGGER_SETTINGS"].public_form_per_hour
     since = utcnow() - timedelta(hours=1)
     count = db.session.scalar(
-        select(func.count()).select_from(PublicSubmission)
+        select(func.count())
+        .select_from(PublicSubmission)
         .where(PublicSubmission.ip_address == ip_address, PublicSubmission.at >= since)
     )
     return count >= limit
@@ -75,11 +76,16 @@ def submit(form, area: Area) -> Case:
     )
     perpetrators = []
     if form.perpetrator_name.data or form.perpetrator_address.data or form.perpetrator_description.data:
-        perpetrators.append(case_services.PerpetratorData(form.perpetrator_name.data or "",
-                                                          form.perpetrator_address.data or "",
-                                                          form.perpetrator_description.data or ""))
-    case = case_services.create_case(fields, incident_data(form.incidents), perpetrators, area=area,
-                                     channel=Channel.ONLINE, actor=None)
+        perpetrators.append(
+            case_services.PerpetratorData(
+                form.perpetrator_name.data or "",
+                form.perpetrator_address.data or "",
+                form.perpetrator_description.data or "",
+            )
+        )
+    case = case_services.create_case(
+        fields, incident_data(form.incidents), perpetrators, area=area, channel=Channel.ONLINE, actor=None
+    )
     case_services.notify_coordinators_of(case)
     confirm_by_email(case, area)
     return case
@@ -99,18 +105,24 @@ def confirm_by_email(case: Case, area: Area) -> bool:
     sender = org.name if org else process
     due = acknowledge_by(area, case.received_on)
     when = f"by {due.day} {due:%B %Y}" if due else "within 5 working days"
-    body = (f"Dear {case.applicant_name},\n\n"
-            f"Thank you. We received your application for {with_article(process)} on "
-            f"{case.received_on.day} {case.received_on:%B %Y}.\n\n"
-            f"Your reference number is {case.reference}. Please quote it if you contact us.\n\n"
-            f"What happens next: we will contact you {when} to confirm we have your application and tell you "
-            "what happens next. We then ask the agencies for their records and decide whether your case meets "
-            "the threshold for a review.\n\n"
-            "If you are in danger now, call 999. To report a new incident, contact the police on 101 or your "
-            "council as usual.\n\n"
-            f"{sender}\n")
-    queue_email(case.applicant_email, f"Your application: reference {case.reference}", body,
-                dedupe_key=f"case:{case.id}:application-confirmation")
+    body = (
+        f"Dear {case.applicant_name},\n\n"
+        f"Thank you. We received your application for {with_article(process)} on "
+        f"{case.received_on.day} {case.received_on:%B %Y}.\n\n"
+        f"Your reference number is {case.reference}. Please quote it if you contact us.\n\n"
+        f"What happens next: we will contact you {when} to confirm we have your application and tell you "
+        "what happens next. We then ask the agencies for their records and decide whether your case meets "
+        "the threshold for a review.\n\n"
+        "If you are in danger now, call 999. To report a new incident, contact the police on 101 or your "
+        "council as usual.\n\n"
+        f"{sender}\n"
+    )
+    queue_email(
+        case.applicant_email,
+        f"Your application: reference {case.reference}",
+        body,
+        dedupe_key=f"case:{case.id}:application-confirmation",
+    )
     return True
 
 
@@ -124,29 +136,56 @@ def _when(day) -> str:
 def answers(form, agency_names: dict[str, str], area_name: str) -> list[tuple[str, list[tuple[str, str]]]]:
     """The applicant's answers in the order of the form, grouped as the form groups them, for the page where they
     check them before sending. Values are plain text (the template escapes them)."""
+
     def choice(field) -> str:
         return dict(field.choices).get(field.data, "") if field.data else "Not given"
 
-    you = [("Applying for", choice(form.applying_for)), ("Full name", form.applicant_name.data or ""),
-           ("Address", form.applicant_address.data or ""), ("Postcode", form.applicant_postcode.data or ""),
-           ("Phone number", form.applicant_phone.data or "Not given"),
-           ("Email address", form.applicant_email.data or "Not given"),
-           ("How we contact you", choice(form.preferred_contact)), ("Letters", choice(form.preferred_format)),
-           ("Language", form.language.data or "")]
+    you = [
+        ("Applying for", choice(form.applying_for)),
+        ("Full name", form.applicant_name.data or ""),
+        ("Address", form.applicant_address.data or ""),
+        ("Postcode", form.applicant_postcode.data or ""),
+        ("Phone number", form.applicant_phone.data or "Not given"),
+        ("Email address", form.applicant_email.data or "Not given"),
+        ("How we contact you", choice(form.preferred_contact)),
+        ("Letters", choice(form.preferred_format)),
+        ("Language", form.language.data or ""),
+    ]
     if form.communication_needs.data:
         you.append(("Help communicating", form.communication_needs.data))
     groups = [("About you", you)]
     if form.applying_for.data == "someone-else":
-        groups.append(("The person you are applying for", [
-            ("Their name", form.victim_name.data or ""), ("Their address", form.victim_address.data or "Not given"),
-            ("Their phone number", form.victim_phone.data or "Not given"),
-            ("They agreed", "Yes" if form.victim_consent.data else "No")]))
-    problem = [("Area", area_name), ("The problem", form.asb_description.data or ""),
-               ("Where it happens", form.location.data or "Not given")]
+        groups.append(
+            (
+                "The person you are applying for",
+                [
+                    ("Their name", form.victim_name.data or ""),
+                    ("Their address", form.victim_address.data or "Not given"),
+                    ("Their phone number", form.victim_phone.data or "Not given"),
+                    ("They agreed", "Yes" if form.victim_consent.data else "No"),
+                ],
+            )
+        )
+    problem = [
+        ("Area", area_name),
+        ("The problem", form.asb_description.data or ""),
+        ("Where it happens", form.location.data or "Not given"),
+    ]
     if form.perpetrator_name.data or form.perpetrator_address.data or form.perpetrator_description.data:
-        problem.append(("Who is causing it", ", ".join(v for v in (form.perpetrator_name.data,
-                                                                    form.perpetrator_address.data,
-                                                                    form.perpetrator_description.data) if v)))
+        problem.append(
+            (
+                "Who is causing it",
+                ", ".join(
+                    v
+                    for v in (
+                        form.perpetrator_name.data,
+                        form.perpetrator_address.data,
+                        form.perpetrator_description.data,
+                    )
+                    if v
+                ),
+            )
+        )
     groups.append(("The problem", problem))
     for number, entry in enumerate((e for e in form.incidents if not e.form.is_blank()), start=1):
         incident = entry.form
@@ -157,10 +196,17 @@ def answers(form, agency_names: dict[str, str], area_name: str) -> list[tuple[st
             if report.form.is_blank():
                 continue
             to = agency_names.get(str(report.form.agency_id.data or ""), "Someone")
-            rows.append(("Reported to", f"{to}, on {_when(report.form.reported_on.data)}"
-                                        + (f" (reference {report.form.agency_reference.data})"
-                                           if report.form.agency_reference.data else "")))
+            rows.append(
+                (
+                    "Reported to",
+                    f"{to}, on {_when(report.form.reported_on.data)}"
+                    + (
+                        f" (reference {report.form.agency_reference.data})" if report.form.agency_reference.data else ""
+                    ),
+                )
+            )
         groups.append((f"Incident {number}", rows))
-    groups.append(("Sharing your information", [
-        ("Agencies may share it", "Yes" if form.consent_to_share.data else "No")]))
+    groups.append(
+        ("Sharing your information", [("Agencies may share it", "Yes" if form.consent_to_share.data else "No")])
+    )
     return groups

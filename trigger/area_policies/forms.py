@@ -21,9 +21,7 @@ class _DateField(DateField):
 
 class ClosureDayForm(FlaskForm):
     day = _DateField("Date", validators=[InputRequired("Enter the date the offices are closed")])
-    reason = StringField(
-        "Reason", filters=[strip_filter], validators=[Optional(), max_length(200, "The reason")]
-    )
+    reason = StringField("Reason", filters=[strip_filter], validators=[Optional(), max_length(200, "The reason")])
 
 
 class _WholeNumberField(IntegerField):
@@ -31,10 +29,14 @@ class _WholeNumberField(IntegerField):
 
     def __init__(self, label: str, what: str, low: int, high: int, *, example: int = 2, **kwargs):
         self.what, self.example = what, example
-        super().__init__(label, validators=[
-            InputRequired(f"Enter {what}"),
-            NumberRange(low, high, f"{what[0].upper()}{what[1:]} must be between {low} and {high}"),
-        ], **kwargs)
+        super().__init__(
+            label,
+            validators=[
+                InputRequired(f"Enter {what}"),
+                NumberRange(low, high, f"{what[0].upper()}{what[1:]} must be between {low} and {high}"),
+            ],
+            **kwargs,
+        )
 
     def process_formdata(self, valuelist):
         if valuelist and valuelist[0].strip():
@@ -42,8 +44,9 @@ class _WholeNumberField(IntegerField):
                 self.data = int(valuelist[0].strip())
             except ValueError:
                 self.data = None
-                raise ValueError(f"{self.what[0].upper()}{self.what[1:]} must be a whole number, like "
-                                 f"{self.example}") from None
+                raise ValueError(
+                    f"{self.what[0].upper()}{self.what[1:]} must be a whole number, like {self.example}"
+                ) from None
         else:
             self.data = None
 
@@ -52,8 +55,14 @@ class WorkingDaysField(_WholeNumberField):
     """The number of working days a timescale allows for one deadline kind."""
 
     def __init__(self, label: str, kind: DeadlineKind, **kwargs):
-        super().__init__(label, f"the number of working days to {kind.label.lower()}", MIN_WORKING_DAYS,
-                         MAX_WORKING_DAYS, example=10, **kwargs)
+        super().__init__(
+            label,
+            f"the number of working days to {kind.label.lower()}",
+            MIN_WORKING_DAYS,
+            MAX_WORKING_DAYS,
+            example=10,
+            **kwargs,
+        )
 
 
 class TimescaleForm(FlaskForm):
@@ -62,8 +71,9 @@ class TimescaleForm(FlaskForm):
     threshold_decision = WorkingDaysField("Decide whether the threshold is met", DeadlineKind.THRESHOLD_DECISION)
     meeting_held = WorkingDaysField("Hold the case review meeting", DeadlineKind.MEETING)
     outcome_sent = WorkingDaysField("Send the outcome letter", DeadlineKind.OUTCOME)
-    escalation_window = WorkingDaysField("Ask for an escalation (the applicant's window)",
-                                         DeadlineKind.ESCALATION_REQUEST)
+    escalation_window = WorkingDaysField(
+        "Ask for an escalation (the applicant's window)", DeadlineKind.ESCALATION_REQUEST
+    )
     escalation_decided = WorkingDaysField("Decide the escalation", DeadlineKind.ESCALATION_DECISION)
 
 
@@ -71,13 +81,25 @@ _YES_NO = [("yes", "Yes"), ("no", "No")]
 
 
 class LadderForm(FlaskForm):
-    days_before = _WholeNumberField("Remind the owner this many working days before the due date",
-                                    "the number of working days before the due date", 0, 20)
-    on_the_day = RadioField("Remind the owner on the day it is due", choices=_YES_NO,
-                            validators=[InputRequired("Choose whether to remind the owner on the day it is due")])
-    when_overdue = RadioField("Remind the owner (and the agency's contact address) when it is overdue",
-                              choices=_YES_NO,
-                              validators=[InputRequired("Choose whether to remind the owner when it is overdue")])
-    escalate_after = _WholeNumberField("Escalate to the chairs and the coordinator when overdue by this many "
-                                       "working days", "the number of working days overdue before escalating",
-                                       1, 60)
+    days_before = _WholeNumberField(
+        "Remind the owner this many working days before the due date",
+        "the number of working days before the due date",
+        0,
+        20,
+    )
+    on_the_day = RadioField(
+        "Remind the owner on the day it is due",
+        choices=_YES_NO,
+        validators=[InputRequired("Choose whether to remind the owner on the day it is due")],
+    )
+    when_overdue = RadioField(
+        "Remind the owner (and the agency's contact address) when it is overdue",
+        choices=_YES_NO,
+        validators=[InputRequired("Choose whether to remind the owner when it is overdue")],
+    )
+    escalate_after = _WholeNumberField(
+        "Escalate to the chairs and the coordinator when overdue by this many working days",
+        "the number of working days overdue before escalating",
+        1,
+        60,
+    )

@@ -51,11 +51,15 @@ def closures(area_id: int):
         except FieldError as error:
             attach_error(form, error)
         else:
-            flash(f"{closure.day:%A} {closure.day.day} {closure.day:%B %Y} is now a closure day in {area.name}: "
-                  "deadlines computed from now on skip it.", "success")
+            flash(
+                f"{closure.day:%A} {closure.day.day} {closure.day:%B %Y} is now a closure day in {area.name}: "
+                "deadlines computed from now on skip it.",
+                "success",
+            )
             return redirect(url_for("area_policies.closures", area_id=area.id))
-    return render_template("area_policies/closures.html", area=area, form=form,
-                           closures=services.closure_days(area)), _form_status()
+    return render_template(
+        "area_policies/closures.html", area=area, form=form, closures=services.closure_days(area)
+    ), _form_status()
 
 
 @bp.route("/closures/<int:closure_id>/remove", methods=["GET", "POST"])
@@ -79,31 +83,47 @@ def remove_closure(area_id: int, closure_id: int):
 def timescales(area_id: int):
     area = _area(area_id)
     current = services.timescale_for_area(area)
-    form = TimescaleForm(data={name: getattr(current, name) for name in TIMESCALE_FIELDS}
-                         if request.method == "GET" else None)
+    form = TimescaleForm(
+        data={name: getattr(current, name) for name in TIMESCALE_FIELDS} if request.method == "GET" else None
+    )
     if form.validate_on_submit():
         try:
-            saved = services.save_timescales(area, {name: getattr(form, name).data for name in TIMESCALE_FIELDS},
-                                             by=current_user._get_current_object())
+            saved = services.save_timescales(
+                area,
+                {name: getattr(form, name).data for name in TIMESCALE_FIELDS},
+                by=current_user._get_current_object(),
+            )
         except FieldError as error:
             attach_error(form, error)
         else:
             if saved is None:
                 flash("No changes were made to the timescales.", "success")
             else:
-                flash(f"The timescales of {area.name} have been saved. They apply to deadlines computed from now "
-                      "on; existing cases keep theirs unless the coordinator recomputes them.", "success")
+                flash(
+                    f"The timescales of {area.name} have been saved. They apply to deadlines computed from now "
+                    "on; existing cases keep theirs unless the coordinator recomputes them.",
+                    "success",
+                )
                 for warning in _policy_from_form(form).outside_published_ranges():
                     flash(warning, "warning")
             return redirect(url_for("area_policies.timescales", area_id=area.id))
     hints = {
-        name: f"Working days {ANCHOR_OF[kind]}. " + (f"Published range: {PUBLISHED_RANGES[kind][0]} to {PUBLISHED_RANGES[kind][1]} working days. "
-               if kind in PUBLISHED_RANGES else "") + f"Default: {getattr(TimescalePolicy(), name)}."
+        name: f"Working days {ANCHOR_OF[kind]}. "
+        + (
+            f"Published range: {PUBLISHED_RANGES[kind][0]} to {PUBLISHED_RANGES[kind][1]} working days. "
+            if kind in PUBLISHED_RANGES
+            else ""
+        )
+        + f"Default: {getattr(TimescalePolicy(), name)}."
         for name, kind in KIND_OF_FIELD.items()
     }
     return render_template(
-        "area_policies/timescales.html", area=area, form=form, hints=hints,
-        warnings=current.outside_published_ranges(), history=services.timescale_history(area),
+        "area_policies/timescales.html",
+        area=area,
+        form=form,
+        hints=hints,
+        warnings=current.outside_published_ranges(),
+        history=services.timescale_history(area),
         fields=TIMESCALE_FIELDS,
     ), _form_status()
 
@@ -120,10 +140,16 @@ def reminders(area_id: int):
 
     area = _area(area_id)
     current = ladder_for_area(area)
-    form = LadderForm(data={
-        "days_before": current.days_before, "escalate_after": current.escalate_after,
-        "on_the_day": "yes" if current.on_the_day else "no", "when_overdue": "yes" if current.when_overdue else "no",
-    } if request.method == "GET" else None)
+    form = LadderForm(
+        data={
+            "days_before": current.days_before,
+            "escalate_after": current.escalate_after,
+            "on_the_day": "yes" if current.on_the_day else "no",
+            "when_overdue": "yes" if current.when_overdue else "no",
+        }
+        if request.method == "GET"
+        else None
+    )
     if form.validate_on_submit():
         values = {name: getattr(form, name).data for name in LADDER_FIELDS}
         values["on_the_day"], values["when_overdue"] = values["on_the_day"] == "yes", values["when_overdue"] == "yes"
@@ -132,8 +158,17 @@ def reminders(area_id: int):
         except FieldError as error:
             attach_error(form, error)
         else:
-            flash(f"The reminders of {area.name} have been saved. They apply from the next reminder run."
-                  if saved else "No changes were made to the reminders.", "success")
+            flash(
+                f"The reminders of {area.name} have been saved. They apply from the next reminder run."
+                if saved
+                else "No changes were made to the reminders.",
+                "success",
+            )
             return redirect(url_for("area_policies.reminders", area_id=area.id))
-    return render_template("area_policies/reminders.html", area=area, form=form, default=DEFAULT_LADDER,
-                           is_default=current == DEFAULT_LADDER), _form_status()
+    return render_template(
+        "area_policies/reminders.html",
+        area=area,
+        form=form,
+        default=DEFAULT_LADDER,
+        is_default=current == DEFAULT_LADDER,
+    ), _form_status()

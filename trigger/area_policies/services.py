@@ -28,7 +28,8 @@ from trigger.models.area_policies import TIMESCALE_FIELDS
 
 _CLOSURE_DAYS_OF = select(AreaClosureDay.day).where(AreaClosureDay.area_id == bindparam("area_id"))  # built once
 _CLOSURE_DAYS_OF_AREAS = select(AreaClosureDay.area_id, AreaClosureDay.day).where(
-    AreaClosureDay.area_id.in_(bindparam("area_ids", expanding=True)))  # built once: the busy pages run it
+    AreaClosureDay.area_id.in_(bindparam("area_ids", expanding=True))
+)  # built once: the busy pages run it
 
 
 def calendar_for_area(area: Area) -> WorkingCalendar:
@@ -98,9 +99,9 @@ def timescales_for_areas(areas: Iterable[Area]) -> dict[int, TimescalePolicy]:
 
 
 def closure_days(area: Area) -> list[AreaClosureDay]:
-    return list(db.session.scalars(
-        select(AreaClosureDay).where(AreaClosureDay.area_id == area.id).order_by(AreaClosureDay.day)
-    ))
+    return list(
+        db.session.scalars(select(AreaClosureDay).where(AreaClosureDay.area_id == area.id).order_by(AreaClosureDay.day))
+    )
 
 
 def add_closure_day(area: Area, day: date, reason: str) -> AreaClosureDay:
@@ -112,8 +113,10 @@ def add_closure_day(area: Area, day: date, reason: str) -> AreaClosureDay:
     bank_holiday = shared_calendar(area.nation, frozenset()).holiday_name(day)
     if bank_holiday:
         raise FieldError("day", f"{_long(day)} is already a bank holiday ({bank_holiday})")
-    if db.session.scalar(select(AreaClosureDay.id).where(AreaClosureDay.area_id == area.id,
-                                                         AreaClosureDay.day == day)) is not None:
+    if (
+        db.session.scalar(select(AreaClosureDay.id).where(AreaClosureDay.area_id == area.id, AreaClosureDay.day == day))
+        is not None
+    ):
         raise FieldError("day", f"{_long(day)} is already a closure day in {area.name}")
     closure = AreaClosureDay(area_id=area.id, day=day, reason=reason or "")
     try:
@@ -121,14 +124,24 @@ def add_closure_day(area: Area, day: date, reason: str) -> AreaClosureDay:
             db.session.add(closure)
     except IntegrityError:  # another administrator added the same day a moment ago
         raise FieldError("day", f"{_long(day)} is already a closure day in {area.name}") from None
-    audit.record("area.closure_added", "area", area.id, f"Added closure day {_long(day)} in {area.name}",
-                 {"day": day.isoformat(), "reason": closure.reason})
+    audit.record(
+        "area.closure_added",
+        "area",
+        area.id,
+        f"Added closure day {_long(day)} in {area.name}",
+        {"day": day.isoformat(), "reason": closure.reason},
+    )
     return closure
 
 
 def remove_closure_day(area: Area, closure: AreaClosureDay) -> None:
-    audit.record("area.closure_removed", "area", area.id, f"Removed closure day {_long(closure.day)} in {area.name}",
-                 {"day": closure.day.isoformat(), "reason": closure.reason})
+    audit.record(
+        "area.closure_removed",
+        "area",
+        area.id,
+        f"Removed closure day {_long(closure.day)} in {area.name}",
+        {"day": closure.day.isoformat(), "reason": closure.reason},
+    )
     db.session.delete(closure)
 
 
@@ -155,24 +168,33 @@ def save_timescales(area: Area, values: dict[str, int], *, by: User | None) -> A
     diff = audit.changes(before, after)
     if not diff:
         return None
-    row = AreaTimescalePolicy(area_id=area.id, version=(current.version + 1) if current else 1,
-                              created_by_id=by.id if by else None, **after)
+    row = AreaTimescalePolicy(
+        area_id=area.id, version=(current.version + 1) if current else 1, created_by_id=by.id if by else None, **after
+    )
     try:
         with db.session.begin_nested():
             db.session.add(row)
     except IntegrityError:  # another administrator saved a new version at the same moment
-        raise FieldError(TIMESCALE_FIELDS[0], "Someone else has just changed these timescales: "
-                         "check the current values and save again") from None
-    audit.record("area.timescales_changed", "area", area.id,
-                 f"Changed the timescales of {area.name} (version {row.version})",
-                 {"changes": diff, "version": row.version})
+        raise FieldError(
+            TIMESCALE_FIELDS[0],
+            "Someone else has just changed these timescales: check the current values and save again",
+        ) from None
+    audit.record(
+        "area.timescales_changed",
+        "area",
+        area.id,
+        f"Changed the timescales of {area.name} (version {row.version})",
+        {"changes": diff, "version": row.version},
+    )
     return row
 
 
 def timescale_history(area: Area) -> list[AreaTimescalePolicy]:
-    return list(db.session.scalars(
-        select(AreaTimescalePolicy)
-        .where(AreaTimescalePolicy.area_id == area.id)
-        .options(selectinload(AreaTimescalePolicy.created_by))
-        .order_by(AreaTimescalePolicy.version.desc())
-    ))
+    return list(
+        db.session.scalars(
+            select(AreaTimescalePolicy)
+            .where(AreaTimescalePolicy.area_id == area.id)
+            .options(selectinload(AreaTimescalePolicy.created_by))
+            .order_by(AreaTimescalePolicy.version.desc())
+        )
+    )

@@ -19,9 +19,14 @@ from trigger.models import UserSession
 def my_sessions():
     user = current_user._get_current_object()
     current_hash = services._token_hash(user.current_session_token or "")
-    return render_template("auth/sessions.html", sessions=services.live_sessions(user), current_hash=current_hash,
-                           form=EmptyForm(), enrolled=two_factor.is_enrolled(user),
-                           recovery_left=two_factor.remaining_recovery_codes(user))
+    return render_template(
+        "auth/sessions.html",
+        sessions=services.live_sessions(user),
+        current_hash=current_hash,
+        form=EmptyForm(),
+        enrolled=two_factor.is_enrolled(user),
+        recovery_left=two_factor.remaining_recovery_codes(user),
+    )
 
 
 @bp.route("/account/sessions/<int:session_id>/end", methods=["POST"])

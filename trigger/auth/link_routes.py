@@ -19,20 +19,25 @@ from trigger.authz import PUBLIC, allow
 from trigger.models import LinkPurpose
 
 # How each state is answered: (HTTP status, heading). The template adds what to do next.
-_BAD_LINK_STATUS = {LinkState.UNKNOWN: 404, LinkState.USED: 410, LinkState.EXPIRED: 410, LinkState.REVOKED: 410,
-                    LinkState.INACTIVE: 410}
+_BAD_LINK_STATUS = {
+    LinkState.UNKNOWN: 404,
+    LinkState.USED: 410,
+    LinkState.EXPIRED: 410,
+    LinkState.REVOKED: 410,
+    LinkState.INACTIVE: 410,
+}
 
 
 def _bad_link(purpose: LinkPurpose, checked: links.LinkCheck):
     user_id = checked.link.user_id if checked.link is not None else None
     # The refusal is kept (the audit row) though the response is an error: commit it explicitly.
-    audit.record("sign_in_link.refused", "user", user_id,
-                 f"Refused a {purpose.value} link: {checked.state.value}")
+    audit.record("sign_in_link.refused", "user", user_id, f"Refused a {purpose.value} link: {checked.state.value}")
     from trigger.extensions import db
 
     db.session.commit()
-    return render_template("auth/bad_link.html", purpose=purpose.value, state=checked.state.value), \
-        _BAD_LINK_STATUS[checked.state]
+    return render_template("auth/bad_link.html", purpose=purpose.value, state=checked.state.value), _BAD_LINK_STATUS[
+        checked.state
+    ]
 
 
 def _choose_password(purpose: LinkPurpose, template: str):
@@ -52,16 +57,28 @@ def _choose_password(purpose: LinkPurpose, template: str):
             links.use(link)
             if purpose is LinkPurpose.PASSWORD_RESET:
                 ended = services.revoke_all_sessions(user, "password reset")
-                audit.record("user.password_reset_by_link", "user", user.id,
-                             f"Reset their password with an emailed link; {ended} other session(s) ended",
-                             actor=user)
-                links.security_notice(user, "Your Trigger password has been reset",
-                                      "The password of your Trigger account was reset with a link sent to this "
-                                      "address, and every device signed in as you was signed out.")
+                audit.record(
+                    "user.password_reset_by_link",
+                    "user",
+                    user.id,
+                    f"Reset their password with an emailed link; {ended} other session(s) ended",
+                    actor=user,
+                )
+                links.security_notice(
+                    user,
+                    "Your Trigger password has been reset",
+                    "The password of your Trigger account was reset with a link sent to this "
+                    "address, and every device signed in as you was signed out.",
+                )
                 flash("Your password has been reset.", "success")
             else:
-                audit.record("user.invitation_accepted", "user", user.id, "Accepted the invitation and set a "
-                             "password", actor=user)
+                audit.record(
+                    "user.invitation_accepted",
+                    "user",
+                    user.id,
+                    "Accepted the invitation and set a password",
+                    actor=user,
+                )
                 flash("Your password has been set.", "success")
             return after_first_factor(user)
     status = 400 if request.method == "POST" else 200

@@ -61,30 +61,50 @@ def check(token: str, purpose: LinkPurpose) -> LinkCheck:
 
 
 def _withdraw_open_links(user: User, purpose: LinkPurpose) -> int:
-    return db.session.execute(
-        update(SignInLink)
-        .where(SignInLink.user_id == user.id, SignInLink.purpose == purpose,
-               SignInLink.used_at.is_(None), SignInLink.revoked_at.is_(None))
-        .values(revoked_at=utcnow())
-        .execution_options(synchronize_session=False)
-    ).rowcount or 0
+    return (
+        db.session.execute(
+            update(SignInLink)
+            .where(
+                SignInLink.user_id == user.id,
+                SignInLink.purpose == purpose,
+                SignInLink.used_at.is_(None),
+                SignInLink.revoked_at.is_(None),
+            )
+            .values(revoked_at=utcnow())
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        or 0
+    )
 
 
 def _issue(user: User, purpose: LinkPurpose, created_by: User | None) -> str:
     # One open link of each kind per person: a new one replaces the old, so only the latest email works.
     _withdraw_open_links(user, purpose)
     token, now = secrets.token_urlsafe(32), utcnow()
-    db.session.add(SignInLink(user_id=user.id, purpose=purpose, token_hash=_token_hash(token),
-                              created_at=now, expires_at=now + LIFETIME[purpose],
-                              created_by_id=created_by.id if created_by else None))
+    db.session.add(
+        SignInLink(
+            user_id=user.id,
+            purpose=purpose,
+            token_hash=_token_hash(token),
+            created_at=now,
+            expires_at=now + LIFETIME[purpose],
+            created_by_id=created_by.id if created_by else None,
+        )
+    )
     return token
 
 
 def open_invitation(user: User) -> SignInLink | None:
     return db.session.scalar(
-        select(SignInLink).where(SignInLink.user_id == user.id, SignInLink.purpose == LinkPurpose.INVITATION,
-                                 SignInLink.used_at.is_(None), SignInLink.revoked_at.is_(None))
-        .order_by(SignInLink.id.desc()).limit(1)
+        select(SignInLink)
+        .where(
+            SignInLink.user_id == user.id,
+            SignInLink.purpose == LinkPurpose.INVITATION,
+            SignInLink.used_at.is_(None),
+            SignInLink.revoked_at.is_(None),
+        )
+        .order_by(SignInLink.id.desc())
+        .limit(1)
     )
 
 
@@ -97,11 +117,20 @@ def _send(user: User, subject: str, template: str, **context) -> None:
 def invite(user: User, *, by: User, resent: bool = False) -> None:
     """Email a person a link, valid 72 hours, to set their own password. Commits (the email goes at once)."""
     token = _issue(user, LinkPurpose.INVITATION, by)
-    audit.record("user.invitation_resent" if resent else "user.invited", "user", user.id,
-                 f"{'Resent the invitation to' if resent else 'Invited'} {user.name}")
-    _send(user, "You have been invited to use Trigger", "auth/email/invitation.txt",
-          link=absolute_url(url_for("auth.accept_invitation", token=token)), invited_by=by,
-          hours=int(LIFETIME[LinkPurpose.INVITATION].total_seconds() // 3600))
+    audit.record(
+        "user.invitation_resent" if resent else "user.invited",
+        "user",
+        user.id,
+        f"{'Resent the invitation to' if resent else 'Invited'} {user.name}",
+    )
+    _send(
+        user,
+        "You have been invited to use Trigger",
+        "auth/email/invitation.txt",
+        link=absolute_url(url_for("auth.accept_invitation", token=token)),
+        invited_by=by,
+        hours=int(LIFETIME[LinkPurpose.INVITATION].total_seconds() // 3600),
+    )
 
 
 def revoke_invitation(user: User) -> bool:
@@ -116,13 +145,20 @@ def reset_throttled(email: str, ip_address: str) -> bool:
     config = settings()
     since = utcnow() - timedelta(minutes=config.login_throttle_minutes)
     key = f"reset:{email}"
-    by_pair = db.session.scalar(select(func.count()).select_from(LoginAttempt).where(
-        LoginAttempt.email == key, LoginAttempt.ip_address == ip_address, LoginAttempt.at >= since))
-    by_address = db.session.scalar(select(func.count()).select_from(LoginAttempt).where(
-        LoginAttempt.email.startswith("reset:"), LoginAttempt.ip_address == ip_address,
-        LoginAttempt.at >= since))
-    return (by_pair >= config.login_max_failures_per_account_and_address
-            or by_address >= config.login_max_failures_per_address)
+    by_pair = db.session.scalar(
+        select(func.count())
+        .select_from(LoginAttempt)
+        .where(LoginAttempt.email == key, LoginAttempt.ip_address == ip_address, LoginAttempt.at >= since)
+    )
+    by_address = db.session.scalar(
+        select(func.count())
+        .select_from(LoginAttempt)
+        .where(LoginAttempt.email.startswith("reset:"), LoginAttempt.ip_address == ip_address, LoginAttempt.at >= since)
+    )
+    return (
+        by_pair >= config.login_max_failures_per_account_and_address
+        or by_address >= config.login_max_failures_per_address
+    )
 
 
 def request_reset(email: str) -> None:
@@ -138,17 +174,27 @@ def request_reset(email: str) -> None:
         return
     if user.agency is not None and not user.agency.local_passwords:
         return  # their agency signs in through its own provider only (auth.oidc): no Trigger password to reset
-    recent = db.session.scalar(select(func.count()).select_from(SignInLink).where(
-        SignInLink.user_id == user.id, SignInLink.purpose == LinkPurpose.PASSWORD_RESET,
-        SignInLink.created_at >= utcnow() - timedelta(hours=1)))
+    recent = db.session.scalar(
+        select(func.count())
+        .select_from(SignInLink)
+        .where(
+            SignInLink.user_id == user.id,
+            SignInLink.purpose == LinkPurpose.PASSWORD_RESET,
+            SignInLink.created_at >= utcnow() - timedelta(hours=1),
+        )
+    )
     if recent >= MAX_RESETS_PER_HOUR:
         audit.record("password_reset.throttled", "user", user.id, "Password reset requested too often")
         return
     token = _issue(user, LinkPurpose.PASSWORD_RESET, None)
     audit.record("password_reset.requested", "user", user.id, "Asked to reset their password", actor=user)
-    _send(user, "Reset your Trigger password", "auth/email/reset.txt",
-          link=absolute_url(url_for("auth.reset_password", token=token)),
-          minutes=int(LIFETIME[LinkPurpose.PASSWORD_RESET].total_seconds() // 60))
+    _send(
+        user,
+        "Reset your Trigger password",
+        "auth/email/reset.txt",
+        link=absolute_url(url_for("auth.reset_password", token=token)),
+        minutes=int(LIFETIME[LinkPurpose.PASSWORD_RESET].total_seconds() // 60),
+    )
 
 
 def use(link: SignInLink) -> None:
@@ -159,6 +205,11 @@ def use(link: SignInLink) -> None:
 
 def security_notice(user: User, subject: str, what: str) -> None:
     """Tell a person by email that something changed about how they sign in (they may not have done it)."""
-    _send(user, subject, "auth/email/security_notice.txt", what=what,
-          sign_in=absolute_url(url_for("auth.login")),
-          forgotten=absolute_url(url_for("auth.forgotten_password")))
+    _send(
+        user,
+        subject,
+        "auth/email/security_notice.txt",
+        what=what,
+        sign_in=absolute_url(url_for("auth.login")),
+        forgotten=absolute_url(url_for("auth.forgotten_password")),
+    )

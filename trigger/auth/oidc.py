@@ -43,9 +43,13 @@ class SignOnRefused(Exception):
 
 
 def providers() -> list[Agency]:
-    return list(db.session.scalars(
-        select(Agency).where(Agency.active.is_(True), Agency.sso_issuer != "", Agency.sso_client_id != "")
-        .order_by(Agency.name)))
+    return list(
+        db.session.scalars(
+            select(Agency)
+            .where(Agency.active.is_(True), Agency.sso_issuer != "", Agency.sso_client_id != "")
+            .order_by(Agency.name)
+        )
+    )
 
 
 def provider_name(agency: Agency) -> str:
@@ -84,13 +88,25 @@ def start(agency: Agency) -> str:
     """The provider's authorisation address; what the answer must match is kept in the signed session."""
     document = _discovery(agency)
     state, nonce, verifier = (secrets.token_urlsafe(32) for _ in range(3))
-    session["sso"] = {"agency_id": agency.id, "state": state, "nonce": nonce, "verifier": verifier,
-                      "at": int(time.time())}
-    query = urllib.parse.urlencode({
-        "response_type": "code", "client_id": agency.sso_client_id, "redirect_uri": _redirect_uri(),
-        "scope": "openid email profile", "state": state, "nonce": nonce,
-        "code_challenge": create_s256_code_challenge(verifier), "code_challenge_method": "S256",
-    })
+    session["sso"] = {
+        "agency_id": agency.id,
+        "state": state,
+        "nonce": nonce,
+        "verifier": verifier,
+        "at": int(time.time()),
+    }
+    query = urllib.parse.urlencode(
+        {
+            "response_type": "code",
+            "client_id": agency.sso_client_id,
+            "redirect_uri": _redirect_uri(),
+            "scope": "openid email profile",
+            "state": state,
+            "nonce": nonce,
+            "code_challenge": create_s256_code_challenge(verifier),
+            "code_challenge_method": "S256",
+        }
+    )
     return f"{document['authorization_endpoint']}?{query}"
 
 
@@ -110,21 +126,32 @@ def finish(args) -> User:
     if not secrets.compare_digest(str(args.get("state", "")), flow["state"]):
         _refuse(agency.id, "state did not match", "The sign-in could not be completed. Start again.")
     if args.get("error") or not args.get("code"):
-        _refuse(agency.id, f"the provider answered {str(args.get('error', 'without a code'))[:60]}",
-                "The sign-in provider did not sign you in.")
+        _refuse(
+            agency.id,
+            f"the provider answered {str(args.get('error', 'without a code'))[:60]}",
+            "The sign-in provider did not sign you in.",
+        )
     try:
         client_secret = reveal(agency.sso_client_secret)
     except UnreadableSecret as error:
         log.error("single sign-on for agency %s: %s", agency.id, error)
-        _refuse(agency.id, "its client secret cannot be read with this server's keys",
-                "Single sign-on is not working at the moment. Sign in with your password, or ask your "
-                "administrator.")
+        _refuse(
+            agency.id,
+            "its client secret cannot be read with this server's keys",
+            "Single sign-on is not working at the moment. Sign in with your password, or ask your administrator.",
+        )
     document = _discovery(agency)
-    tokens = _get_json(document["token_endpoint"], {
-        "grant_type": "authorization_code", "code": args["code"], "redirect_uri": _redirect_uri(),
-        "client_id": agency.sso_client_id, "client_secret": client_secret,
-        "code_verifier": flow["verifier"],
-    })
+    tokens = _get_json(
+        document["token_endpoint"],
+        {
+            "grant_type": "authorization_code",
+            "code": args["code"],
+            "redirect_uri": _redirect_uri(),
+            "client_id": agency.sso_client_id,
+            "client_secret": client_secret,
+            "code_verifier": flow["verifier"],
+        },
+    )
     id_token = tokens.get("id_token")
     if not isinstance(id_token, str):
         _refuse(agency.id, "no ID token", "The sign-in provider did not sign you in.")
@@ -140,20 +167,32 @@ def finish(args) -> User:
             sub={"essential": True},
         ).validate(token.claims)
     except (JoseError, ValueError, KeyError, TypeError) as error:
-        _refuse(agency.id, f"the ID token failed its checks ({type(error).__name__})",
-                "The sign-in provider's answer could not be trusted.")
+        _refuse(
+            agency.id,
+            f"the ID token failed its checks ({type(error).__name__})",
+            "The sign-in provider's answer could not be trusted.",
+        )
     claims = token.claims
     email = str(claims.get("email") or "").strip().lower()
     if claims.get("email_verified") is not True or "@" not in email:
-        _refuse(agency.id, "the provider did not vouch for an email address",
-                "Your sign-in provider did not confirm your email address.")
+        _refuse(
+            agency.id,
+            "the provider did not vouch for an email address",
+            "Your sign-in provider did not confirm your email address.",
+        )
     if email.rsplit("@", 1)[1] not in domains(agency):
-        _refuse(agency.id, "email domain not allowed for this agency",
-                f"{email} cannot sign in through {provider_name(agency)}.")
+        _refuse(
+            agency.id,
+            "email domain not allowed for this agency",
+            f"{email} cannot sign in through {provider_name(agency)}.",
+        )
     user = db.session.scalar(select(User).where(func.lower(User.email) == email))
     if user is None or not user.active:
-        _refuse(agency.id, "no active account for the verified email",
-                f"There is no active Trigger account for {email}. Ask your Trigger administrator.")
+        _refuse(
+            agency.id,
+            "no active account for the verified email",
+            f"There is no active Trigger account for {email}. Ask your Trigger administrator.",
+        )
     audit.record("sso.succeeded", "user", user.id, f"Signed in through {provider_name(agency)}", actor=user)
     return user
 

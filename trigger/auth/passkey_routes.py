@@ -25,8 +25,12 @@ def _refused(error: PasskeyRefused):
 @bp.route("/account/passkeys")
 @allow(SIGNED_IN)
 def my_passkeys():
-    return render_template("auth/passkeys.html", passkeys=passkeys.passkeys_of(current_user),
-                           form=PasskeyNameForm(), delete_form=EmptyForm())
+    return render_template(
+        "auth/passkeys.html",
+        passkeys=passkeys.passkeys_of(current_user),
+        form=PasskeyNameForm(),
+        delete_form=EmptyForm(),
+    )
 
 
 @bp.route("/account/passkeys/options", methods=["POST"])
@@ -44,9 +48,11 @@ def add_passkey():
         passkey = passkeys.register(user, data.get("credential") or {}, str(data.get("name") or ""))
     except PasskeyRefused as error:
         return _refused(error)
-    links.security_notice(user, "A passkey was added to your Trigger account",
-                          f"A passkey or security key ({passkey.name}) was added to your Trigger account. It can "
-                          "be used to sign in.")
+    links.security_notice(
+        user,
+        "A passkey was added to your Trigger account",
+        f"A passkey or security key ({passkey.name}) was added to your Trigger account. It can be used to sign in.",
+    )
     flash(f"Your passkey ({passkey.name}) has been added.", "success")
     return jsonify(redirect=url_for("auth.my_passkeys"))
 

@@ -69,12 +69,17 @@ def has_passkey(user: User) -> bool:
 def registration_options(user: User) -> str:
     rp_id, _ = _relying_party()
     options = generate_registration_options(
-        rp_id=rp_id, rp_name="Trigger", user_name=user.email, user_display_name=user.name,
+        rp_id=rp_id,
+        rp_name="Trigger",
+        user_name=user.email,
+        user_display_name=user.name,
         user_id=f"trigger-user-{user.id}".encode(),
-        exclude_credentials=[PublicKeyCredentialDescriptor(id=base64url_to_bytes(p.credential_id))
-                             for p in passkeys_of(user)],
+        exclude_credentials=[
+            PublicKeyCredentialDescriptor(id=base64url_to_bytes(p.credential_id)) for p in passkeys_of(user)
+        ],
         authenticator_selection=AuthenticatorSelectionCriteria(
-            resident_key=ResidentKeyRequirement.PREFERRED, user_verification=UserVerificationRequirement.PREFERRED),
+            resident_key=ResidentKeyRequirement.PREFERRED, user_verification=UserVerificationRequirement.PREFERRED
+        ),
     )
     _keep_challenge("registration", options.challenge)
     return options_to_json(options)
@@ -83,16 +88,25 @@ def registration_options(user: User) -> str:
 def register(user: User, credential: dict, name: str) -> Passkey:
     rp_id, origin = _relying_party()
     try:
-        verified = verify_registration_response(credential=credential, expected_challenge=_take_challenge(
-            "registration"), expected_rp_id=rp_id, expected_origin=origin)
+        verified = verify_registration_response(
+            credential=credential,
+            expected_challenge=_take_challenge("registration"),
+            expected_rp_id=rp_id,
+            expected_origin=origin,
+        )
     except (InvalidRegistrationResponse, KeyError, TypeError, ValueError) as error:
         audit.record("passkey.refused", "user", user.id, "A passkey registration was refused")
         raise PasskeyRefused("The passkey could not be registered. Try again.") from error
     credential_id = bytes_to_base64url(verified.credential_id)
     if db.session.scalar(select(Passkey.id).where(Passkey.credential_id == credential_id)) is not None:
         raise PasskeyRefused("This passkey is registered already.")
-    passkey = Passkey(user_id=user.id, credential_id=credential_id, public_key=verified.credential_public_key,
-                      sign_count=verified.sign_count, name=(name or "Passkey").strip()[:80] or "Passkey")
+    passkey = Passkey(
+        user_id=user.id,
+        credential_id=credential_id,
+        public_key=verified.credential_public_key,
+        sign_count=verified.sign_count,
+        name=(name or "Passkey").strip()[:80] or "Passkey",
+    )
     db.session.add(passkey)
     db.session.flush()
     audit.record("passkey.added", "user", user.id, f"Added a passkey ({passkey.name})")
@@ -103,11 +117,16 @@ def authentication_options(user: User | None) -> str:
     """For a person half-way through signing in, their own passkeys; for a passwordless sign-in, any
     passkey the browser holds for Trigger (a discoverable credential names its person)."""
     rp_id, _ = _relying_party()
-    allow = [PublicKeyCredentialDescriptor(id=base64url_to_bytes(p.credential_id)) for p in passkeys_of(user)] \
-        if user is not None else []
+    allow = (
+        [PublicKeyCredentialDescriptor(id=base64url_to_bytes(p.credential_id)) for p in passkeys_of(user)]
+        if user is not None
+        else []
+    )
     options = generate_authentication_options(
-        rp_id=rp_id, allow_credentials=allow,
-        user_verification=UserVerificationRequirement.PREFERRED if user else UserVerificationRequirement.REQUIRED)
+        rp_id=rp_id,
+        allow_credentials=allow,
+        user_verification=UserVerificationRequirement.PREFERRED if user else UserVerificationRequirement.REQUIRED,
+    )
     _keep_challenge("authentication", options.challenge)
     return options_to_json(options)
 
@@ -118,8 +137,9 @@ def authenticate(credential: dict, pending: User | None) -> User:
     rp_id, origin = _relying_party()
     challenge = _take_challenge("authentication")
     raw_id = credential.get("id") if isinstance(credential, dict) else None
-    passkey = db.session.scalar(select(Passkey).where(Passkey.credential_id == raw_id)) \
-        if isinstance(raw_id, str) else None
+    passkey = (
+        db.session.scalar(select(Passkey).where(Passkey.credential_id == raw_id)) if isinstance(raw_id, str) else None
+    )
     if passkey is None:
         audit.record("passkey.refused", "user", pending.id if pending else None, "Unknown passkey")
         raise PasskeyRefused("This passkey is not registered with Trigger.")
@@ -128,9 +148,14 @@ def authenticate(credential: dict, pending: User | None) -> User:
         raise PasskeyRefused("This passkey belongs to another account.")
     try:
         verified = verify_authentication_response(
-            credential=credential, expected_challenge=challenge, expected_rp_id=rp_id, expected_origin=origin,
-            credential_public_key=passkey.public_key, credential_current_sign_count=passkey.sign_count,
-            require_user_verification=pending is None)
+            credential=credential,
+            expected_challenge=challenge,
+            expected_rp_id=rp_id,
+            expected_origin=origin,
+            credential_public_key=passkey.public_key,
+            credential_current_sign_count=passkey.sign_count,
+            require_user_verification=pending is None,
+        )
     except (InvalidAuthenticationResponse, KeyError, TypeError, ValueError) as error:
         audit.record("passkey.refused", "user", passkey.user_id, "A passkey response failed verification")
         raise PasskeyRefused("The passkey could not be checked. Try again.") from error

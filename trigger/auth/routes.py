@@ -58,17 +58,27 @@ def sign_in_code():
             left = two_factor.remaining_recovery_codes(user) if how == "recovery" else None
             response = finish_sign_in(user, session.get("pending_next"))
             if left is not None:
-                flash(f"You signed in with a recovery code. You have {left} left: if your phone is lost, "
-                      "ask your administrator to reset your two-factor authentication.", "info")
+                flash(
+                    f"You signed in with a recovery code. You have {left} left: if your phone is lost, "
+                    "ask your administrator to reset your two-factor authentication.",
+                    "info",
+                )
             return response
         else:
-            form.code.errors.append("The code is not correct, or has been used already. Enter the newest code "
-                                    "from your authenticator app, or a recovery code")
+            form.code.errors.append(
+                "The code is not correct, or has been used already. Enter the newest code "
+                "from your authenticator app, or a recovery code"
+            )
             refused = True
     # A refused code is committed (200) so that it counts towards throttling.
     status = 200 if request.method == "GET" or refused else 400
-    return render_template("auth/code.html", form=form, user=user, has_app=two_factor.is_enrolled(user),
-                           has_passkey=passkeys.has_passkey(user)), status
+    return render_template(
+        "auth/code.html",
+        form=form,
+        user=user,
+        has_app=two_factor.is_enrolled(user),
+        has_passkey=passkeys.has_passkey(user),
+    ), status
 
 
 @bp.route("/two-factor/set-up", methods=["GET", "POST"])
@@ -95,9 +105,11 @@ def set_up_two_factor():
         else:
             session.pop("enrol_secret", None)
             codes = two_factor.enrol(user, secret, step)
-            links.security_notice(user, "Two-factor authentication set up on your Trigger account",
-                                  "An authenticator app was set up as the second step of signing in to your "
-                                  "Trigger account.")
+            links.security_notice(
+                user,
+                "Two-factor authentication set up on your Trigger account",
+                "An authenticator app was set up as the second step of signing in to your Trigger account.",
+            )
             if not signed_in:
                 next_url = session.get("pending_next")
                 session.clear()
@@ -105,12 +117,19 @@ def set_up_two_factor():
                 login_user(user)
             else:
                 next_url = None
-            return render_template("auth/recovery_codes.html", codes=codes,
-                                   next_url=_safe_next(next_url) or landing_url(user))
+            return render_template(
+                "auth/recovery_codes.html", codes=codes, next_url=_safe_next(next_url) or landing_url(user)
+            )
     uri = two_factor.provisioning_uri(user, secret)
     status = 400 if request.method == "POST" else 200
-    return render_template("auth/set_up_two_factor.html", form=form, user=user, qr=two_factor.qr_svg(uri),
-                           secret=two_factor.grouped(secret), required=two_factor.is_required(user)), status
+    return render_template(
+        "auth/set_up_two_factor.html",
+        form=form,
+        user=user,
+        qr=two_factor.qr_svg(uri),
+        secret=two_factor.grouped(secret),
+        required=two_factor.is_required(user),
+    ), status
 
 
 @bp.route("/logout", methods=["POST"])
@@ -144,9 +163,12 @@ def change_password():
                 services.start_session(user)
                 login_user(user)
                 audit.record("user.password_changed", "user", user.id, "Changed their password")
-                links.security_notice(user, "Your Trigger password has been changed",
-                                      "The password of your Trigger account was changed, and every other "
-                                      "device signed in as you was signed out.")
+                links.security_notice(
+                    user,
+                    "Your Trigger password has been changed",
+                    "The password of your Trigger account was changed, and every other "
+                    "device signed in as you was signed out.",
+                )
                 flash("Your password has been changed. Other devices have been signed out.", "success")
                 return redirect(url_for("main.home"))
     status = 400 if request.method == "POST" else 200

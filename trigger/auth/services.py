@@ -111,8 +111,11 @@ def authenticate(email: str, password: str) -> LoginResult:
     if user.agency is not None and not user.agency.local_passwords:
         # The agency signs in through its own provider only (auth.oidc): a right password is not enough.
         audit.record("login.refused", "user", user.id, "Password sign-in is switched off for their agency")
-        return LoginResult(None, f"{user.agency.sso_provider_name or user.agency.name} accounts sign in with the "
-                                 "button below, not with a password")
+        return LoginResult(
+            None,
+            f"{user.agency.sso_provider_name or user.agency.name} accounts sign in with the "
+            "button below, not with a password",
+        )
     if needs_rehash(user.password_hash, profile):
         user.password_hash = hash_password(password, profile)
     user.last_login_at = utcnow()

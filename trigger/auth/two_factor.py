@@ -66,14 +66,15 @@ def provisioning_uri(user: User, secret: str) -> str:
 
 def qr_svg(uri: str) -> Markup:
     """The enrolment QR code as inline SVG drawn here (no external service, nothing for the CSP to allow)."""
-    svg = segno.make(uri, error="m").svg_inline(scale=4, dark="#0b0c0c", light="#ffffff",
-                                               title="QR code to scan with your authenticator app")
+    svg = segno.make(uri, error="m").svg_inline(
+        scale=4, dark="#0b0c0c", light="#ffffff", title="QR code to scan with your authenticator app"
+    )
     return Markup(svg)
 
 
 def grouped(secret: str) -> str:
     """The secret in groups of four, easier to type into an app by hand."""
-    return " ".join(secret[i:i + 4] for i in range(0, len(secret), 4))
+    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
 
 
 def _normalise(code: str) -> str:
@@ -123,8 +124,11 @@ def _new_recovery_codes(user: User) -> list[str]:
 
 
 def remaining_recovery_codes(user: User) -> int:
-    return len(db.session.scalars(select(RecoveryCode.id).where(
-        RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None))).all())
+    return len(
+        db.session.scalars(
+            select(RecoveryCode.id).where(RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None))
+        ).all()
+    )
 
 
 def verify(user: User, code: str) -> str | None:
@@ -141,14 +145,16 @@ def verify(user: User, code: str) -> str | None:
         # A recovery code is used once: the UPDATE ... WHERE used_at IS NULL decides, even under concurrency.
         used = db.session.execute(
             update(RecoveryCode)
-            .where(RecoveryCode.user_id == user.id, RecoveryCode.code_hash == _code_hash(code),
-                   RecoveryCode.used_at.is_(None))
+            .where(
+                RecoveryCode.user_id == user.id,
+                RecoveryCode.code_hash == _code_hash(code),
+                RecoveryCode.used_at.is_(None),
+            )
             .values(used_at=utcnow())
             .execution_options(synchronize_session=False)
         ).rowcount
         if used:
-            audit.record("two_factor.recovery_code_used", "user", user.id, "Signed in with a recovery code",
-                         actor=user)
+            audit.record("two_factor.recovery_code_used", "user", user.id, "Signed in with a recovery code", actor=user)
             return "recovery"
     reason = "a code already used" if step is not None else "a wrong code"
     db.session.add(LoginAttempt(email=user.email, ip_address=audit.client_address(), succeeded=False))

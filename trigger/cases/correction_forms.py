@@ -26,38 +26,67 @@ class ApplicantCorrectionForm(_Correction):
     applicant_phone = text("Telephone", 40, "The telephone number")
     applicant_email = optional_email("Email address")
     applicant_date_of_birth = DateInput(
-        "Date of birth", invalid="Enter the date of birth as a real date",
-        validators=[Optional(), NotInFuture("The date of birth must be in the past")])
-    preferred_contact = RadioField("Preferred way to be contacted", choices=enum_choices(ContactMethod),
-                                   validators=[DataRequired("Choose how the applicant prefers to be contacted")])
-    preferred_format = RadioField("Preferred format for letters", choices=enum_choices(PreferredFormat),
-                                  validators=[DataRequired("Choose the format for letters")])
+        "Date of birth",
+        invalid="Enter the date of birth as a real date",
+        validators=[Optional(), NotInFuture("The date of birth must be in the past")],
+    )
+    preferred_contact = RadioField(
+        "Preferred way to be contacted",
+        choices=enum_choices(ContactMethod),
+        validators=[DataRequired("Choose how the applicant prefers to be contacted")],
+    )
+    preferred_format = RadioField(
+        "Preferred format for letters",
+        choices=enum_choices(PreferredFormat),
+        validators=[DataRequired("Choose the format for letters")],
+    )
     language = text("Language", 60, "The language", required="Enter the language for letters")
     communication_needs = text("Communication needs", 2000, "Communication needs", area=True)
     vulnerabilities = text("Vulnerabilities", 2000, "Vulnerabilities", area=True)
     advocate_details = text("Advocate (name and contact details)", 1000, "The advocate's details", area=True)
 
-    FIELDS = ("applicant_name", "applicant_address", "applicant_postcode", "applicant_phone", "applicant_email",
-              "applicant_date_of_birth", "preferred_contact", "preferred_format", "language",
-              "communication_needs", "vulnerabilities", "advocate_details")
+    FIELDS = (
+        "applicant_name",
+        "applicant_address",
+        "applicant_postcode",
+        "applicant_phone",
+        "applicant_email",
+        "applicant_date_of_birth",
+        "preferred_contact",
+        "preferred_format",
+        "language",
+        "communication_needs",
+        "vulnerabilities",
+        "advocate_details",
+    )
 
 
 class ReportCorrectionForm(Form):
-    reported_on = DateInput("Date reported", invalid="Enter the date it was reported as a real date",
-                            validators=[InputRequired("Enter the date it was reported")])
+    reported_on = DateInput(
+        "Date reported",
+        invalid="Enter the date it was reported as a real date",
+        validators=[InputRequired("Enter the date it was reported")],
+    )
     agency_reference = text("The agency's reference", 60, "The reference")
-    how_reported = SelectField("How it was reported", choices=[("", "Not known")] + enum_choices(HowReported),
-                               validators=[Optional()])
+    how_reported = SelectField(
+        "How it was reported", choices=[("", "Not known")] + enum_choices(HowReported), validators=[Optional()]
+    )
     what_was_done = text("What the agency did", 2000, "What the agency did", area=True)
 
 
 class IncidentCorrectionForm(_Correction):
-    occurred_on = DateInput("Date of the incident", invalid="Enter the date of the incident as a real date",
-                            validators=[InputRequired("Enter the date of the incident"),
-                                        NotInFuture("The date of the incident must be today or in the past")])
+    occurred_on = DateInput(
+        "Date of the incident",
+        invalid="Enter the date of the incident as a real date",
+        validators=[
+            InputRequired("Enter the date of the incident"),
+            NotInFuture("The date of the incident must be today or in the past"),
+        ],
+    )
     occurred_time = TimeInput("Time (if known)", validators=[Optional()])
-    description = text("What happened", 2000, "The description of what happened", area=True,
-                       required="Describe what happened")
+    description = text(
+        "What happened", 2000, "The description of what happened", area=True, required="Describe what happened"
+    )
     is_hate = BooleanField("This was a hate incident or hate crime")
     complainant_name = text("Who complained, if not the applicant", 120, "The name")
     reports = FieldList(FormField(ReportCorrectionForm), min_entries=0, max_entries=20)

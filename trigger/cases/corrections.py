@@ -124,8 +124,9 @@ def _check(case: Case, reason: str, before: dict, expected_token: str) -> str:
     return reason
 
 
-def correct_applicant(case: Case, values: dict[str, Any], *, reason: str, expected_token: str,
-                      actor: User) -> Correction:
+def correct_applicant(
+    case: Case, values: dict[str, Any], *, reason: str, expected_token: str, actor: User
+) -> Correction:
     """Correct the applicant's details. Raises FieldError (nothing changed, no reason, anonymised case) or
     StaleDetails; nothing is saved then."""
     before = snapshot_applicant(case)
@@ -145,30 +146,50 @@ def correct_applicant(case: Case, values: dict[str, Any], *, reason: str, expect
         setattr(case, name, value)
     case.applicant_phone_key = phone_key(case.applicant_phone)
     described = [APPLICANT_FIELDS[name] for name in changes]
-    audit.record("case.corrected", "case", case.id,
-                 f"Corrected the applicant's {', '.join(described)}: {reason}",
-                 {"what": "applicant", "reason": reason, "changes": changes}, actor=actor, case_id=case.id)
+    audit.record(
+        "case.corrected",
+        "case",
+        case.id,
+        f"Corrected the applicant's {', '.join(described)}: {reason}",
+        {"what": "applicant", "reason": reason, "changes": changes},
+        actor=actor,
+        case_id=case.id,
+    )
     return Correction(changes, described)
 
 
-def correct_incident(case: Case, incident: Incident, number: int, values: dict[str, Any],
-                     reports: list[dict[str, Any]], *, reason: str, expected_token: str, actor: User) -> Correction:
+def correct_incident(
+    case: Case,
+    incident: Incident,
+    number: int,
+    values: dict[str, Any],
+    reports: list[dict[str, Any]],
+    *,
+    reason: str,
+    expected_token: str,
+    actor: User,
+) -> Correction:
     """Correct one incident and its reports (not which agency a report went to: that decides who may see the
     case). Raises FieldError or StaleDetails; nothing is saved then."""
     before = snapshot_incident(incident)
     reason = _check(case, reason, before, expected_token)
     occurred_on = values["occurred_on"]
     if occurred_on > case.received_on:
-        raise FieldError("occurred_on", "The date of the incident must be on or before the date the application "
-                                        f"was received ({case.received_on.strftime('%d/%m/%Y')})")
+        raise FieldError(
+            "occurred_on",
+            "The date of the incident must be on or before the date the application "
+            f"was received ({case.received_on.strftime('%d/%m/%Y')})",
+        )
     for entry, report in zip(reports, incident.reports, strict=False):
         if entry["reported_on"] < occurred_on:
-            raise FieldError("occurred_on", "The incident's date must be on or before the date it was reported "
-                                            f"to {report.agency.name}")
+            raise FieldError(
+                "occurred_on",
+                f"The incident's date must be on or before the date it was reported to {report.agency.name}",
+            )
         if entry["reported_on"] > date.today():
             raise FieldError("occurred_on", "A date reported must be today or in the past")
     after = {name: _plain(values[name]) for name in INCIDENT_FIELDS}
-    for number_, entry in enumerate(reports[:len(incident.reports)], start=1):
+    for number_, entry in enumerate(reports[: len(incident.reports)], start=1):
         for name in REPORT_FIELDS:
             after[f"report_{number_}_{name}"] = _plain(entry[name] or (None if name == "how_reported" else entry[name]))
     changes = audit.changes(before, after)
@@ -191,8 +212,13 @@ def correct_incident(case: Case, incident: Incident, number: int, values: dict[s
             words = INCIDENT_FIELDS[name]
         if words not in described:
             described.append(words)
-    audit.record("incident.corrected", "incident", incident.id,
-                 f"Corrected incident {number}'s {', '.join(described)}: {reason}",
-                 {"what": "incident", "incident_id": incident.id, "reason": reason, "changes": changes},
-                 actor=actor, case_id=case.id)
+    audit.record(
+        "incident.corrected",
+        "incident",
+        incident.id,
+        f"Corrected incident {number}'s {', '.join(described)}: {reason}",
+        {"what": "incident", "incident_id": incident.id, "reason": reason, "changes": changes},
+        actor=actor,
+        case_id=case.id,
+    )
     return Correction(changes, described)

@@ -37,8 +37,6 @@ MAX_PERPETRATORS = 10
 # ---- field helpers ----------------------------------------------------------------------------------------
 
 
-
-
 class NotInFuture:
     def __init__(self, message: str) -> None:
         self.message = message
@@ -93,8 +91,13 @@ class ReportForm(Form):
 
     def is_blank(self) -> bool:
         return not any(
-            [self.agency_id.data, self.reported_on.raw_data and self.reported_on.raw_data[0],
-             self.agency_reference.data, self.how_reported.data, self.what_was_done.data]
+            [
+                self.agency_id.data,
+                self.reported_on.raw_data and self.reported_on.raw_data[0],
+                self.agency_reference.data,
+                self.how_reported.data,
+                self.what_was_done.data,
+            ]
         )
 
 
@@ -136,8 +139,10 @@ class CaseForm(FlaskForm):
     received_on = DateInput(
         "Date the application was received",
         invalid="Enter the date the application was received as a real date",
-        validators=[DataRequired("Enter the date the application was received"),
-                    NotInFuture("The date received must be today or in the past")],
+        validators=[
+            DataRequired("Enter the date the application was received"),
+            NotInFuture("The date received must be today or in the past"),
+        ],
     )
     channel = RadioField(
         "How the application was made",
@@ -156,11 +161,14 @@ class CaseForm(FlaskForm):
         validators=[Optional(), NotInFuture("The date of birth must be in the past")],
     )
     preferred_contact = RadioField(
-        "Preferred way to be contacted", choices=enum_choices(ContactMethod), default=ContactMethod.EMAIL.value,
+        "Preferred way to be contacted",
+        choices=enum_choices(ContactMethod),
+        default=ContactMethod.EMAIL.value,
         validators=[DataRequired("Choose how the applicant prefers to be contacted")],
     )
     preferred_format = RadioField(
-        "Preferred format for letters", choices=enum_choices(PreferredFormat),
+        "Preferred format for letters",
+        choices=enum_choices(PreferredFormat),
         default=PreferredFormat.STANDARD.value,
         validators=[DataRequired("Choose the format for letters")],
     )
@@ -170,43 +178,68 @@ class CaseForm(FlaskForm):
     advocate_details = text("Advocate (name and contact details)", 1000, "The advocate's details", area=True)
 
     is_third_party = RadioField(
-        "Is someone applying for the victim (a third party)?", choices=YES_NO, default="no",
+        "Is someone applying for the victim (a third party)?",
+        choices=YES_NO,
+        default="no",
         validators=[DataRequired("Say whether this is a third-party application")],
     )
     victim_name = StringField(
-        "Victim's full name", filters=[strip_filter],
+        "Victim's full name",
+        filters=[strip_filter],
         validators=[RequiredIf("is_third_party", "yes", "Enter the victim's name"), max_length(120, "The name")],
     )
-    victim_address = TextAreaField("Victim's address", filters=[strip_filter],
-                                   validators=[max_length(500, "The address")])
-    victim_phone = StringField("Victim's telephone", filters=[strip_filter],
-                               validators=[max_length(40, "The telephone number")])
+    victim_address = TextAreaField(
+        "Victim's address", filters=[strip_filter], validators=[max_length(500, "The address")]
+    )
+    victim_phone = StringField(
+        "Victim's telephone", filters=[strip_filter], validators=[max_length(40, "The telephone number")]
+    )
     victim_email = optional_email("Victim's email address")
     victim_consent_on = DateInput(
-        "Date the victim consented", invalid="Enter the date of consent as a real date",
-        validators=[RequiredIf("is_third_party", "yes", "Enter the date the victim gave consent"),
-                    NotInFuture("The date of consent must be today or in the past")],
+        "Date the victim consented",
+        invalid="Enter the date of consent as a real date",
+        validators=[
+            RequiredIf("is_third_party", "yes", "Enter the date the victim gave consent"),
+            NotInFuture("The date of consent must be today or in the past"),
+        ],
     )
     victim_consent_how = StringField(
-        "How consent was given", filters=[strip_filter],
-        validators=[RequiredIf("is_third_party", "yes", "Say how the victim gave consent"),
-                    max_length(200, "How consent was given")],
+        "How consent was given",
+        filters=[strip_filter],
+        validators=[
+            RequiredIf("is_third_party", "yes", "Say how the victim gave consent"),
+            max_length(200, "How consent was given"),
+        ],
     )
 
     consent_to_share = BooleanField("The applicant consents to the agencies sharing information about the case")
     consent_to_share_on = DateInput(
-        "Date of consent to share", invalid="Enter the date of consent to share as a real date",
-        validators=[RequiredIf("consent_to_share", True, "Enter the date the applicant consented to sharing"),
-                    NotInFuture("The date of consent must be today or in the past")],
+        "Date of consent to share",
+        invalid="Enter the date of consent to share as a real date",
+        validators=[
+            RequiredIf("consent_to_share", True, "Enter the date the applicant consented to sharing"),
+            NotInFuture("The date of consent must be today or in the past"),
+        ],
     )
-    lawful_basis = text("Lawful basis for processing", 500, "The lawful basis",
-                        required="Enter the lawful basis", default=DEFAULT_LAWFUL_BASIS)
+    lawful_basis = text(
+        "Lawful basis for processing",
+        500,
+        "The lawful basis",
+        required="Enter the lawful basis",
+        default=DEFAULT_LAWFUL_BASIS,
+    )
 
-    asb_description = text("The anti-social behaviour, in the applicant's words", 5000, "The description",
-                           required="Describe the anti-social behaviour", area=True)
+    asb_description = text(
+        "The anti-social behaviour, in the applicant's words",
+        5000,
+        "The description",
+        required="Describe the anti-social behaviour",
+        area=True,
+    )
     location = text("Where it happens", 500, "The location")
-    risk_level = SelectField("Risk level", choices=[("", "Not assessed yet")] + enum_choices(RiskLevel),
-                             validators=[Optional()])
+    risk_level = SelectField(
+        "Risk level", choices=[("", "Not assessed yet")] + enum_choices(RiskLevel), validators=[Optional()]
+    )
 
     perpetrators = FieldList(FormField(PerpetratorForm), min_entries=1, max_entries=MAX_PERPETRATORS)
     incidents = FieldList(FormField(IncidentForm), min_entries=1, max_entries=MAX_INCIDENTS)
@@ -216,7 +249,8 @@ class StageForm(FlaskForm):
     stage = RadioField("Move the case to", validate_choice=False, validators=[DataRequired("Choose the new stage")])
     reason = text("Reason", 2000, "The reason", required="Give the reason for the change", area=True)
     applicant_told_on = DateInput(
-        "Date the applicant was told (when closing)", invalid="Enter the date the applicant was told as a real date",
+        "Date the applicant was told (when closing)",
+        invalid="Enter the date the applicant was told as a real date",
         validators=[NotInFuture("The date the applicant was told must be today or in the past")],
     )
 
@@ -236,8 +270,9 @@ def incident_entries(incidents: FieldList) -> list[IncidentEntry]:
             for r_index, report in enumerate(sub.reports)
             if not report.form.is_blank()
         )
-        entries.append(IncidentEntry(index, sub.occurred_on.data, sub.description.data or "", bool(sub.is_hate.data),
-                                     reports))
+        entries.append(
+            IncidentEntry(index, sub.occurred_on.data, sub.description.data or "", bool(sub.is_hate.data), reports)
+        )
     return entries
 
 
@@ -308,11 +343,30 @@ def add_entry(form, action: str) -> str | None:
 # ---- from a valid form to what the service saves -------------------------------------------------------
 
 CASE_FIELDS = (
-    "received_on", "applicant_name", "applicant_address", "applicant_postcode", "applicant_phone",
-    "applicant_email", "applicant_date_of_birth", "preferred_contact", "preferred_format", "language",
-    "communication_needs", "vulnerabilities", "advocate_details", "victim_name", "victim_address",
-    "victim_phone", "victim_email", "victim_consent_on", "victim_consent_how", "consent_to_share",
-    "consent_to_share_on", "lawful_basis", "asb_description", "location",
+    "received_on",
+    "applicant_name",
+    "applicant_address",
+    "applicant_postcode",
+    "applicant_phone",
+    "applicant_email",
+    "applicant_date_of_birth",
+    "preferred_contact",
+    "preferred_format",
+    "language",
+    "communication_needs",
+    "vulnerabilities",
+    "advocate_details",
+    "victim_name",
+    "victim_address",
+    "victim_phone",
+    "victim_email",
+    "victim_consent_on",
+    "victim_consent_how",
+    "consent_to_share",
+    "consent_to_share_on",
+    "lawful_basis",
+    "asb_description",
+    "location",
 )
 
 
@@ -339,26 +393,35 @@ def incident_data(incidents: FieldList):
     result = []
     for sub in non_blank(incidents):
         reports = [
-            ReportData(agency_id=int(r.agency_id.data), reported_on=r.reported_on.data,
-                       agency_reference=(getattr(r, "agency_reference", None) and r.agency_reference.data) or "",
-                       how_reported=(getattr(r, "how_reported", None) and r.how_reported.data) or None,
-                       what_was_done=(getattr(r, "what_was_done", None) and r.what_was_done.data) or "")
+            ReportData(
+                agency_id=int(r.agency_id.data),
+                reported_on=r.reported_on.data,
+                agency_reference=(getattr(r, "agency_reference", None) and r.agency_reference.data) or "",
+                how_reported=(getattr(r, "how_reported", None) and r.how_reported.data) or None,
+                what_was_done=(getattr(r, "what_was_done", None) and r.what_was_done.data) or "",
+            )
             for r in non_blank(sub.reports)
         ]
-        result.append(IncidentData(
-            occurred_on=sub.occurred_on.data, description=sub.description.data, occurred_time=sub.occurred_time.data,
-            is_hate=bool(sub.is_hate.data), complainant_name=(getattr(sub, "complainant_name", None)
-                                                              and sub.complainant_name.data) or "",
-            reports=reports,
-        ))
+        result.append(
+            IncidentData(
+                occurred_on=sub.occurred_on.data,
+                description=sub.description.data,
+                occurred_time=sub.occurred_time.data,
+                is_hate=bool(sub.is_hate.data),
+                complainant_name=(getattr(sub, "complainant_name", None) and sub.complainant_name.data) or "",
+                reports=reports,
+            )
+        )
     return result
 
 
 def perpetrator_data(perpetrators: FieldList):
     from trigger.cases.services import PerpetratorData
 
-    return [PerpetratorData(p.name.data or "", p.address.data or "", p.description.data or "")
-            for p in non_blank(perpetrators)]
+    return [
+        PerpetratorData(p.name.data or "", p.address.data or "", p.description.data or "")
+        for p in non_blank(perpetrators)
+    ]
 
 
 def check_entries(form, *, require_report: bool) -> bool:

@@ -33,8 +33,10 @@ def redactor_for(case: Case, keep: list[str]) -> Redactor:
         select(User.name).join(Meeting, Meeting.chair_id == User.id).where(Meeting.case_id == case.id)
     ).all()
     protected += db.session.scalars(
-        select(User.name).join(Action, Action.owner_user_id == User.id)
-        .join(ActionPlan, Action.plan_id == ActionPlan.id).where(ActionPlan.case_id == case.id)
+        select(User.name)
+        .join(Action, Action.owner_user_id == User.id)
+        .join(ActionPlan, Action.plan_id == ActionPlan.id)
+        .where(ActionPlan.case_id == case.id)
     ).all()
     return Redactor(protected, keep)
 

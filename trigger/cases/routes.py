@@ -64,14 +64,24 @@ def _load_visible(case_id: int, load=services.load_case):
 def index():
     filters = services.CaseListFilters.from_args(request.args)
     query, area_id, stage, overdue, sort = filters.query, filters.area_id, filters.stage, filters.overdue, filters.sort
-    statement = services.search_cases(current_user, query=query, area_id=area_id, stage=stage, overdue=overdue,
-                                      sort=sort)
+    statement = services.search_cases(
+        current_user, query=query, area_id=area_id, stage=stage, overdue=overdue, sort=sort
+    )
     page = services.page_of_cases(statement, requested_page(), PER_PAGE)
     areas = db.session.scalars(db.select(Area).order_by(Area.name)).all()
-    return render_template("cases/index.html", page=page, query=query, area_id=area_id, stage=stage,
-                           areas=areas, stages=list(Stage), can_add=MANAGE_CASES.allows(current_user),
-                           overdue=overdue, sort=sort,
-                           next_deadlines=next_deadlines([c.id for c in page.items]))
+    return render_template(
+        "cases/index.html",
+        page=page,
+        query=query,
+        area_id=area_id,
+        stage=stage,
+        areas=areas,
+        stages=list(Stage),
+        can_add=MANAGE_CASES.allows(current_user),
+        overdue=overdue,
+        sort=sort,
+        next_deadlines=next_deadlines([c.id for c in page.items]),
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -106,8 +116,12 @@ def new():
             valid = False
         if valid:
             case = services.create_case(
-                case_fields(form), incident_data(form.incidents), perpetrator_data(form.perpetrators),
-                area=area, channel=Channel(form.channel.data), actor=current_user,
+                case_fields(form),
+                incident_data(form.incidents),
+                perpetrator_data(form.perpetrators),
+                area=area,
+                channel=Channel(form.channel.data),
+                actor=current_user,
             )
             flash(f"Application {case.reference} has been saved.", "success")
             return redirect(url_for("cases.show", case_id=case.id))
@@ -125,10 +139,15 @@ def _section(case_id: int):
 
 def _threshold_context(case) -> dict:
     manage = can_manage_case(current_user, case)
-    return dict(advice=advise(case), links=services.links_of(case, current_user), can_manage=manage,
-                can_decide=manage and case.stage is not Stage.ESCALATED
-                and any(s in DECISION_STAGES for s in next_stages(case.stage)),
-                can_correct=can_correct_case(current_user, case))
+    return dict(
+        advice=advise(case),
+        links=services.links_of(case, current_user),
+        can_manage=manage,
+        can_decide=manage
+        and case.stage is not Stage.ESCALATED
+        and any(s in DECISION_STAGES for s in next_stages(case.stage)),
+        can_correct=can_correct_case(current_user, case),
+    )
 
 
 def _summary_context(case) -> dict:
@@ -150,8 +169,13 @@ def show(case_id: int):
     case = _section(case_id)
     context = _threshold_context(case)
     return render_template(
-        "cases/show.html", case=case, case_section="summary", tasks=case_tasks.shown_tasks(case, current_user),
-        protective_marking="OFFICIAL-SENSITIVE", **context, **_summary_context(case),
+        "cases/show.html",
+        case=case,
+        case_section="summary",
+        tasks=case_tasks.shown_tasks(case, current_user),
+        protective_marking="OFFICIAL-SENSITIVE",
+        **context,
+        **_summary_context(case),
     )
 
 
@@ -160,8 +184,13 @@ def show(case_id: int):
 def incidents(case_id: int):
     """Incidents and the threshold: the evaluation, each incident with its reports, and the decisions."""
     case = _section(case_id)
-    return render_template("cases/incidents.html", case=case, case_section="incidents",
-                           protective_marking="OFFICIAL-SENSITIVE", **_threshold_context(case))
+    return render_template(
+        "cases/incidents.html",
+        case=case,
+        case_section="incidents",
+        protective_marking="OFFICIAL-SENSITIVE",
+        **_threshold_context(case),
+    )
 
 
 @bp.route("/<int:case_id>/timeline")
@@ -169,9 +198,13 @@ def incidents(case_id: int):
 def timeline(case_id: int):
     case = _section(case_id)
     limit = None if request.args.get("timeline") == "all" else services.TIMELINE_LIMIT
-    return render_template("cases/timeline.html", case=case, case_section="timeline",
-                           timeline=services.timeline(case, current_user, limit),
-                           protective_marking="OFFICIAL-SENSITIVE")
+    return render_template(
+        "cases/timeline.html",
+        case=case,
+        case_section="timeline",
+        timeline=services.timeline(case, current_user, limit),
+        protective_marking="OFFICIAL-SENSITIVE",
+    )
 
 
 @bp.route("/<int:case_id>/print")
@@ -180,9 +213,14 @@ def print_view(case_id: int):
     """The whole case on one page, for printing: every section the reader may see, the whole timeline."""
     case = _section(case_id)
     return render_template(
-        "cases/print.html", case=case, case_section=None, timeline=services.timeline(case, current_user, None),
+        "cases/print.html",
+        case=case,
+        case_section=None,
+        timeline=services.timeline(case, current_user, None),
         meetings=visible_meetings(current_user, case, meeting_services.meetings_of(case, with_attendees=False)),
-        protective_marking="OFFICIAL-SENSITIVE", **_threshold_context(case), **_summary_context(case),
+        protective_marking="OFFICIAL-SENSITIVE",
+        **_threshold_context(case),
+        **_summary_context(case),
     )
 
 
@@ -215,9 +253,11 @@ def _merge_stale(form, stale: StaleDetails, fields: dict) -> list[tuple[str, str
             _set_field(field, current)
         label = field.label.text if key in form else f"{field.label.text} ({key.split('_')[1]})"
         changed.append((label, "Yes" if current is True else "No" if current is False else str(current or "(blank)")))
-    form.form_errors.append("Someone else changed these details while you were correcting them. Nothing you entered "
-                            "has been saved yet: the details they changed are listed below and are now in the form "
-                            "where you had not changed them. Check them, then send your correction again.")
+    form.form_errors.append(
+        "Someone else changed these details while you were correcting them. Nothing you entered "
+        "has been saved yet: the details they changed are listed below and are now in the form "
+        "where you had not changed them. Check them, then send your correction again."
+    )
     return changed
 
 
@@ -240,21 +280,26 @@ def correct_applicant(case_id: int):
     if request.method == "GET":
         snapshot = corrections.snapshot_applicant(case)
         for name in form.FIELDS:
-            getattr(form, name).data = getattr(case, name).value if name.startswith("preferred_") \
-                else getattr(case, name)
+            getattr(form, name).data = (
+                getattr(case, name).value if name.startswith("preferred_") else getattr(case, name)
+            )
         form.token.data = corrections.details_token(snapshot)
     elif form.validate_on_submit():
         values = {name: getattr(form, name).data for name in form.FIELDS}
         try:
-            result = corrections.correct_applicant(case, values, reason=form.reason.data,
-                                                   expected_token=form.token.data or "", actor=current_user)
+            result = corrections.correct_applicant(
+                case, values, reason=form.reason.data, expected_token=form.token.data or "", actor=current_user
+            )
         except FieldError as error:
             attach_error(form, error)
         except StaleDetails as stale:
             now = _merge_stale(form, stale, {name: getattr(form, name) for name in form.FIELDS})
         else:
-            flash(f"The applicant's {', '.join(result.described)} {'has' if len(result.described) == 1 else 'have'} "
-                  "been corrected.", "success")
+            flash(
+                f"The applicant's {', '.join(result.described)} {'has' if len(result.described) == 1 else 'have'} "
+                "been corrected.",
+                "success",
+            )
             return redirect(url_for("cases.show", case_id=case.id, _anchor="people"))
     status = 409 if now else 400 if request.method == "POST" else 200
     return render_template("cases/correct_applicant.html", form=form, case=case, now=now), status
@@ -274,16 +319,29 @@ def correct_incident(case_id: int, incident_id: int):
         for name in form.FIELDS:
             getattr(form, name).data = getattr(incident, name)
         for report in incident.reports:
-            form.reports.append_entry({"reported_on": report.reported_on, "agency_reference": report.agency_reference,
-                                       "how_reported": report.how_reported.value if report.how_reported else "",
-                                       "what_was_done": report.what_was_done})
+            form.reports.append_entry(
+                {
+                    "reported_on": report.reported_on,
+                    "agency_reference": report.agency_reference,
+                    "how_reported": report.how_reported.value if report.how_reported else "",
+                    "what_was_done": report.what_was_done,
+                }
+            )
         form.token.data = corrections.details_token(corrections.snapshot_incident(incident))
     elif form.validate_on_submit():
         values = {name: getattr(form, name).data for name in form.FIELDS}
         reports = [entry.form.data for entry in form.reports]
         try:
-            result = corrections.correct_incident(case, incident, number, values, reports, reason=form.reason.data,
-                                                  expected_token=form.token.data or "", actor=current_user)
+            result = corrections.correct_incident(
+                case,
+                incident,
+                number,
+                values,
+                reports,
+                reason=form.reason.data,
+                expected_token=form.token.data or "",
+                actor=current_user,
+            )
         except FieldError as error:
             attach_error(form, error)
         except StaleDetails as stale:
@@ -292,12 +350,22 @@ def correct_incident(case_id: int, incident_id: int):
                 fields.update({f"report_{n}_{k}": entry.form[k] for k in corrections.REPORT_FIELDS})
             now = _merge_stale(form, stale, fields)
         else:
-            flash(f"Incident {number}'s {', '.join(result.described)} "
-                  f"{'has' if len(result.described) == 1 else 'have'} been corrected.", "success")
+            flash(
+                f"Incident {number}'s {', '.join(result.described)} "
+                f"{'has' if len(result.described) == 1 else 'have'} been corrected.",
+                "success",
+            )
             return redirect(url_for("cases.incidents", case_id=case.id, _anchor="threshold"))
     status = 409 if now else 400 if request.method == "POST" else 200
-    return render_template("cases/correct_incident.html", form=form, case=case, incident=incident, number=number,
-                           report_rows=list(zip(form.reports, incident.reports, strict=False)), now=now), status
+    return render_template(
+        "cases/correct_incident.html",
+        form=form,
+        case=case,
+        incident=incident,
+        number=number,
+        report_rows=list(zip(form.reports, incident.reports, strict=False)),
+        now=now,
+    ), status
 
 
 @bp.route("/<int:case_id>/stage", methods=["GET", "POST"])

@@ -117,7 +117,7 @@ def phone_key(raw: str | None) -> str:
 def _next_reference(year: int) -> str:
     prefix = f"{REFERENCE_PREFIX}-{year}-"
     references = db.session.scalars(select(Case.reference).where(Case.reference.like(f"{prefix}%")))
-    numbers = [int(ref[len(prefix):]) for ref in references if ref[len(prefix):].isdigit()]
+    numbers = [int(ref[len(prefix) :]) for ref in references if ref[len(prefix) :].isdigit()]
     return f"{prefix}{(max(numbers, default=0) + 1):04d}"
 
 
@@ -149,24 +149,36 @@ def create_case(
     case.created_by_id = actor.id if actor else None
     if actor is not None and actor.role is Role.COORDINATOR:
         case.coordinator_id = actor.id  # the coordinator who records a case looks after it (its reminders go to them)
-    case.perpetrators = [Perpetrator(name=p.name, address=p.address, description=p.description)
-                         for p in perpetrators]
+    case.perpetrators = [Perpetrator(name=p.name, address=p.address, description=p.description) for p in perpetrators]
     case.incidents = [
         Incident(
-            occurred_on=i.occurred_on, occurred_time=i.occurred_time, description=i.description,
-            is_hate=i.is_hate, complainant_name=i.complainant_name,
-            reports=[IncidentReport(agency_id=r.agency_id, reported_on=r.reported_on,
-                                    agency_reference=r.agency_reference, how_reported=r.how_reported or None,
-                                    what_was_done=r.what_was_done) for r in i.reports],
+            occurred_on=i.occurred_on,
+            occurred_time=i.occurred_time,
+            description=i.description,
+            is_hate=i.is_hate,
+            complainant_name=i.complainant_name,
+            reports=[
+                IncidentReport(
+                    agency_id=r.agency_id,
+                    reported_on=r.reported_on,
+                    agency_reference=r.agency_reference,
+                    how_reported=r.how_reported or None,
+                    what_was_done=r.what_was_done,
+                )
+                for r in i.reports
+            ],
         )
         for i in incidents
     ]
     _save_with_reference(case)
     audit.record(
-        "case.created", "case", case.id,
+        "case.created",
+        "case",
+        case.id,
         f"Application {case.reference} received ({channel.label.lower()}) for {area.name}",
         {"channel": channel.value, "incidents": len(incidents), "perpetrators": len(perpetrators)},
-        actor=actor, case_id=case.id,
+        actor=actor,
+        case_id=case.id,
     )
     from trigger.deadlines.opening import on_stage_change
 
@@ -210,8 +222,10 @@ def flag_links(case: Case) -> list[CaseLink]:
 
     links: list[CaseLink] = []
     found: set[int] = set()
-    for reason, condition in ((LinkReason.SAME_APPLICANT, or_(*same_person) if same_person else None),
-                              (LinkReason.SAME_ADDRESS, same_place)):
+    for reason, condition in (
+        (LinkReason.SAME_APPLICANT, or_(*same_person) if same_person else None),
+        (LinkReason.SAME_ADDRESS, same_place),
+    ):
         if condition is None:
             continue
         earlier = db.session.scalars(
@@ -225,10 +239,22 @@ def flag_links(case: Case) -> list[CaseLink]:
             db.session.add(link)
             links.append(link)
             summary = f"Possible link: {reason.label.lower()} as {{}}"
-            audit.record("case.linked", "case", case.id, summary.format(other.reference),
-                         {"linked_case_id": other.id, "reason": reason.value}, case_id=case.id)
-            audit.record("case.linked", "case", other.id, summary.format(case.reference),
-                         {"linked_case_id": case.id, "reason": reason.value}, case_id=other.id)
+            audit.record(
+                "case.linked",
+                "case",
+                case.id,
+                summary.format(other.reference),
+                {"linked_case_id": other.id, "reason": reason.value},
+                case_id=case.id,
+            )
+            audit.record(
+                "case.linked",
+                "case",
+                other.id,
+                summary.format(case.reference),
+                {"linked_case_id": case.id, "reason": reason.value},
+                case_id=other.id,
+            )
     db.session.flush()
     return links
 
@@ -237,7 +263,8 @@ def links_of(case: Case, viewer) -> list[tuple[Case, LinkReason]]:
     """Cases flagged as possibly linked to `case`, from either side, that `viewer` may open: a link to a case
     they may not see would tell them its reference, date, stage and why it is linked (the same applicant)."""
     rows = db.session.scalars(
-        select(CaseLink).where(or_(CaseLink.case_id == case.id, CaseLink.linked_case_id == case.id))
+        select(CaseLink)
+        .where(or_(CaseLink.case_id == case.id, CaseLink.linked_case_id == case.id))
         .order_by(CaseLink.id)
     ).all()
     others = [(row.linked_case if row.case_id == case.id else row.case, row.reason) for row in rows]
@@ -256,8 +283,15 @@ def _openable_case_ids(viewer, case_ids) -> set[int]:
 # ---- the lifecycle ----------------------------------------------------------------------------------------
 
 
-def move_to(case: Case, stage: Stage, reason: str, *, applicant_told_on: date | None = None,
-            audit_details: dict | None = None, on: date | None = None) -> None:
+def move_to(
+    case: Case,
+    stage: Stage,
+    reason: str,
+    *,
+    applicant_told_on: date | None = None,
+    audit_details: dict | None = None,
+    on: date | None = None,
+) -> None:
     """Move `case` to `stage` if the lifecycle allows it, and write the audit event.
 
     Closing needs a reason and the date the applicant was told. Raises FieldError ("stage", "reason" or
@@ -274,8 +308,9 @@ def move_to(case: Case, stage: Stage, reason: str, *, applicant_told_on: date | 
         if applicant_told_on is None:
             raise FieldError("applicant_told_on", "Enter the date the applicant was told the case is closing")
         if applicant_told_on < case.received_on:
-            raise FieldError("applicant_told_on",
-                             "The date the applicant was told must be the same as or after the date received")
+            raise FieldError(
+                "applicant_told_on", "The date the applicant was told must be the same as or after the date received"
+            )
         case.closure_reason = reason.strip()
         case.closed_on = date.today()
         case.applicant_told_on = applicant_told_on
@@ -284,8 +319,14 @@ def move_to(case: Case, stage: Stage, reason: str, *, applicant_told_on: date | 
     details = {"from": before.value, "to": stage.value, "reason": reason.strip(), **(audit_details or {})}
     if applicant_told_on is not None and stage is Stage.CLOSED:
         details["applicant_told_on"] = applicant_told_on.isoformat()
-    audit.record("case.stage_changed", "case", case.id, f"{before.label} → {stage.label}: {reason.strip()}"[:500],
-                 details, case_id=case.id)
+    audit.record(
+        "case.stage_changed",
+        "case",
+        case.id,
+        f"{before.label} → {stage.label}: {reason.strip()}"[:500],
+        details,
+        case_id=case.id,
+    )
     from trigger.deadlines.opening import on_stage_change
 
     on_stage_change(case, before, stage, on)
@@ -295,10 +336,14 @@ def move_to(case: Case, stage: Stage, reason: str, *, applicant_told_on: date | 
 
 
 #: Built once (every case page and every form on a case runs it).
-_LOAD_CASE = select(Case).where(Case.id == bindparam("case_id")).options(
-    selectinload(Case.perpetrators),
-    selectinload(Case.incidents).selectinload(Incident.reports),
-    selectinload(Case.decisions),
+_LOAD_CASE = (
+    select(Case)
+    .where(Case.id == bindparam("case_id"))
+    .options(
+        selectinload(Case.perpetrators),
+        selectinload(Case.incidents).selectinload(Incident.reports),
+        selectinload(Case.decisions),
+    )
 )
 
 
@@ -334,8 +379,15 @@ def timeline(case: Case, viewer, limit: int | None = TIMELINE_LIMIT) -> Timeline
     those about a subject the viewer may see (trigger.cases.timeline_filter); an event about a restricted action
     or recommendation becomes a neutral line. Views are in the audit trail but would drown the story here."""
     statement = (
-        select(AuditEvent.at, AuditEvent.actor_label, AuditEvent.summary, AuditEvent.action, AuditEvent.object_type,
-               AuditEvent.object_id, AuditEvent.details)
+        select(
+            AuditEvent.at,
+            AuditEvent.actor_label,
+            AuditEvent.summary,
+            AuditEvent.action,
+            AuditEvent.object_type,
+            AuditEvent.object_id,
+            AuditEvent.details,
+        )
         .where(AuditEvent.case_id == case.id, text(f"audit_events.{CASE_STORY_SQL}"))  # for the partial index
         .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
     )
@@ -350,7 +402,8 @@ def timeline(case: Case, viewer, limit: int | None = TIMELINE_LIMIT) -> Timeline
 
 def view_count(case: Case) -> int:
     return db.session.scalar(
-        select(func.count()).select_from(AuditEvent)
+        select(func.count())
+        .select_from(AuditEvent)
         .where(AuditEvent.case_id == case.id, AuditEvent.action == CASE_VIEWED)
     )
 
@@ -388,8 +441,15 @@ class CaseListFilters:
         return values
 
 
-def search_cases(user, *, query: str = "", area_id: int | None = None, stage: Stage | None = None,
-                 overdue: bool = False, sort: str = "newest"):
+def search_cases(
+    user,
+    *,
+    query: str = "",
+    area_id: int | None = None,
+    stage: Stage | None = None,
+    overdue: bool = False,
+    sort: str = "newest",
+):
     """The cases `user` may see, matching a search (reference, applicant, address, perpetrator) and filters.
 
     ``overdue``: only open cases with an overdue stage deadline or action. ``sort="deadline"``: the case whose
@@ -442,16 +502,28 @@ class CasePage:
 
 #: What a row of the case list shows: plain rows, not Case objects (a Case loads every applicant column and its
 #: area as objects the list only displays).
-LIST_COLUMNS = (Case.id, Case.reference, Case.applicant_name, Area.name.label("area_name"), Case.stage,
-                Case.risk_level, Case.received_on)
+LIST_COLUMNS = (
+    Case.id,
+    Case.reference,
+    Case.applicant_name,
+    Area.name.label("area_name"),
+    Case.stage,
+    Case.risk_level,
+    Case.received_on,
+)
 
 
 def page_of_cases(statement, page: int, per_page: int) -> CasePage:
     """A page of `search_cases`' statement. The count asks for the matching cases' ids only: counting the whole
     statement (what Flask-SQLAlchemy's paginate does) would join every case to its area just to count it."""
     page = max(1, page)
-    listed = (statement.with_only_columns(*LIST_COLUMNS).select_from(Case).join(Area, Case.area_id == Area.id)
-              .limit(per_page).offset((page - 1) * per_page))
+    listed = (
+        statement.with_only_columns(*LIST_COLUMNS)
+        .select_from(Case)
+        .join(Area, Case.area_id == Area.id)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    )
     items = db.session.execute(listed).all()
     ids = statement.order_by(None).with_only_columns(Case.id).subquery()
     total = db.session.scalar(select(func.count()).select_from(ids))

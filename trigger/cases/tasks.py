@@ -45,24 +45,42 @@ class ShownTask:
 def task_facts(case: Case, viewer: User, now: datetime | None = None) -> tuple[CaseFacts, int | None]:
     """The facts about ``case`` for ``viewer``'s task list, and the id of the meeting they are about."""
     now = now or utcnow()
-    issued = frozenset(kind.value for kind in db.session.scalars(
-        select(IssuedDocument.kind).where(IssuedDocument.case_id == case.id).distinct()))
+    issued = frozenset(
+        kind.value
+        for kind in db.session.scalars(select(IssuedDocument.kind).where(IssuedDocument.case_id == case.id).distinct())
+    )
     meeting = db.session.scalar(
-        select(Meeting).where(Meeting.case_id == case.id, Meeting.status != MeetingStatus.CANCELLED)
-        .order_by(Meeting.starts_at.desc(), Meeting.id.desc()).limit(1))
+        select(Meeting)
+        .where(Meeting.case_id == case.id, Meeting.status != MeetingStatus.CANCELLED)
+        .order_by(Meeting.starts_at.desc(), Meeting.id.desc())
+        .limit(1)
+    )
     meeting_facts = None
     if meeting is not None:
         attendees, uninvited = db.session.execute(
-            select(func.count(Attendee.id), func.count(Attendee.id).filter(Attendee.invited_at.is_(None)))
-            .where(Attendee.meeting_id == meeting.id)).one()
-        written = db.session.scalar(select(exists().where(
-            MinuteRevision.item_id == MinuteItem.id, MinuteItem.meeting_id == meeting.id,
-            func.length(MinuteRevision.text) > 0)))
+            select(func.count(Attendee.id), func.count(Attendee.id).filter(Attendee.invited_at.is_(None))).where(
+                Attendee.meeting_id == meeting.id
+            )
+        ).one()
+        written = db.session.scalar(
+            select(
+                exists().where(
+                    MinuteRevision.item_id == MinuteItem.id,
+                    MinuteItem.meeting_id == meeting.id,
+                    func.length(MinuteRevision.text) > 0,
+                )
+            )
+        )
         approved = db.session.scalar(select(exists().where(MinutesApproval.meeting_id == meeting.id)))
         meeting_facts = MeetingFacts(
-            started=meeting.starts_at <= now, held=meeting.status is MeetingStatus.HELD, attendees=attendees,
-            uninvited=uninvited, minutes_written=bool(written), minutes_approved=bool(approved),
-            reader_chairs=meeting.chair_id == viewer.id)
+            started=meeting.starts_at <= now,
+            held=meeting.status is MeetingStatus.HELD,
+            attendees=attendees,
+            uninvited=uninvited,
+            minutes_written=bool(written),
+            minutes_approved=bool(approved),
+            reader_chairs=meeting.chair_id == viewer.id,
+        )
     plan_actions = select(Action).join(ActionPlan, Action.plan_id == ActionPlan.id).where(ActionPlan.case_id == case.id)
     actions = db.session.scalar(select(func.count()).select_from(plan_actions.subquery()))
     my_actions = my_open = 0
@@ -70,18 +88,30 @@ def task_facts(case: Case, viewer: User, now: datetime | None = None) -> tuple[C
     if viewer.role is Role.AGENCY_REP and viewer.agency_id is not None:
         mine = plan_actions.where(Action.owner_agency_id == viewer.agency_id).subquery()
         my_actions, my_open = db.session.execute(
-            select(func.count(), func.count().filter(mine.c.status.in_(sorted(OPEN_STATUSES))))
-            .select_from(mine)).one()
+            select(func.count(), func.count().filter(mine.c.status.in_(sorted(OPEN_STATUSES)))).select_from(mine)
+        ).one()
         if meeting is not None and meeting.status is MeetingStatus.SCHEDULED:
-            status = db.session.scalar(select(Attendee.status).where(
-                Attendee.meeting_id == meeting.id, Attendee.user_id == viewer.id, Attendee.invited_at.is_not(None))
-                .limit(1))
+            status = db.session.scalar(
+                select(Attendee.status)
+                .where(
+                    Attendee.meeting_id == meeting.id, Attendee.user_id == viewer.id, Attendee.invited_at.is_not(None)
+                )
+                .limit(1)
+            )
             invitation = None if status is None else status is AttendeeStatus.INVITED
     undecided = db.session.scalar(select(exists().where(Escalation.case_id == case.id, Escalation.outcome.is_(None))))
     facts = CaseFacts(
-        stage=case.stage.value, role=viewer.role.value, decided=bool(case.decisions), issued=issued,
-        meeting=meeting_facts, actions=actions, my_actions=my_actions, my_open_actions=my_open,
-        my_invitation_pending=invitation, escalation_undecided=bool(undecided))
+        stage=case.stage.value,
+        role=viewer.role.value,
+        decided=bool(case.decisions),
+        issued=issued,
+        meeting=meeting_facts,
+        actions=actions,
+        my_actions=my_actions,
+        my_open_actions=my_open,
+        my_invitation_pending=invitation,
+        escalation_undecided=bool(undecided),
+    )
     return facts, meeting.id if meeting is not None else None
 
 
@@ -90,8 +120,12 @@ def shown_tasks(case: Case, viewer: User, now: datetime | None = None) -> list[S
     facts, meeting_id = task_facts(case, viewer, now)
     escalation_id = None
     if facts.escalation_undecided:
-        escalation_id = db.session.scalar(select(Escalation.id).where(
-            Escalation.case_id == case.id, Escalation.outcome.is_(None)).order_by(Escalation.id.desc()).limit(1))
+        escalation_id = db.session.scalar(
+            select(Escalation.id)
+            .where(Escalation.case_id == case.id, Escalation.outcome.is_(None))
+            .order_by(Escalation.id.desc())
+            .limit(1)
+        )
     shown = []
     for task in tasks_for(facts):
         url = _url_of(task.key, case.id, meeting_id, escalation_id) if task.actionable else None

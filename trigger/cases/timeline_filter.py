@@ -26,7 +26,17 @@ from sqlalchemy import select
 from trigger.authz import can_read_restricted, case_visibility, reads_every_document, visible_meetings
 from trigger.domain.need_to_know import restricted_action_line, restricted_recommendation_line
 from trigger.extensions import db
-from trigger.models import Action, Agency, AnonymisedCase, Case, IssuedDocument, Meeting, MinuteItem, Recommendation, Role
+from trigger.models import (
+    Action,
+    Agency,
+    AnonymisedCase,
+    Case,
+    IssuedDocument,
+    Meeting,
+    MinuteItem,
+    Recommendation,
+    Role,
+)
 from trigger.models.restorative import RestorativeReferral
 
 #: How a neutral line says what happened to a restricted record, by the audit action.
@@ -72,41 +82,86 @@ class _Subjects:
         meetings = list(db.session.scalars(select(Meeting).where(Meeting.case_id == case.id)))
         self.meetings = {m.id for m in meetings}
         self.visible_meetings = {m.id for m in visible_meetings(viewer, case, meetings)}
-        self.minute_items = dict(db.session.execute(
-            select(MinuteItem.id, MinuteItem.meeting_id).where(MinuteItem.id.in_(ids.get("minute_item", set())))
-        ).all()) if ids.get("minute_item") else {}
-        self.recommendations = {
-            r.id: r for r in db.session.execute(
-                select(Recommendation.id, Recommendation.meeting_id, Recommendation.restricted,
-                       Recommendation.agency_id, Agency.name.label("agency_name"))
-                .join(Agency, Agency.id == Recommendation.agency_id)
-                .where(Recommendation.id.in_(ids["recommendation"]))
+        self.minute_items = (
+            dict(
+                db.session.execute(
+                    select(MinuteItem.id, MinuteItem.meeting_id).where(MinuteItem.id.in_(ids.get("minute_item", set())))
+                ).all()
             )
-        } if ids.get("recommendation") else {}
-        self.actions = {
-            a.id: a for a in db.session.execute(
-                select(Action.id, Action.restricted, Action.owner_agency_id, Action.due_on,
-                       Agency.name.label("agency_name"))
-                .join(Agency, Agency.id == Action.owner_agency_id)
-                .where(Action.id.in_(ids["action"]))
+            if ids.get("minute_item")
+            else {}
+        )
+        self.recommendations = (
+            {
+                r.id: r
+                for r in db.session.execute(
+                    select(
+                        Recommendation.id,
+                        Recommendation.meeting_id,
+                        Recommendation.restricted,
+                        Recommendation.agency_id,
+                        Agency.name.label("agency_name"),
+                    )
+                    .join(Agency, Agency.id == Recommendation.agency_id)
+                    .where(Recommendation.id.in_(ids["recommendation"]))
+                )
+            }
+            if ids.get("recommendation")
+            else {}
+        )
+        self.actions = (
+            {
+                a.id: a
+                for a in db.session.execute(
+                    select(
+                        Action.id,
+                        Action.restricted,
+                        Action.owner_agency_id,
+                        Action.due_on,
+                        Agency.name.label("agency_name"),
+                    )
+                    .join(Agency, Agency.id == Action.owner_agency_id)
+                    .where(Action.id.in_(ids["action"]))
+                )
+            }
+            if ids.get("action")
+            else {}
+        )
+        self.documents = (
+            {
+                d.id: d
+                for d in db.session.execute(
+                    select(IssuedDocument.id, IssuedDocument.kind, IssuedDocument.meeting_id).where(
+                        IssuedDocument.id.in_(ids["issued_document"])
+                    )
+                )
+            }
+            if ids.get("issued_document")
+            else {}
+        )
+        self.referral_agencies = (
+            dict(
+                db.session.execute(
+                    select(RestorativeReferral.id, RestorativeReferral.agency_id).where(
+                        RestorativeReferral.id.in_(ids["restorative_referral"])
+                    )
+                ).all()
             )
-        } if ids.get("action") else {}
-        self.documents = {
-            d.id: d for d in db.session.execute(
-                select(IssuedDocument.id, IssuedDocument.kind, IssuedDocument.meeting_id)
-                .where(IssuedDocument.id.in_(ids["issued_document"]))
-            )
-        } if ids.get("issued_document") else {}
-        self.referral_agencies = dict(db.session.execute(
-            select(RestorativeReferral.id, RestorativeReferral.agency_id)
-            .where(RestorativeReferral.id.in_(ids["restorative_referral"]))
-        ).all()) if ids.get("restorative_referral") else {}
-        linked = {int(row.details["linked_case_id"]) for row in rows
-                  if row.action == "case.linked" and isinstance(row.details, dict)
-                  and str(row.details.get("linked_case_id", "")).isdigit()}
-        self.openable_cases = set(db.session.scalars(
-            select(Case.id).where(Case.id.in_(linked), case_visibility(viewer))
-        )) if linked else set()
+            if ids.get("restorative_referral")
+            else {}
+        )
+        linked = {
+            int(row.details["linked_case_id"])
+            for row in rows
+            if row.action == "case.linked"
+            and isinstance(row.details, dict)
+            and str(row.details.get("linked_case_id", "")).isdigit()
+        }
+        self.openable_cases = (
+            set(db.session.scalars(select(Case.id).where(Case.id.in_(linked), case_visibility(viewer))))
+            if linked
+            else set()
+        )
 
     def _meeting_visible(self, meeting_id: int | None) -> bool:
         # A meeting deleted since (cancelled meetings stay) leaves its entries to those who see every meeting.
@@ -119,8 +174,11 @@ class _Subjects:
         restorative justice service the referral was made to."""
         if self.viewer.role in (Role.ADMIN, Role.COORDINATOR, Role.CHAIR, Role.VIEWER):
             return True
-        return (self.viewer.role is Role.AGENCY_REP and self.viewer.agency_id is not None
-                and self.referral_agencies.get(referral_id) == self.viewer.agency_id)
+        return (
+            self.viewer.role is Role.AGENCY_REP
+            and self.viewer.agency_id is not None
+            and self.referral_agencies.get(referral_id) == self.viewer.agency_id
+        )
 
     def summary_for(self, row: Any) -> str | None:
         """The summary the viewer reads, a neutral line, or None: they do not learn of this entry."""
@@ -140,8 +198,11 @@ class _Subjects:
             return row.summary
         if kind == "action":
             action = self.actions.get(object_id)
-            if action is not None and action.restricted and not can_read_restricted(self.viewer,
-                                                                                    action.owner_agency_id):
+            if (
+                action is not None
+                and action.restricted
+                and not can_read_restricted(self.viewer, action.owner_agency_id)
+            ):
                 return _neutral(restricted_action_line(action.agency_name, action.due_on), row.action)
             return row.summary
         if kind == "issued_document":

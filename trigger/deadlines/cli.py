@@ -11,8 +11,12 @@ deadlines = AppGroup("deadlines", help="Case deadlines and action reminders.")
 
 
 @deadlines.command("run")
-@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-              help="Evaluate as if it were this date (YYYY-MM-DD); default today in Europe/London.")
+@click.option(
+    "--today",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Evaluate as if it were this date (YYYY-MM-DD); default today in Europe/London.",
+)
 def run(today) -> None:
     """Queue each due reminder exactly once (safe to run twice, or on two machines at once)."""
     from trigger.deadlines.reminders import run_reminders

@@ -17,8 +17,12 @@ from trigger.models import Case, Role, User
 
 def coordinator_choices() -> list[tuple[str, str]]:
     """The active coordinators, for a select: (id, name)."""
-    return [(str(u.id), u.name) for u in db.session.scalars(
-        select(User).where(User.active.is_(True), User.role == Role.COORDINATOR).order_by(User.name, User.id))]
+    return [
+        (str(u.id), u.name)
+        for u in db.session.scalars(
+            select(User).where(User.active.is_(True), User.role == Role.COORDINATOR).order_by(User.name, User.id)
+        )
+    ]
 
 
 def assign_coordinator(case: Case, coordinator_id: int | None, *, by: User | None) -> bool:
@@ -33,9 +37,15 @@ def assign_coordinator(case: Case, coordinator_id: int | None, *, by: User | Non
         return False
     before = db.session.get(User, case.coordinator_id) if case.coordinator_id else None
     case.coordinator_id = user.id
-    audit.record("case.coordinator_assigned", "case", case.id,
-                 f"Coordinator: {user.name}" + (f" (was {before.name})" if before else ""),
-                 {"from": before.id if before else None, "to": user.id}, actor=by, case_id=case.id)
+    audit.record(
+        "case.coordinator_assigned",
+        "case",
+        case.id,
+        f"Coordinator: {user.name}" + (f" (was {before.name})" if before else ""),
+        {"from": before.id if before else None, "to": user.id},
+        actor=by,
+        case_id=case.id,
+    )
     return True
 
 

@@ -28,8 +28,11 @@ SOON_WORKING_DAYS = 5
 #: Rows the dashboard lists per section; the heading gives the full count.
 DASHBOARD_LIMIT = 25
 
-SECTIONS = (("overdue", "Overdue"), ("today", "Due today"),
-            ("soon", f"Due in the next {SOON_WORKING_DAYS} working days"))
+SECTIONS = (
+    ("overdue", "Overdue"),
+    ("today", "Due today"),
+    ("soon", f"Due in the next {SOON_WORKING_DAYS} working days"),
+)
 
 #: Who sees what on the dashboard (DOMAIN.md section 4).
 STAFF = frozenset({Role.ADMIN, Role.COORDINATOR, Role.CHAIR})
@@ -113,8 +116,11 @@ def _buckets(source: _Source, area_of, soon: tuple | None) -> dict[str, tuple]:
         soon_term = or_(*(and_(area_of == aid, source.due <= until) for aid, until in soon))
     else:
         soon_term = false()
-    return {"overdue": (source.due < _TODAY,), "today": (source.due == _TODAY,),
-            "soon": (source.due > _TODAY, soon_term)}
+    return {
+        "overdue": (source.due < _TODAY,),
+        "today": (source.due == _TODAY,),
+        "soon": (source.due > _TODAY, soon_term),
+    }
 
 
 def _base(source: _Source, *columns, joins: tuple | None = None):
@@ -147,14 +153,22 @@ def _first_rows_and_counts(source: _Source, buckets: dict[str, tuple]):
     """Two statements whatever the amount of data: the first DASHBOARD_LIMIT rows of each section (each an
     ``ORDER BY due LIMIT`` an index answers), and each section's count, stopped at COUNT_CAP + 1 rows."""
     firsts = [
-        select(_base(source, *source.columns, literal(key).label("bucket")).where(*terms)
-               .order_by(*source.order).limit(_LIMIT).subquery())
+        select(
+            _base(source, *source.columns, literal(key).label("bucket"))
+            .where(*terms)
+            .order_by(*source.order)
+            .limit(_LIMIT)
+            .subquery()
+        )
         for key, terms in buckets.items()
     ]
     counts = [
-        select(func.count()).select_from(_base(source, literal(1), joins=source.joins[:source.counted_joins])
-                                    .where(*terms).limit(_CAP).subquery())
-        .scalar_subquery().label(key)
+        select(func.count())
+        .select_from(
+            _base(source, literal(1), joins=source.joins[: source.counted_joins]).where(*terms).limit(_CAP).subquery()
+        )
+        .scalar_subquery()
+        .label(key)
         for key, terms in buckets.items()
     ]
     return union_all(*firsts), select(*counts)
@@ -166,8 +180,7 @@ def _deadline_statements(pcc: bool, by_area: bool, soon: tuple | None):
     of this size costs SQLAlchemy more than running it)."""
     # LIVE_DEADLINE_SQL word for word, so that the partial index of open deadlines of open cases serves it
     # (the stage test stays: it is what the page means, the column is how it is found quickly).
-    where = [text(f"case_deadlines.{LIVE_DEADLINE_SQL}"), CaseDeadline.due_on <= _HORIZON,
-             Case.stage != Stage.CLOSED]
+    where = [text(f"case_deadlines.{LIVE_DEADLINE_SQL}"), CaseDeadline.due_on <= _HORIZON, Case.stage != Stage.CLOSED]
     if pcc:
         where += [CaseDeadline.kind == DeadlineKind.ESCALATION_DECISION, Case.stage == Stage.ESCALATED]
     else:
@@ -176,10 +189,19 @@ def _deadline_statements(pcc: bool, by_area: bool, soon: tuple | None):
         where.append(Case.area_id == _AREA_ID)
     source = _Source(
         CaseDeadline,
-        (CaseDeadline.id, CaseDeadline.kind, CaseDeadline.due_on, Case.id.label("case_id"), Case.reference,
-         Case.area_id),
-        ((Case, CaseDeadline.case_id == Case.id),), tuple(where), CaseDeadline.due_on,
-        (CaseDeadline.due_on, CaseDeadline.id), 1,
+        (
+            CaseDeadline.id,
+            CaseDeadline.kind,
+            CaseDeadline.due_on,
+            Case.id.label("case_id"),
+            Case.reference,
+            Case.area_id,
+        ),
+        ((Case, CaseDeadline.case_id == Case.id),),
+        tuple(where),
+        CaseDeadline.due_on,
+        (CaseDeadline.due_on, CaseDeadline.id),
+        1,
     )
     return _first_rows_and_counts(source, _buckets(source, Case.area_id, soon))
 
@@ -188,19 +210,36 @@ def _deadline_statements(pcc: bool, by_area: bool, soon: tuple | None):
 def _action_statements(by_area: bool, by_agency: bool, soon: tuple | None):
     """The actions' two statements for one shape of dashboard, built once."""
     # OPEN_ACTION_SQL word for word, so that the partial indexes of open actions by due date serve it.
-    where = [text(f"actions.{OPEN_ACTION_SQL}"), Action.due_on <= _HORIZON,
-             ActionPlan.status != PlanStatus.CLOSED, Case.stage != Stage.CLOSED]
+    where = [
+        text(f"actions.{OPEN_ACTION_SQL}"),
+        Action.due_on <= _HORIZON,
+        ActionPlan.status != PlanStatus.CLOSED,
+        Case.stage != Stage.CLOSED,
+    ]
     if by_area:
         where.append(Case.area_id == _AREA_ID)
     if by_agency:
         where.append(Action.owner_agency_id == _AGENCY_ID)
     source = _Source(
         Action,
-        (Action.id, Action.number, Action.due_on, Agency.name.label("agency_name"), Case.id.label("case_id"),
-         Case.reference, Case.area_id),
-        ((ActionPlan, Action.plan_id == ActionPlan.id), (Case, ActionPlan.case_id == Case.id),
-         (Agency, Action.owner_agency_id == Agency.id)),
-        tuple(where), Action.due_on, (Action.due_on, Action.id), 2,
+        (
+            Action.id,
+            Action.number,
+            Action.due_on,
+            Agency.name.label("agency_name"),
+            Case.id.label("case_id"),
+            Case.reference,
+            Case.area_id,
+        ),
+        (
+            (ActionPlan, Action.plan_id == ActionPlan.id),
+            (Case, ActionPlan.case_id == Case.id),
+            (Agency, Action.owner_agency_id == Agency.id),
+        ),
+        tuple(where),
+        Action.due_on,
+        (Action.due_on, Action.id),
+        2,
     )
     return _first_rows_and_counts(source, _buckets(source, Case.area_id, soon))
 
@@ -240,8 +279,15 @@ def dashboard(user: User, today: date, *, area_id: int | None = None, agency_id:
     horizon = max(soon_until.values(), default=today)
     ends = set(soon_until.values())
     soon = None if len(ends) == 1 else tuple(sorted(soon_until.items()))
-    values = {"today": today, "soon_until": horizon, "horizon": horizon, "area_id": area_id,
-              "agency_id": agency_id, "limit": DASHBOARD_LIMIT, "cap": COUNT_CAP + 1}
+    values = {
+        "today": today,
+        "soon_until": horizon,
+        "horizon": horizon,
+        "area_id": area_id,
+        "agency_id": agency_id,
+        "limit": DASHBOARD_LIMIT,
+        "cap": COUNT_CAP + 1,
+    }
     names = {a.id: a.name for a in areas}
     # Each source gives its first rows of each section; the most urgent of both are kept, and only those are made
     # into items (their status counts working days: half the rows read are not shown).
@@ -265,10 +311,31 @@ def dashboard(user: User, today: date, *, area_id: int | None = None, agency_id:
         except HolidayDataMissing as missing:
             status, problem = None, f"Cannot be counted: no bank-holiday data for {missing.year}"
         if source == "deadline":
-            return DashboardItem("deadline", row.id, DeadlineKind(row.kind).label, row.case_id, row.reference,
-                                 names[row.area_id], None, row.due_on, status, problem)
-        return DashboardItem("action", row.id, f"Action {row.number}", row.case_id, row.reference, names[row.area_id],
-                             row.agency_name, row.due_on, status, problem, number=row.number)
+            return DashboardItem(
+                "deadline",
+                row.id,
+                DeadlineKind(row.kind).label,
+                row.case_id,
+                row.reference,
+                names[row.area_id],
+                None,
+                row.due_on,
+                status,
+                problem,
+            )
+        return DashboardItem(
+            "action",
+            row.id,
+            f"Action {row.number}",
+            row.case_id,
+            row.reference,
+            names[row.area_id],
+            row.agency_name,
+            row.due_on,
+            status,
+            problem,
+            number=row.number,
+        )
 
     sections = []
     for key, title in SECTIONS:

@@ -12,10 +12,14 @@ REASON_MAX = 2000
 
 
 class ExtendForm(FlaskForm):
-    new_due = DateInput("New due date", validators=[InputRequired("Enter the new due date")],
-                        invalid="Enter a real date, like 27 May 2026")
+    new_due = DateInput(
+        "New due date",
+        validators=[InputRequired("Enter the new due date")],
+        invalid="Enter a real date, like 27 May 2026",
+    )
     reason = TextAreaField(
-        "Reason for the extension", filters=[strip_filter],
+        "Reason for the extension",
+        filters=[strip_filter],
         validators=[InputRequired("Give the reason for the extension"), max_length(REASON_MAX, "The reason")],
     )
 
@@ -25,12 +29,15 @@ class RecomputeForm(FlaskForm):
 
 
 class InformationReceivedForm(FlaskForm):
-    received_on = DateInput("Date the last agency's information arrived",
-                            validators=[InputRequired("Enter the date the last agency's information arrived")],
-                            invalid="Enter a real date, like 27 May 2026")
+    received_on = DateInput(
+        "Date the last agency's information arrived",
+        validators=[InputRequired("Enter the date the last agency's information arrived")],
+        invalid="Enter a real date, like 27 May 2026",
+    )
 
 
 class CoordinatorForm(FlaskForm):
     # Choices: the active coordinators; the service refuses anyone else (a forged id) with the same message.
-    coordinator_id = SelectField("Coordinator", validate_choice=False,
-                                 validators=[DataRequired("Choose an active coordinator")])
+    coordinator_id = SelectField(
+        "Coordinator", validate_choice=False, validators=[DataRequired("Choose an active coordinator")]
+    )

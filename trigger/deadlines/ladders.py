@@ -30,8 +30,9 @@ def ladder_for_area(area: Area) -> Ladder:
 def ladders_for_areas(areas: Iterable[Area]) -> dict[int, Ladder]:
     """ladder_for_area for many areas in one query, keyed by area id."""
     ids = [a.id for a in areas]
-    rows = {r.area_id: r for r in db.session.scalars(
-        select(AreaReminderLadder).where(AreaReminderLadder.area_id.in_(ids)))}
+    rows = {
+        r.area_id: r for r in db.session.scalars(select(AreaReminderLadder).where(AreaReminderLadder.area_id.in_(ids)))
+    }
     return {area_id: _ladder_of(rows.get(area_id)) for area_id in ids}
 
 
@@ -54,6 +55,12 @@ def save_ladder(area: Area, values: dict, *, by: User | None) -> bool:
         setattr(row, name, getattr(new, name))
     row.updated_by_id = by.id if by else None
     db.session.flush()
-    audit.record("area.reminders_changed", "area", area.id, f"Changed the reminder ladder of {area.name}",
-                 {"changes": diff}, actor=by)
+    audit.record(
+        "area.reminders_changed",
+        "area",
+        area.id,
+        f"Changed the reminder ladder of {area.name}",
+        {"changes": diff},
+        actor=by,
+    )
     return True

@@ -37,10 +37,13 @@ from trigger.models.deadlines import CaseDeadline
 
 
 def _deadlines_of_kind(case: Case, kind: DeadlineKind) -> list[CaseDeadline]:
-    return list(db.session.scalars(
-        select(CaseDeadline).where(CaseDeadline.case_id == case.id, CaseDeadline.kind == kind)
-        .order_by(CaseDeadline.cycle)
-    ))
+    return list(
+        db.session.scalars(
+            select(CaseDeadline)
+            .where(CaseDeadline.case_id == case.id, CaseDeadline.kind == kind)
+            .order_by(CaseDeadline.cycle)
+        )
+    )
 
 
 def _count_due(kind: DeadlineKind, anchor: date, area: Area) -> date | None:
@@ -70,14 +73,24 @@ def open_deadline(case: Case, kind: DeadlineKind, anchor: date, *, cycle: int | 
             if deadline.cycle == cycle:
                 return deadline
     due = _count_due(kind, anchor, case.area)
-    deadline = CaseDeadline(case_id=case.id, kind=kind, cycle=cycle, anchor_on=anchor, due_on=due,
-                            original_due_on=due, case_closed=case.stage is Stage.CLOSED)
+    deadline = CaseDeadline(
+        case_id=case.id,
+        kind=kind,
+        cycle=cycle,
+        anchor_on=anchor,
+        due_on=due,
+        original_due_on=due,
+        case_closed=case.stage is Stage.CLOSED,
+    )
     try:
         with db.session.begin_nested():
             db.session.add(deadline)
     except IntegrityError:  # opened by a concurrent request a moment ago: that one is the deadline
-        return db.session.scalars(select(CaseDeadline).where(
-            CaseDeadline.case_id == case.id, CaseDeadline.kind == kind, CaseDeadline.cycle == cycle)).one()
+        return db.session.scalars(
+            select(CaseDeadline).where(
+                CaseDeadline.case_id == case.id, CaseDeadline.kind == kind, CaseDeadline.cycle == cycle
+            )
+        ).one()
     return deadline
 
 
@@ -107,15 +120,20 @@ def extend_deadline(deadline: CaseDeadline, new_due: date, reason: str, actor: U
     try:
         working = calendar.is_working_day(new_due)
     except HolidayDataMissing as missing:
-        raise FieldError("new_due", f"There is no bank-holiday data for {missing.year}, so a date in that year "
-                                    "cannot be checked: choose an earlier date") from None
+        raise FieldError(
+            "new_due",
+            f"There is no bank-holiday data for {missing.year}, so a date in that year "
+            "cannot be checked: choose an earlier date",
+        ) from None
     if not working:
         why = calendar.holiday_name(new_due) or ("a weekend" if new_due.weekday() >= 5 else "not a working day")
-        raise FieldError("new_due", f"{new_due:%A} {long_date(new_due)} is not a working day ({why}): "
-                                    "choose a working day")
+        raise FieldError(
+            "new_due", f"{new_due:%A} {long_date(new_due)} is not a working day ({why}): choose a working day"
+        )
     if deadline.due_on is not None and new_due <= deadline.due_on:
-        raise FieldError("new_due", f"The new due date must be after the current due date, "
-                                    f"{long_date(deadline.due_on)}")
+        raise FieldError(
+            "new_due", f"The new due date must be after the current due date, {long_date(deadline.due_on)}"
+        )
     if new_due <= deadline.anchor_on:
         raise FieldError("new_due", f"The new due date must be after {long_date(deadline.anchor_on)}")
     if not reason:
@@ -127,13 +145,22 @@ def extend_deadline(deadline: CaseDeadline, new_due: date, reason: str, actor: U
     deadline.extended_reason = reason
     deadline.extended_by_id = actor.id if actor is not None else None
     deadline.extended_at = utcnow()
-    audit.record("deadline.extended", "case_deadline", deadline.id,
-                 f"Extended: {deadline.kind.label} from {long_date(before) if before else 'no date'} to "
-                 f"{long_date(new_due)}: {reason}"[:500],
-                 {"kind": deadline.kind.value, "from": before.isoformat() if before else None,
-                  "to": new_due.isoformat(), "original_due_on": deadline.original_due_on.isoformat()
-                  if deadline.original_due_on else None, "reason": reason},
-                 actor=actor, case_id=case.id)
+    audit.record(
+        "deadline.extended",
+        "case_deadline",
+        deadline.id,
+        f"Extended: {deadline.kind.label} from {long_date(before) if before else 'no date'} to "
+        f"{long_date(new_due)}: {reason}"[:500],
+        {
+            "kind": deadline.kind.value,
+            "from": before.isoformat() if before else None,
+            "to": new_due.isoformat(),
+            "original_due_on": deadline.original_due_on.isoformat() if deadline.original_due_on else None,
+            "reason": reason,
+        },
+        actor=actor,
+        case_id=case.id,
+    )
     return deadline
 
 
@@ -147,8 +174,12 @@ def recompute_open_deadlines(case: Case, actor: User | None = None) -> list[Case
     changed: list[CaseDeadline] = []
     details = []
     to_recount = [
-        d for d in db.session.scalars(select(CaseDeadline).where(
-            CaseDeadline.case_id == case.id, CaseDeadline.met_on.is_(None)).order_by(CaseDeadline.id))
+        d
+        for d in db.session.scalars(
+            select(CaseDeadline)
+            .where(CaseDeadline.case_id == case.id, CaseDeadline.met_on.is_(None))
+            .order_by(CaseDeadline.id)
+        )
         # The applicant was told the escalation window in the outcome letter, and an extension was agreed with
         # people: a policy change moves neither.
         if not d.was_extended and not (d.kind in APPLICANT_WINDOWS and d.due_on is not None)
@@ -157,13 +188,24 @@ def recompute_open_deadlines(case: Case, actor: User | None = None) -> list[Case
     new_dates = [compute_due(d.kind, d.anchor_on, policy, calendar) for d in to_recount]
     for deadline, due in zip(to_recount, new_dates, strict=True):
         if due != deadline.due_on:
-            details.append({"kind": deadline.kind.value, "to": due.isoformat(),
-                            "from": deadline.due_on.isoformat() if deadline.due_on else None})
+            details.append(
+                {
+                    "kind": deadline.kind.value,
+                    "to": due.isoformat(),
+                    "from": deadline.due_on.isoformat() if deadline.due_on else None,
+                }
+            )
             deadline.due_on = deadline.original_due_on = due
             changed.append(deadline)
-    audit.record("deadline.recomputed", "case", case.id,
-                 f"Recomputed the open deadlines with the current timescales of {case.area.name}: "
-                 f"{len(changed)} changed", {"changes": details}, actor=actor, case_id=case.id)
+    audit.record(
+        "deadline.recomputed",
+        "case",
+        case.id,
+        f"Recomputed the open deadlines with the current timescales of {case.area.name}: {len(changed)} changed",
+        {"changes": details},
+        actor=actor,
+        case_id=case.id,
+    )
     return changed
 
 
@@ -174,30 +216,44 @@ def mark_information_received(case: Case, on: date) -> CaseDeadline:
     if on > london_today():
         raise FieldError("received_on", "The date the information arrived must be today or in the past")
     if on < case.received_on:
-        raise FieldError("received_on",
-                         "The date the information arrived must be the same as or after the date received")
+        raise FieldError(
+            "received_on", "The date the information arrived must be the same as or after the date received"
+        )
     deadline = meet_deadline(case, DeadlineKind.INFORMATION, on)
     if deadline is None:
         raise FieldError("received_on", "The agencies' information is already recorded as received")
-    audit.record("deadline.information_received", "case_deadline", deadline.id,
-                 f"The agencies' information was all received on {long_date(on)}",
-                 {"met_on": on.isoformat(), "due_on": deadline.due_on.isoformat() if deadline.due_on else None},
-                 case_id=case.id)
+    audit.record(
+        "deadline.information_received",
+        "case_deadline",
+        deadline.id,
+        f"The agencies' information was all received on {long_date(on)}",
+        {"met_on": on.isoformat(), "due_on": deadline.due_on.isoformat() if deadline.due_on else None},
+        case_id=case.id,
+    )
     return deadline
 
 
 def _decision_date(case: Case) -> date | None:
-    return db.session.scalar(select(ThresholdDecision.decided_on).where(ThresholdDecision.case_id == case.id)
-                             .order_by(ThresholdDecision.id.desc()).limit(1))
+    return db.session.scalar(
+        select(ThresholdDecision.decided_on)
+        .where(ThresholdDecision.case_id == case.id)
+        .order_by(ThresholdDecision.id.desc())
+        .limit(1)
+    )
 
 
 def _close_with_the_stage(case: Case, kind: DeadlineKind, on: date, why: str) -> None:
     """Close a deadline the case has moved past (met on ``on``), saying so in the audit trail."""
     deadline = meet_deadline(case, kind, on)
     if deadline is not None:
-        audit.record("deadline.closed_by_stage", "case_deadline", deadline.id,
-                     f"“{kind.label}” closed on {long_date(on)}: {why}", {"met_on": on.isoformat()},
-                     case_id=case.id)
+        audit.record(
+            "deadline.closed_by_stage",
+            "case_deadline",
+            deadline.id,
+            f"“{kind.label}” closed on {long_date(on)}: {why}",
+            {"met_on": on.isoformat()},
+            case_id=case.id,
+        )
 
 
 def on_stage_change(case: Case, old: Stage | None, new: Stage, on: date | None = None) -> None:
@@ -208,8 +264,9 @@ def on_stage_change(case: Case, old: Stage | None, new: Stage, on: date | None =
     """
     on = on or london_today()
     if (old is Stage.CLOSED) != (new is Stage.CLOSED):
-        db.session.execute(update(CaseDeadline).where(CaseDeadline.case_id == case.id)
-                           .values(case_closed=new is Stage.CLOSED))
+        db.session.execute(
+            update(CaseDeadline).where(CaseDeadline.case_id == case.id).values(case_closed=new is Stage.CLOSED)
+        )
     if old is None and new is Stage.RECEIVED:
         for kind in (DeadlineKind.ACKNOWLEDGE, DeadlineKind.INFORMATION, DeadlineKind.THRESHOLD_DECISION):
             open_deadline(case, kind, case.received_on)
@@ -236,5 +293,6 @@ def on_stage_change(case: Case, old: Stage | None, new: Stage, on: date | None =
 
 
 def load_deadline(case: Case, deadline_id: int) -> CaseDeadline | None:
-    return db.session.scalar(select(CaseDeadline).where(CaseDeadline.id == deadline_id,
-                                                        CaseDeadline.case_id == case.id))
+    return db.session.scalar(
+        select(CaseDeadline).where(CaseDeadline.id == deadline_id, CaseDeadline.case_id == case.id)
+    )

@@ -65,8 +65,12 @@ DESCRIPTION_CHARS = 60
 DASHBOARD_PATH = "/dashboard"
 
 _URGENCY = {Rung.ESCALATE: 0, Rung.OVERDUE: 1, Rung.DUE_TODAY: 2, Rung.BEFORE: 3}
-_SECTIONS = {Rung.ESCALATE: "Escalated to the chairs and the coordinator", Rung.OVERDUE: "Overdue",
-             Rung.DUE_TODAY: "Due today", Rung.BEFORE: "Coming up"}
+_SECTIONS = {
+    Rung.ESCALATE: "Escalated to the chairs and the coordinator",
+    Rung.OVERDUE: "Overdue",
+    Rung.DUE_TODAY: "Due today",
+    Rung.BEFORE: "Coming up",
+}
 
 
 @dataclass
@@ -80,9 +84,11 @@ class RunReport:
     problems: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
-        text = (f"Checked {self.deadlines_checked} open case deadline(s) and {self.actions_checked} open action(s): "
-                f"{self.due} reminder(s) newly due, sent as {self.digests} digest(s): {self.emails} email(s) and "
-                f"{self.notifications} notification(s) newly queued.")
+        text = (
+            f"Checked {self.deadlines_checked} open case deadline(s) and {self.actions_checked} open action(s): "
+            f"{self.due} reminder(s) newly due, sent as {self.digests} digest(s): {self.emails} email(s) and "
+            f"{self.notifications} notification(s) newly queued."
+        )
         if not self.due:
             text += " Every reminder due today had already been queued."
         return text + "".join(f"\n{p}" for p in self.problems)
@@ -99,8 +105,9 @@ class _Window:
     key: str = ""
 
 
-def _windows_by_rung(today: date, areas: list[Area], ladders: dict[int, Ladder],
-                     calendars: dict[int, WorkingCalendar], report: RunReport) -> dict[Rung, list[_Window]]:
+def _windows_by_rung(
+    today: date, areas: list[Area], ladders: dict[int, Ladder], calendars: dict[int, WorkingCalendar], report: RunReport
+) -> dict[Rung, list[_Window]]:
     """Each rung's date ranges, areas with the same range and key grouped (usually one group per rung)."""
     groups: dict[Rung, dict[tuple, list[int]]] = {rung: {} for rung in Rung}
     for area in areas:
@@ -117,10 +124,12 @@ def _windows_by_rung(today: date, areas: list[Area], ladders: dict[int, Ladder],
         if windows.overdue:
             groups[Rung.OVERDUE].setdefault((None, today, True, ladder.key(Rung.OVERDUE)), []).append(area.id)
         if windows.escalate_until is not None:
-            groups[Rung.ESCALATE].setdefault((None, windows.escalate_until, False, ladder.key(Rung.ESCALATE)),
-                                             []).append(area.id)
-    return {rung: [_Window(tuple(ids), *spec) for spec, ids in found.items()] for rung, found in groups.items()
-            if found}
+            groups[Rung.ESCALATE].setdefault(
+                (None, windows.escalate_until, False, ladder.key(Rung.ESCALATE)), []
+            ).append(area.id)
+    return {
+        rung: [_Window(tuple(ids), *spec) for spec, ids in found.items()] for rung, found in groups.items() if found
+    }
 
 
 def _window_condition(windows: list[_Window], due_column, area_column):
@@ -142,16 +151,26 @@ def _window_condition(windows: list[_Window], due_column, area_column):
 
 
 def _open_deadlines_select(*columns):
-    return (select(*columns).select_from(CaseDeadline).join(Case, CaseDeadline.case_id == Case.id)
-            .where(CaseDeadline.met_on.is_(None), CaseDeadline.kind.not_in([k.value for k in APPLICANT_WINDOWS]),
-                   Case.stage != Stage.CLOSED))
+    return (
+        select(*columns)
+        .select_from(CaseDeadline)
+        .join(Case, CaseDeadline.case_id == Case.id)
+        .where(
+            CaseDeadline.met_on.is_(None),
+            CaseDeadline.kind.not_in([k.value for k in APPLICANT_WINDOWS]),
+            Case.stage != Stage.CLOSED,
+        )
+    )
 
 
 def _open_actions_select(*columns):
-    return (select(*columns).select_from(Action).join(ActionPlan, Action.plan_id == ActionPlan.id)
-            .join(Case, ActionPlan.case_id == Case.id)
-            .where(Action.status.in_(_OPEN_ACTION), ActionPlan.status != PlanStatus.CLOSED,
-                   Case.stage != Stage.CLOSED))
+    return (
+        select(*columns)
+        .select_from(Action)
+        .join(ActionPlan, Action.plan_id == ActionPlan.id)
+        .join(Case, ActionPlan.case_id == Case.id)
+        .where(Action.status.in_(_OPEN_ACTION), ActionPlan.status != PlanStatus.CLOSED, Case.stage != Stage.CLOSED)
+    )
 
 
 def _claim(item_kind: str, rung_windows: list[_Window], run_id: str, now: datetime) -> None:
@@ -163,17 +182,24 @@ def _claim(item_kind: str, rung_windows: list[_Window], run_id: str, now: dateti
         item_id, due, opener = Action.id, Action.due_on, _open_actions_select
     condition, key = _window_condition(rung_windows, due, Case.area_id)
     sent = SentReminder.__table__.c
-    already = exists().where(sent.item_kind == item_kind, sent.item_id == item_id, sent.due_on == due,
-                             sent.rung_key == key)
+    already = exists().where(
+        sent.item_kind == item_kind, sent.item_id == item_id, sent.due_on == due, sent.rung_key == key
+    )
     # Ordered, so that two runs at once meet their first shared row first and one simply waits for the other.
-    rows = (opener(literal(item_kind, String(10)), item_id, due, key, literal(run_id, String(36)),
-                   literal(now, UTCDateTime()))
-            .where(due.is_not(None), condition, ~already).order_by(item_id))
+    rows = (
+        opener(
+            literal(item_kind, String(10)), item_id, due, key, literal(run_id, String(36)), literal(now, UTCDateTime())
+        )
+        .where(due.is_not(None), condition, ~already)
+        .order_by(item_id)
+    )
     dialect = db.session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = (insert(SentReminder.__table__)
-                 .from_select(["item_kind", "item_id", "due_on", "rung_key", "run_id", "created_at"], rows)
-                 .on_conflict_do_nothing(index_elements=["item_kind", "item_id", "due_on", "rung_key"]))
+    statement = (
+        insert(SentReminder.__table__)
+        .from_select(["item_kind", "item_id", "due_on", "rung_key", "run_id", "created_at"], rows)
+        .on_conflict_do_nothing(index_elements=["item_kind", "item_id", "due_on", "rung_key"])
+    )
     db.session.execute(statement)
 
 
@@ -211,8 +237,9 @@ def _digest_text(digest: _Digest, *, email: bool = False) -> tuple[str, list[str
     """(subject, body paragraphs, link) of one digest, for the product or (``email``) for an email."""
     total = len(digest.lines)
     # Only the first lines are shown: pick them without sorting a coordinator's thousands of items.
-    lines = heapq.nsmallest(DIGEST_LINES, digest.lines.values(),
-                            key=lambda ln: (_URGENCY[ln.rung], ln.due, ln.reference, ln.what))
+    lines = heapq.nsmallest(
+        DIGEST_LINES, digest.lines.values(), key=lambda ln: (_URGENCY[ln.rung], ln.due, ln.reference, ln.what)
+    )
     late = sum(1 for ln in digest.lines.values() if ln.rung is Rung.OVERDUE or ln.rung is Rung.ESCALATE)
     subject = f"Trigger: {total} deadline reminder{'' if total == 1 else 's'}"
     if late:
@@ -240,7 +267,7 @@ def _email_body(paragraphs: list[str], link: str) -> str:
 
 def _truncated(text: str, limit: int) -> str:
     text = " ".join(text.split())
-    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def run_reminders(today: date | None = None) -> RunReport:
@@ -254,10 +281,12 @@ def run_reminders(today: date | None = None) -> RunReport:
     areas = list(db.session.scalars(select(Area).order_by(Area.id)))
     calendars = calendars_for_areas(areas)
     ladders = ladders_for_areas(areas)
-    report.deadlines_checked, report.actions_checked = db.session.execute(select(
-        _open_deadlines_select(func.count()).scalar_subquery(),
-        _open_actions_select(func.count()).scalar_subquery(),
-    )).one()
+    report.deadlines_checked, report.actions_checked = db.session.execute(
+        select(
+            _open_deadlines_select(func.count()).scalar_subquery(),
+            _open_actions_select(func.count()).scalar_subquery(),
+        )
+    ).one()
 
     windows = _windows_by_rung(today, areas, ladders, calendars, report)
     for item_kind in (DEADLINE_ITEM, ACTION_ITEM):
@@ -277,17 +306,41 @@ def run_reminders(today: date | None = None) -> RunReport:
 
     sent = SentReminder.__table__.c
     claimed = union_all(
-        select(sent.item_kind, sent.item_id, sent.due_on, sent.rung_key, Case.id, Case.reference, Case.area_id,
-               Case.coordinator_id, type_coerce(CaseDeadline.kind, Text()).label("what"), null().label("agency_id"),
-               null().label("owner_user_id"), null().label("number"))
+        select(
+            sent.item_kind,
+            sent.item_id,
+            sent.due_on,
+            sent.rung_key,
+            Case.id,
+            Case.reference,
+            Case.area_id,
+            Case.coordinator_id,
+            type_coerce(CaseDeadline.kind, Text()).label("what"),
+            null().label("agency_id"),
+            null().label("owner_user_id"),
+            null().label("number"),
+        )
         .join(CaseDeadline, and_(sent.item_kind == DEADLINE_ITEM, sent.item_id == CaseDeadline.id))
-        .join(Case, CaseDeadline.case_id == Case.id).where(sent.run_id == run_id),
-        select(sent.item_kind, sent.item_id, sent.due_on, sent.rung_key, Case.id, Case.reference, Case.area_id,
-               # Emails leave the product: a restricted action's words are read there, never in a reminder.
-               Case.coordinator_id, case((Action.restricted.is_(True), null()), else_=Action.description),
-               Action.owner_agency_id, Action.owner_user_id, Action.number)
+        .join(Case, CaseDeadline.case_id == Case.id)
+        .where(sent.run_id == run_id),
+        select(
+            sent.item_kind,
+            sent.item_id,
+            sent.due_on,
+            sent.rung_key,
+            Case.id,
+            Case.reference,
+            Case.area_id,
+            # Emails leave the product: a restricted action's words are read there, never in a reminder.
+            Case.coordinator_id,
+            case((Action.restricted.is_(True), null()), else_=Action.description),
+            Action.owner_agency_id,
+            Action.owner_user_id,
+            Action.number,
+        )
         .join(Action, and_(sent.item_kind == ACTION_ITEM, sent.item_id == Action.id))
-        .join(ActionPlan, Action.plan_id == ActionPlan.id).join(Case, ActionPlan.case_id == Case.id)
+        .join(ActionPlan, Action.plan_id == ActionPlan.id)
+        .join(Case, ActionPlan.case_id == Case.id)
         .where(sent.run_id == run_id),
     )
 
@@ -344,8 +397,20 @@ def run_reminders(today: date | None = None) -> RunReport:
             rung_of_key[ladder.key(rung)] = rung
     nobody = 0
     deadlines_to_nobody = False
-    for (item_kind, item_id, due, rung_key, case_id, reference, area_id, coordinator_id, what, agency_id,
-         owner_user_id, number) in db.session.execute(claimed):
+    for (
+        item_kind,
+        item_id,
+        due,
+        rung_key,
+        case_id,
+        reference,
+        area_id,
+        coordinator_id,
+        what,
+        agency_id,
+        owner_user_id,
+        number,
+    ) in db.session.execute(claimed):
         rung = rung_of_key.get(rung_key) or _rung_of_key(rung_key)
         escalated = rung is Rung.ESCALATE
         status = status_text(area_id, due, escalated)
@@ -356,12 +421,19 @@ def run_reminders(today: date | None = None) -> RunReport:
             deadlines_to_nobody = deadlines_to_nobody or not targets
         else:
             agency = agencies[agency_id]
-            said = (f"action “{_truncated(what, DESCRIPTION_CHARS)}” ({agency.name})" if what is not None
-                    else f"a restricted action ({agency.name})")
-            line = _Line(rung, due, reference, said,
-                         status, f"/cases/{case_id}/plan", f"action {number} ({agency.name})")
-            targets = (case_people(coordinator_id, True) if escalated
-                       else action_people(owner_user_id, agency_id, rung is Rung.OVERDUE))
+            said = (
+                f"action “{_truncated(what, DESCRIPTION_CHARS)}” ({agency.name})"
+                if what is not None
+                else f"a restricted action ({agency.name})"
+            )
+            line = _Line(
+                rung, due, reference, said, status, f"/cases/{case_id}/plan", f"action {number} ({agency.name})"
+            )
+            targets = (
+                case_people(coordinator_id, True)
+                if escalated
+                else action_people(owner_user_id, agency_id, rung is Rung.OVERDUE)
+            )
             if not targets:
                 nobody += 1
         item = (item_kind, item_id)
@@ -374,11 +446,30 @@ def run_reminders(today: date | None = None) -> RunReport:
         subject = subject[:300]
         email_paragraphs = _digest_text(digest, email=True)[1]
         if digest.user_id is not None:
-            notifications.append({"user_id": digest.user_id, "subject": subject, "body": "\n\n".join(paragraphs),
-                                      "link": link, "created_at": now, "dedupe_key": digest.key})
-        emails.append({"to_address": digest.to[:254], "user_id": digest.user_id, "subject": subject,
-                           "body": _email_body(email_paragraphs, link), "status": OutboxStatus.QUEUED.value, "attempts": 0,
-                           "next_attempt_at": now, "created_at": now, "updated_at": now, "dedupe_key": digest.key})
+            notifications.append(
+                {
+                    "user_id": digest.user_id,
+                    "subject": subject,
+                    "body": "\n\n".join(paragraphs),
+                    "link": link,
+                    "created_at": now,
+                    "dedupe_key": digest.key,
+                }
+            )
+        emails.append(
+            {
+                "to_address": digest.to[:254],
+                "user_id": digest.user_id,
+                "subject": subject,
+                "body": _email_body(email_paragraphs, link),
+                "status": OutboxStatus.QUEUED.value,
+                "attempts": 0,
+                "next_attempt_at": now,
+                "created_at": now,
+                "updated_at": now,
+                "dedupe_key": digest.key,
+            }
+        )
     if notifications:
         db.session.execute(Notification.__table__.insert(), notifications)
     if emails:
@@ -386,8 +477,10 @@ def run_reminders(today: date | None = None) -> RunReport:
     report.digests, report.notifications, report.emails = len(digests), len(notifications), len(emails)
 
     if nobody:
-        report.problems.append(f"{nobody} action reminder(s) had nobody to go to: the action has no owner and "
-                               "its agency has no contact email address.")
+        report.problems.append(
+            f"{nobody} action reminder(s) had nobody to go to: the action has no owner and "
+            "its agency has no contact email address."
+        )
     if deadlines_to_nobody:
         report.problems.append("There is no active coordinator: case deadline reminders went to nobody.")
     return report

@@ -12,8 +12,12 @@ from trigger.cases.services import load_case
 from trigger.deadlines import dashboard as dashboard_service
 from trigger.deadlines.coordinator import assign_coordinator, coordinator_choices
 from trigger.deadlines.dates import london_today, long_date
-from trigger.deadlines.opening import (extend_deadline, load_deadline, mark_information_received,
-                                       recompute_open_deadlines)
+from trigger.deadlines.opening import (
+    extend_deadline,
+    load_deadline,
+    mark_information_received,
+    recompute_open_deadlines,
+)
 from trigger.deadlines.forms import CoordinatorForm, ExtendForm, InformationReceivedForm, RecomputeForm
 from trigger.domain.workdays import HolidayDataMissing
 from trigger.forms import FieldError, attach_error
@@ -45,8 +49,9 @@ def dashboard():
     agencies = []
     if current_user.role is not Role.AGENCY_REP and view.shows_actions:
         agencies = dashboard_service.agency_options()
-    return render_template("deadlines/dashboard.html", view=view, area_id=area_id, agency_id=view.agency_id,
-                           agencies=agencies)
+    return render_template(
+        "deadlines/dashboard.html", view=view, area_id=area_id, agency_id=view.agency_id, agencies=agencies
+    )
 
 
 @bp.route("/cases/<int:case_id>/deadlines/<int:deadline_id>/extend", methods=["GET", "POST"])
@@ -82,8 +87,11 @@ def recompute(case_id: int):
         flash(f"The deadlines could not be recomputed: {missing}", "error")
         return redirect(_back(case))  # nothing was changed; the banner on the case page says why
     if changed:
-        flash(f"Recomputed with the current timescales of {case.area.name}: {len(changed)} due date"
-              f"{'' if len(changed) == 1 else 's'} changed.", "success")
+        flash(
+            f"Recomputed with the current timescales of {case.area.name}: {len(changed)} due date"
+            f"{'' if len(changed) == 1 else 's'} changed.",
+            "success",
+        )
     else:
         flash(f"Recomputed with the current timescales of {case.area.name}: no due date changed.", "success")
     return redirect(_back(case))
@@ -127,8 +135,12 @@ def coordinator(case_id: int):
             attach_error(form, error)
         else:
             name = dict(form.coordinator_id.choices).get(str(chosen), "")
-            flash(f"{name} is now the coordinator of {case.reference}: its deadline reminders go to them."
-                  if changed else f"{name} was already the coordinator of {case.reference}.", "success")
+            flash(
+                f"{name} is now the coordinator of {case.reference}: its deadline reminders go to them."
+                if changed
+                else f"{name} was already the coordinator of {case.reference}.",
+                "success",
+            )
             return redirect(_back(case))
     status = 400 if request.method == "POST" else 200
     return render_template("deadlines/coordinator.html", form=form, case=case), status

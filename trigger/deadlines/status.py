@@ -29,16 +29,20 @@ def _status_of(deadline: CaseDeadline, case: Case, today: date, calendar: Workin
     if deadline.due_on is None:
         # Ask the calendar again: it names the missing year (or, if the data has arrived since, says to recount).
         compute_due(deadline.kind, deadline.anchor_on, timescale_for_area(case.area), calendar)
-        raise HolidayDataMissing(deadline.anchor_on.year, calendar.nation,
-                                 reason="The due date was not counted when the deadline opened; press "
-                                        "“Recompute” now that bank-holiday data exists")
+        raise HolidayDataMissing(
+            deadline.anchor_on.year,
+            calendar.nation,
+            reason="The due date was not counted when the deadline opened; press "
+            "“Recompute” now that bank-holiday data exists",
+        )
     status = deadline_status(deadline.due_on, deadline.met_on, today, calendar)
     if deadline.met_on is not None:
         return status
     if deadline.kind in APPLICANT_WINDOWS:
         if today <= deadline.due_on:
-            return dataclasses.replace(status, rag=Rag.GREEN,
-                                       label=f"Open: the applicant may ask until {long_date(deadline.due_on)}")
+            return dataclasses.replace(
+                status, rag=Rag.GREEN, label=f"Open: the applicant may ask until {long_date(deadline.due_on)}"
+            )
         return dataclasses.replace(status, rag=Rag.GREY, label=f"Closed on {long_date(deadline.due_on)}: no request")
     if case.stage is Stage.CLOSED:
         return dataclasses.replace(status, rag=Rag.GREY, label="Not needed: the case is closed")
@@ -85,10 +89,12 @@ def case_deadlines(case: Case, today: date) -> CaseDeadlines:
         try:
             rows.append(DeadlineRow(deadline, _status_of(deadline, case, today, calendar)))
         except HolidayDataMissing as missing:
-            message = (f"No bank-holiday data for {missing.year} ({missing.nation.label}): the deadlines that "
-                       f"reach into {missing.year} cannot be counted, so no date is shown for them. Ask an "
-                       "administrator to update the bank-holiday data; do not count the days by hand from "
-                       "this page.")
+            message = (
+                f"No bank-holiday data for {missing.year} ({missing.nation.label}): the deadlines that "
+                f"reach into {missing.year} cannot be counted, so no date is shown for them. Ask an "
+                "administrator to update the bank-holiday data; do not count the days by hand from "
+                "this page."
+            )
             if message not in problems:
                 problems.append(message)
             rows.append(DeadlineRow(deadline, None, f"Cannot be counted: no bank-holiday data for {missing.year}"))

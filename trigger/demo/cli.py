@@ -13,8 +13,12 @@ demo = AppGroup("demo", help="Demonstration data for trying the product.")
 
 
 @demo.command("load")
-@click.option("--scale", type=click.FloatRange(min=0, min_open=True), default=None,
-              help="Also generate a large data set: N=1 is 1,000 cases, N=10 is 10,000 (see trigger/demo/scale.py).")
+@click.option(
+    "--scale",
+    type=click.FloatRange(min=0, min_open=True),
+    default=None,
+    help="Also generate a large data set: N=1 is 1,000 cases, N=10 is 10,000 (see trigger/demo/scale.py).",
+)
 @click.option("--seed", type=int, default=1, show_default=True, help="Same seed, same generated people and stories.")
 def demo_load(scale: float | None, seed: int) -> None:
     """Fill an empty database with a fictional county: six areas, its agencies and a dozen users."""
@@ -41,10 +45,12 @@ def demo_load(scale: float | None, seed: int) -> None:
         added = load_restorative_demo()
         db.session.commit()
         click.echo(f"\n{added} cases on the restorative justice pathway, one at each step.")
-    click.echo("\nThese accounts sign in with the password alone: two-factor authentication is switched off in the "
-               "demo.\nTo turn it on, sign in as the administrator and tick the roles under Administration > "
-               "Organisation settings\n(\"Roles that must sign in with two-factor authentication\"); people in "
-               "those roles set up an\nauthenticator app at their next sign-in.")
+    click.echo(
+        "\nThese accounts sign in with the password alone: two-factor authentication is switched off in the "
+        "demo.\nTo turn it on, sign in as the administrator and tick the roles under Administration > "
+        'Organisation settings\n("Roles that must sign in with two-factor authentication"); people in '
+        "those roles set up an\nauthenticator app at their next sign-in."
+    )
     if scale:
         from trigger.demo.scale import load_scale
 

@@ -22,8 +22,10 @@ ORG_ADDRESS = "Community Safety Team\nShire Hall, Market Street\nSevernbury\nSV1
 AREAS = ["Severnbury", "Ashcombe", "Brindle Forest", "Carrow Vale", "Dunmere", "Elmsbury"]
 
 AGENCIES: list[tuple[str, AgencyType, str]] = [
-    *[(f"{area} District Council", AgencyType.COUNCIL, f"asb@{area.lower().replace(' ', '')}.gov.example")
-      for area in AREAS],
+    *[
+        (f"{area} District Council", AgencyType.COUNCIL, f"asb@{area.lower().replace(' ', '')}.gov.example")
+        for area in AREAS
+    ],
     ("Severn Vale Police", AgencyType.POLICE, "asb.team@police.example"),
     ("Severn Vale Integrated Care Board", AgencyType.HEALTH, "safeguarding@icb.example"),
     ("Vale Homes", AgencyType.HOUSING, "tenancy@valehomes.example"),
@@ -76,11 +78,18 @@ def load_demo(password_profile: str = "production") -> list[DemoAccount]:
     if org is not None:
         org.two_factor_roles = ""  # a demo database: its printed passwords must work alone (see above)
     if org is None:
-        db.session.add(Organisation(id=1, name=ORG_NAME, address=ORG_ADDRESS, contact_email="asb@severnvale.example",
-                                    contact_phone="01234 567890",
-                                    # Off so that the printed passwords work alone; Administration >
-                                    # Organisation settings turns two-factor on per role.
-                                    two_factor_roles=""))
+        db.session.add(
+            Organisation(
+                id=1,
+                name=ORG_NAME,
+                address=ORG_ADDRESS,
+                contact_email="asb@severnvale.example",
+                contact_phone="01234 567890",
+                # Off so that the printed passwords work alone; Administration >
+                # Organisation settings turns two-factor on per role.
+                two_factor_roles="",
+            )
+        )
     for name in AREAS:
         db.session.add(Area(name=name, nation=Nation.ENGLAND_AND_WALES))
     agencies = {}
@@ -99,6 +108,10 @@ def load_demo(password_profile: str = "production") -> list[DemoAccount]:
         db.session.add(user)
         accounts.append(DemoAccount(name, email, role, password))
     db.session.flush()
-    audit.record("demo.loaded", "organisation", 1, f"Loaded demo data: {len(AREAS)} areas, {len(AGENCIES)} "
-                 f"agencies, {len(accounts)} accounts")
+    audit.record(
+        "demo.loaded",
+        "organisation",
+        1,
+        f"Loaded demo data: {len(AREAS)} areas, {len(AGENCIES)} agencies, {len(accounts)} accounts",
+    )
     return accounts

@@ -127,7 +127,9 @@ def spoc_for(case: Case, org: Organisation | None, actor: User | None = None) ->
 
 def load_case_for_documents(case_id: int) -> Case | None:
     return db.session.scalar(
-        select(Case).where(Case.id == case_id).options(
+        select(Case)
+        .where(Case.id == case_id)
+        .options(
             selectinload(Case.perpetrators),
             selectinload(Case.incidents).selectinload(Incident.reports),
             selectinload(Case.decisions),
@@ -137,15 +139,20 @@ def load_case_for_documents(case_id: int) -> Case | None:
 
 def meetings_for_documents(case: Case) -> list[Meeting]:
     """The case's meetings, newest first, with everything a meeting document shows."""
-    return list(db.session.scalars(
-        select(Meeting).where(Meeting.case_id == case.id).options(
-            selectinload(Meeting.attendees),
-            selectinload(Meeting.minute_items).selectinload(MinuteItem.revisions),
-            selectinload(Meeting.recommendations),
-            selectinload(Meeting.approval),
-            selectinload(Meeting.victim_participation),
-        ).order_by(Meeting.starts_at.desc(), Meeting.id.desc())
-    ))
+    return list(
+        db.session.scalars(
+            select(Meeting)
+            .where(Meeting.case_id == case.id)
+            .options(
+                selectinload(Meeting.attendees),
+                selectinload(Meeting.minute_items).selectinload(MinuteItem.revisions),
+                selectinload(Meeting.recommendations),
+                selectinload(Meeting.approval),
+                selectinload(Meeting.victim_participation),
+            )
+            .order_by(Meeting.starts_at.desc(), Meeting.id.desc())
+        )
+    )
 
 
 def meeting_for(case: Case, kind: DocumentKind, meeting_id: int | None = None) -> Meeting | None:
@@ -176,11 +183,15 @@ def latest_decision(case: Case) -> ThresholdDecision | None:
 
 
 def all_actions(case: Case) -> list[Action]:
-    return list(db.session.scalars(
-        select(Action).join(ActionPlan, Action.plan_id == ActionPlan.id).where(ActionPlan.case_id == case.id)
-        .options(joinedload(Action.owner_agency), joinedload(Action.owner_user))
-        .order_by(Action.due_on, Action.id)
-    ).unique())
+    return list(
+        db.session.scalars(
+            select(Action)
+            .join(ActionPlan, Action.plan_id == ActionPlan.id)
+            .where(ActionPlan.case_id == case.id)
+            .options(joinedload(Action.owner_agency), joinedload(Action.owner_user))
+            .order_by(Action.due_on, Action.id)
+        ).unique()
+    )
 
 
 @dataclass(frozen=True)
@@ -217,14 +228,26 @@ class DocumentContext:
 
 
 SIGNPOSTS = (
-    ("Victim Support", "Free, confidential help for anyone affected by crime or anti-social behaviour. "
-                       "Call 08 08 16 89 111 (free, open every day and night) or visit victimsupport.org.uk."),
-    ("The council's anti-social behaviour team", "They can look into noise, nuisance and neighbour problems. "
-                                                 "Contact your local council and ask for the ASB team."),
-    ("The police", "Call 101 to report anti-social behaviour or crime that is not an emergency. "
-                   "Always call 999 if you are in danger or a crime is happening now."),
-    ("Mediation", "A trained mediator can help neighbours talk and agree a way forward. "
-                  "The council or your housing provider can tell you about local mediation services."),
+    (
+        "Victim Support",
+        "Free, confidential help for anyone affected by crime or anti-social behaviour. "
+        "Call 08 08 16 89 111 (free, open every day and night) or visit victimsupport.org.uk.",
+    ),
+    (
+        "The council's anti-social behaviour team",
+        "They can look into noise, nuisance and neighbour problems. "
+        "Contact your local council and ask for the ASB team.",
+    ),
+    (
+        "The police",
+        "Call 101 to report anti-social behaviour or crime that is not an emergency. "
+        "Always call 999 if you are in danger or a crime is happening now.",
+    ),
+    (
+        "Mediation",
+        "A trained mediator can help neighbours talk and agree a way forward. "
+        "The council or your housing provider can tell you about local mediation services.",
+    ),
 )
 
 PARTICIPATION_OPTIONS = (
@@ -248,16 +271,30 @@ def _recipient(case: Case) -> dict[str, Any]:
     return {"name": case.applicant_name, "address": address}
 
 
-def build_context(kind: DocumentKind, case: Case, *, org: Organisation | None, today: date,
-                  actor: User | None = None, meeting_id: int | None = None, **extra: Any) -> DocumentContext:
+def build_context(
+    kind: DocumentKind,
+    case: Case,
+    *,
+    org: Organisation | None,
+    today: date,
+    actor: User | None = None,
+    meeting_id: int | None = None,
+    **extra: Any,
+) -> DocumentContext:
     """The template values and title of ``kind`` about ``case``. Raises DocumentProblem when it cannot be made."""
     process = process_name(org)
     if kind.for_applicant:
         spoc = spoc_for(case, org, actor)
-        redact = redactor_for(case, keep=[case.applicant_name, case.victim_name, spoc.name,
-                                          case.applicant_address, case.applicant_postcode])
-        common: dict[str, Any] = {"recipient": _recipient(case), "spoc": spoc, "process_name": process,
-                                  "letter_date": today}
+        redact = redactor_for(
+            case,
+            keep=[case.applicant_name, case.victim_name, spoc.name, case.applicant_address, case.applicant_postcode],
+        )
+        common: dict[str, Any] = {
+            "recipient": _recipient(case),
+            "spoc": spoc,
+            "process_name": process,
+            "letter_date": today,
+        }
         builder = _APPLICANT_BUILDERS[kind]
         return builder(case, common, redact, today=today, meeting_id=meeting_id, **extra)
     builder = _AGENCY_BUILDERS[kind]
@@ -273,13 +310,15 @@ def _acknowledgement(case, common, redact, *, today, **_):
     incidents = [(short_date(i.occurred_on), redact(i.description)) for i in case.incidents if i.id not in repeats]
     return DocumentContext(
         title=f"We have received your {common['process_name']} application",
-        values={**common,
-                "received_on": case.received_on,
-                "is_third_party": case.is_third_party,
-                "victim_name": case.victim_name if case.is_third_party else "",
-                "what_you_told_us": paragraphs(redact(case.asb_description)),
-                "incidents": incidents,
-                "decision_due": due_date(case, DeadlineKind.THRESHOLD_DECISION, case.received_on)},
+        values={
+            **common,
+            "received_on": case.received_on,
+            "is_third_party": case.is_third_party,
+            "victim_name": case.victim_name if case.is_third_party else "",
+            "what_you_told_us": paragraphs(redact(case.asb_description)),
+            "incidents": incidents,
+            "decision_due": due_date(case, DeadlineKind.THRESHOLD_DECISION, case.received_on),
+        },
     )
 
 
@@ -288,9 +327,15 @@ def _threshold_decision(case, common, redact, *, today, **_):
     if decision is None:
         raise DocumentProblem("No threshold decision has been recorded on this case yet.")
     met = decision.outcome.is_met
-    values = {**common, "met": met, "decided_on": decision.decided_on,
-              "reasons": paragraphs(redact(decision.reasons)), "received_on": case.received_on,
-              "evaluation_summary": "", "evaluation_reasons": []}
+    values = {
+        **common,
+        "met": met,
+        "decided_on": decision.decided_on,
+        "reasons": paragraphs(redact(decision.reasons)),
+        "received_on": case.received_on,
+        "evaluation_summary": "",
+        "evaluation_reasons": [],
+    }
     if decision.letter_includes_evaluation:
         # The evaluation as it stood when decided, in the lines meant for the applicant (no "recorded more than
         # once" bookkeeping), through the Redactor like all text that reaches them: complainants are named there.
@@ -312,18 +357,25 @@ def _invitation_victim(case, common, redact, *, today, meeting_id=None, **_):
     return DocumentContext(
         title="Invitation to your case review meeting",
         meeting_id=meeting.id,
-        values={**common, "when": when_text(meeting), "place": meeting.place, "virtual_link": meeting.virtual_link,
-                "options": PARTICIPATION_OPTIONS,
-                "participation": participation.kind.label if participation else "",
-                "reply_by": due_date(case, DeadlineKind.ACKNOWLEDGE, today)
-                if meeting.starts_at.date() > today else None},
+        values={
+            **common,
+            "when": when_text(meeting),
+            "place": meeting.place,
+            "virtual_link": meeting.virtual_link,
+            "options": PARTICIPATION_OPTIONS,
+            "participation": participation.kind.label if participation else "",
+            "reply_by": due_date(case, DeadlineKind.ACKNOWLEDGE, today) if meeting.starts_at.date() > today else None,
+        },
     )
 
 
 def _took_part(meeting: Meeting) -> list[str]:
     present = {AttendeeStatus.ATTENDED, AttendeeStatus.SUBSTITUTE, AttendeeStatus.ACCEPTED}
-    names = {a.agency.name for a in meeting.attendees
-             if a.kind is AttendeeKind.AGENCY_REPRESENTATIVE and a.agency is not None and a.status in present}
+    names = {
+        a.agency.name
+        for a in meeting.attendees
+        if a.kind is AttendeeKind.AGENCY_REPRESENTATIVE and a.agency is not None and a.status in present
+    }
     return sorted(names)
 
 
@@ -332,8 +384,11 @@ def _recommendations_for_applicant(meeting: Meeting | None, redact: Redactor) ->
     never the agencies' own text (DOMAIN.md section 5: a summary without third parties' personal data)."""
     if meeting is None:
         return []
-    return [(r.agency.name, redact(r.victim_wording)) for r in meeting.recommendations
-            if r.victim_visible and r.victim_wording.strip()]
+    return [
+        (r.agency.name, redact(r.victim_wording))
+        for r in meeting.recommendations
+        if r.victim_visible and r.victim_wording.strip()
+    ]
 
 
 def _minutes_summary(case, common, redact, *, today, meeting_id=None, **_):
@@ -341,15 +396,24 @@ def _minutes_summary(case, common, redact, *, today, meeting_id=None, **_):
     participation = meeting.victim_participation
     # What happened, as the chair recorded it, else the plan made beforehand (never the chair's note: it is for
     # the agencies).
-    took_part = (meeting.victim_took_part.label if meeting.victim_took_part
-                 else participation.kind.label if participation else "")
+    took_part = (
+        meeting.victim_took_part.label
+        if meeting.victim_took_part
+        else participation.kind.label
+        if participation
+        else ""
+    )
     return DocumentContext(
         title="Summary of your case review meeting",
         meeting_id=meeting.id,
-        values={**common, "meeting_on": meeting.starts_at, "agencies": _took_part(meeting),
-                "participation": took_part,
-                "recommendations": _recommendations_for_applicant(meeting, redact),
-                "actions": applicant_actions(case, redact)},
+        values={
+            **common,
+            "meeting_on": meeting.starts_at,
+            "agencies": _took_part(meeting),
+            "participation": took_part,
+            "recommendations": _recommendations_for_applicant(meeting, redact),
+            "actions": applicant_actions(case, redact),
+        },
     )
 
 
@@ -358,12 +422,15 @@ def _outcome(case, common, redact, *, today, meeting_id=None, findings: str = ""
     return DocumentContext(
         title=f"The outcome of your {common['process_name']}",
         meeting_id=meeting.id if meeting else None,
-        values={**common, "meeting_on": meeting.starts_at if meeting else None,
-                "agencies": _took_part(meeting) if meeting else [],
-                "findings": paragraphs(redact(findings)),
-                "recommendations": _recommendations_for_applicant(meeting, redact),
-                "actions": applicant_actions(case, redact),
-                "escalate_by": due_date(case, DeadlineKind.ESCALATION_REQUEST, today)},
+        values={
+            **common,
+            "meeting_on": meeting.starts_at if meeting else None,
+            "agencies": _took_part(meeting) if meeting else [],
+            "findings": paragraphs(redact(findings)),
+            "recommendations": _recommendations_for_applicant(meeting, redact),
+            "actions": applicant_actions(case, redact),
+            "escalate_by": due_date(case, DeadlineKind.ESCALATION_REQUEST, today),
+        },
     )
 
 
@@ -386,26 +453,37 @@ def _escalation_acknowledgement(case, common, redact, *, today, **_):
     escalation = _escalation(case)
     return DocumentContext(
         title="We have received your request for a review",
-        values={**common, "received_on": escalation.received_on, "decision_due": escalation.decision_due_on,
-                "grounds": [ground.label for ground in escalation.grounds],
-                "in_your_words": paragraphs(redact(escalation.applicant_summary)),
-                "reviewer": _in_a_sentence(escalation.reviewing_body_label)},
+        values={
+            **common,
+            "received_on": escalation.received_on,
+            "decision_due": escalation.decision_due_on,
+            "grounds": [ground.label for ground in escalation.grounds],
+            "in_your_words": paragraphs(redact(escalation.applicant_summary)),
+            "reviewer": _in_a_sentence(escalation.reviewing_body_label),
+        },
     )
 
 
 def _escalation_outcome(case, common, redact, *, today, **_):
     escalation = _escalation(case)
     if escalation.outcome is None:
-        raise DocumentProblem("The escalation has not been decided yet: its outcome letter can be produced once "
-                              "the reviewer has recorded the outcome.")
+        raise DocumentProblem(
+            "The escalation has not been decided yet: its outcome letter can be produced once "
+            "the reviewer has recorded the outcome."
+        )
     upheld = escalation.outcome is EscalationOutcome.UPHELD
     return DocumentContext(
         title="The outcome of your request for a review",
-        values={**common, "received_on": escalation.received_on, "decided_on": escalation.decided_on,
-                "upheld": upheld, "reasons": paragraphs(redact(escalation.outcome_reasons)),
-                "points": paragraphs(redact(escalation.points_to_reconsider)) if upheld else [],
-                "reconsider_by": escalation.reconsider_due_on if upheld else None,
-                "reviewer": _in_a_sentence(escalation.reviewing_body_label)},
+        values={
+            **common,
+            "received_on": escalation.received_on,
+            "decided_on": escalation.decided_on,
+            "upheld": upheld,
+            "reasons": paragraphs(redact(escalation.outcome_reasons)),
+            "points": paragraphs(redact(escalation.points_to_reconsider)) if upheld else [],
+            "reconsider_by": escalation.reconsider_due_on if upheld else None,
+            "reviewer": _in_a_sentence(escalation.reviewing_body_label),
+        },
     )
 
 
@@ -414,8 +492,11 @@ def _escalation_outcome(case, common, redact, *, today, **_):
 
 def _case_summary(case: Case) -> dict[str, Any]:
     decision = latest_decision(case)
-    return {"perpetrators": case.perpetrators, "incidents": [i for i in case.incidents if i.same_as_id is None],
-            "decision": decision}
+    return {
+        "perpetrators": case.perpetrators,
+        "incidents": [i for i in case.incidents if i.same_as_id is None],
+        "decision": decision,
+    }
 
 
 def _invitation_agency(case, common, *, today, meeting_id=None, **_):
@@ -423,8 +504,13 @@ def _invitation_agency(case, common, *, today, meeting_id=None, **_):
     return DocumentContext(
         title=f"Case review meeting invitation: {case.reference}",
         meeting_id=meeting.id,
-        values={**common, **_case_summary(case), "meeting": meeting, "when": when_text(meeting),
-                "agenda": [item.agenda_title for item in meeting.minute_items]},
+        values={
+            **common,
+            **_case_summary(case),
+            "meeting": meeting,
+            "when": when_text(meeting),
+            "agenda": [item.agenda_title for item in meeting.minute_items],
+        },
     )
 
 
@@ -433,17 +519,29 @@ def _minutes_full(case, common, *, today, meeting_id=None, **_):
     by_status: dict[AttendeeStatus, list[Attendee]] = {}
     for attendee in meeting.attendees:
         by_status.setdefault(attendee.status, []).append(attendee)
-    present = (by_status.get(AttendeeStatus.ATTENDED, []) + by_status.get(AttendeeStatus.SUBSTITUTE, [])
-               + by_status.get(AttendeeStatus.ACCEPTED, []))
+    present = (
+        by_status.get(AttendeeStatus.ATTENDED, [])
+        + by_status.get(AttendeeStatus.SUBSTITUTE, [])
+        + by_status.get(AttendeeStatus.ACCEPTED, [])
+    )
     return DocumentContext(
         title=f"Minutes of the case review meeting: {case.reference}",
         meeting_id=meeting.id,
-        values={**common, **_case_summary(case), "meeting": meeting, "when": when_text(meeting),
-                "present": present, "apologies": by_status.get(AttendeeStatus.APOLOGIES, []),
-                "absent": by_status.get(AttendeeStatus.ABSENT, []) + by_status.get(AttendeeStatus.INVITED, []),
-                "items": [(item.agenda_title, paragraphs(item.current.text if item.current else ""))
-                          for item in meeting.minute_items],
-                "approval": meeting.approval, "actions": all_actions(case)},
+        values={
+            **common,
+            **_case_summary(case),
+            "meeting": meeting,
+            "when": when_text(meeting),
+            "present": present,
+            "apologies": by_status.get(AttendeeStatus.APOLOGIES, []),
+            "absent": by_status.get(AttendeeStatus.ABSENT, []) + by_status.get(AttendeeStatus.INVITED, []),
+            "items": [
+                (item.agenda_title, paragraphs(item.current.text if item.current else ""))
+                for item in meeting.minute_items
+            ],
+            "approval": meeting.approval,
+            "actions": all_actions(case),
+        },
     )
 
 
@@ -485,8 +583,9 @@ def default_large_print(case: Case, kind: DocumentKind) -> bool:
 
 #: The letters that have an easy-read version (templates/pdf/easy-read/<kind>.html): the ones every applicant
 #: gets about their own case. The meeting summary carries the plan in plain English (what each agency will do).
-EASY_READ_KINDS = frozenset({DocumentKind.ACKNOWLEDGEMENT, DocumentKind.THRESHOLD_DECISION, DocumentKind.OUTCOME,
-                             DocumentKind.MINUTES_SUMMARY})
+EASY_READ_KINDS = frozenset(
+    {DocumentKind.ACKNOWLEDGEMENT, DocumentKind.THRESHOLD_DECISION, DocumentKind.OUTCOME, DocumentKind.MINUTES_SUMMARY}
+)
 
 
 def has_easy_read(kind: DocumentKind) -> bool:

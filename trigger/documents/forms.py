@@ -13,24 +13,38 @@ from trigger.models import DeliveryMethod
 FINDINGS_MAX = 4000
 
 
-
 class IssueForm(FlaskForm):
     """Confirm what is issued, to whom and how. Also posted to the preview, to see exactly what will be issued."""
 
-    recipient_name = StringField("Name", filters=[strip_filter],
-                                 validators=[DataRequired("Enter who the document is sent to"),
-                                             max_length(200, "The name")])
-    recipient_email = EmailField("Email address", filters=[strip_filter],
-                                 validators=[Optional(), Email("Enter an email address like name@example.org"),
-                                             max_length(254, "The email address")])
-    recipient_address = TextAreaField("Postal address", filters=[strip_filter],
-                                      validators=[Optional(), max_length(1000, "The address")])
-    method = RadioField("How it will be sent", choices=enum_choices(DeliveryMethod),
-                        validators=[DataRequired("Choose how the document will be sent")])
+    recipient_name = StringField(
+        "Name",
+        filters=[strip_filter],
+        validators=[DataRequired("Enter who the document is sent to"), max_length(200, "The name")],
+    )
+    recipient_email = EmailField(
+        "Email address",
+        filters=[strip_filter],
+        validators=[
+            Optional(),
+            Email("Enter an email address like name@example.org"),
+            max_length(254, "The email address"),
+        ],
+    )
+    recipient_address = TextAreaField(
+        "Postal address", filters=[strip_filter], validators=[Optional(), max_length(1000, "The address")]
+    )
+    method = RadioField(
+        "How it will be sent",
+        choices=enum_choices(DeliveryMethod),
+        validators=[DataRequired("Choose how the document will be sent")],
+    )
     large_print = BooleanField("Large print (16 point text)")
     meeting_id = SelectField("Meeting", coerce=int, validators=[Optional()], validate_choice=False)
-    findings = TextAreaField("What the review found", filters=[strip_filter],
-                             validators=[Optional(), max_length(FINDINGS_MAX, "What the review found")])
+    findings = TextAreaField(
+        "What the review found",
+        filters=[strip_filter],
+        validators=[Optional(), max_length(FINDINGS_MAX, "What the review found")],
+    )
 
 
 class ConfirmForm(FlaskForm):

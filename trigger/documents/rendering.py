@@ -29,8 +29,7 @@ from trigger.extensions import db
 from trigger.models import Case, DocumentKind, Organisation, User
 from trigger.pdf import render_pdf
 
-__all__ = ["DocumentProblem", "PreparedDocument", "prepare", "render_document", "template_name",
-           "template_version"]
+__all__ = ["DocumentProblem", "PreparedDocument", "prepare", "render_document", "template_name", "template_version"]
 
 #: Render limits for one document: generous for a long set of minutes, small enough to fail fast.
 TIMEOUT_S = 20
@@ -60,9 +59,18 @@ class PreparedDocument:
         return render_pdf(self.html, title=self.title, lang=self.lang, timeout_s=TIMEOUT_S, max_pages=MAX_PAGES)
 
 
-def prepare(kind: DocumentKind, case: Case, *, draft: bool, large_print: bool, today: date | None = None,
-            actor: User | None = None, meeting_id: int | None = None, easy_read: bool | None = None,
-            **extra) -> PreparedDocument:
+def prepare(
+    kind: DocumentKind,
+    case: Case,
+    *,
+    draft: bool,
+    large_print: bool,
+    today: date | None = None,
+    actor: User | None = None,
+    meeting_id: int | None = None,
+    easy_read: bool | None = None,
+    **extra,
+) -> PreparedDocument:
     """The HTML of ``kind`` about ``case``. Raises DocumentProblem when the case lacks what it needs.
 
     ``easy_read`` None picks the version from the applicant's preferred format (contexts.default_easy_read);
@@ -97,9 +105,16 @@ def prepare(kind: DocumentKind, case: Case, *, draft: bool, large_print: bool, t
         short_date=short_date,
         paragraphs=paragraphs,
     )
-    return PreparedDocument(kind=kind, html=html, title=f"{context.title} ({case.reference})",
-                            marking=kind.marking, large_print=large_print, template_name=name,
-                            meeting_id=context.meeting_id, easy_read=easy_read)
+    return PreparedDocument(
+        kind=kind,
+        html=html,
+        title=f"{context.title} ({case.reference})",
+        marking=kind.marking,
+        large_print=large_print,
+        template_name=name,
+        meeting_id=context.meeting_id,
+        easy_read=easy_read,
+    )
 
 
 def render_document(kind: DocumentKind, case: Case, *, draft: bool, large_print: bool, **extra) -> bytes:

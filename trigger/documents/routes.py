@@ -85,7 +85,8 @@ def _pdf_response(pdf: bytes, filename: str, *, inline: bool):
 
 def _meeting_choices(case: Case) -> list[tuple[int, str]]:
     meetings = db.session.scalars(
-        db.select(Meeting).where(Meeting.case_id == case.id, Meeting.status != MeetingStatus.CANCELLED)
+        db.select(Meeting)
+        .where(Meeting.case_id == case.id, Meeting.status != MeetingStatus.CANCELLED)
         .order_by(Meeting.starts_at.desc())
     )
     return [(0, "The latest meeting")] + [(m.id, f"{m.kind.label}, {when_text(m)}") for m in meetings]
@@ -94,19 +95,29 @@ def _meeting_choices(case: Case) -> list[tuple[int, str]]:
 def _index_page(case: Case, *, error: str = "", status: int = 200):
     kinds = [kind for kind in DocumentKind if can_see_document_kind(current_user, case, kind)]
     documents = [d for d in services.register_of(case, set(kinds)) if can_see_document(current_user, case, d)]
-    relevant, others = split_by_relevance(case.stage.value, [k.value for k in kinds],
-                                          has_escalation=services.has_escalation(case))
+    relevant, others = split_by_relevance(
+        case.stage.value, [k.value for k in kinds], has_escalation=services.has_escalation(case)
+    )
     # Someone who sees only some documents (an agency representative) is told that others exist, not "none".
     hidden = services.issued_count(case) - len(documents)
     return render_template(
-        "documents/index.html", case=case, kinds=[DocumentKind(k) for k in relevant],
-        other_kinds=[DocumentKind(k) for k in others], documents=documents, error=error,
-        deliveries=services.email_deliveries(documents), hidden_count=hidden,
+        "documents/index.html",
+        case=case,
+        kinds=[DocumentKind(k) for k in relevant],
+        other_kinds=[DocumentKind(k) for k in others],
+        documents=documents,
+        error=error,
+        deliveries=services.email_deliveries(documents),
+        hidden_count=hidden,
         reads_every_document=reads_every_document(current_user),
-        can_preview=can_preview_documents(current_user, case), can_issue=can_issue_documents(current_user, case),
-        can_email=services.can_email_applicant(case), default_large_print=default_large_print,
-        easy_read=lambda kind: default_easy_read(case, kind), has_easy_read=has_easy_read,
-        email_form=ConfirmForm(), protective_marking="OFFICIAL-SENSITIVE",
+        can_preview=can_preview_documents(current_user, case),
+        can_issue=can_issue_documents(current_user, case),
+        can_email=services.can_email_applicant(case),
+        default_large_print=default_large_print,
+        easy_read=lambda kind: default_easy_read(case, kind),
+        has_easy_read=has_easy_read,
+        email_form=ConfirmForm(),
+        protective_marking="OFFICIAL-SENSITIVE",
     ), status
 
 
@@ -139,8 +150,9 @@ def preview(case_id: int):
         large_print = request.args.get("large_print", "1" if default_large_print(case, kind) else "0") == "1"
         meeting_id = request.args.get("meeting", type=database_id)
     try:
-        pdf = render_document(kind, case, draft=True, large_print=large_print, actor=current_user,
-                              meeting_id=meeting_id, **extra)
+        pdf = render_document(
+            kind, case, draft=True, large_print=large_print, actor=current_user, meeting_id=meeting_id, **extra
+        )
     except (DocumentProblem, PdfRenderError) as problem:
         return _index_page(case, error=f"The {kind.label.lower()} could not be previewed. {problem}", status=422)
     services.record_preview(kind, case, large_print=large_print)
@@ -168,11 +180,16 @@ def issue(case_id: int):
         extra = {"findings": form.findings.data or ""} if kind is DocumentKind.OUTCOME else {}
         try:
             result = services.issue_and_send(
-                kind, case, actor=current_user,
-                recipient=services.Recipient(form.recipient_name.data, form.recipient_email.data or "",
-                                             form.recipient_address.data or ""),
-                method=DeliveryMethod(form.method.data), large_print=form.large_print.data,
-                meeting_id=form.meeting_id.data or None, **extra,
+                kind,
+                case,
+                actor=current_user,
+                recipient=services.Recipient(
+                    form.recipient_name.data, form.recipient_email.data or "", form.recipient_address.data or ""
+                ),
+                method=DeliveryMethod(form.method.data),
+                large_print=form.large_print.data,
+                meeting_id=form.meeting_id.data or None,
+                **extra,
             )
         except FieldError as error:
             if error.field in form:
@@ -187,12 +204,23 @@ def issue(case_id: int):
             return redirect(url_for("documents.index", case_id=case.id))
     status = 400 if request.method == "POST" else 200
     can_email = services.can_email_applicant(case)
-    email = (services.applicant_email(case, kind, services.next_filename(case, kind))
-             if can_email and kind.for_applicant else None)
-    return render_template("documents/issue.html", case=case, kind=kind, form=form, problem=problem,
-                           can_email=can_email, email=email, findings_examples=FINDINGS_EXAMPLES,
-                           easy_read=default_easy_read(case, kind),
-                           protective_marking=kind.marking), status
+    email = (
+        services.applicant_email(case, kind, services.next_filename(case, kind))
+        if can_email and kind.for_applicant
+        else None
+    )
+    return render_template(
+        "documents/issue.html",
+        case=case,
+        kind=kind,
+        form=form,
+        problem=problem,
+        can_email=can_email,
+        email=email,
+        findings_examples=FINDINGS_EXAMPLES,
+        easy_read=default_easy_read(case, kind),
+        protective_marking=kind.marking,
+    ), status
 
 
 @bp.route("/acknowledge", methods=["GET", "POST"])
@@ -222,9 +250,19 @@ def acknowledge(case_id: int):
     email = services.applicant_email(case, kind, filename) if method is DeliveryMethod.EMAIL else None
     earlier = [d for d in services.register_of(case, {kind})]
     status = 400 if request.method == "POST" else 200
-    return render_template("documents/acknowledge.html", case=case, kind=kind, form=form, problem=problem,
-                           method=method, recipient=recipient, email=email, earlier=earlier,
-                           large_print=default_large_print(case, kind), protective_marking="OFFICIAL"), status
+    return render_template(
+        "documents/acknowledge.html",
+        case=case,
+        kind=kind,
+        form=form,
+        problem=problem,
+        method=method,
+        recipient=recipient,
+        email=email,
+        earlier=earlier,
+        large_print=default_large_print(case, kind),
+        protective_marking="OFFICIAL",
+    ), status
 
 
 @bp.route("/<int:document_id>/download")
@@ -255,13 +293,21 @@ def email(case_id: int, document_id: int):
         except FieldError as error:
             problem = error.message
         else:
-            flash(f"{document.kind.label} version {document.version} will be emailed to {document.emailed_to}.",
-                  "success")
+            flash(
+                f"{document.kind.label} version {document.version} will be emailed to {document.emailed_to}.", "success"
+            )
             return redirect(url_for("documents.index", case_id=case.id))
     can_send = document.kind.for_applicant and services.can_email_applicant(case) and document.emailed_at is None
     preview = services.applicant_email(case, document.kind, document.filename) if can_send else None
-    return render_template("documents/email.html", case=case, document=document, form=form, email=preview,
-                           problem=problem, protective_marking=document.marking), 400 if problem else 200
+    return render_template(
+        "documents/email.html",
+        case=case,
+        document=document,
+        form=form,
+        email=preview,
+        problem=problem,
+        protective_marking=document.marking,
+    ), 400 if problem else 200
 
 
 @bp.route("/<int:document_id>/posted", methods=["GET", "POST"])

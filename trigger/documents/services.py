@@ -63,15 +63,19 @@ def email_deliveries(documents: list[IssuedDocument]) -> dict[int, Delivery]:
     from trigger.models import OutboxMessage
     from trigger.notifications.services import smtp_configured
 
-    rows = db.session.execute(select(OutboxMessage.dedupe_key, OutboxMessage.status, OutboxMessage.attempts)
-                              .where(OutboxMessage.dedupe_key.in_(list(emailed)))).all()
+    rows = db.session.execute(
+        select(OutboxMessage.dedupe_key, OutboxMessage.status, OutboxMessage.attempts).where(
+            OutboxMessage.dedupe_key.in_(list(emailed))
+        )
+    ).all()
     found = {key: (status, attempts) for key, status, attempts in rows}
     configured = smtp_configured()
     deliveries = {}
     for key, document_id in emailed.items():
         status, attempts = found.get(key, (None, 0))
-        deliveries[document_id] = email_delivery(status.value if status else None, attempts,
-                                                 mail_server_configured=configured)
+        deliveries[document_id] = email_delivery(
+            status.value if status else None, attempts, mail_server_configured=configured
+        )
     return deliveries
 
 
@@ -82,8 +86,7 @@ def has_escalation(case: Case) -> bool:
 
 
 def issued_count(case: Case) -> int:
-    return db.session.scalar(select(func.count()).select_from(IssuedDocument)
-                             .where(IssuedDocument.case_id == case.id))
+    return db.session.scalar(select(func.count()).select_from(IssuedDocument).where(IssuedDocument.case_id == case.id))
 
 
 def load_document(document_id: int, *, with_content: bool = False) -> IssuedDocument | None:
@@ -134,8 +137,18 @@ class IssueResult:
     notes: list[str]
 
 
-def issue(kind: DocumentKind, case: Case, *, actor: User, recipient: Recipient, method: DeliveryMethod,
-          large_print: bool, meeting_id: int | None = None, today: date | None = None, **extra) -> IssueResult:
+def issue(
+    kind: DocumentKind,
+    case: Case,
+    *,
+    actor: User,
+    recipient: Recipient,
+    method: DeliveryMethod,
+    large_print: bool,
+    meeting_id: int | None = None,
+    today: date | None = None,
+    **extra,
+) -> IssueResult:
     """Render ``kind`` (final, no watermark), store its exact bytes as the next version, audit it, and apply
     its effect on the case. Raises DocumentProblem, PdfRenderError or FieldError; nothing is saved then."""
     kind = DocumentKind(kind)
@@ -146,26 +159,49 @@ def issue(kind: DocumentKind, case: Case, *, actor: User, recipient: Recipient, 
         _check_minutes_approved(case, kind, meeting_id)
     if kind is DocumentKind.OUTCOME and (problem := findings_problem(extra.get("findings", ""))):
         raise FieldError("findings", problem)
-    prepared = prepare(kind, case, draft=False, large_print=large_print, today=today, actor=actor,
-                       meeting_id=meeting_id, **extra)
+    prepared = prepare(
+        kind, case, draft=False, large_print=large_print, today=today, actor=actor, meeting_id=meeting_id, **extra
+    )
     pdf = prepared.render()
     document = IssuedDocument(
-        case_id=case.id, kind=kind, meeting_id=prepared.meeting_id, title=prepared.title,
-        template_name=prepared.template_name, template_version=template_version(prepared.template_name),
-        sha256=hashlib.sha256(pdf).hexdigest(), size_bytes=len(pdf), content=pdf, marking=prepared.marking,
-        large_print=prepared.large_print, issued_by_id=actor.id, issued_by_name=actor.name, issued_at=utcnow(),
-        recipient_name=recipient.name.strip(), recipient_email=recipient.email.strip(),
-        recipient_address=recipient.address.strip(), method=method,
+        case_id=case.id,
+        kind=kind,
+        meeting_id=prepared.meeting_id,
+        title=prepared.title,
+        template_name=prepared.template_name,
+        template_version=template_version(prepared.template_name),
+        sha256=hashlib.sha256(pdf).hexdigest(),
+        size_bytes=len(pdf),
+        content=pdf,
+        marking=prepared.marking,
+        large_print=prepared.large_print,
+        issued_by_id=actor.id,
+        issued_by_name=actor.name,
+        issued_at=utcnow(),
+        recipient_name=recipient.name.strip(),
+        recipient_email=recipient.email.strip(),
+        recipient_address=recipient.address.strip(),
+        method=method,
     )
     _save_next_version(document)
     audit.record(
-        "document.issued", "issued_document", document.id,
+        "document.issued",
+        "issued_document",
+        document.id,
         f"Issued {kind.label.lower()} version {document.version}{' (easy read)' if prepared.easy_read else ''} "
         f"to {document.recipient_name or 'the recipient'} ({method.label.lower()})",
-        {"kind": kind.value, "version": document.version, "sha256": document.sha256, "size": len(pdf),
-         "template": document.template_name, "template_version": document.template_version,
-         "method": method.value, "large_print": prepared.large_print, "easy_read": prepared.easy_read,
-         "meeting_id": document.meeting_id},
+        {
+            "kind": kind.value,
+            "version": document.version,
+            "sha256": document.sha256,
+            "size": len(pdf),
+            "template": document.template_name,
+            "template_version": document.template_version,
+            "method": method.value,
+            "large_print": prepared.large_print,
+            "easy_read": prepared.easy_read,
+            "meeting_id": document.meeting_id,
+        },
         case_id=case.id,
     )
     return IssueResult(document, _apply_effects(kind, case, document, today or date.today()))
@@ -176,8 +212,9 @@ def _check_minutes_approved(case: Case, kind: DocumentKind, meeting_id: int | No
 
     meeting = meeting_for(case, kind, meeting_id)
     if meeting is not None and meeting.approval is None:
-        raise FieldError("confirm", "The chair has not approved these minutes yet: they can be previewed as a "
-                                    "draft but not issued")
+        raise FieldError(
+            "confirm", "The chair has not approved these minutes yet: they can be previewed as a draft but not issued"
+        )
 
 
 def _save_next_version(document: IssuedDocument, attempts: int = 5) -> None:
@@ -185,8 +222,9 @@ def _save_next_version(document: IssuedDocument, attempts: int = 5) -> None:
     # second, which then takes the next number inside a savepoint.
     for attempt in range(attempts):
         current = db.session.scalar(
-            select(func.max(IssuedDocument.version))
-            .where(IssuedDocument.case_id == document.case_id, IssuedDocument.kind == document.kind)
+            select(func.max(IssuedDocument.version)).where(
+                IssuedDocument.case_id == document.case_id, IssuedDocument.kind == document.kind
+            )
         )
         document.version = (current or 0) + 1
         try:
@@ -209,8 +247,12 @@ def _apply_effects(kind: DocumentKind, case: Case, document: IssuedDocument, tod
     if transition_problem(case.stage, stage) is None:
         from trigger.cases.services import move_to
 
-        move_to(case, stage, f"{kind.label} issued (version {document.version})",
-                audit_details={"issued_document_id": document.id})
+        move_to(
+            case,
+            stage,
+            f"{kind.label} issued (version {document.version})",
+            audit_details={"issued_document_id": document.id},
+        )
         notes.append(f"The case is now at the stage “{stage.label}”.")
     elif case.stage is not stage:
         notes.append(f"The case stays at the stage “{case.stage.label}”: it cannot move to “{stage.label}” from there.")
@@ -225,15 +267,25 @@ def _apply_effects(kind: DocumentKind, case: Case, document: IssuedDocument, tod
 
 
 def record_download(document: IssuedDocument) -> None:
-    audit.record("document.downloaded", "issued_document", document.id,
-                 f"Downloaded {document.kind.label.lower()} version {document.version}",
-                 {"kind": document.kind.value, "version": document.version, "sha256": document.sha256},
-                 case_id=document.case_id)
+    audit.record(
+        "document.downloaded",
+        "issued_document",
+        document.id,
+        f"Downloaded {document.kind.label.lower()} version {document.version}",
+        {"kind": document.kind.value, "version": document.version, "sha256": document.sha256},
+        case_id=document.case_id,
+    )
 
 
 def record_preview(kind: DocumentKind, case: Case, *, large_print: bool) -> None:
-    audit.record("document.previewed", "case", case.id, f"Previewed a draft {kind.label.lower()}",
-                 {"kind": kind.value, "large_print": large_print}, case_id=case.id)
+    audit.record(
+        "document.previewed",
+        "case",
+        case.id,
+        f"Previewed a draft {kind.label.lower()}",
+        {"kind": kind.value, "large_print": large_print},
+        case_id=case.id,
+    )
 
 
 @dataclass(frozen=True)
@@ -253,19 +305,26 @@ def applicant_email(case: Case, kind: DocumentKind, filename: str) -> EmailPrevi
     process = org.process_name.label if org else "ASB Case Review"
     sender = org.name if org else process
     # The email itself says as little as possible: it leaves our systems. The letter is the attachment.
-    body = (f"Dear {case.applicant_name},\n\nPlease find attached a letter about your {process} "
-            f"(reference {case.reference}): {kind.label.lower()}.\n\n"
-            "If you cannot open the attachment, or would like it in another format, reply to this email "
-            "or contact us.\n\n"
-            f"{sender}\n")
-    return EmailPreview(case.applicant_email, f"Your {process}: {kind.label.lower()} ({case.reference})", body,
-                        [f"{case.reference}-{filename}"])
+    body = (
+        f"Dear {case.applicant_name},\n\nPlease find attached a letter about your {process} "
+        f"(reference {case.reference}): {kind.label.lower()}.\n\n"
+        "If you cannot open the attachment, or would like it in another format, reply to this email "
+        "or contact us.\n\n"
+        f"{sender}\n"
+    )
+    return EmailPreview(
+        case.applicant_email,
+        f"Your {process}: {kind.label.lower()} ({case.reference})",
+        body,
+        [f"{case.reference}-{filename}"],
+    )
 
 
 def next_filename(case: Case, kind: DocumentKind) -> str:
     """The file name the next issued version of ``kind`` will have (as IssuedDocument.filename gives it)."""
-    current = db.session.scalar(select(func.max(IssuedDocument.version))
-                                .where(IssuedDocument.case_id == case.id, IssuedDocument.kind == kind))
+    current = db.session.scalar(
+        select(func.max(IssuedDocument.version)).where(IssuedDocument.case_id == case.id, IssuedDocument.kind == kind)
+    )
     return f"{kind.value}-v{(current or 0) + 1}.pdf"
 
 
@@ -280,18 +339,36 @@ def email_to_applicant(document: IssuedDocument, case: Case) -> None:
     from trigger.notifications.services import queue_email
 
     email = applicant_email(case, document.kind, document.filename)
-    queue_email(email.to, email.subject, email.body,
-                attachments=[(email.attachments[0], "application/pdf", document.content)],
-                dedupe_key=f"document:{document.id}:email")
+    queue_email(
+        email.to,
+        email.subject,
+        email.body,
+        attachments=[(email.attachments[0], "application/pdf", document.content)],
+        dedupe_key=f"document:{document.id}:email",
+    )
     document.emailed_at = utcnow()
     document.emailed_to = case.applicant_email
-    audit.record("document.emailed", "issued_document", document.id,
-                 f"Emailed {document.kind.label.lower()} version {document.version} to the applicant",
-                 {"kind": document.kind.value, "version": document.version}, case_id=case.id)
+    audit.record(
+        "document.emailed",
+        "issued_document",
+        document.id,
+        f"Emailed {document.kind.label.lower()} version {document.version} to the applicant",
+        {"kind": document.kind.value, "version": document.version},
+        case_id=case.id,
+    )
 
 
-def issue_and_send(kind: DocumentKind, case: Case, *, actor: User, recipient: Recipient, method: DeliveryMethod,
-                   large_print: bool, meeting_id: int | None = None, **extra) -> IssueResult:
+def issue_and_send(
+    kind: DocumentKind,
+    case: Case,
+    *,
+    actor: User,
+    recipient: Recipient,
+    method: DeliveryMethod,
+    large_print: bool,
+    meeting_id: int | None = None,
+    **extra,
+) -> IssueResult:
     """Issue ``kind`` and, for a letter to the applicant sent by email, queue the email in the same step (one
     click, not two). Raises what `issue` raises, or FieldError when email cannot reach the applicant; nothing
     is saved then."""
@@ -299,14 +376,28 @@ def issue_and_send(kind: DocumentKind, case: Case, *, actor: User, recipient: Re
     emailing = kind.for_applicant and method is DeliveryMethod.EMAIL
     if emailing:
         if not can_email_applicant(case):
-            raise FieldError("method", "The applicant did not choose email, or gave no email address: choose post, "
-                                       "or correct the applicant's details first")
+            raise FieldError(
+                "method",
+                "The applicant did not choose email, or gave no email address: choose post, "
+                "or correct the applicant's details first",
+            )
         if recipient.email.strip().lower() != case.applicant_email:
-            raise FieldError("recipient_email", f"Letters are emailed to the applicant's recorded address "
-                                                f"({case.applicant_email}): to use another, correct the "
-                                                "applicant's details first")
-    result = issue(kind, case, actor=actor, recipient=recipient, method=method, large_print=large_print,
-                   meeting_id=meeting_id, **extra)
+            raise FieldError(
+                "recipient_email",
+                f"Letters are emailed to the applicant's recorded address "
+                f"({case.applicant_email}): to use another, correct the "
+                "applicant's details first",
+            )
+    result = issue(
+        kind,
+        case,
+        actor=actor,
+        recipient=recipient,
+        method=method,
+        large_print=large_print,
+        meeting_id=meeting_id,
+        **extra,
+    )
     if emailing:
         email_to_applicant(result.document, case)
         result.notes.append(f"It is queued to be emailed to {case.applicant_email}.")
@@ -322,8 +413,14 @@ def acknowledge(case: Case, *, actor: User) -> IssueResult:
     from trigger.documents.contexts import default_large_print
 
     kind = DocumentKind.ACKNOWLEDGEMENT
-    return issue_and_send(kind, case, actor=actor, recipient=default_recipient(case, kind),
-                          method=default_method(case, kind), large_print=default_large_print(case, kind))
+    return issue_and_send(
+        kind,
+        case,
+        actor=actor,
+        recipient=default_recipient(case, kind),
+        method=default_method(case, kind),
+        large_print=default_large_print(case, kind),
+    )
 
 
 def mark_posted(document: IssuedDocument, posted_on: date) -> None:
@@ -332,7 +429,11 @@ def mark_posted(document: IssuedDocument, posted_on: date) -> None:
     if posted_on < document.issued_at.date():
         raise FieldError("posted_on", "The date posted must be the same as or after the date it was issued")
     document.posted_on = posted_on
-    audit.record("document.posted", "issued_document", document.id,
-                 f"Marked {document.kind.label.lower()} version {document.version} as posted",
-                 {"kind": document.kind.value, "version": document.version, "posted_on": posted_on.isoformat()},
-                 case_id=document.case_id)
+    audit.record(
+        "document.posted",
+        "issued_document",
+        document.id,
+        f"Marked {document.kind.label.lower()} version {document.version} as posted",
+        {"kind": document.kind.value, "version": document.version, "posted_on": posted_on.isoformat()},
+        case_id=document.case_id,
+    )

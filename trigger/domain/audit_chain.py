@@ -19,10 +19,21 @@ GENESIS_HASH = "0" * 64
 
 #: The columns the hash covers, in the order they appear in the canonical form. Changing this list (or the form)
 #: breaks every existing seal, so it must never change without a way to verify the entries sealed before.
-HASHED_FIELDS = ("id", "seq", "at", "actor_id", "actor_label", "action", "object_type", "object_id", "case_id",
-                 "summary", "details", "ip_address")
+HASHED_FIELDS = (
+    "id",
+    "seq",
+    "at",
+    "actor_id",
+    "actor_label",
+    "action",
+    "object_type",
+    "object_id",
+    "case_id",
+    "summary",
+    "details",
+    "ip_address",
+)
 AT, DETAILS = HASHED_FIELDS.index("at"), HASHED_FIELDS.index("details")
-
 
 
 def _refuse(value: Any) -> Any:
@@ -33,10 +44,12 @@ def _json_encoder():
     """Compact JSON with sorted keys. The C encoder is made once: json.dumps would make one per call, which is
     half the time of hashing an entry (a million entries are hashed in a verification)."""
     if json.encoder.c_make_encoder is None:  # no C accelerator: the same output, slower
-        return json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False,
-                                default=_refuse).encode
-    encode = json.encoder.c_make_encoder(None, _refuse, json.encoder.encode_basestring, None, ":", ",", True, False,
-                                         False)
+        return json.JSONEncoder(
+            sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False, default=_refuse
+        ).encode
+    encode = json.encoder.c_make_encoder(
+        None, _refuse, json.encoder.encode_basestring, None, ":", ",", True, False, False
+    )
     return lambda value: "".join(encode(value, 0))
 
 

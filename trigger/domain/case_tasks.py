@@ -18,7 +18,13 @@ __all__ = ["CaseFacts", "MeetingFacts", "Task", "TaskKey", "TaskStatus", "tasks_
 
 # The string values of trigger.models.Role.
 ADMIN, COORDINATOR, CHAIR, AGENCY_REP, PCC_REVIEWER, VIEWER = (
-    "administrator", "coordinator", "chair", "agency-representative", "pcc-reviewer", "viewer")
+    "administrator",
+    "coordinator",
+    "chair",
+    "agency-representative",
+    "pcc-reviewer",
+    "viewer",
+)
 _RUNS_CASES = frozenset({ADMIN, COORDINATOR})
 _RUNS_MEETINGS = frozenset({ADMIN, COORDINATOR, CHAIR})
 
@@ -34,8 +40,7 @@ class TaskStatus(StrEnum):
 
     @property
     def label(self) -> str:
-        return {TaskStatus.TO_DO: "To do", TaskStatus.DONE: "Done",
-                TaskStatus.CANNOT_START: "Cannot start yet"}[self]
+        return {TaskStatus.TO_DO: "To do", TaskStatus.DONE: "Done", TaskStatus.CANNOT_START: "Cannot start yet"}[self]
 
 
 class TaskKey(StrEnum):
@@ -119,62 +124,132 @@ def _coordination_tasks(facts: CaseFacts) -> list[Task]:
     if runs_case:
         tasks.append(Task(TaskKey.ACKNOWLEDGE, "Acknowledge the application", _status(acknowledged, True)))
     decided = facts.decided or stage not in _BEFORE_DECISION
-    tasks.append(Task(TaskKey.DECIDE_THRESHOLD, "Decide the threshold", _status(decided, True),
-                      actionable=runs_case, hint="" if runs_case else "The coordinator records it"))
+    tasks.append(
+        Task(
+            TaskKey.DECIDE_THRESHOLD,
+            "Decide the threshold",
+            _status(decided, True),
+            actionable=runs_case,
+            hint="" if runs_case else "The coordinator records it",
+        )
+    )
     letter_sent = "threshold-decision" in facts.issued
     if runs_case:
-        tasks.append(Task(TaskKey.SEND_DECISION_LETTER, "Send the threshold decision letter",
-                          _status(letter_sent, decided),
-                          hint="" if decided else "After the threshold decision"))
+        tasks.append(
+            Task(
+                TaskKey.SEND_DECISION_LETTER,
+                "Send the threshold decision letter",
+                _status(letter_sent, decided),
+                hint="" if decided else "After the threshold decision",
+            )
+        )
     if stage == "threshold-not-met" or (stage == "escalated" and facts.meeting is None):
         return tasks  # no review meeting follows a "not met" decision (unless the bodies reconsider)
     meeting = facts.meeting
     met = stage in _MEETING_STAGES or (stage == "escalated" and meeting is not None)
     booked = meeting is not None
     if runs_case:
-        tasks.append(Task(TaskKey.BOOK_MEETING, "Book the case review meeting", _status(booked, met),
-                          hint="" if met else "After the threshold is met"))
+        tasks.append(
+            Task(
+                TaskKey.BOOK_MEETING,
+                "Book the case review meeting",
+                _status(booked, met),
+                hint="" if met else "After the threshold is met",
+            )
+        )
         invited = booked and meeting.attendees > 0 and meeting.uninvited == 0
-        tasks.append(Task(TaskKey.SEND_INVITATIONS, "Send the invitations", _status(invited, booked),
-                          hint="" if booked else "After the meeting is booked"))
+        tasks.append(
+            Task(
+                TaskKey.SEND_INVITATIONS,
+                "Send the invitations",
+                _status(invited, booked),
+                hint="" if booked else "After the meeting is booked",
+            )
+        )
     held = booked and meeting.held
     started = booked and meeting.started
-    tasks.append(Task(TaskKey.TAKE_ATTENDANCE, "Take the attendance", _status(held, started),
-                      hint="" if started else "When the meeting starts"))
+    tasks.append(
+        Task(
+            TaskKey.TAKE_ATTENDANCE,
+            "Take the attendance",
+            _status(held, started),
+            hint="" if started else "When the meeting starts",
+        )
+    )
     written = booked and meeting.minutes_written
-    tasks.append(Task(TaskKey.WRITE_MINUTES, "Write the minutes", _status(written, held),
-                      hint="" if held else "After the meeting is held"))
+    tasks.append(
+        Task(
+            TaskKey.WRITE_MINUTES,
+            "Write the minutes",
+            _status(written, held),
+            hint="" if held else "After the meeting is held",
+        )
+    )
     approved = booked and meeting.minutes_approved
     may_approve = facts.role == ADMIN or (booked and meeting.reader_chairs)
-    tasks.append(Task(TaskKey.APPROVE_MINUTES, "Approve the minutes", _status(approved, written),
-                      hint=("" if may_approve else "The chair approves them") if written
-                      else "After the minutes are written",
-                      actionable=may_approve))
-    tasks.append(Task(TaskKey.AGREE_ACTIONS, "Agree the action plan", _status(facts.actions > 0, held),
-                      hint="" if held else "After the meeting is held"))
+    tasks.append(
+        Task(
+            TaskKey.APPROVE_MINUTES,
+            "Approve the minutes",
+            _status(approved, written),
+            hint=("" if may_approve else "The chair approves them") if written else "After the minutes are written",
+            actionable=may_approve,
+        )
+    )
+    tasks.append(
+        Task(
+            TaskKey.AGREE_ACTIONS,
+            "Agree the action plan",
+            _status(facts.actions > 0, held),
+            hint="" if held else "After the meeting is held",
+        )
+    )
     if runs_case:
         outcome_sent = "outcome" in facts.issued or stage in {"outcome-sent", "plan-live"}
-        tasks.append(Task(TaskKey.ISSUE_OUTCOME, "Issue the outcome letter", _status(outcome_sent, held),
-                          hint="" if held else "After the meeting is held"))
+        tasks.append(
+            Task(
+                TaskKey.ISSUE_OUTCOME,
+                "Issue the outcome letter",
+                _status(outcome_sent, held),
+                hint="" if held else "After the meeting is held",
+            )
+        )
     return tasks
 
 
 def _agency_tasks(facts: CaseFacts) -> list[Task]:
     tasks: list[Task] = []
     if facts.my_invitation_pending is not None:
-        tasks.append(Task(TaskKey.ANSWER_INVITATION, "Answer your meeting invitation",
-                          _status(not facts.my_invitation_pending, True)))
+        tasks.append(
+            Task(
+                TaskKey.ANSWER_INVITATION,
+                "Answer your meeting invitation",
+                _status(not facts.my_invitation_pending, True),
+            )
+        )
     if facts.my_actions or facts.stage in _MEETING_STAGES:
         plan_agreed = facts.my_actions > 0
-        tasks.append(Task(TaskKey.UPDATE_ACTIONS,
-                          f"Update your agency's actions ({facts.my_open_actions} open)" if plan_agreed
-                          else "Update your agency's actions",
-                          _status(plan_agreed and facts.my_open_actions == 0, plan_agreed),
-                          hint="" if plan_agreed else "When the plan gives your agency an action"))
+        tasks.append(
+            Task(
+                TaskKey.UPDATE_ACTIONS,
+                f"Update your agency's actions ({facts.my_open_actions} open)"
+                if plan_agreed
+                else "Update your agency's actions",
+                _status(plan_agreed and facts.my_open_actions == 0, plan_agreed),
+                hint="" if plan_agreed else "When the plan gives your agency an action",
+            )
+        )
     return tasks
 
 
 def _escalation_tasks(facts: CaseFacts) -> list[Task]:
     may_decide = facts.role in {ADMIN, PCC_REVIEWER}
-    return [Task(TaskKey.ESCALATION_OUTCOME, "Record the escalation outcome", TaskStatus.TO_DO,
-                 hint="" if may_decide else "The reviewing body records it", actionable=may_decide)]
+    return [
+        Task(
+            TaskKey.ESCALATION_OUTCOME,
+            "Record the escalation outcome",
+            TaskStatus.TO_DO,
+            hint="" if may_decide else "The reviewing body records it",
+            actionable=may_decide,
+        )
+    ]

@@ -27,12 +27,15 @@ class BarChart:
     bars: list[Bar] = field(default_factory=list)
 
 
-def bar_chart(title: str, items: Mapping[str, float | None] | Iterable[tuple[str, float | None]],
-              *, unit: str = "") -> BarChart:
+def bar_chart(
+    title: str, items: Mapping[str, float | None] | Iterable[tuple[str, float | None]], *, unit: str = ""
+) -> BarChart:
     """Bars scaled to the largest value; a missing value is a zero-length bar printed as "none"."""
     pairs = list(items.items() if isinstance(items, Mapping) else items)
     top = max((v for _, v in pairs if v), default=0) or 1
-    bars = [Bar(label, value or 0, "none" if value is None else f"{value:g}{unit}", (value or 0) / top)
-            for label, value in pairs]
+    bars = [
+        Bar(label, value or 0, "none" if value is None else f"{value:g}{unit}", (value or 0) / top)
+        for label, value in pairs
+    ]
     description = "; ".join(f"{bar.label}: {bar.shown}" for bar in bars) or "No figures"
     return BarChart(title, f"{title}. {description}.", bars)

@@ -35,4 +35,3 @@ def safe_cell(value: object) -> str:
 
 def safe_row(values: Iterable[object]) -> list[str]:
     return [safe_cell(value) for value in values]
-

@@ -87,8 +87,10 @@ class WindowCheck:
     @property
     def message(self) -> str:
         """For example "received 23 working days after the outcome letter; the window is 20 working days"."""
-        return (f"received {_days(self.working_days_after)} after the outcome letter; "
-                f"the window is {_days(self.window_working_days)}")
+        return (
+            f"received {_days(self.working_days_after)} after the outcome letter; "
+            f"the window is {_days(self.window_working_days)}"
+        )
 
 
 def check_window(

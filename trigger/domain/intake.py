@@ -66,9 +66,7 @@ def check_application(
     return problems
 
 
-def _entry_problems(
-    incident: IncidentEntry, known_agency_ids: Collection[str], require_report: bool
-) -> list[Problem]:
+def _entry_problems(incident: IncidentEntry, known_agency_ids: Collection[str], require_report: bool) -> list[Problem]:
     at = ("incidents", incident.index)
     problems: list[Problem] = []
     if incident.occurred_on is None:
@@ -76,9 +74,7 @@ def _entry_problems(
     if not incident.description.strip():
         problems.append(Problem((*at, "description"), "Describe what happened"))
     if require_report and not incident.reports:
-        problems.append(
-            Problem((*at, "reports", 0, "agency_id"), "Choose the agency this incident was reported to")
-        )
+        problems.append(Problem((*at, "reports", 0, "agency_id"), "Choose the agency this incident was reported to"))
     for report in incident.reports:
         here = (*at, "reports", report.index)
         if not report.agency_id:
@@ -96,8 +92,11 @@ def _dated_inputs(incidents: Sequence[IncidentEntry]) -> list[IncidentInput]:
         IncidentInput(
             id=incident.index,
             occurred_on=incident.occurred_on,
-            reports=tuple(ReportInput(r.agency_id or "", "", r.reported_on, index=r.index)
-                          for r in incident.reports if r.reported_on is not None),
+            reports=tuple(
+                ReportInput(r.agency_id or "", "", r.reported_on, index=r.index)
+                for r in incident.reports
+                if r.reported_on is not None
+            ),
         )
         for incident in incidents
         if incident.occurred_on is not None
@@ -113,8 +112,9 @@ def to_threshold_inputs(incidents: Sequence[IncidentEntry], agency_names: dict[s
             is_hate=incident.is_hate,
             description=incident.description,
             reports=tuple(
-                ReportInput(r.agency_id or "", agency_names.get(r.agency_id or "", "an agency"), r.reported_on,
-                            index=r.index)
+                ReportInput(
+                    r.agency_id or "", agency_names.get(r.agency_id or "", "an agency"), r.reported_on, index=r.index
+                )
                 for r in incident.reports
                 if r.reported_on is not None
             ),

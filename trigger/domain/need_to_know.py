@@ -42,8 +42,10 @@ _STREET_WORDS = (
     "road|rd|street|st|avenue|ave|close|lane|ln|drive|dr|way|court|ct|crescent|cres|place|pl|grove|gardens|gdns|"
     "terrace|walk|mews|square|sq|hill|row|parade|park|view|rise|green|estate|house|flats|cottages"
 )
-_STREET = (rf"(?:\b(?i:flat)\s+\d+[a-zA-Z]?,?\s+)?\b\d{{1,4}}[a-zA-Z]?,?\s+(?:[A-Z][A-Za-z'’-]*\s+){{1,4}}"
-           rf"(?i:{_STREET_WORDS})\b\.?")
+_STREET = (
+    rf"(?:\b(?i:flat)\s+\d+[a-zA-Z]?,?\s+)?\b\d{{1,4}}[a-zA-Z]?,?\s+(?:[A-Z][A-Za-z'’-]*\s+){{1,4}}"
+    rf"(?i:{_STREET_WORDS})\b\.?"
+)
 _ADDRESS_PATTERN = re.compile(rf"{_STREET}|{_POSTCODE}")
 
 
@@ -118,5 +120,7 @@ def _alternation(values: set[str]) -> re.Pattern | None:
 def wording_problem(found: list[str]) -> str:
     """The message shown to the author of a wording for the applicant that names another person or address."""
     listed = ", ".join(f"“{value}”" for value in found[:3])
-    return (f"The wording for the victim mentions {listed}: another person or address on the case. "
-            "Write it without other people's names or addresses")
+    return (
+        f"The wording for the victim mentions {listed}: another person or address on the case. "
+        "Write it without other people's names or addresses"
+    )

@@ -128,5 +128,10 @@ def reminder_windows(today: date, ladder: Ladder, calendar: WorkingCalendar) -> 
     escalate_until = today - timedelta(days=ladder.escalate_after)
     while calendar.working_days_between(escalate_until, today) < ladder.escalate_after:
         escalate_until -= timedelta(days=1)
-    return ReminderWindows(today=today, before=before, due_today=ladder.on_the_day, overdue=ladder.when_overdue,
-                           escalate_until=escalate_until)
+    return ReminderWindows(
+        today=today,
+        before=before,
+        due_today=ladder.on_the_day,
+        overdue=ladder.when_overdue,
+        escalate_until=escalate_until,
+    )

@@ -32,14 +32,14 @@ FEEDBACK_LINK_DAYS = 30
 
 
 class PathwayState(StrEnum):
-    REFERRED = "referred"                  # waiting for the victim to be told about RJ
-    VICTIM_TOLD = "victim-told"            # waiting for the suitability assessment
-    NOT_SUITABLE = "not-suitable"          # assessed not suitable (final unless reassessed)
+    REFERRED = "referred"  # waiting for the victim to be told about RJ
+    VICTIM_TOLD = "victim-told"  # waiting for the suitability assessment
+    NOT_SUITABLE = "not-suitable"  # assessed not suitable (final unless reassessed)
     AWAITING_CONSENT = "awaiting-consent"  # suitable; waiting for both consents
-    READY = "ready"                        # suitable and both consent: choose the process, book the conference
+    READY = "ready"  # suitable and both consent: choose the process, book the conference
     CONFERENCE_BOOKED = "conference-booked"
-    CONFERENCE_HELD = "conference-held"    # or the indirect exchange took place
-    AGREEMENT_MADE = "agreement-made"      # follow-up checks are running
+    CONFERENCE_HELD = "conference-held"  # or the indirect exchange took place
+    AGREEMENT_MADE = "agreement-made"  # follow-up checks are running
     CLOSED = "closed"
 
     @property
@@ -77,14 +77,17 @@ _NEXT_STEPS = {
 
 
 class ParticipantRole(StrEnum):
-    HARMED = "harmed"              # the applicant or another person harmed
-    RESPONSIBLE = "responsible"    # the alleged perpetrator
-    NEIGHBOUR = "neighbour"        # another affected neighbour or household
+    HARMED = "harmed"  # the applicant or another person harmed
+    RESPONSIBLE = "responsible"  # the alleged perpetrator
+    NEIGHBOUR = "neighbour"  # another affected neighbour or household
 
     @property
     def label(self) -> str:
-        return {"harmed": "Person harmed", "responsible": "Person responsible",
-                "neighbour": "Other affected neighbour"}[self.value]
+        return {
+            "harmed": "Person harmed",
+            "responsible": "Person responsible",
+            "neighbour": "Other affected neighbour",
+        }[self.value]
 
 
 class ProcessKind(StrEnum):
@@ -95,10 +98,12 @@ class ProcessKind(StrEnum):
 
     @property
     def label(self) -> str:
-        return {"direct-conference": "Direct conference",
-                "indirect-shuttle": "Indirect: shuttle communication through the facilitator",
-                "indirect-letters": "Indirect: letter exchange",
-                "community-conference": "Community conference (several households)"}[self.value]
+        return {
+            "direct-conference": "Direct conference",
+            "indirect-shuttle": "Indirect: shuttle communication through the facilitator",
+            "indirect-letters": "Indirect: letter exchange",
+            "community-conference": "Community conference (several households)",
+        }[self.value]
 
     @property
     def is_conference(self) -> bool:
@@ -113,8 +118,9 @@ class ClosingOutcome(StrEnum):
 
     @property
     def label(self) -> str:
-        return {"completed": "Completed", "partly-completed": "Partly completed",
-                "not-completed": "Not completed"}[self.value]
+        return {"completed": "Completed", "partly-completed": "Partly completed", "not-completed": "Not completed"}[
+            self.value
+        ]
 
 
 class PathwayRefused(Exception):
@@ -151,8 +157,11 @@ def missing_consent_message(roles: dict[int, ParticipantRole], consenting: set[i
         return "Add the person harmed to the referral and record their consent first"
     if not any(role is ParticipantRole.RESPONSIBLE for role in roles.values()):
         return "Add the person responsible to the referral and record their consent first"
-    missing = [role for pid, role in roles.items()
-               if role in (ParticipantRole.HARMED, ParticipantRole.RESPONSIBLE) and pid not in consenting]
+    missing = [
+        role
+        for pid, role in roles.items()
+        if role in (ParticipantRole.HARMED, ParticipantRole.RESPONSIBLE) and pid not in consenting
+    ]
     if ParticipantRole.HARMED in missing and ParticipantRole.RESPONSIBLE in missing:
         return "Neither the person harmed nor the person responsible currently consents"
     if ParticipantRole.HARMED in missing:
@@ -192,8 +201,10 @@ class Pathway:
             raise PathwayRefused("This person is already on the referral")
         if self.state is PathwayState.CONFERENCE_BOOKED and role is not ParticipantRole.NEIGHBOUR:
             # They would join without consent: the booking would no longer rest on everyone's consent.
-            raise PathwayRefused("A conference is booked: cancel it before adding another person harmed or "
-                                 "responsible, then record their consent")
+            raise PathwayRefused(
+                "A conference is booked: cancel it before adding another person harmed or "
+                "responsible, then record their consent"
+            )
         roles = {**self.roles, pid: role}
         return replace(self, roles=roles)._settled()
 
@@ -207,8 +218,7 @@ class Pathway:
         self._open()
         if self.state is PathwayState.REFERRED:
             raise PathwayRefused("Tell the victim about restorative justice before assessing suitability")
-        if self.state in (PathwayState.CONFERENCE_BOOKED, PathwayState.CONFERENCE_HELD,
-                          PathwayState.AGREEMENT_MADE):
+        if self.state in (PathwayState.CONFERENCE_BOOKED, PathwayState.CONFERENCE_HELD, PathwayState.AGREEMENT_MADE):
             raise PathwayRefused("The conference has been booked or held: the assessment can no longer change")
         if not suitable:
             return replace(self, suitable=False, state=PathwayState.NOT_SUITABLE)
@@ -279,8 +289,12 @@ class Pathway:
 
     def _settled(self) -> Pathway:
         """Move between "waiting for consent" and "ready" as consents come and go (before any booking)."""
-        if self.suitable is True and self.state in (PathwayState.VICTIM_TOLD, PathwayState.NOT_SUITABLE,
-                                                    PathwayState.AWAITING_CONSENT, PathwayState.READY):
+        if self.suitable is True and self.state in (
+            PathwayState.VICTIM_TOLD,
+            PathwayState.NOT_SUITABLE,
+            PathwayState.AWAITING_CONSENT,
+            PathwayState.READY,
+        ):
             return replace(self, state=PathwayState.READY if self.both_consent else PathwayState.AWAITING_CONSENT)
         return self
 
@@ -293,8 +307,9 @@ class Calendar(Protocol):
     def next_working_day(self, day: date) -> date: ...
 
 
-def follow_up_dates(held_on: date, calendar: Calendar, *, working_days: int = FOLLOW_UP_WORKING_DAYS,
-                    months: int = FOLLOW_UP_MONTHS) -> list[date]:
+def follow_up_dates(
+    held_on: date, calendar: Calendar, *, working_days: int = FOLLOW_UP_WORKING_DAYS, months: int = FOLLOW_UP_MONTHS
+) -> list[date]:
     """The follow-up checks after the conference: n working days later, then m calendar months later (moved to
     the next working day when that falls on a weekend or holiday)."""
     first = calendar.add_working_days(held_on, working_days)
@@ -322,9 +337,9 @@ def feedback_link_state(issued_at: datetime, used_at: datetime | None, now: date
 
 LINK_REFUSALS = {
     LinkState.USED: "This feedback link has already been used. Each link can be used once. If you want to add "
-                    "something, contact the restorative justice service.",
+    "something, contact the restorative justice service.",
     LinkState.EXPIRED: f"This feedback link has expired (links last {FEEDBACK_LINK_DAYS} days). If you still "
-                       "want to give feedback, contact the restorative justice service.",
+    "want to give feedback, contact the restorative justice service.",
 }
 
 

@@ -74,7 +74,11 @@ def check_answers(answers: Sequence[Answer]) -> list[str]:
         if answer.question_id in seen:
             problems.append(f"Question {answer.question_id} is answered more than once.")
         seen.add(answer.question_id)
-        if isinstance(answer.weight, bool) or not isinstance(answer.weight, int) or not 0 <= answer.weight <= MAX_WEIGHT:
+        if (
+            isinstance(answer.weight, bool)
+            or not isinstance(answer.weight, int)
+            or not 0 <= answer.weight <= MAX_WEIGHT
+        ):
             problems.append(f"Question {answer.question_id} has a weight outside 0 to {MAX_WEIGHT}.")
         if answer.yes is None:
             problems.append(f"Question {answer.question_id} is not answered.")

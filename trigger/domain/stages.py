@@ -64,8 +64,14 @@ ALLOWED_TRANSITIONS: Mapping[Stage, frozenset[Stage]] = {
     # ACKNOWLEDGED: an upheld escalation that disputes the threshold decision is referred back for a new
     # decision, i.e. to the stage just before one (trigger.domain.escalations.reopen_stage).
     Stage.ESCALATED: frozenset(
-        {Stage.ACKNOWLEDGED, Stage.THRESHOLD_MET, Stage.THRESHOLD_NOT_MET, Stage.REVIEW_SCHEDULED, Stage.PLAN_LIVE,
-         Stage.CLOSED}
+        {
+            Stage.ACKNOWLEDGED,
+            Stage.THRESHOLD_MET,
+            Stage.THRESHOLD_NOT_MET,
+            Stage.REVIEW_SCHEDULED,
+            Stage.PLAN_LIVE,
+            Stage.CLOSED,
+        }
     ),
     Stage.CLOSED: frozenset(),
 }

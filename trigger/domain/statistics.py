@@ -58,35 +58,50 @@ PUBLICATION_HEADER = ["area", "applications", "threshold_not_met", "reviews", "r
 
 #: The counting rules in plain English, as printed on the statistics page and the publication PDF.
 COUNTING_RULES: tuple[tuple[str, str], ...] = (
-    ("Applications",
-     "Each application counts once, on the date it was received, whatever happened to it later (an application "
-     "withdrawn or closed before a decision still counts as received)."),
-    ("Threshold not met",
-     "A case counts once, on the date of its first decision that the threshold was not met. A later decision on "
-     "the same case (reconsidered, or after an upheld escalation) does not count it again, and a case later "
-     "found to meet the threshold stays counted: it was not met at the time."),
-    ("Reviews carried out",
-     "A review is carried out on the date its case review meeting is held (a meeting recorded as held; scheduled "
-     "and cancelled meetings, and restorative conferences between the parties, do not count). A case counts once for its first meeting held; further meetings to "
-     "review the action plan do not count again. A case referred back by an upheld escalation counts again only "
-     "when a new meeting is held after the escalation decision."),
-    ("Reviews with recommendations",
-     "A review counted above whose meeting recorded at least one recommendation, in the same period as the "
-     "review."),
-    ("Withdrawn or closed before a decision",
-     "A case closed before any threshold decision, on the date it was closed. Not one of the four statutory "
-     "figures; shown so that applications minus decisions can be explained."),
-    ("Timeliness",
-     "A stage deadline counts in the period in which it was met: on time when met on or before its due date (an "
-     "extended deadline, extended with a recorded reason, against its extended date). Working days are counted "
-     "from the event the deadline runs from to the day it was met, with the area's bank holidays and closure "
-     "days. A deadline whose due date could not be counted (no bank-holiday data) is shown as not measured."),
-    ("Escalations",
-     "Counted on the date the request was received; outcomes on the date decided, on time when decided on or "
-     "before the decision's due date."),
-    ("Actions completed on time",
-     "An action counts in the period in which it was completed, against its owner agency: on time when completed "
-     "on or before its due date (as re-dated, with a reason, if it was)."),
+    (
+        "Applications",
+        "Each application counts once, on the date it was received, whatever happened to it later (an application "
+        "withdrawn or closed before a decision still counts as received).",
+    ),
+    (
+        "Threshold not met",
+        "A case counts once, on the date of its first decision that the threshold was not met. A later decision on "
+        "the same case (reconsidered, or after an upheld escalation) does not count it again, and a case later "
+        "found to meet the threshold stays counted: it was not met at the time.",
+    ),
+    (
+        "Reviews carried out",
+        "A review is carried out on the date its case review meeting is held (a meeting recorded as held; scheduled "
+        "and cancelled meetings, and restorative conferences between the parties, do not count). A case counts once for its first meeting held; further meetings to "
+        "review the action plan do not count again. A case referred back by an upheld escalation counts again only "
+        "when a new meeting is held after the escalation decision.",
+    ),
+    (
+        "Reviews with recommendations",
+        "A review counted above whose meeting recorded at least one recommendation, in the same period as the review.",
+    ),
+    (
+        "Withdrawn or closed before a decision",
+        "A case closed before any threshold decision, on the date it was closed. Not one of the four statutory "
+        "figures; shown so that applications minus decisions can be explained.",
+    ),
+    (
+        "Timeliness",
+        "A stage deadline counts in the period in which it was met: on time when met on or before its due date (an "
+        "extended deadline, extended with a recorded reason, against its extended date). Working days are counted "
+        "from the event the deadline runs from to the day it was met, with the area's bank holidays and closure "
+        "days. A deadline whose due date could not be counted (no bank-holiday data) is shown as not measured.",
+    ),
+    (
+        "Escalations",
+        "Counted on the date the request was received; outcomes on the date decided, on time when decided on or "
+        "before the decision's due date.",
+    ),
+    (
+        "Actions completed on time",
+        "An action counts in the period in which it was completed, against its owner agency: on time when completed "
+        "on or before its due date (as re-dated, with a reason, if it was).",
+    ),
 )
 
 
@@ -284,8 +299,9 @@ def review_meetings(meetings: Iterable[HeldMeeting], referrals: Iterable[Referra
     return counted
 
 
-def count_reviews(meetings: Iterable[HeldMeeting], referrals: Iterable[Referral], period: Period
-                  ) -> tuple[Counter[int], Counter[int]]:
+def count_reviews(
+    meetings: Iterable[HeldMeeting], referrals: Iterable[Referral], period: Period
+) -> tuple[Counter[int], Counter[int]]:
     """(reviews, reviews with recommendations) per area, by the date the review's meeting was held.
 
     ``meetings`` must include every held meeting of a case up to the end of the period (an earlier meeting

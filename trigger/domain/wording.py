@@ -52,8 +52,10 @@ def findings_problem(text: str) -> str | None:
     letter the applicant waited for: it must be written for this case, not left blank or to the stock sentence."""
     cleaned = " ".join((text or "").split())
     if not cleaned:
-        return ("Enter what the review found: what the agencies did well, what they could have done better, "
-                "in plain English")
+        return (
+            "Enter what the review found: what the agencies did well, what they could have done better, "
+            "in plain English"
+        )
     if cleaned.rstrip(".").lower() == FINDINGS_BOILERPLATE.rstrip(".").lower():
         return "Write what the review found in this case, not the standard sentence"
     return None

@@ -53,8 +53,9 @@ def new(case_id: int):
     if not can_record_escalation(current_user, case):
         abort(403)
     if not services.can_be_escalated(case):
-        return render_template("escalations/new.html", case=case, form=None,
-                               refusal=services.why_not_escalatable(case)), _status()
+        return render_template(
+            "escalations/new.html", case=case, form=None, refusal=services.why_not_escalatable(case)
+        ), _status()
     form = RequestForm()
     if request.method == "GET":
         form.outcome_letter_on.data = services.default_letter_date(case)
@@ -62,22 +63,29 @@ def new(case_id: int):
     window = None
     if form.validate_on_submit():
         data = services.RequestInput(
-            received_on=form.received_on.data, outcome_letter_on=form.outcome_letter_on.data,
-            grounds=form.grounds.data or [], ground_other_details=form.ground_other_details.data or "",
+            received_on=form.received_on.data,
+            outcome_letter_on=form.outcome_letter_on.data,
+            grounds=form.grounds.data or [],
+            ground_other_details=form.ground_other_details.data or "",
             applicant_summary=form.applicant_summary.data or "",
             late_accepted_reason=form.late_accepted_reason.data or "",
-            consent_to_share=bool(form.consent_to_share.data), consent_on=form.consent_on.data,
-            reviewing_body=form.reviewing_body.data or "", reviewing_body_name=form.reviewing_body_name.data or "",
+            consent_to_share=bool(form.consent_to_share.data),
+            consent_on=form.consent_on.data,
+            reviewing_body=form.reviewing_body.data or "",
+            reviewing_body_name=form.reviewing_body_name.data or "",
         )
         try:
             escalation = services.record_request(case, data, actor=current_user)
         except FieldError as error:
             attach_error(form, error)
         else:
-            flash(f"The escalation request has been recorded and {case.reference} is now escalated: "
-                  f"{'received late, accepted' if escalation.late else 'received in time'} "
-                  f"({services.window_message(escalation)}). The PCC reviewers have been told; "
-                  f"a decision is due by {services.long_date(escalation.decision_due_on)}.", "success")
+            flash(
+                f"The escalation request has been recorded and {case.reference} is now escalated: "
+                f"{'received late, accepted' if escalation.late else 'received in time'} "
+                f"({services.window_message(escalation)}). The PCC reviewers have been told; "
+                f"a decision is due by {services.long_date(escalation.decision_due_on)}.",
+                "success",
+            )
             return redirect(url_for("cases.show", case_id=case.id))
     if form.outcome_letter_on.data and form.received_on.data and not form.outcome_letter_on.errors:
         try:
@@ -91,24 +99,30 @@ def new(case_id: int):
 @allow(LIST_ESCALATIONS)
 def index():
     listed = services.escalation_list(current_user)
-    return render_template("escalations/index.html",
-                           open_rows=[row for row in listed if row.escalation.outcome is None],
-                           decided_rows=[row for row in listed if row.escalation.outcome is not None])
+    return render_template(
+        "escalations/index.html",
+        open_rows=[row for row in listed if row.escalation.outcome is None],
+        decided_rows=[row for row in listed if row.escalation.outcome is not None],
+    )
 
 
 @bp.route("/escalations/<int:escalation_id>")
 @allow(ESCALATION_PAGES)
 def show(escalation_id: int):
     escalation = _load_escalation(escalation_id)
-    case = db.session.scalar(select(Case).where(Case.id == escalation.case_id)
-                             .options(selectinload(Case.decisions)))
+    case = db.session.scalar(select(Case).where(Case.id == escalation.case_id).options(selectinload(Case.decisions)))
     status, status_text = services.decision_status(escalation, date.today())
     return render_template(
-        "escalations/show.html", escalation=escalation, case=case, status=status, status_text=status_text,
+        "escalations/show.html",
+        escalation=escalation,
+        case=case,
+        status=status,
+        status_text=status_text,
         recommendations=services.recommendations_of(case, current_user),
         can_decide=can_decide_escalation(current_user, escalation) and case.stage.value == "escalated",
         can_see_case=can_view_case(current_user, case),
-        back_url=url_for("escalations.index") if LIST_ESCALATIONS.allows(current_user)
+        back_url=url_for("escalations.index")
+        if LIST_ESCALATIONS.allows(current_user)
         else url_for("cases.show", case_id=case.id),
         protective_marking="OFFICIAL-SENSITIVE",
     )
@@ -124,21 +138,28 @@ def decide(escalation_id: int):
     if request.method == "GET":
         form.decided_on.data = date.today()
     if form.validate_on_submit():
-        data = services.OutcomeInput(outcome=form.outcome.data, reasons=form.reasons.data,
-                                     decided_on=form.decided_on.data,
-                                     points_to_reconsider=form.points_to_reconsider.data or "")
+        data = services.OutcomeInput(
+            outcome=form.outcome.data,
+            reasons=form.reasons.data,
+            decided_on=form.decided_on.data,
+            points_to_reconsider=form.points_to_reconsider.data or "",
+        )
         try:
             services.record_outcome(escalation, data, actor=current_user)
         except FieldError as error:
             attach_error(form, error)
         else:
             if escalation.outcome is EscalationOutcome.UPHELD:
-                message = (f"The escalation is upheld. {escalation.case.reference} has been referred back and is "
-                           f"now at “{escalation.reopened_stage.label}”, due by "
-                           f"{services.long_date(escalation.reconsider_due_on)}.")
+                message = (
+                    f"The escalation is upheld. {escalation.case.reference} has been referred back and is "
+                    f"now at “{escalation.reopened_stage.label}”, due by "
+                    f"{services.long_date(escalation.reconsider_due_on)}."
+                )
             else:
-                message = (f"The escalation is not upheld. {escalation.case.reference} is now at "
-                           f"“{escalation.reopened_stage.label}”.")
+                message = (
+                    f"The escalation is not upheld. {escalation.case.reference} is now at "
+                    f"“{escalation.reopened_stage.label}”."
+                )
             flash(message + " The coordinator has been told.", "success")
             return redirect(url_for("escalations.show", escalation_id=escalation.id))
     return render_template("escalations/decide.html", form=form, escalation=escalation), _status()

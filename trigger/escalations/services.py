@@ -63,8 +63,10 @@ def can_be_escalated(case: Case) -> bool:
 
 def why_not_escalatable(case: Case) -> str:
     allowed = ", ".join(f"“{s.label}”" for s in sorted(ESCALATABLE_STAGES, key=list(Stage).index))
-    return (f"An escalation request can be recorded when the case is at {allowed}. "
-            f"{case.reference} is at “{case.stage.label}”.")
+    return (
+        f"An escalation request can be recorded when the case is at {allowed}. "
+        f"{case.reference} is at “{case.stage.label}”."
+    )
 
 
 def load_escalation(escalation_id: int) -> Escalation | None:
@@ -74,8 +76,9 @@ def load_escalation(escalation_id: int) -> Escalation | None:
 
 
 #: Built once (the case page asks on every view).
-_ESCALATIONS_OF = (select(Escalation).where(Escalation.case_id == bindparam("case_id"))
-                   .order_by(Escalation.received_on, Escalation.id))
+_ESCALATIONS_OF = (
+    select(Escalation).where(Escalation.case_id == bindparam("case_id")).order_by(Escalation.received_on, Escalation.id)
+)
 
 
 def escalations_of(case: Case) -> list[Escalation]:
@@ -99,18 +102,22 @@ class Listed:
 def escalation_list(user: User, today: date | None = None) -> list[Listed]:
     """The escalations on cases `user` can see: undecided first (soonest decision due), then decided (newest)."""
     today = today or date.today()
-    rows = db.session.scalars(
-        select(Escalation)
-        .join(Case, Case.id == Escalation.case_id)
-        .where(case_visibility(user))
-        .options(joinedload(Escalation.case))
-        .order_by(
-            sql_case((Escalation.outcome.is_(None), 0), else_=1),
-            sql_case((Escalation.outcome.is_(None), Escalation.decision_due_on), else_=None),
-            Escalation.decided_on.desc(),
-            Escalation.id,
+    rows = (
+        db.session.scalars(
+            select(Escalation)
+            .join(Case, Case.id == Escalation.case_id)
+            .where(case_visibility(user))
+            .options(joinedload(Escalation.case))
+            .order_by(
+                sql_case((Escalation.outcome.is_(None), 0), else_=1),
+                sql_case((Escalation.outcome.is_(None), Escalation.decision_due_on), else_=None),
+                Escalation.decided_on.desc(),
+                Escalation.id,
+            )
         )
-    ).unique().all()
+        .unique()
+        .all()
+    )
     calendars = calendars_for_areas({row.case.area.id: row.case.area for row in rows}.values())
     listed = []
     for row in rows:
@@ -141,11 +148,14 @@ def default_letter_date(case: Case) -> date | None:
     """
     if case.stage is Stage.THRESHOLD_NOT_MET:
         return db.session.scalar(
-            select(ThresholdDecision.decided_on).where(ThresholdDecision.case_id == case.id)
-            .order_by(ThresholdDecision.id.desc()).limit(1)
+            select(ThresholdDecision.decided_on)
+            .where(ThresholdDecision.case_id == case.id)
+            .order_by(ThresholdDecision.id.desc())
+            .limit(1)
         )
     events = db.session.scalars(
-        select(AuditEvent).where(AuditEvent.case_id == case.id, AuditEvent.action == "case.stage_changed")
+        select(AuditEvent)
+        .where(AuditEvent.case_id == case.id, AuditEvent.action == "case.stage_changed")
         .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
     )
     for event in events:
@@ -199,9 +209,11 @@ def record_request(case: Case, data: RequestInput, *, actor: User) -> Escalation
     if EscalationGround.OTHER in grounds and not data.ground_other_details.strip():
         raise FieldError("ground_other_details", "Describe the other grounds")
     if not data.consent_to_share:
-        raise FieldError("consent_to_share",
-                         "The applicant must agree to their information going to the reviewing body before "
-                         "the escalation can be passed on")
+        raise FieldError(
+            "consent_to_share",
+            "The applicant must agree to their information going to the reviewing body before "
+            "the escalation can be passed on",
+        )
     if data.consent_on is None:
         raise FieldError("consent_on", "Enter the date the applicant gave their consent")
     try:
@@ -212,8 +224,9 @@ def record_request(case: Case, data: RequestInput, *, actor: User) -> Escalation
         raise FieldError("reviewing_body_name", "Enter the name of the reviewing body")
     window = window_for(case, data.outcome_letter_on, data.received_on)
     if window.late and not data.late_accepted_reason.strip():
-        raise FieldError("late_accepted_reason",
-                         f"This request was {window.message}. Give the reason for accepting it late")
+        raise FieldError(
+            "late_accepted_reason", f"This request was {window.message}. Give the reason for accepting it late"
+        )
     policy, calendar = timescale_for_area(case.area), calendar_for_area(case.area)
     try:
         decision_due = compute_due(DeadlineKind.ESCALATION_DECISION, data.received_on, policy, calendar)
@@ -221,17 +234,23 @@ def record_request(case: Case, data: RequestInput, *, actor: User) -> Escalation
         raise FieldError("received_on", str(error)) from None
 
     escalation = Escalation(
-        case_id=case.id, escalated_from=case.stage,
-        received_on=data.received_on, outcome_letter_on=data.outcome_letter_on,
-        window_working_days=window.window_working_days, window_due_on=window.window_due_on,
-        working_days_after_letter=window.working_days_after, late=window.late,
+        case_id=case.id,
+        escalated_from=case.stage,
+        received_on=data.received_on,
+        outcome_letter_on=data.outcome_letter_on,
+        window_working_days=window.window_working_days,
+        window_due_on=window.window_due_on,
+        working_days_after_letter=window.working_days_after,
+        late=window.late,
         late_accepted_reason=data.late_accepted_reason.strip() if window.late else "",
         ground_other_details=data.ground_other_details.strip() if EscalationGround.OTHER in grounds else "",
         applicant_summary=data.applicant_summary.strip(),
-        consent_to_share=True, consent_on=data.consent_on,
+        consent_to_share=True,
+        consent_on=data.consent_on,
         reviewing_body=body,
         reviewing_body_name=data.reviewing_body_name.strip() if body is ReviewingBody.OTHER else "",
-        decision_due_on=decision_due, recorded_by_id=actor.id,
+        decision_due_on=decision_due,
+        recorded_by_id=actor.id,
     )
     for ground in EscalationGround:
         setattr(escalation, ground.column, ground in grounds)
@@ -241,24 +260,37 @@ def record_request(case: Case, data: RequestInput, *, actor: User) -> Escalation
     except IntegrityError:  # another coordinator recorded one a moment ago (uq_escalations_one_open_per_case)
         raise FieldError("received_on", f"{case.reference} already has an escalation waiting for a decision") from None
 
-    move_to(case, Stage.ESCALATED, f"Escalation request received {_long(data.received_on)}",
-            audit_details={"escalation_id": escalation.id})
+    move_to(
+        case,
+        Stage.ESCALATED,
+        f"Escalation request received {_long(data.received_on)}",
+        audit_details={"escalation_id": escalation.id},
+    )
     # The deadlines engine: the applicant's window is met, the reviewing body's decision is due (on the dashboard).
     meet_deadline(case, DeadlineKind.ESCALATION_REQUEST, data.received_on)
     open_deadline(case, DeadlineKind.ESCALATION_DECISION, data.received_on)
     audit.record(
-        "escalation.requested", "escalation", escalation.id,
+        "escalation.requested",
+        "escalation",
+        escalation.id,
         f"Escalation request received {_long(data.received_on)} ({window.message}"
-        + (", accepted late" if window.late else "") + f"); to {escalation.reviewing_body_label}; "
+        + (", accepted late" if window.late else "")
+        + f"); to {escalation.reviewing_body_label}; "
         f"decision due {_long(decision_due)}",
         {
-            "received_on": data.received_on.isoformat(), "outcome_letter_on": data.outcome_letter_on.isoformat(),
-            "window_due_on": window.window_due_on.isoformat(), "working_days_after": window.working_days_after,
-            "late": window.late, "late_accepted_reason": escalation.late_accepted_reason,
-            "grounds": sorted(g.value for g in grounds), "consent_on": data.consent_on.isoformat(),
-            "reviewing_body": body.value, "decision_due_on": decision_due.isoformat(),
+            "received_on": data.received_on.isoformat(),
+            "outcome_letter_on": data.outcome_letter_on.isoformat(),
+            "window_due_on": window.window_due_on.isoformat(),
+            "working_days_after": window.working_days_after,
+            "late": window.late,
+            "late_accepted_reason": escalation.late_accepted_reason,
+            "grounds": sorted(g.value for g in grounds),
+            "consent_on": data.consent_on.isoformat(),
+            "reviewing_body": body.value,
+            "decision_due_on": decision_due.isoformat(),
         },
-        actor=actor, case_id=case.id,
+        actor=actor,
+        case_id=case.id,
     )
     _notify_reviewers(case, escalation)
     return escalation
@@ -296,8 +328,11 @@ def record_outcome(escalation: Escalation, data: OutcomeInput, *, actor: User) -
     if escalation.outcome is not None:
         raise FieldError("outcome", "The outcome of this escalation has already been recorded")
     if case.stage is not Stage.ESCALATED:
-        raise FieldError("outcome", f"{case.reference} is no longer escalated (it is at “{case.stage.label}”), "
-                                    "so no outcome can be recorded. Ask the coordinator.")
+        raise FieldError(
+            "outcome",
+            f"{case.reference} is no longer escalated (it is at “{case.stage.label}”), "
+            "so no outcome can be recorded. Ask the coordinator.",
+        )
     try:
         outcome = EscalationOutcome(data.outcome)
     except ValueError:
@@ -307,11 +342,17 @@ def record_outcome(escalation: Escalation, data: OutcomeInput, *, actor: User) -
     if outcome is EscalationOutcome.UPHELD and not data.points_to_reconsider.strip():
         raise FieldError("points_to_reconsider", "Say what the bodies must reconsider")
     if data.decided_on < escalation.received_on:
-        raise FieldError("decided_on", "The date of the decision must be the same as or after the date the "
-                                       f"request was received ({_long(escalation.received_on)})")
+        raise FieldError(
+            "decided_on",
+            "The date of the decision must be the same as or after the date the "
+            f"request was received ({_long(escalation.received_on)})",
+        )
 
-    details: dict = {"outcome": outcome.value, "decided_on": data.decided_on.isoformat(),
-                     "escalation_id": escalation.id}
+    details: dict = {
+        "outcome": outcome.value,
+        "decided_on": data.decided_on.isoformat(),
+        "escalation_id": escalation.id,
+    }
     if outcome is EscalationOutcome.UPHELD:
         stage = reopen_stage(escalation.escalated_from, threshold_disputed=escalation.ground_threshold_disputed)
         kind = reconsider_deadline(stage)
@@ -322,8 +363,10 @@ def record_outcome(escalation: Escalation, data: OutcomeInput, *, actor: User) -
         escalation.points_to_reconsider = data.points_to_reconsider.strip()
         escalation.reconsider_due_on = due
         details.update(reconsider=kind.value, reconsider_due_on=due.isoformat())
-        reason = (f"Escalation upheld by {escalation.reviewing_body_label}: referred back to reconsider; "
-                  f"{kind.label.lower()} by {_long(due)}")
+        reason = (
+            f"Escalation upheld by {escalation.reviewing_body_label}: referred back to reconsider; "
+            f"{kind.label.lower()} by {_long(due)}"
+        )
     else:
         stage = resume_stage(escalation.escalated_from)
         escalation.points_to_reconsider = ""
@@ -340,11 +383,20 @@ def record_outcome(escalation: Escalation, data: OutcomeInput, *, actor: User) -
         # Always a new cycle, counted from the decision: the stage starts again, whatever the earlier cycle did.
         kind = reconsider_deadline(stage)
         open_deadline(case, kind, data.decided_on, cycle=_last_cycle(case, kind) + 1)
-    audit.record("escalation.decided", "escalation", escalation.id,
-                 f"{outcome.label} ({_long(data.decided_on)}); the case is now at “{stage.label}”",
-                 {**details, "reasons": escalation.outcome_reasons,
-                  "points_to_reconsider": escalation.points_to_reconsider, "stage": stage.value},
-                 actor=actor, case_id=case.id)
+    audit.record(
+        "escalation.decided",
+        "escalation",
+        escalation.id,
+        f"{outcome.label} ({_long(data.decided_on)}); the case is now at “{stage.label}”",
+        {
+            **details,
+            "reasons": escalation.outcome_reasons,
+            "points_to_reconsider": escalation.points_to_reconsider,
+            "stage": stage.value,
+        },
+        actor=actor,
+        case_id=case.id,
+    )
     _notify_coordinator(case, escalation)
     db.session.flush()
     return escalation
@@ -354,8 +406,9 @@ def _last_cycle(case: Case, kind: DeadlineKind) -> int:
     from trigger.models.deadlines import CaseDeadline
 
     return db.session.scalar(
-        select(func.coalesce(func.max(CaseDeadline.cycle), 0))
-        .where(CaseDeadline.case_id == case.id, CaseDeadline.kind == kind)
+        select(func.coalesce(func.max(CaseDeadline.cycle), 0)).where(
+            CaseDeadline.case_id == case.id, CaseDeadline.kind == kind
+        )
     )
 
 
@@ -363,11 +416,12 @@ def _notify_coordinator(case: Case, escalation: Escalation) -> None:
     from trigger.notifications.services import notify_role, notify_user
 
     subject = f"Escalation of {case.reference}: {escalation.outcome.label.split(':')[0].lower()}"
-    body = (f"The escalation of case {case.reference} has been decided: {escalation.outcome.label.lower()}. "
-            f"The case is now at “{escalation.reopened_stage.label}”.")
+    body = (
+        f"The escalation of case {case.reference} has been decided: {escalation.outcome.label.lower()}. "
+        f"The case is now at “{escalation.reopened_stage.label}”."
+    )
     if escalation.reconsider_due_on is not None:
-        body += (f" {reconsider_deadline(escalation.reopened_stage).label} by "
-                 f"{_long(escalation.reconsider_due_on)}.")
+        body += f" {reconsider_deadline(escalation.reopened_stage).label} by {_long(escalation.reconsider_due_on)}."
     body += " Send the applicant the escalation outcome letter."
     link = f"/escalations/{escalation.id}"
     key = f"escalation-decided:{escalation.id}"
@@ -387,8 +441,9 @@ _long = long_date
 
 def window_message(escalation: Escalation) -> str:
     """For example "received 23 working days after the outcome letter; the window is 20 working days"."""
-    return WindowCheck(escalation.window_due_on, escalation.window_working_days,
-                       escalation.working_days_after_letter, escalation.late).message
+    return WindowCheck(
+        escalation.window_due_on, escalation.window_working_days, escalation.working_days_after_letter, escalation.late
+    ).message
 
 
 def recommendations_of(case: Case, viewer) -> list:
@@ -402,6 +457,8 @@ def recommendations_of(case: Case, viewer) -> list:
     seen = {meeting.id for meeting in visible_meetings(viewer, case, meetings)}
     if not seen:
         return []
-    return list(db.session.scalars(
-        select(Recommendation).where(Recommendation.meeting_id.in_(seen)).order_by(Recommendation.id)
-    ))
+    return list(
+        db.session.scalars(
+            select(Recommendation).where(Recommendation.meeting_id.in_(seen)).order_by(Recommendation.id)
+        )
+    )

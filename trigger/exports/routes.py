@@ -35,8 +35,7 @@ def cases_csv():
     today = london_today()
     rows = services.case_list(current_user, filters, today)
     audit.record("export.cases", "case", None, "Exported the case list as CSV", {"filters": filters.described()})
-    return _csv_response(services.filename("cases", on=today),
-                         services.csv_text(services.CASE_LIST_HEADER, rows))
+    return _csv_response(services.filename("cases", on=today), services.csv_text(services.CASE_LIST_HEADER, rows))
 
 
 @bp.route("/cases/<int:case_id>/plan.csv")
@@ -49,10 +48,17 @@ def plan_csv(case_id: int):
         abort(403)
     today = london_today()
     rows = services.action_plan(case, today, current_user)
-    audit.record("export.action_plan", "case", case.id, f"Exported the action plan of {case.reference} as CSV",
-                 {"actions": len(rows)}, case_id=case.id)
-    return _csv_response(services.filename("action-plan", case.reference, on=today),
-                         services.csv_text(services.PLAN_HEADER, rows))
+    audit.record(
+        "export.action_plan",
+        "case",
+        case.id,
+        f"Exported the action plan of {case.reference} as CSV",
+        {"actions": len(rows)},
+        case_id=case.id,
+    )
+    return _csv_response(
+        services.filename("action-plan", case.reference, on=today), services.csv_text(services.PLAN_HEADER, rows)
+    )
 
 
 @bp.route("/my-actions.csv")
@@ -60,7 +66,7 @@ def plan_csv(case_id: int):
 def my_actions_csv():
     today = london_today()
     rows = services.my_actions(current_user, today)
-    audit.record("export.my_actions", "agency", current_user.agency_id, "Exported My actions as CSV",
-                 {"actions": len(rows)})
-    return _csv_response(services.filename("my-actions", on=today),
-                         services.csv_text(services.MY_ACTIONS_HEADER, rows))
+    audit.record(
+        "export.my_actions", "agency", current_user.agency_id, "Exported My actions as CSV", {"actions": len(rows)}
+    )
+    return _csv_response(services.filename("my-actions", on=today), services.csv_text(services.MY_ACTIONS_HEADER, rows))

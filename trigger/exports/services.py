@@ -81,8 +81,16 @@ def _london_day(moment: datetime | None) -> date | None:
 
 
 CASE_LIST_HEADER = [
-    "Reference", "Applicant", "Area", "Stage", "Received", "Threshold outcome", "Next deadline",
-    "Next deadline date", "Overdue", "Open actions",
+    "Reference",
+    "Applicant",
+    "Area",
+    "Stage",
+    "Received",
+    "Threshold outcome",
+    "Next deadline",
+    "Next deadline date",
+    "Overdue",
+    "Open actions",
 ]
 
 
@@ -93,21 +101,44 @@ def case_list(user: User, filters: CaseListFilters, today: date) -> Iterator[lis
     Two statements per CHUNK cases: the cases with their area, latest threshold outcome, overdue flag and number
     of open actions; then their next deadlines (the function the case list page uses).
     """
-    listed = search_cases(user, query=filters.query, area_id=filters.area_id, stage=filters.stage,
-                          overdue=filters.overdue, sort=filters.sort)
+    listed = search_cases(
+        user,
+        query=filters.query,
+        area_id=filters.area_id,
+        stage=filters.stage,
+        overdue=filters.overdue,
+        sort=filters.sort,
+    )
     outcome = (
-        select(ThresholdDecision.outcome).where(ThresholdDecision.case_id == Case.id)
-        .order_by(ThresholdDecision.id.desc()).limit(1).correlate(Case).scalar_subquery()
+        select(ThresholdDecision.outcome)
+        .where(ThresholdDecision.case_id == Case.id)
+        .order_by(ThresholdDecision.id.desc())
+        .limit(1)
+        .correlate(Case)
+        .scalar_subquery()
     )
     open_actions = (
-        select(func.count(Action.id)).join(ActionPlan, Action.plan_id == ActionPlan.id)
+        select(func.count(Action.id))
+        .join(ActionPlan, Action.plan_id == ActionPlan.id)
         .where(ActionPlan.case_id == Case.id, Action.status.in_([s.value for s in OPEN_STATUSES]))
-        .correlate(Case).scalar_subquery()
+        .correlate(Case)
+        .scalar_subquery()
     )
-    statement = listed.with_only_columns(
-        Case.id, Case.reference, Case.applicant_name, Area.name, Case.stage, Case.received_on, outcome,
-        overdue_condition(today), open_actions,
-    ).join_from(Case, Area, Case.area_id == Area.id).execution_options(yield_per=CHUNK)
+    statement = (
+        listed.with_only_columns(
+            Case.id,
+            Case.reference,
+            Case.applicant_name,
+            Area.name,
+            Case.stage,
+            Case.received_on,
+            outcome,
+            overdue_condition(today),
+            open_actions,
+        )
+        .join_from(Case, Area, Case.area_id == Area.id)
+        .execution_options(yield_per=CHUNK)
+    )
     return _case_rows(statement)
 
 
@@ -117,16 +148,31 @@ def _case_rows(statement) -> Iterator[list[object]]:
         for case_id, reference, applicant, area, stage, received, outcome, overdue, open_actions in chunk:
             kind, due = deadlines.get(case_id, (None, None))
             yield [
-                reference, applicant, area, stage.label, received,
+                reference,
+                applicant,
+                area,
+                stage.label,
+                received,
                 outcome.label if outcome else "Not decided yet",
-                kind.label if kind else "", due, bool(overdue), open_actions or 0,
+                kind.label if kind else "",
+                due,
+                bool(overdue),
+                open_actions or 0,
             ]
 
 
 # ---- one case's action plan ---------------------------------------------------------------------------------
 
 PLAN_HEADER = [
-    "Action number", "Action", "Owner agency", "Owner person", "Due", "Status", "Overdue", "Latest update", "Latest update date",
+    "Action number",
+    "Action",
+    "Owner agency",
+    "Owner person",
+    "Due",
+    "Status",
+    "Overdue",
+    "Latest update",
+    "Latest update date",
     "Not for the victim",
 ]
 
@@ -139,24 +185,52 @@ def action_plan(case: Case, today: date, reader: User) -> list[list[object]]:
     for row in rows:
         action = row.action
         if not can_read_action(reader, action):
-            result.append([
-                action.number, restricted_action_line(action.owner_agency.name, action.due_on), action.owner_agency.name, "",
-                action.due_on, action.status.label, row.overdue, "", None, "",
-            ])
+            result.append(
+                [
+                    action.number,
+                    restricted_action_line(action.owner_agency.name, action.due_on),
+                    action.owner_agency.name,
+                    "",
+                    action.due_on,
+                    action.status.label,
+                    row.overdue,
+                    "",
+                    None,
+                    "",
+                ]
+            )
             continue
         latest = action.updates[-1] if action.updates else None
-        result.append([
-            action.number, action.description, action.owner_agency.name, action.owner_user.name if action.owner_user else "",
-            action.due_on, action.status.label, row.overdue, latest.note if latest else "",
-            _london_day(latest.created_at) if latest else None, not action.victim_visible,
-        ])
+        result.append(
+            [
+                action.number,
+                action.description,
+                action.owner_agency.name,
+                action.owner_user.name if action.owner_user else "",
+                action.due_on,
+                action.status.label,
+                row.overdue,
+                latest.note if latest else "",
+                _london_day(latest.created_at) if latest else None,
+                not action.victim_visible,
+            ]
+        )
     return result
 
 
 # ---- "My actions" -------------------------------------------------------------------------------------------
 
 MY_ACTIONS_HEADER = [
-    "Case", "Area", "Action number", "Action", "Owner person", "Due", "Status", "Overdue", "Latest update", "Latest update date",
+    "Case",
+    "Area",
+    "Action number",
+    "Action",
+    "Owner person",
+    "Due",
+    "Status",
+    "Overdue",
+    "Latest update",
+    "Latest update date",
     "Not for the victim",
 ]
 
@@ -173,11 +247,21 @@ def my_actions(user: User, today: date) -> list[list[object]]:
     for row in rows:
         action = row.action
         note, at = latest.get(action.id, ("", None))
-        result.append([
-            action.plan.case.reference, action.plan.case.area.name, action.number, action.description,
-            action.owner_user.name if action.owner_user else "", action.due_on, action.status.label, row.overdue,
-            note, _london_day(at), not action.victim_visible,
-        ])
+        result.append(
+            [
+                action.plan.case.reference,
+                action.plan.case.area.name,
+                action.number,
+                action.description,
+                action.owner_user.name if action.owner_user else "",
+                action.due_on,
+                action.status.label,
+                row.overdue,
+                note,
+                _london_day(at),
+                not action.victim_visible,
+            ]
+        )
     return result
 
 
@@ -185,11 +269,21 @@ def _latest_updates(action_ids: list[int]) -> dict[int, tuple[str, datetime]]:
     """Each action's latest update (note, when), in the history's order (created_at, then id)."""
     found: dict[int, tuple[str, datetime]] = {}
     for start in range(0, len(action_ids), CHUNK):
-        ranked = select(
-            ActionUpdate.action_id, ActionUpdate.note, ActionUpdate.created_at,
-            func.row_number().over(partition_by=ActionUpdate.action_id,
-                                   order_by=(ActionUpdate.created_at.desc(), ActionUpdate.id.desc())).label("n"),
-        ).where(ActionUpdate.action_id.in_(action_ids[start:start + CHUNK])).subquery()
+        ranked = (
+            select(
+                ActionUpdate.action_id,
+                ActionUpdate.note,
+                ActionUpdate.created_at,
+                func.row_number()
+                .over(
+                    partition_by=ActionUpdate.action_id,
+                    order_by=(ActionUpdate.created_at.desc(), ActionUpdate.id.desc()),
+                )
+                .label("n"),
+            )
+            .where(ActionUpdate.action_id.in_(action_ids[start : start + CHUNK]))
+            .subquery()
+        )
         for action_id, note, at in db.session.execute(
             select(ranked.c.action_id, ranked.c.note, ranked.c.created_at).where(ranked.c.n == 1)
         ):

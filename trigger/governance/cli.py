@@ -29,12 +29,16 @@ def run_command(dry_run: bool, no_purge: bool) -> None:
     except RetentionBusy as busy:
         raise click.ClickException(str(busy)) from None
     verb = "Would anonymise" if dry_run else "Anonymised"
-    click.echo(f"{verb} {len(report.due) if dry_run else report.anonymised:,} case(s) closed past their "
-               f"retention period (as of {report.today.isoformat()}).")
+    click.echo(
+        f"{verb} {len(report.due) if dry_run else report.anonymised:,} case(s) closed past their "
+        f"retention period (as of {report.today.isoformat()})."
+    )
     if dry_run:
         for item in report.due:
-            click.echo(f"  {item.reference}  {item.area_name}: closed {item.closed_on.isoformat()}, "
-                       f"{item.retention_years}-year retention, due {item.due_on.isoformat()}")
+            click.echo(
+                f"  {item.reference}  {item.area_name}: closed {item.closed_on.isoformat()}, "
+                f"{item.retention_years}-year retention, due {item.due_on.isoformat()}"
+            )
     if report.held:
         click.echo(f"{'Would skip' if dry_run else 'Skipped'} {len(report.held):,} case(s) under a legal hold:")
         for item in report.held:

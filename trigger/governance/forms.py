@@ -9,8 +9,10 @@ from wtforms.validators import DataRequired, NumberRange
 from trigger.domain import retention as rules
 from trigger.forms import max_length, strip_filter
 
-_YEARS_MESSAGE = (f"The retention period must be a whole number of years between {rules.MIN_RETENTION_YEARS} "
-                  f"and {rules.MAX_RETENTION_YEARS}")
+_YEARS_MESSAGE = (
+    f"The retention period must be a whole number of years between {rules.MIN_RETENTION_YEARS} "
+    f"and {rules.MAX_RETENTION_YEARS}"
+)
 
 
 class _Years(IntegerField):
@@ -23,23 +25,29 @@ class _Years(IntegerField):
 
 class RetentionForm(FlaskForm):
     retention_years = _Years(
-        "Years after a case is closed", validators=[
+        "Years after a case is closed",
+        validators=[
             DataRequired(_YEARS_MESSAGE),
-            NumberRange(rules.MIN_RETENTION_YEARS, rules.MAX_RETENTION_YEARS, _YEARS_MESSAGE)])
+            NumberRange(rules.MIN_RETENTION_YEARS, rules.MAX_RETENTION_YEARS, _YEARS_MESSAGE),
+        ],
+    )
 
 
 class HoldForm(FlaskForm):
-    reason = TextAreaField("Reason", filters=[strip_filter],
-                           validators=[DataRequired("Enter the reason"), max_length(2000, "The reason")])
+    reason = TextAreaField(
+        "Reason", filters=[strip_filter], validators=[DataRequired("Enter the reason"), max_length(2000, "The reason")]
+    )
 
 
 class SubjectSearchForm(FlaskForm):
     class Meta:
         csrf = False  # a search changes nothing: GET, bookmarkable
 
-    q = StringField("Name or email address", filters=[strip_filter],
-                    validators=[DataRequired("Enter a name or email address to search for"),
-                                max_length(120, "The search")])
+    q = StringField(
+        "Name or email address",
+        filters=[strip_filter],
+        validators=[DataRequired("Enter a name or email address to search for"), max_length(120, "The search")],
+    )
 
 
 def notice_form_class(kind: str) -> type[FlaskForm]:
@@ -54,15 +62,35 @@ def notice_form_class(kind: str) -> type[FlaskForm]:
         pass
 
     for section in KINDS[kind][1]:
-        setattr(NoticeForm, section.key, TextAreaField(
-            section.heading, filters=[strip_filter], description=section.hint,
-            validators=[DataRequired(f"Enter the text of “{section.heading}”"),
-                        max_length(MAX_SECTION, f"“{section.heading}”")]))
+        setattr(
+            NoticeForm,
+            section.key,
+            TextAreaField(
+                section.heading,
+                filters=[strip_filter],
+                description=section.hint,
+                validators=[
+                    DataRequired(f"Enter the text of “{section.heading}”"),
+                    max_length(MAX_SECTION, f"“{section.heading}”"),
+                ],
+            ),
+        )
     for key, label in DATE_FIELDS.get(kind, ()):
         required = key == "prepared_on"
-        setattr(NoticeForm, key, DateInput(label, validators=[
-            InputRequired(f"Enter the date the statement was prepared, like {_example()}") if required else Optional()]))
+        setattr(
+            NoticeForm,
+            key,
+            DateInput(
+                label,
+                validators=[
+                    InputRequired(f"Enter the date the statement was prepared, like {_example()}")
+                    if required
+                    else Optional()
+                ],
+            ),
+        )
     if kind == "accessibility":
+
         def validate_reviewed_on(form, field):
             if field.data and form.prepared_on.data and field.data < form.prepared_on.data:
                 raise ValidationError("The review date must be on or after the date the statement was prepared")

@@ -30,10 +30,12 @@ class PurgeReport:
     email_attachments: int = 0
 
     def lines(self) -> list[str]:
-        return [f"sign-in attempts older than {rules.LOGIN_ATTEMPT_DAYS} days: {self.login_attempts:,}",
-                f"public-form submissions older than {rules.PUBLIC_SUBMISSION_DAYS} days: {self.public_submissions:,}",
-                f"sessions ended more than {rules.ENDED_SESSION_DAYS} days ago: {self.ended_sessions:,}",
-                f"sent emails' bodies removed: {self.email_bodies:,} (attachments: {self.email_attachments:,})"]
+        return [
+            f"sign-in attempts older than {rules.LOGIN_ATTEMPT_DAYS} days: {self.login_attempts:,}",
+            f"public-form submissions older than {rules.PUBLIC_SUBMISSION_DAYS} days: {self.public_submissions:,}",
+            f"sessions ended more than {rules.ENDED_SESSION_DAYS} days ago: {self.ended_sessions:,}",
+            f"sent emails' bodies removed: {self.email_bodies:,} (attachments: {self.email_attachments:,})",
+        ]
 
 
 def sent_email_body_days(config) -> int:
@@ -47,17 +49,19 @@ def purge(now: datetime, *, email_body_days: int, dry_run: bool = False) -> Purg
     sessions_before = now - timedelta(days=rules.ENDED_SESSION_DAYS)
     emails_before = now - timedelta(days=email_body_days)
     old_emails = select(OutboxMessage.id).where(
-        OutboxMessage.status == OutboxStatus.SENT, OutboxMessage.sent_at < emails_before)
+        OutboxMessage.status == OutboxStatus.SENT, OutboxMessage.sent_at < emails_before
+    )
     statements = {
         "login_attempts": delete(LoginAttempt).where(LoginAttempt.at < attempts_before),
         "public_submissions": delete(PublicSubmission).where(PublicSubmission.at < submissions_before),
         "ended_sessions": delete(UserSession).where(
             # Revoked (signed out, deactivated, idle) or unused for longer than any idle timeout: ended.
-            or_(UserSession.revoked_at < sessions_before, UserSession.last_seen_at < sessions_before)),
+            or_(UserSession.revoked_at < sessions_before, UserSession.last_seen_at < sessions_before)
+        ),
         "email_attachments": delete(OutboxAttachment).where(OutboxAttachment.message_id.in_(old_emails)),
-        "email_bodies": update(OutboxMessage).where(OutboxMessage.id.in_(old_emails),
-                                                    OutboxMessage.body != PURGED_BODY)
-                        .values(body=PURGED_BODY, html_body=None),
+        "email_bodies": update(OutboxMessage)
+        .where(OutboxMessage.id.in_(old_emails), OutboxMessage.body != PURGED_BODY)
+        .values(body=PURGED_BODY, html_body=None),
     }
     report = PurgeReport()
     for name, statement in statements.items():
@@ -65,11 +69,15 @@ def purge(now: datetime, *, email_body_days: int, dry_run: bool = False) -> Purg
             counted = select(db.func.count()).select_from(statement.table).where(statement.whereclause)
             setattr(report, name, db.session.scalar(counted))
         else:
-            setattr(report, name, db.session.execute(
-                statement.execution_options(synchronize_session=False)).rowcount)
+            setattr(report, name, db.session.execute(statement.execution_options(synchronize_session=False)).rowcount)
     if not dry_run:
-        audit.record("retention.purged", "retention_run", None, "Operational records purged: "
-                     + "; ".join(report.lines()), details=report.__dict__.copy())
+        audit.record(
+            "retention.purged",
+            "retention_run",
+            None,
+            "Operational records purged: " + "; ".join(report.lines()),
+            details=report.__dict__.copy(),
+        )
         db.session.commit()
     else:
         db.session.rollback()

@@ -52,8 +52,10 @@ def retention_years(area: Area) -> int:
 def retention_by_area() -> dict[int, int]:
     """{area id: years} for every area, the default where none is set."""
     set_years = dict(db.session.execute(select(AreaRetention.area_id, AreaRetention.retention_years)).all())
-    return {area_id: set_years.get(area_id, rules.DEFAULT_RETENTION_YEARS)
-            for area_id in db.session.scalars(select(Area.id))}
+    return {
+        area_id: set_years.get(area_id, rules.DEFAULT_RETENTION_YEARS)
+        for area_id in db.session.scalars(select(Area.id))
+    }
 
 
 def set_retention_years(area: Area, years: int | None, actor: User) -> None:
@@ -67,9 +69,14 @@ def set_retention_years(area: Area, years: int | None, actor: User) -> None:
         db.session.add(row)
     row.retention_years, row.updated_by_id = years, actor.id
     if before != years:
-        audit.record("area.retention_changed", "area", area.id,
-                     f"Retention in {area.name} changed from {before} to {years} years after closure",
-                     details={"retention_years": [before, years]}, actor=actor)
+        audit.record(
+            "area.retention_changed",
+            "area",
+            area.id,
+            f"Retention in {area.name} changed from {before} to {years} years after closure",
+            details={"retention_years": [before, years]},
+            actor=actor,
+        )
     db.session.flush()
 
 
@@ -81,8 +88,13 @@ def hold_in_force(case_id: int) -> LegalHold | None:
 
 
 def holds_of(case_id: int) -> list[LegalHold]:
-    return list(db.session.scalars(select(LegalHold).where(LegalHold.case_id == case_id)
-                                   .order_by(LegalHold.placed_at.desc(), LegalHold.id.desc())).unique())
+    return list(
+        db.session.scalars(
+            select(LegalHold)
+            .where(LegalHold.case_id == case_id)
+            .order_by(LegalHold.placed_at.desc(), LegalHold.id.desc())
+        ).unique()
+    )
 
 
 def is_anonymised(case_id: int) -> bool:
@@ -104,8 +116,15 @@ def place_hold(case: Case, reason: str, actor: User) -> LegalHold:
             db.session.flush()
     except IntegrityError:  # someone placed one at the same moment
         raise FieldError("reason", "This case is already under a legal hold") from None
-    audit.record("legal_hold.placed", "legal_hold", hold.id, f"Legal hold placed on {case.reference}",
-                 details={"reason": reason}, actor=actor, case_id=case.id)
+    audit.record(
+        "legal_hold.placed",
+        "legal_hold",
+        hold.id,
+        f"Legal hold placed on {case.reference}",
+        details={"reason": reason},
+        actor=actor,
+        case_id=case.id,
+    )
     return hold
 
 
@@ -117,8 +136,15 @@ def lift_hold(case: Case, reason: str, actor: User) -> LegalHold:
     if hold is None:
         raise FieldError("reason", "This case is not under a legal hold (someone may have lifted it already)")
     hold.lifted_at, hold.lifted_by_id, hold.lift_reason = utcnow(), actor.id, reason
-    audit.record("legal_hold.lifted", "legal_hold", hold.id, f"Legal hold lifted from {case.reference}",
-                 details={"reason": reason}, actor=actor, case_id=case.id)
+    audit.record(
+        "legal_hold.lifted",
+        "legal_hold",
+        hold.id,
+        f"Legal hold lifted from {case.reference}",
+        details={"reason": reason},
+        actor=actor,
+        case_id=case.id,
+    )
     db.session.flush()
     return hold
 
@@ -150,15 +176,18 @@ def candidates(today: date) -> tuple[list[CaseToAnonymise], list[CaseToAnonymise
         cutoff = rules.latest_due_closure(today, years)
         rows = db.session.execute(
             select(Case.id, Case.reference, Case.closed_on, Case.id.in_(in_force))
-            .where(Case.area_id == area_id, Case.stage == Stage.CLOSED, Case.closed_on <= cutoff,
-                   ~select(AnonymisedCase.case_id).where(AnonymisedCase.case_id == Case.id).exists())
+            .where(
+                Case.area_id == area_id,
+                Case.stage == Stage.CLOSED,
+                Case.closed_on <= cutoff,
+                ~select(AnonymisedCase.case_id).where(AnonymisedCase.case_id == Case.id).exists(),
+            )
             .order_by(Case.closed_on, Case.id)
         ).all()
         for case_id, reference, closed_on, on_hold in rows:
             facts = rules.CaseFacts(closed_on=closed_on, is_closed=True, on_hold=bool(on_hold), anonymised=False)
             verdict = rules.verdict(facts, years, today)
-            item = CaseToAnonymise(case_id, reference, names[area_id], closed_on, rules.due_on(closed_on, years),
-                                   years)
+            item = CaseToAnonymise(case_id, reference, names[area_id], closed_on, rules.due_on(closed_on, years), years)
             if verdict is rules.Verdict.DUE:
                 due.append(item)
             elif verdict is rules.Verdict.HELD:
@@ -182,7 +211,8 @@ def acquire_lock(run_id: str) -> None:
         raise RetentionBusy(
             f"Another retention run is in progress{since}. Wait for it to finish. If you are sure none is "
             "running (for example the server was restarted during a run), release it with "
-            "`flask retention unlock`.") from None
+            "`flask retention unlock`."
+        ) from None
 
 
 def release_lock(run_id: str | None = None) -> bool:
@@ -194,8 +224,14 @@ def release_lock(run_id: str | None = None) -> bool:
     return bool(removed)
 
 
-def run(today: date | None = None, *, dry_run: bool = False, batch_size: int = BATCH_SIZE,
-        placeholder_pdf: Callable[[], bytes] | None = None, echo: Callable[[str], None] | None = None) -> RunReport:
+def run(
+    today: date | None = None,
+    *,
+    dry_run: bool = False,
+    batch_size: int = BATCH_SIZE,
+    placeholder_pdf: Callable[[], bytes] | None = None,
+    echo: Callable[[str], None] | None = None,
+) -> RunReport:
     """Anonymise every closed case past its area's retention period and not under a legal hold.
 
     ``dry_run``: change nothing, take no lock, return what would happen. Raises RetentionBusy while another run
@@ -214,7 +250,8 @@ def run(today: date | None = None, *, dry_run: bool = False, batch_size: int = B
         for batch in _batches(report.due, batch_size):
             ids = [item.case_id for item in batch]
             if placeholder is None and db.session.scalar(
-                    select(func.count()).select_from(IssuedDocument).where(IssuedDocument.case_id.in_(ids))):
+                select(func.count()).select_from(IssuedDocument).where(IssuedDocument.case_id.in_(ids))
+            ):
                 content = (placeholder_pdf or removed_document_pdf)()
                 placeholder = (content, hashlib.sha256(content).hexdigest())
             anonymise_batch(batch, report.run_id, placeholder)
@@ -222,10 +259,18 @@ def run(today: date | None = None, *, dry_run: bool = False, batch_size: int = B
             report.anonymised += len(batch)
             if echo:
                 echo(f"  anonymised {report.anonymised:,} of {len(report.due):,} cases")
-        audit.record("retention.run", "retention_run", None,
-                     f"Retention run: {report.anonymised} case(s) anonymised, {len(report.held)} held",
-                     details={"run_id": report.run_id, "today": today.isoformat(), "anonymised": report.anonymised,
-                              "held": [item.reference for item in report.held]})
+        audit.record(
+            "retention.run",
+            "retention_run",
+            None,
+            f"Retention run: {report.anonymised} case(s) anonymised, {len(report.held)} held",
+            details={
+                "run_id": report.run_id,
+                "today": today.isoformat(),
+                "anonymised": report.anonymised,
+                "held": [item.reference for item in report.held],
+            },
+        )
         db.session.commit()
     finally:
         db.session.rollback()
@@ -235,14 +280,21 @@ def run(today: date | None = None, *, dry_run: bool = False, batch_size: int = B
 
 def _batches(items: list, size: int) -> Iterator[list]:
     for start in range(0, len(items), size):
-        yield items[start:start + size]
+        yield items[start : start + size]
 
 
 def cases_on_hold() -> list[tuple[LegalHold, str]]:
     """Every hold in force, with its case's reference, oldest first."""
-    return list(db.session.execute(
-        select(LegalHold, Case.reference).join(Case, Case.id == LegalHold.case_id)
-        .where(LegalHold.lifted_at.is_(None)).order_by(LegalHold.placed_at)).unique().all())
+    return list(
+        db.session.execute(
+            select(LegalHold, Case.reference)
+            .join(Case, Case.id == LegalHold.case_id)
+            .where(LegalHold.lifted_at.is_(None))
+            .order_by(LegalHold.placed_at)
+        )
+        .unique()
+        .all()
+    )
 
 
 def banner(case_id: int) -> dict | None:

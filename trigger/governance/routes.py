@@ -54,24 +54,31 @@ def index():
 def retention_periods():
     areas = db.session.scalars(db.select(Area).order_by(Area.name)).all()
     due, held_due = retention.candidates(date.today())
-    return render_template("governance/retention.html", areas=areas, years=retention.retention_by_area(),
-                           held=retention.cases_on_hold(), due=due, held_due=held_due)
+    return render_template(
+        "governance/retention.html",
+        areas=areas,
+        years=retention.retention_by_area(),
+        held=retention.cases_on_hold(),
+        due=due,
+        held_due=held_due,
+    )
 
 
 @bp.route("/admin/areas/<int:area_id>/retention", methods=["GET", "POST"])
 @allow(ADMIN)
 def edit_retention(area_id: int):
     area = _area(area_id)
-    form = RetentionForm(data={"retention_years": retention.retention_years(area)} if request.method == "GET"
-                         else None)
+    form = RetentionForm(data={"retention_years": retention.retention_years(area)} if request.method == "GET" else None)
     if form.validate_on_submit():
         try:
             retention.set_retention_years(area, form.retention_years.data, current_user)
         except FieldError as error:
             attach_error(form, error)
         else:
-            flash(f"Closed cases in {area.name} are now anonymised {form.retention_years.data} years after they "
-                  "close.", "success")
+            flash(
+                f"Closed cases in {area.name} are now anonymised {form.retention_years.data} years after they close.",
+                "success",
+            )
             return redirect(url_for("governance.retention_periods"))
     return render_template("governance/edit_retention.html", area=area, form=form), _status()
 
@@ -87,11 +94,15 @@ def place_hold(case_id: int):
         except FieldError as error:
             attach_error(form, error)
         else:
-            flash(f"{case.reference} is under a legal hold: the retention run will not anonymise it until the "
-                  "hold is lifted.", "success")
+            flash(
+                f"{case.reference} is under a legal hold: the retention run will not anonymise it until the "
+                "hold is lifted.",
+                "success",
+            )
             return redirect(url_for("cases.show", case_id=case.id))
-    return render_template("governance/hold.html", case=case, form=form, lifting=False,
-                           holds=retention.holds_of(case.id)), _status()
+    return render_template(
+        "governance/hold.html", case=case, form=form, lifting=False, holds=retention.holds_of(case.id)
+    ), _status()
 
 
 @bp.route("/cases/<int:case_id>/legal-hold/lift", methods=["GET", "POST"])
@@ -111,16 +122,20 @@ def lift_hold(case_id: int):
         else:
             flash(f"The legal hold on {case.reference} was lifted.", "success")
             return redirect(url_for("cases.show", case_id=case.id))
-    return render_template("governance/hold.html", case=case, form=form, lifting=True, hold=hold,
-                           holds=retention.holds_of(case.id)), _status()
+    return render_template(
+        "governance/hold.html", case=case, form=form, lifting=True, hold=hold, holds=retention.holds_of(case.id)
+    ), _status()
 
 
 @bp.route("/admin/data-we-hold")
 @allow(ADMIN)
 def data_we_hold():
-    return render_template("governance/data_we_hold.html", records=register.records(),
-                           years=retention.retention_by_area(),
-                           areas=db.session.scalars(db.select(Area).order_by(Area.name)).all())
+    return render_template(
+        "governance/data_we_hold.html",
+        records=register.records(),
+        years=retention.retention_by_area(),
+        areas=db.session.scalars(db.select(Area).order_by(Area.name)).all(),
+    )
 
 
 @bp.app_template_global("legal_hold_banner")
@@ -139,9 +154,15 @@ def _edit_notice(kind: str):
         flash(f"The {notices.KINDS[kind][0].lower()} was saved and is now public.", "success")
         return redirect(url_for(f"governance.edit_{kind}"))
     public_url = url_for(f"main.{kind}")
-    return render_template("governance/edit_notice.html", form=form, kind=kind, title=notices.KINDS[kind][0],
-                           sections=notices.KINDS[kind][1], dates=notices.DATE_FIELDS.get(kind, ()),
-                           public_url=public_url), _status()
+    return render_template(
+        "governance/edit_notice.html",
+        form=form,
+        kind=kind,
+        title=notices.KINDS[kind][0],
+        sections=notices.KINDS[kind][1],
+        dates=notices.DATE_FIELDS.get(kind, ()),
+        public_url=public_url,
+    ), _status()
 
 
 @bp.route("/admin/notices/privacy", methods=["GET", "POST"])
@@ -163,8 +184,14 @@ def _search_page(search: SubjectSearchForm, export_form: ExportForm, status: int
         candidates, truncated = subject_access.search(search.q.data)
     elif search.q.data is not None:
         status = 400
-    return render_template("governance/subject_access.html", search=search, export_form=export_form,
-                           candidates=candidates, truncated=truncated, searched=searched), status
+    return render_template(
+        "governance/subject_access.html",
+        search=search,
+        export_form=export_form,
+        candidates=candidates,
+        truncated=truncated,
+        searched=searched,
+    ), status
 
 
 @bp.route("/admin/subject-access")
@@ -188,6 +215,9 @@ def subject_access_export():
         except subject_access.SubjectNotFound as problem:
             form.subject.errors.append(str(problem))
         else:
-            return Response(content, mimetype="application/zip", headers={
-                "Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"})
+            return Response(
+                content,
+                mimetype="application/zip",
+                headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
+            )
     return _search_page(search, form, status=400)

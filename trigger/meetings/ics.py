@@ -106,10 +106,17 @@ def invitation_email(
     if cancel and cancel_reason:
         lines += ["", f"Reason: {cancel_reason}"]
     if respond_url and not cancel:
-        lines += ["", "Please tell us whether you can attend (accept, send apologies or name a substitute):",
-                  respond_url]
-    lines += ["", "The calendar invitation is attached.", "",
-              "This meeting discusses confidential case information. Please do not forward this email."]
+        lines += [
+            "",
+            "Please tell us whether you can attend (accept, send apologies or name a substitute):",
+            respond_url,
+        ]
+    lines += [
+        "",
+        "The calendar invitation is attached.",
+        "",
+        "This meeting discusses confidential case information. Please do not forward this email.",
+    ]
     return subject, "\n".join(lines) + "\n"
 
 
@@ -133,24 +140,34 @@ def victim_invitation_email(
     about = f"the meeting about your {process_name}"
     if cancel:
         subject = f"Cancelled: {about} ({reference})"
-        lines = [f"Dear {recipient_name},", "",
-                 f"We are sorry: {about} on {when} has been cancelled.",
-                 "We will contact you about what happens next."]
+        lines = [
+            f"Dear {recipient_name},",
+            "",
+            f"We are sorry: {about} on {when} has been cancelled.",
+            "We will contact you about what happens next.",
+        ]
     else:
-        subject = (f"Changed: {about} ({reference})" if update
-                   else f"You are invited to {about} ({reference})")
-        opening = ([f"The time or place of {about} has changed. The new details are below."] if update else [
-            "The council, the police and the other services involved in your case are going to meet. They will "
-            "look at what they have done about the anti-social behaviour you reported, and agree what more they "
-            "can do.", "",
-            "We would like you to take part. You can tell them in your own words how things are for you."])
+        subject = f"Changed: {about} ({reference})" if update else f"You are invited to {about} ({reference})"
+        opening = (
+            [f"The time or place of {about} has changed. The new details are below."]
+            if update
+            else [
+                "The council, the police and the other services involved in your case are going to meet. They will "
+                "look at what they have done about the anti-social behaviour you reported, and agree what more they "
+                "can do.",
+                "",
+                "We would like you to take part. You can tell them in your own words how things are for you.",
+            ]
+        )
         lines = [f"Dear {recipient_name},", "", *opening, "", f"When: {when}"]
         if place:
             lines.append(f"Where: {' '.join(place.split())}")
         if virtual_link:
             lines.append(f"To join online: {virtual_link}")
         lines += [
-            "", "How you can take part", "",
+            "",
+            "How you can take part",
+            "",
             "You choose what suits you best. You can:",
             "- come to the meeting in person",
             "- take part by phone or online: we will tell you how to join",
@@ -165,10 +182,15 @@ def victim_invitation_email(
             "The meeting is not a court. You do not need to prepare anything. The person who runs the meeting "
             "makes sure everyone is heard.",
         ]
-    contact = " or ".join(part for part in (f"call {contact_phone}" if contact_phone else "",
-                                            f"email {contact_email}" if contact_email else "") if part)
-    lines += ["", f"To reply, answer this email{f' or {contact}' if contact else ''}. "
-              f"Your reference is {reference}."]
+    contact = " or ".join(
+        part
+        for part in (
+            f"call {contact_phone}" if contact_phone else "",
+            f"email {contact_email}" if contact_email else "",
+        )
+        if part
+    )
+    lines += ["", f"To reply, answer this email{f' or {contact}' if contact else ''}. Your reference is {reference}."]
     if not cancel:
         lines += ["", "The meeting is in the attached calendar file, if you want to add it to your calendar."]
     if sender:

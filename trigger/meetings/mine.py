@@ -26,8 +26,11 @@ class MyMeeting:
 
     @property
     def can_answer(self) -> bool:
-        return (self.invitation is not None and self.meeting.status is MeetingStatus.SCHEDULED
-                and self.meeting.starts_at > utcnow())
+        return (
+            self.invitation is not None
+            and self.meeting.status is MeetingStatus.SCHEDULED
+            and self.meeting.starts_at > utcnow()
+        )
 
 
 @dataclass
@@ -43,8 +46,11 @@ def my_meetings(user: User, now: datetime | None = None, limit: int = 100) -> My
     if user.role is Role.CHAIR:
         mine.append(Meeting.chair_id == user.id)
     meetings = db.session.scalars(
-        select(Meeting).where(or_(*mine)).options(selectinload(Meeting.attendees))
-        .order_by(Meeting.starts_at.desc()).limit(limit)
+        select(Meeting)
+        .where(or_(*mine))
+        .options(selectinload(Meeting.attendees))
+        .order_by(Meeting.starts_at.desc())
+        .limit(limit)
     ).all()
     cases = {c.id: c for c in db.session.scalars(select(Case).where(Case.id.in_({m.case_id for m in meetings})))}
     rows = []
@@ -53,7 +59,9 @@ def my_meetings(user: User, now: datetime | None = None, limit: int = 100) -> My
             continue
         invitation = next((a for a in meeting.attendees if a.user_id == user.id), None)
         rows.append(MyMeeting(meeting, cases[meeting.case_id], meeting.chair_id == user.id, invitation))
-    upcoming = sorted((r for r in rows if r.meeting.starts_at > now and r.meeting.status is MeetingStatus.SCHEDULED),
-                      key=lambda r: r.meeting.starts_at)
+    upcoming = sorted(
+        (r for r in rows if r.meeting.starts_at > now and r.meeting.status is MeetingStatus.SCHEDULED),
+        key=lambda r: r.meeting.starts_at,
+    )
     past = [r for r in rows if r not in upcoming]
     return MyMeetings(upcoming, past)

@@ -99,8 +99,13 @@ def _render(template: str, status: int = 200, **context):
 
 def _details(form: MeetingForm) -> services.MeetingDetails:
     return services.MeetingDetails(
-        kind=form.kind.data, day=form.day.data, start=form.start.data, end=form.end.data, place=form.place.data,
-        virtual_link=form.virtual_link.data, chair_id=form.chair_id.data,
+        kind=form.kind.data,
+        day=form.day.data,
+        start=form.start.data,
+        end=form.end.data,
+        place=form.place.data,
+        virtual_link=form.virtual_link.data,
+        chair_id=form.chair_id.data,
         is_restorative_conference=form.is_restorative_conference.data,
         recorded_after_the_fact=form.recorded_after_the_fact.data,
     )
@@ -114,8 +119,9 @@ def _details(form: MeetingForm) -> services.MeetingDetails:
 def index(case_id: int):
     case = _visible_case(case_id)
     meetings = visible_meetings(current_user, case, services.meetings_of(case))
-    return _render("meetings/index.html", case=case, meetings=meetings,
-                   can_schedule=can_manage_case(current_user, case))
+    return _render(
+        "meetings/index.html", case=case, meetings=meetings, can_schedule=can_manage_case(current_user, case)
+    )
 
 
 @bp.route("/cases/<int:case_id>/meetings/new", methods=["GET", "POST"])
@@ -133,25 +139,32 @@ def new(case_id: int):
             attach_error(form, error)
         else:
             if meeting.recorded_after_the_fact:
-                flash("The meeting has been recorded as one that already happened. No invitations were sent.",
-                      "success")
+                flash(
+                    "The meeting has been recorded as one that already happened. No invitations were sent.", "success"
+                )
             else:
                 flash("The meeting has been scheduled. Now choose who to invite.", "success")
             return redirect(url_for("meetings.attendees", case_id=case.id, meeting_id=meeting.id))
-    return _render("meetings/form.html", 400 if request.method == "POST" else 200, case=case, form=form,
-                   meeting=None)
+    return _render("meetings/form.html", 400 if request.method == "POST" else 200, case=case, form=form, meeting=None)
 
 
 @bp.route("/cases/<int:case_id>/meetings/<int:meeting_id>")
 @allow(VIEW_CASES)
 def show(case_id: int, meeting_id: int):
     case, meeting = _meeting(case_id, meeting_id)
-    return _render("meetings/show.html", case=case, meeting=meeting, when=services.when_text(meeting),
-                   can_manage=_manage(current_user, meeting), can_edit=can_edit_minutes(current_user, meeting),
-                   can_approve=can_approve_minutes(current_user, meeting), approved=services.is_approved(meeting),
-                   can_record_response=can_record_response(current_user, meeting),
-                   started=services.has_started(meeting),
-                   consent_withdrawn=meeting.is_restorative_conference and consent_withdrawn_for(meeting))
+    return _render(
+        "meetings/show.html",
+        case=case,
+        meeting=meeting,
+        when=services.when_text(meeting),
+        can_manage=_manage(current_user, meeting),
+        can_edit=can_edit_minutes(current_user, meeting),
+        can_approve=can_approve_minutes(current_user, meeting),
+        approved=services.is_approved(meeting),
+        can_record_response=can_record_response(current_user, meeting),
+        started=services.has_started(meeting),
+        consent_withdrawn=meeting.is_restorative_conference and consent_withdrawn_for(meeting),
+    )
 
 
 @bp.route("/cases/<int:case_id>/meetings/<int:meeting_id>/edit", methods=["GET", "POST"])
@@ -178,15 +191,19 @@ def edit(case_id: int, meeting_id: int):
             if not changed:
                 flash("Nothing was changed.", "info")
             elif meeting.recorded_after_the_fact and not was_recorded:
-                flash(f"The meeting is recorded as held on {services.when_text(meeting)}. No updates were sent. "
-                      "Now take the attendance.", "success")
+                flash(
+                    f"The meeting is recorded as held on {services.when_text(meeting)}. No updates were sent. "
+                    "Now take the attendance.",
+                    "success",
+                )
             elif meeting.recorded_after_the_fact:
                 flash("The meeting has been changed.", "success")
             else:
                 flash("The meeting has been changed and everyone invited has been sent the update.", "success")
             return redirect(url_for("meetings.show", case_id=case.id, meeting_id=meeting.id))
-    return _render("meetings/form.html", 400 if request.method == "POST" else 200, case=case, form=form,
-                   meeting=meeting)
+    return _render(
+        "meetings/form.html", 400 if request.method == "POST" else 200, case=case, form=form, meeting=meeting
+    )
 
 
 @bp.route("/cases/<int:case_id>/meetings/<int:meeting_id>/cancel", methods=["GET", "POST"])
@@ -202,8 +219,14 @@ def cancel(case_id: int, meeting_id: int):
         else:
             flash("The meeting has been cancelled and everyone invited has been told.", "success")
             return redirect(url_for("meetings.show", case_id=case.id, meeting_id=meeting.id))
-    return _render("meetings/cancel.html", 400 if request.method == "POST" else 200, case=case, meeting=meeting,
-                   form=form, when=services.when_text(meeting))
+    return _render(
+        "meetings/cancel.html",
+        400 if request.method == "POST" else 200,
+        case=case,
+        meeting=meeting,
+        form=form,
+        when=services.when_text(meeting),
+    )
 
 
 # ---- the attendee list ------------------------------------------------------------------------------------
@@ -246,11 +269,18 @@ def attendees(case_id: int, meeting_id: int):
                     return redirect(url_for("meetings.attendees", case_id=case.id, meeting_id=meeting.id))
         elif person_form.validate_on_submit():
             try:
-                added = services.add_person(meeting, case, services.PersonDetails(
-                    kind=person_form.kind.data, name=person_form.name.data, email=person_form.email.data or "",
-                    role_at_meeting=person_form.role_at_meeting.data or "", agency_id=person_form.agency_id.data or "",
-                    consent_recorded_on=person_form.consent_recorded_on.data,
-                ))
+                added = services.add_person(
+                    meeting,
+                    case,
+                    services.PersonDetails(
+                        kind=person_form.kind.data,
+                        name=person_form.name.data,
+                        email=person_form.email.data or "",
+                        role_at_meeting=person_form.role_at_meeting.data or "",
+                        agency_id=person_form.agency_id.data or "",
+                        consent_recorded_on=person_form.consent_recorded_on.data,
+                    ),
+                )
             except FieldError as error:
                 attach_error(person_form, error)
             else:
@@ -260,14 +290,27 @@ def attendees(case_id: int, meeting_id: int):
     invited_inboxes = {a.agency_id for a in meeting.attendees if a.user_id is None and a.agency_id}
     proposals = services.proposed_agencies(case)
     # The agencies the case involves are ticked when the page opens; after a refused post, what was ticked stays.
-    ticked = (set(invite_form.invite.data or []) if request.form.get("action") == "invite"
-              else set(proposals.ticked_keys(invited_users, invited_inboxes)))
-    return _render("meetings/attendees.html", status, case=case, meeting=meeting, invite_form=invite_form,
-                   person_form=person_form, proposals=proposals, send_form=send_form,
-                   awaiting=services.awaiting_invitation(meeting),
-                   invited_users=invited_users, invited_inboxes=invited_inboxes,
-                   ticked=ticked, AttendeeKind=AttendeeKind,
-                   form=invite_form if invite_form.errors else person_form)
+    ticked = (
+        set(invite_form.invite.data or [])
+        if request.form.get("action") == "invite"
+        else set(proposals.ticked_keys(invited_users, invited_inboxes))
+    )
+    return _render(
+        "meetings/attendees.html",
+        status,
+        case=case,
+        meeting=meeting,
+        invite_form=invite_form,
+        person_form=person_form,
+        proposals=proposals,
+        send_form=send_form,
+        awaiting=services.awaiting_invitation(meeting),
+        invited_users=invited_users,
+        invited_inboxes=invited_inboxes,
+        ticked=ticked,
+        AttendeeKind=AttendeeKind,
+        form=invite_form if invite_form.errors else person_form,
+    )
 
 
 def _added_message(meeting, added) -> str:
@@ -283,16 +326,19 @@ def _added_message(meeting, added) -> str:
     if emailed:
         parts.append(f"Added to the attendee list and invited by email: {', '.join(a.name for a in emailed)}.")
     if later:
-        parts.append(f"Added to the attendee list: {', '.join(a.name for a in later)}. Nothing has been sent to "
-                     "them yet: press “Send the invitations” when you are ready.")
+        parts.append(
+            f"Added to the attendee list: {', '.join(a.name for a in later)}. Nothing has been sent to "
+            "them yet: press “Send the invitations” when you are ready."
+        )
     if without_email:
-        parts.append(f"Added to the attendee list: {', '.join(a.name for a in without_email)}. No email address: "
-                     "invite them another way.")
+        parts.append(
+            f"Added to the attendee list: {', '.join(a.name for a in without_email)}. No email address: "
+            "invite them another way."
+        )
     return " ".join(parts)
 
 
-@bp.route("/cases/<int:case_id>/meetings/<int:meeting_id>/attendees/<int:attendee_id>/remove",
-          methods=["POST"])
+@bp.route("/cases/<int:case_id>/meetings/<int:meeting_id>/attendees/<int:attendee_id>/remove", methods=["POST"])
 @allow(MANAGE_MEETINGS)
 def remove_attendee(case_id: int, meeting_id: int, attendee_id: int):
     case, meeting = _meeting(case_id, meeting_id, _manage)
@@ -345,9 +391,16 @@ def answer_invitation(attendee_id: int):
         else:
             flash(f"Your answer has been recorded: {attendee.status.label.lower()}.", "success")
             return redirect(url_for("meetings.my_meetings"))
-    return render_template("meetings/answer.html", form=form, attendee=attendee, meeting=meeting, case=case,
-                           when=services.when_text(meeting), open=services.can_still_respond(meeting),
-                           protective_marking="OFFICIAL-SENSITIVE"), 400 if request.method == "POST" else 200
+    return render_template(
+        "meetings/answer.html",
+        form=form,
+        attendee=attendee,
+        meeting=meeting,
+        case=case,
+        when=services.when_text(meeting),
+        open=services.can_still_respond(meeting),
+        protective_marking="OFFICIAL-SENSITIVE",
+    ), 400 if request.method == "POST" else 200
 
 
 @bp.route("/meetings/respond", methods=["GET", "POST"])
@@ -371,9 +424,16 @@ def respond():
         else:
             flash("Thank you: your answer has been recorded.", "success")
             return redirect(url_for("meetings.respond", token=token))
-    return render_template("meetings/respond.html", form=form, attendee=attendee, meeting=meeting,
-                           reference=case.reference, when=services.when_text(meeting), token=token,
-                           open=services.can_still_respond(meeting)), 400 if request.method == "POST" else 200
+    return render_template(
+        "meetings/respond.html",
+        form=form,
+        attendee=attendee,
+        meeting=meeting,
+        reference=case.reference,
+        when=services.when_text(meeting),
+        token=token,
+        open=services.can_still_respond(meeting),
+    ), 400 if request.method == "POST" else 200
 
 
 # ---- attendance and the victim's participation --------------------------------------------------------------
@@ -386,16 +446,22 @@ def attendance(case_id: int, meeting_id: int):
     form = attendance_form(meeting.attendees, request.form if request.method == "POST" else None)
     if request.method == "POST" and form.validate():
         try:
-            services.take_attendance(meeting, case, {
-                a.id: getattr(form, f"status_{a.id}").data for a in meeting.attendees
-            })
+            services.take_attendance(
+                meeting, case, {a.id: getattr(form, f"status_{a.id}").data for a in meeting.attendees}
+            )
         except FieldError as error:
             form.form_errors.append(error.message)
         else:
             flash("The attendance has been saved.", "success")
             return redirect(url_for("meetings.show", case_id=case.id, meeting_id=meeting.id))
-    return _render("meetings/attendance.html", 400 if request.method == "POST" else 200, case=case,
-                   meeting=meeting, form=form, when=services.when_text(meeting))
+    return _render(
+        "meetings/attendance.html",
+        400 if request.method == "POST" else 200,
+        case=case,
+        meeting=meeting,
+        form=form,
+        when=services.when_text(meeting),
+    )
 
 
 @bp.route("/cases/<int:case_id>/meetings/<int:meeting_id>/victim", methods=["GET", "POST"])
@@ -408,8 +474,12 @@ def victim(case_id: int, meeting_id: int):
     if form.validate_on_submit():
         try:
             services.save_victim_participation(
-                meeting, case, kind=form.kind.data, statement=form.statement.data,
-                advocate_name=form.advocate_name.data, reason_not_invited=form.reason_not_invited.data,
+                meeting,
+                case,
+                kind=form.kind.data,
+                statement=form.statement.data,
+                advocate_name=form.advocate_name.data,
+                reason_not_invited=form.reason_not_invited.data,
                 actor=current_user,
             )
         except FieldError as error:
@@ -417,8 +487,9 @@ def victim(case_id: int, meeting_id: int):
         else:
             flash("The victim's participation has been recorded.", "success")
             return redirect(url_for("meetings.show", case_id=case.id, meeting_id=meeting.id))
-    return _render("meetings/victim.html", 400 if request.method == "POST" else 200, case=case, meeting=meeting,
-                   form=form)
+    return _render(
+        "meetings/victim.html", 400 if request.method == "POST" else 200, case=case, meeting=meeting, form=form
+    )
 
 
 @bp.route("/cases/<int:case_id>/meetings/<int:meeting_id>/took-part", methods=["GET", "POST"])
@@ -432,16 +503,25 @@ def took_part(case_id: int, meeting_id: int):
         form.note.data = meeting.victim_took_part_note
     if form.validate_on_submit():
         try:
-            changed = services.record_victim_took_part(meeting, case, took_part=form.took_part.data,
-                                                       note=form.note.data, actor=current_user)
+            changed = services.record_victim_took_part(
+                meeting, case, took_part=form.took_part.data, note=form.note.data, actor=current_user
+            )
         except FieldError as error:
             attach_error(form, error)
         else:
-            flash("How the applicant took part has been recorded." if changed else "Nothing was changed.",
-                  "success" if changed else "info")
+            flash(
+                "How the applicant took part has been recorded." if changed else "Nothing was changed.",
+                "success" if changed else "info",
+            )
             return redirect(url_for("meetings.show", case_id=case.id, meeting_id=meeting.id) + "#victim")
-    return _render("meetings/took_part.html", 400 if request.method == "POST" else 200, case=case,
-                   meeting=meeting, form=form, when=services.when_text(meeting))
+    return _render(
+        "meetings/took_part.html",
+        400 if request.method == "POST" else 200,
+        case=case,
+        meeting=meeting,
+        form=form,
+        when=services.when_text(meeting),
+    )
 
 
 # ---- minutes --------------------------------------------------------------------------------------------------
@@ -453,12 +533,23 @@ def _minutes_page(case, meeting, *, form=None, conflicts=None, status: int = 200
     editing = can_edit and services.minutes_editable(meeting)
     if editing and form is None:
         form = minutes_form(meeting.minute_items)
-    return _render("meetings/minutes.html", status, case=case, meeting=meeting, when=services.when_text(meeting),
-                   can_edit=can_edit, editing=editing, form=form, conflicts=conflicts or {},
-                   can_approve=can_approve_minutes(current_user, meeting), approved=services.is_approved(meeting),
-                   can_make_actions=can_manage_plan(current_user, case), started=services.has_started(meeting),
-                   made_actions=services.actions_made_from(meeting),
-                   confirm_form=ConfirmForm())
+    return _render(
+        "meetings/minutes.html",
+        status,
+        case=case,
+        meeting=meeting,
+        when=services.when_text(meeting),
+        can_edit=can_edit,
+        editing=editing,
+        form=form,
+        conflicts=conflicts or {},
+        can_approve=can_approve_minutes(current_user, meeting),
+        approved=services.is_approved(meeting),
+        can_make_actions=can_manage_plan(current_user, case),
+        started=services.has_started(meeting),
+        made_actions=services.actions_made_from(meeting),
+        confirm_form=ConfirmForm(),
+    )
 
 
 @bp.route("/cases/<int:case_id>/meetings/<int:meeting_id>/minutes")
@@ -478,8 +569,10 @@ def save_minutes(case_id: int, meeting_id: int):
     form = minutes_form(items, request.form)
     if not form.validate():
         return _minutes_page(case, meeting, form=form, status=400)
-    edits = [services.MinuteEdit(item, getattr(form, f"base_{item.id}").data,
-                                 getattr(form, f"text_{item.id}").data or "") for item in items]
+    edits = [
+        services.MinuteEdit(item, getattr(form, f"base_{item.id}").data, getattr(form, f"text_{item.id}").data or "")
+        for item in items
+    ]
     try:
         saved = services.save_minutes(meeting, edits, reason=form.reason.data, actor=current_user)
     except services.StaleMinutes as stale:
@@ -519,8 +612,9 @@ def _item(meeting, item_id: int) -> MinuteItem:
 def minute_history(case_id: int, meeting_id: int, item_id: int):
     case, meeting = _meeting(case_id, meeting_id)
     item = _item(meeting, item_id)
-    return _render("meetings/minute_history.html", case=case, meeting=meeting, item=item,
-                   revisions=services.revisions_of(item))
+    return _render(
+        "meetings/minute_history.html", case=case, meeting=meeting, item=item, revisions=services.revisions_of(item)
+    )
 
 
 @bp.route("/cases/<int:case_id>/meetings/<int:meeting_id>/recommendations", methods=["GET", "POST"])
@@ -532,21 +626,34 @@ def recommendations(case_id: int, meeting_id: int):
     form.agency_id.choices[0] = ("", "Choose a body")
     if form.validate_on_submit():
         try:
-            services.add_recommendation(meeting, agency_id=form.agency_id.data, text=form.text.data,
-                                        actor=current_user, restricted=form.restricted.data,
-                                        victim_visible=form.victim_visible.data,
-                                        victim_wording=form.victim_wording.data)
+            services.add_recommendation(
+                meeting,
+                agency_id=form.agency_id.data,
+                text=form.text.data,
+                actor=current_user,
+                restricted=form.restricted.data,
+                victim_visible=form.victim_visible.data,
+                victim_wording=form.victim_wording.data,
+            )
         except FieldError as error:
             attach_error(form, error)
         else:
             flash("The recommendation has been added.", "success")
             return redirect(url_for("meetings.minutes", case_id=case.id, meeting_id=meeting.id) + "#recommendations")
-    return _render("meetings/recommendation_form.html", 400 if request.method == "POST" else 200, case=case,
-                   meeting=meeting, form=form, approved=services.is_approved(meeting))
+    return _render(
+        "meetings/recommendation_form.html",
+        400 if request.method == "POST" else 200,
+        case=case,
+        meeting=meeting,
+        form=form,
+        approved=services.is_approved(meeting),
+    )
 
 
-@bp.route("/cases/<int:case_id>/meetings/<int:meeting_id>/recommendations/<int:recommendation_id>/sharing",
-          methods=["GET", "POST"])
+@bp.route(
+    "/cases/<int:case_id>/meetings/<int:meeting_id>/recommendations/<int:recommendation_id>/sharing",
+    methods=["GET", "POST"],
+)
 @allow(EDIT_MINUTES)
 def recommendation_sharing(case_id: int, meeting_id: int, recommendation_id: int):
     case, meeting = _meeting(case_id, meeting_id, can_edit_minutes)
@@ -557,20 +664,35 @@ def recommendation_sharing(case_id: int, meeting_id: int, recommendation_id: int
     if form.validate_on_submit():
         try:
             changed = services.change_recommendation_sharing(
-                meeting, recommendation, restricted=form.restricted.data, victim_visible=form.victim_visible.data,
-                victim_wording=form.victim_wording.data, actor=current_user)
+                meeting,
+                recommendation,
+                restricted=form.restricted.data,
+                victim_visible=form.victim_visible.data,
+                victim_wording=form.victim_wording.data,
+                actor=current_user,
+            )
         except FieldError as error:
             attach_error(form, error)
         else:
-            flash("Who may read the recommendation has been saved." if changed else "Nothing was changed.",
-                  "success" if changed else "info")
+            flash(
+                "Who may read the recommendation has been saved." if changed else "Nothing was changed.",
+                "success" if changed else "info",
+            )
             return redirect(url_for("meetings.minutes", case_id=case.id, meeting_id=meeting.id) + "#recommendations")
-    return _render("meetings/recommendation_sharing.html", 400 if request.method == "POST" else 200, case=case,
-                   meeting=meeting, recommendation=recommendation, form=form)
+    return _render(
+        "meetings/recommendation_sharing.html",
+        400 if request.method == "POST" else 200,
+        case=case,
+        meeting=meeting,
+        recommendation=recommendation,
+        form=form,
+    )
 
 
-@bp.route("/cases/<int:case_id>/meetings/<int:meeting_id>/recommendations/<int:recommendation_id>/response",
-          methods=["GET", "POST"])
+@bp.route(
+    "/cases/<int:case_id>/meetings/<int:meeting_id>/recommendations/<int:recommendation_id>/response",
+    methods=["GET", "POST"],
+)
 @allow(RECORD_RESPONSES)
 def recommendation_response(case_id: int, meeting_id: int, recommendation_id: int):
     case, meeting = _meeting(case_id, meeting_id, can_record_response)
@@ -583,15 +705,26 @@ def recommendation_response(case_id: int, meeting_id: int, recommendation_id: in
         form.responded_on.data = recommendation.responded_on
     if form.validate_on_submit():
         try:
-            services.record_recommendation_response(meeting, recommendation, response_text=form.response_text.data,
-                                                    responded_on=form.responded_on.data, actor=current_user)
+            services.record_recommendation_response(
+                meeting,
+                recommendation,
+                response_text=form.response_text.data,
+                responded_on=form.responded_on.data,
+                actor=current_user,
+            )
         except FieldError as error:
             attach_error(form, error)
         else:
             flash(f"{recommendation.agency.name}'s response has been recorded.", "success")
             return redirect(url_for("meetings.show", case_id=case.id, meeting_id=meeting.id) + "#responses")
-    return _render("meetings/recommendation_response.html", 400 if request.method == "POST" else 200, case=case,
-                   meeting=meeting, recommendation=recommendation, form=form)
+    return _render(
+        "meetings/recommendation_response.html",
+        400 if request.method == "POST" else 200,
+        case=case,
+        meeting=meeting,
+        recommendation=recommendation,
+        form=form,
+    )
 
 
 @bp.route("/cases/<int:case_id>/meetings/<int:meeting_id>/minutes/approve", methods=["GET", "POST"])
@@ -601,9 +734,15 @@ def approve(case_id: int, meeting_id: int):
     case, meeting = _meeting(case_id, meeting_id, can_approve_minutes)
     form = ConfirmForm()
     if request.method == "GET":
-        return render_template("meetings/approve.html", case=case, meeting=meeting, form=form,
-                               when=services.when_text(meeting), approved=services.is_approved(meeting),
-                               protective_marking="OFFICIAL-SENSITIVE")
+        return render_template(
+            "meetings/approve.html",
+            case=case,
+            meeting=meeting,
+            form=form,
+            when=services.when_text(meeting),
+            approved=services.is_approved(meeting),
+            protective_marking="OFFICIAL-SENSITIVE",
+        )
     if not form.validate_on_submit():
         abort(400)
     try:
@@ -611,8 +750,7 @@ def approve(case_id: int, meeting_id: int):
     except FieldError as error:
         flash(error.message, "info")
     else:
-        flash("The minutes have been approved. They are now locked: changes are recorded as corrections.",
-              "success")
+        flash("The minutes have been approved. They are now locked: changes are recorded as corrections.", "success")
     return redirect(url_for("meetings.minutes", case_id=case.id, meeting_id=meeting.id))
 
 

@@ -78,8 +78,11 @@ def london_to_utc(day: date, at: time, field_name: str) -> datetime:
     local = datetime.combine(day, at, tzinfo=LONDON)
     utc = local.astimezone(ZoneInfo("UTC"))
     if utc.astimezone(LONDON).replace(tzinfo=None) != local.replace(tzinfo=None):
-        raise FieldError(field_name, f"{at:%H:%M} does not exist in the UK on {day.day} {day:%B %Y} "
-                                     "(the clocks go forward): choose another time")
+        raise FieldError(
+            field_name,
+            f"{at:%H:%M} does not exist in the UK on {day.day} {day:%B %Y} "
+            "(the clocks go forward): choose another time",
+        )
     return utc
 
 
@@ -100,9 +103,7 @@ def _clock(value: datetime) -> str:
 
 
 def chair_choices() -> list[tuple[str, str]]:
-    chairs = db.session.scalars(
-        select(User).where(User.role == Role.CHAIR, User.active.is_(True)).order_by(User.name)
-    )
+    chairs = db.session.scalars(select(User).where(User.role == Role.CHAIR, User.active.is_(True)).order_by(User.name))
     return [("", "Choose the chair")] + [(str(u.id), u.name) for u in chairs]
 
 
@@ -113,7 +114,9 @@ def active_agency_choices() -> list[tuple[str, str]]:
 
 def load_meeting(meeting_id: int) -> Meeting | None:
     return db.session.scalar(
-        select(Meeting).where(Meeting.id == meeting_id).options(
+        select(Meeting)
+        .where(Meeting.id == meeting_id)
+        .options(
             selectinload(Meeting.attendees),
             selectinload(Meeting.minute_items).selectinload(MinuteItem.revisions),
             selectinload(Meeting.recommendations),
@@ -124,8 +127,9 @@ def load_meeting(meeting_id: int) -> Meeting | None:
 
 
 #: Built once (the case page asks on every view).
-_MEETINGS_OF = (select(Meeting).where(Meeting.case_id == bindparam("case_id"))
-                .order_by(Meeting.starts_at.desc(), Meeting.id.desc()))
+_MEETINGS_OF = (
+    select(Meeting).where(Meeting.case_id == bindparam("case_id")).order_by(Meeting.starts_at.desc(), Meeting.id.desc())
+)
 _MEETINGS_WITH_ATTENDEES_OF = _MEETINGS_OF.options(selectinload(Meeting.attendees))
 
 
@@ -162,11 +166,15 @@ def _checked(details: MeetingDetails, now: datetime) -> tuple[datetime, datetime
         raise FieldError("end", "The end time must be after the start time")
     if details.recorded_after_the_fact:
         if starts_at > now:
-            raise FieldError("recorded_after_the_fact",
-                             "A meeting that already happened must have a date and start time in the past")
+            raise FieldError(
+                "recorded_after_the_fact", "A meeting that already happened must have a date and start time in the past"
+            )
     elif starts_at <= now:
-        raise FieldError("day", "The meeting must be in the future. If you are recording a meeting that already "
-                                "happened, tick “I am recording a meeting that already happened”")
+        raise FieldError(
+            "day",
+            "The meeting must be in the future. If you are recording a meeting that already "
+            "happened, tick “I am recording a meeting that already happened”",
+        )
     chair = _resolve_chair(details.chair_id)
     return starts_at, ends_at, chair
 
@@ -184,12 +192,19 @@ def _resolve_chair(raw: str) -> User:
 def schedule_meeting(case: Case, details: MeetingDetails, *, actor: User, now: datetime | None = None) -> Meeting:
     starts_at, ends_at, chair = _checked(details, now or utcnow())
     meeting = Meeting(
-        case_id=case.id, kind=MeetingKind(details.kind), starts_at=starts_at, ends_at=ends_at,
-        place=details.place or "", virtual_link=details.virtual_link or "", chair_id=chair.id,
+        case_id=case.id,
+        kind=MeetingKind(details.kind),
+        starts_at=starts_at,
+        ends_at=ends_at,
+        place=details.place or "",
+        virtual_link=details.virtual_link or "",
+        chair_id=chair.id,
         is_restorative_conference=details.is_restorative_conference,
         recorded_after_the_fact=details.recorded_after_the_fact,
         status=MeetingStatus.HELD if details.recorded_after_the_fact else MeetingStatus.SCHEDULED,
-        ics_uid=f"meeting-{uuid.uuid4()}@trigger", ics_sequence=0, created_by_id=actor.id,
+        ics_uid=f"meeting-{uuid.uuid4()}@trigger",
+        ics_sequence=0,
+        created_by_id=actor.id,
     )
     db.session.add(meeting)
     db.session.flush()
@@ -198,9 +213,14 @@ def schedule_meeting(case: Case, details: MeetingDetails, *, actor: User, now: d
     summary = f"Scheduled the {meeting.kind.label.lower()} for {when_text(meeting)}"
     if meeting.recorded_after_the_fact:
         summary = f"Recorded a {meeting.kind.label.lower()} that already happened on {when_text(meeting)}"
-    audit.record("meeting.scheduled", "meeting", meeting.id, summary,
-                 {"chair": chair.name, "recorded_after_the_fact": meeting.recorded_after_the_fact},
-                 case_id=case.id)
+    audit.record(
+        "meeting.scheduled",
+        "meeting",
+        meeting.id,
+        summary,
+        {"chair": chair.name, "recorded_after_the_fact": meeting.recorded_after_the_fact},
+        case_id=case.id,
+    )
     _follow_the_meeting(case, meeting)
     if not meeting.recorded_after_the_fact:
         _send_to_chair(meeting, chair, case)
@@ -218,14 +238,17 @@ def _follow_the_meeting(case: Case, meeting: Meeting) -> None:
     if case.stage in (Stage.THRESHOLD_MET, Stage.PLAN_LIVE, Stage.REVIEW_HELD) and (
         meeting.status is MeetingStatus.SCHEDULED or meeting.recorded_after_the_fact
     ):
-        move_to(case, Stage.REVIEW_SCHEDULED, f"{meeting.kind.label} arranged for {when_text(meeting)}",
-                on=min(day, date.today()))
+        move_to(
+            case,
+            Stage.REVIEW_SCHEDULED,
+            f"{meeting.kind.label} arranged for {when_text(meeting)}",
+            on=min(day, date.today()),
+        )
     if case.stage is Stage.REVIEW_SCHEDULED and meeting.status is MeetingStatus.HELD:
         move_to(case, Stage.REVIEW_HELD, f"{meeting.kind.label} held on {when_text(meeting)}", on=day)
 
 
-def reschedule_meeting(meeting: Meeting, case: Case, details: MeetingDetails, *,
-                       now: datetime | None = None) -> bool:
+def reschedule_meeting(meeting: Meeting, case: Case, details: MeetingDetails, *, now: datetime | None = None) -> bool:
     """Change the time, place or chair. True if anything changed; attendees then get an update (SEQUENCE+1)."""
     if meeting.status is MeetingStatus.CANCELLED:
         raise FieldError("day", "This meeting has been cancelled: schedule a new one instead")
@@ -240,12 +263,24 @@ def reschedule_meeting(meeting: Meeting, case: Case, details: MeetingDetails, *,
     if now_recording:
         _record_as_held(meeting, case, starts_at, ends_at, chair, details)
         return True
-    before = {"starts_at": meeting.starts_at.isoformat(), "ends_at": meeting.ends_at.isoformat(),
-              "place": meeting.place, "virtual_link": meeting.virtual_link, "chair_id": meeting.chair_id,
-              "kind": meeting.kind.value, "is_restorative_conference": meeting.is_restorative_conference}
-    after = {"starts_at": starts_at.isoformat(), "ends_at": ends_at.isoformat(), "place": details.place or "",
-             "virtual_link": details.virtual_link or "", "chair_id": chair.id, "kind": details.kind,
-             "is_restorative_conference": details.is_restorative_conference}
+    before = {
+        "starts_at": meeting.starts_at.isoformat(),
+        "ends_at": meeting.ends_at.isoformat(),
+        "place": meeting.place,
+        "virtual_link": meeting.virtual_link,
+        "chair_id": meeting.chair_id,
+        "kind": meeting.kind.value,
+        "is_restorative_conference": meeting.is_restorative_conference,
+    }
+    after = {
+        "starts_at": starts_at.isoformat(),
+        "ends_at": ends_at.isoformat(),
+        "place": details.place or "",
+        "virtual_link": details.virtual_link or "",
+        "chair_id": chair.id,
+        "kind": details.kind,
+        "is_restorative_conference": details.is_restorative_conference,
+    }
     changes = audit.changes(before, after)
     if not changes:
         return False
@@ -255,8 +290,14 @@ def reschedule_meeting(meeting: Meeting, case: Case, details: MeetingDetails, *,
     meeting.place, meeting.virtual_link = details.place or "", details.virtual_link or ""
     meeting.chair_id, meeting.chair = chair.id, chair
     meeting.kind, meeting.is_restorative_conference = MeetingKind(details.kind), details.is_restorative_conference
-    audit.record("meeting.rescheduled", "meeting", meeting.id, f"Changed the meeting: now {when_text(meeting)}",
-                 {"changes": changes}, case_id=case.id)
+    audit.record(
+        "meeting.rescheduled",
+        "meeting",
+        meeting.id,
+        f"Changed the meeting: now {when_text(meeting)}",
+        {"changes": changes},
+        case_id=case.id,
+    )
     if previous_chair is not None:
         tell_chair(meeting, case, chair, previous=previous_chair)
     if meeting.recorded_after_the_fact:
@@ -271,22 +312,36 @@ def reschedule_meeting(meeting: Meeting, case: Case, details: MeetingDetails, *,
     return True
 
 
-def _record_as_held(meeting: Meeting, case: Case, starts_at: datetime, ends_at: datetime, chair: User,
-                    details: MeetingDetails) -> None:
+def _record_as_held(
+    meeting: Meeting, case: Case, starts_at: datetime, ends_at: datetime, chair: User, details: MeetingDetails
+) -> None:
     """A scheduled meeting that already took place (earlier than booked): its real time, now held. Nobody is
     emailed: the meeting is over, and the attendance, minutes and victim's participation are recorded next."""
-    before = {"starts_at": meeting.starts_at.isoformat(), "ends_at": meeting.ends_at.isoformat(),
-              "status": meeting.status.value, "recorded_after_the_fact": False}
+    before = {
+        "starts_at": meeting.starts_at.isoformat(),
+        "ends_at": meeting.ends_at.isoformat(),
+        "status": meeting.status.value,
+        "recorded_after_the_fact": False,
+    }
     meeting.starts_at, meeting.ends_at = starts_at, ends_at
     meeting.place, meeting.virtual_link = details.place or "", details.virtual_link or ""
     meeting.chair_id, meeting.chair = chair.id, chair
     meeting.kind, meeting.is_restorative_conference = MeetingKind(details.kind), details.is_restorative_conference
     meeting.recorded_after_the_fact, meeting.status = True, MeetingStatus.HELD
-    after = {"starts_at": starts_at.isoformat(), "ends_at": ends_at.isoformat(), "status": meeting.status.value,
-             "recorded_after_the_fact": True}
-    audit.record("meeting.rescheduled", "meeting", meeting.id,
-                 f"Recorded that the meeting already happened, on {when_text(meeting)}",
-                 {"changes": audit.changes(before, after)}, case_id=case.id)
+    after = {
+        "starts_at": starts_at.isoformat(),
+        "ends_at": ends_at.isoformat(),
+        "status": meeting.status.value,
+        "recorded_after_the_fact": True,
+    }
+    audit.record(
+        "meeting.rescheduled",
+        "meeting",
+        meeting.id,
+        f"Recorded that the meeting already happened, on {when_text(meeting)}",
+        {"changes": audit.changes(before, after)},
+        case_id=case.id,
+    )
     _follow_the_meeting(case, meeting)
 
 
@@ -297,8 +352,14 @@ def cancel_meeting(meeting: Meeting, case: Case, reason: str) -> None:
         raise FieldError("reason", "Enter the reason for cancelling the meeting")
     meeting.status, meeting.cancelled_reason = MeetingStatus.CANCELLED, reason.strip()
     meeting.ics_sequence += 1
-    audit.record("meeting.cancelled", "meeting", meeting.id, f"Cancelled the meeting of {when_text(meeting)}",
-                 {"reason": meeting.cancelled_reason}, case_id=case.id)
+    audit.record(
+        "meeting.cancelled",
+        "meeting",
+        meeting.id,
+        f"Cancelled the meeting of {when_text(meeting)}",
+        {"reason": meeting.cancelled_reason},
+        case_id=case.id,
+    )
     for attendee in meeting.attendees:
         if attendee.invited_at is not None:
             _send_invitation(meeting, case, attendee, cancel=True)
@@ -316,14 +377,22 @@ def tell_chair(meeting: Meeting, case: Case, chair: User, *, previous: User | No
     link = f"/cases/{case.id}/meetings/{meeting.id}"
     kind = meeting.kind.label.lower()
     email = not meeting.recorded_after_the_fact
-    notify_user(chair, f"You are the chair of the {kind} for case {case.reference}",
-                f"You have been made the chair of the {kind} for case {case.reference}, {when_text(meeting)}. "
-                "As the chair you run the meeting, record how the applicant took part, and approve the minutes.",
-                link=link, email=email)
+    notify_user(
+        chair,
+        f"You are the chair of the {kind} for case {case.reference}",
+        f"You have been made the chair of the {kind} for case {case.reference}, {when_text(meeting)}. "
+        "As the chair you run the meeting, record how the applicant took part, and approve the minutes.",
+        link=link,
+        email=email,
+    )
     if previous is not None and previous.id != chair.id:
-        notify_user(previous, f"You are no longer the chair of the {kind} for case {case.reference}",
-                    f"{chair.name} is now the chair of the {kind} for case {case.reference}, {when_text(meeting)}.",
-                    link=link, email=email)
+        notify_user(
+            previous,
+            f"You are no longer the chair of the {kind} for case {case.reference}",
+            f"{chair.name} is now the chair of the {kind} for case {case.reference}, {when_text(meeting)}.",
+            link=link,
+            email=email,
+        )
 
 
 # ---- invitations --------------------------------------------------------------------------------------------
@@ -342,49 +411,95 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _queue(meeting: Meeting, case: Case, *, key: str, to: str, name: str, user: User | None,
-           update: bool = False, cancel: bool = False, respond_url: str = "", victim: bool = False) -> None:
+def _queue(
+    meeting: Meeting,
+    case: Case,
+    *,
+    key: str,
+    to: str,
+    name: str,
+    user: User | None,
+    update: bool = False,
+    cancel: bool = False,
+    respond_url: str = "",
+    victim: bool = False,
+) -> None:
     settings = current_app.config["TRIGGER_SETTINGS"]
     title = meeting_title(meeting, case)
     # The victim's calendar says what the meeting is to them, in their words (no meeting kinds, no chair).
     summary = f"Meeting about your {_process_name()} ({case.reference})" if victim else title
     event = CalendarEvent(
-        uid=meeting.ics_uid, sequence=meeting.ics_sequence, summary=summary, starts_at=meeting.starts_at,
-        ends_at=meeting.ends_at, location=meeting.place or meeting.virtual_link,
+        uid=meeting.ics_uid,
+        sequence=meeting.ics_sequence,
+        summary=summary,
+        starts_at=meeting.starts_at,
+        ends_at=meeting.ends_at,
+        location=meeting.place or meeting.virtual_link,
         description=(f"{summary}." if victim else f"{title}. Chair: {meeting.chair.name}.")
         + (f" Join online: {meeting.virtual_link}" if meeting.virtual_link else ""),
-        url=meeting.virtual_link, organizer_email=settings.mail_from, organizer_name=_process_name(),
-        attendee_email=to, attendee_name=name,
+        url=meeting.virtual_link,
+        organizer_email=settings.mail_from,
+        organizer_name=_process_name(),
+        attendee_email=to,
+        attendee_name=name,
     )
     if victim:
         org = db.session.get(Organisation, 1)
         subject, body = victim_invitation_email(
-            recipient_name=name, reference=case.reference, when=when_text(meeting), place=meeting.place,
-            virtual_link=meeting.virtual_link, update=update, cancel=cancel, process_name=_process_name(),
-            sender=org.name if org else "", contact_phone=org.contact_phone if org else "",
+            recipient_name=name,
+            reference=case.reference,
+            when=when_text(meeting),
+            place=meeting.place,
+            virtual_link=meeting.virtual_link,
+            update=update,
+            cancel=cancel,
+            process_name=_process_name(),
+            sender=org.name if org else "",
+            contact_phone=org.contact_phone if org else "",
             contact_email=org.contact_email if org else "",
         )
     else:
         subject, body = invitation_email(
-            recipient_name=name, title=title, when=when_text(meeting), place=meeting.place,
-            virtual_link=meeting.virtual_link, chair_name=meeting.chair.name, update=update, cancel=cancel,
-            cancel_reason=meeting.cancelled_reason, respond_url=respond_url, process_name=_process_name(),
+            recipient_name=name,
+            title=title,
+            when=when_text(meeting),
+            place=meeting.place,
+            virtual_link=meeting.virtual_link,
+            chair_name=meeting.chair.name,
+            update=update,
+            cancel=cancel,
+            cancel_reason=meeting.cancelled_reason,
+            respond_url=respond_url,
+            process_name=_process_name(),
         )
     method = "cancel" if cancel else "request"
-    queue_email(to, subject, body, user=user,
-                attachments=[("meeting.ics", f"text/calendar; method={method.upper()}",
-                              build_ics(event, cancel=cancel))],
-                dedupe_key=f"meeting:{meeting.id}:{key}:seq:{meeting.ics_sequence}:{method}")
+    queue_email(
+        to,
+        subject,
+        body,
+        user=user,
+        attachments=[("meeting.ics", f"text/calendar; method={method.upper()}", build_ics(event, cancel=cancel))],
+        dedupe_key=f"meeting:{meeting.id}:{key}:seq:{meeting.ics_sequence}:{method}",
+    )
 
 
 def _send_to_chair(meeting: Meeting, chair: User, case: Case, *, update: bool = False, cancel: bool = False) -> None:
     if chair.active and chair.email:
-        _queue(meeting, case, key=f"chair:{chair.id}", to=chair.email, name=chair.name, user=chair,
-               update=update, cancel=cancel)
+        _queue(
+            meeting,
+            case,
+            key=f"chair:{chair.id}",
+            to=chair.email,
+            name=chair.name,
+            user=chair,
+            update=update,
+            cancel=cancel,
+        )
 
 
-def _send_invitation(meeting: Meeting, case: Case, attendee: Attendee, *, update: bool = False,
-                     cancel: bool = False) -> bool:
+def _send_invitation(
+    meeting: Meeting, case: Case, attendee: Attendee, *, update: bool = False, cancel: bool = False
+) -> bool:
     """Email one attendee the .ics (and, for an agency representative, a fresh link to answer)."""
     to = attendee.user.email if attendee.user is not None else attendee.email
     if not to or meeting.recorded_after_the_fact:
@@ -397,8 +512,18 @@ def _send_invitation(meeting: Meeting, case: Case, attendee: Attendee, *, update
         # single-use link to another site (and the path without the request's script root, as PUBLIC_URL has it).
         respond_url = absolute_url(f"/meetings/respond?token={token}")
     attendee.invited_at = utcnow()
-    _queue(meeting, case, key=f"attendee:{attendee.id}", to=to, name=attendee.name, user=attendee.user,
-           update=update, cancel=cancel, respond_url=respond_url, victim=attendee.kind is AttendeeKind.APPLICANT)
+    _queue(
+        meeting,
+        case,
+        key=f"attendee:{attendee.id}",
+        to=to,
+        name=attendee.name,
+        user=attendee.user,
+        update=update,
+        cancel=cancel,
+        respond_url=respond_url,
+        victim=attendee.kind is AttendeeKind.APPLICANT,
+    )
     return True
 
 
@@ -452,17 +577,35 @@ def involved_agencies(case: Case) -> dict[int, list[str]]:
             if agency_id is not None and reason not in why.setdefault(agency_id, []):
                 why[agency_id].append(reason)
 
-    add(db.session.scalars(select(IncidentReport.agency_id).join(Incident, Incident.id == IncidentReport.incident_id)
-                           .where(Incident.case_id == case.id)), "incidents were reported to it")
-    add(db.session.scalars(select(Action.owner_agency_id).join(ActionPlan, ActionPlan.id == Action.plan_id)
-                           .where(ActionPlan.case_id == case.id)), "it owns actions on the plan")
-    add(db.session.scalars(select(Attendee.agency_id).join(Meeting, Meeting.id == Attendee.meeting_id)
-                           .where(Meeting.case_id == case.id, Attendee.agency_id.is_not(None))),
-        "it was invited to a meeting on this case")
+    add(
+        db.session.scalars(
+            select(IncidentReport.agency_id)
+            .join(Incident, Incident.id == IncidentReport.incident_id)
+            .where(Incident.case_id == case.id)
+        ),
+        "incidents were reported to it",
+    )
+    add(
+        db.session.scalars(
+            select(Action.owner_agency_id)
+            .join(ActionPlan, ActionPlan.id == Action.plan_id)
+            .where(ActionPlan.case_id == case.id)
+        ),
+        "it owns actions on the plan",
+    )
+    add(
+        db.session.scalars(
+            select(Attendee.agency_id)
+            .join(Meeting, Meeting.id == Attendee.meeting_id)
+            .where(Meeting.case_id == case.id, Attendee.agency_id.is_not(None))
+        ),
+        "it was invited to a meeting on this case",
+    )
     area_name = (case.area.name or "").strip().lower()
     if area_name:
-        councils = db.session.execute(select(Agency.id, Agency.name).where(
-            Agency.agency_type == AgencyType.COUNCIL, Agency.active.is_(True)))
+        councils = db.session.execute(
+            select(Agency.id, Agency.name).where(Agency.agency_type == AgencyType.COUNCIL, Agency.active.is_(True))
+        )
         add([agency_id for agency_id, name in councils if area_name in name.lower()], "it is the council for this area")
     return why
 
@@ -474,14 +617,18 @@ def proposed_agencies(case: Case) -> AgencyProposals:
         select(Agency).where(Agency.active.is_(True) | Agency.id.in_(list(why))).order_by(Agency.name)
     ).all()
     reps = db.session.scalars(
-        select(User).where(User.role == Role.AGENCY_REP, User.active.is_(True),
-                           User.agency_id.in_([a.id for a in agencies])).order_by(User.name)
+        select(User)
+        .where(User.role == Role.AGENCY_REP, User.active.is_(True), User.agency_id.in_([a.id for a in agencies]))
+        .order_by(User.name)
     ).all()
     proposed, others = [], []
     for agency in agencies:
         proposal = ProposedAgency(
-            agency=agency, representatives=[u for u in reps if u.agency_id == agency.id],
-            involved=agency.id in why, relevant_body=agency.agency_type.is_relevant_body, why=why.get(agency.id, []),
+            agency=agency,
+            representatives=[u for u in reps if u.agency_id == agency.id],
+            involved=agency.id in why,
+            relevant_body=agency.agency_type.is_relevant_body,
+            why=why.get(agency.id, []),
         )
         (proposed if proposal.involved else others).append(proposal)
     proposed.sort(key=lambda p: (not p.agency.active, p.agency.name.lower()))  # an inactive one last, explained
@@ -514,10 +661,17 @@ def invite_from_proposals(meeting: Meeting, case: Case, keys: list[str]) -> list
             _check_agency_active(user.agency, "invite")
             if user.id in present_users:
                 continue
-            attendee = Attendee(meeting_id=meeting.id, kind=AttendeeKind.AGENCY_REPRESENTATIVE,
-                                agency_id=user.agency_id, agency=user.agency, user_id=user.id, user=user,
-                                name=user.name, email=user.email,
-                                role_at_meeting=f"Representative of {user.agency.name}")
+            attendee = Attendee(
+                meeting_id=meeting.id,
+                kind=AttendeeKind.AGENCY_REPRESENTATIVE,
+                agency_id=user.agency_id,
+                agency=user.agency,
+                user_id=user.id,
+                user=user,
+                name=user.name,
+                email=user.email,
+                role_at_meeting=f"Representative of {user.agency.name}",
+            )
         else:
             agency = db.session.get(Agency, int(raw_id))
             if agency is None:
@@ -527,17 +681,26 @@ def invite_from_proposals(meeting: Meeting, case: Case, keys: list[str]) -> list
                 raise FieldError("invite", f"{agency.name} has no shared contact email: invite a named person")
             if agency.id in present_inboxes:
                 continue
-            attendee = Attendee(meeting_id=meeting.id, kind=AttendeeKind.AGENCY_REPRESENTATIVE, agency_id=agency.id,
-                                agency=agency, name=agency.name, email=agency.contact_email,
-                                role_at_meeting=f"Representative of {agency.name}")
+            attendee = Attendee(
+                meeting_id=meeting.id,
+                kind=AttendeeKind.AGENCY_REPRESENTATIVE,
+                agency_id=agency.id,
+                agency=agency,
+                name=agency.name,
+                email=agency.contact_email,
+                role_at_meeting=f"Representative of {agency.name}",
+            )
         added.append(_add_attendee(meeting, case, attendee))
     return added
 
 
 def _check_agency_active(agency: Agency | None, field_name: str) -> None:
     if agency is not None and not agency.active:
-        raise FieldError(field_name, f"{agency.name} is inactive and cannot be invited. An administrator can make "
-                                     "it active again if it still takes part")
+        raise FieldError(
+            field_name,
+            f"{agency.name} is inactive and cannot be invited. An administrator can make "
+            "it active again if it still takes part",
+        )
 
 
 @dataclass
@@ -569,8 +732,13 @@ def add_person(meeting: Meeting, case: Case, person: PersonDetails) -> Attendee:
             raise FieldError("consent_recorded_on", "Enter the date the alleged perpetrator consented to take part")
     email = (person.email or "").strip().lower()
     attendee = Attendee(
-        meeting_id=meeting.id, kind=kind, agency_id=agency.id if agency else None, agency=agency,
-        name=person.name.strip(), email=email, role_at_meeting=(person.role_at_meeting or "").strip(),
+        meeting_id=meeting.id,
+        kind=kind,
+        agency_id=agency.id if agency else None,
+        agency=agency,
+        name=person.name.strip(),
+        email=email,
+        role_at_meeting=(person.role_at_meeting or "").strip(),
         consent_recorded_on=person.consent_recorded_on if kind is AttendeeKind.ALLEGED_PERPETRATOR else None,
     )
     return _add_attendee(meeting, case, attendee)
@@ -585,12 +753,20 @@ def _add_attendee(meeting: Meeting, case: Case, attendee: Attendee) -> Attendee:
     db.session.add(attendee)
     db.session.flush()
     meeting.attendees.append(attendee)
-    sent = (meeting.status is MeetingStatus.SCHEDULED and attendee.kind not in SENT_LATER
-            and _send_invitation(meeting, case, attendee))
-    audit.record("meeting.attendee_added", "meeting", meeting.id,
-                 f"Added {attendee.name} ({attendee.kind.label.lower()}) to the attendee list"
-                 + (", invitation sent" if sent else ""),
-                 {"attendee_id": attendee.id, "agency_id": attendee.agency_id, "invited": sent}, case_id=case.id)
+    sent = (
+        meeting.status is MeetingStatus.SCHEDULED
+        and attendee.kind not in SENT_LATER
+        and _send_invitation(meeting, case, attendee)
+    )
+    audit.record(
+        "meeting.attendee_added",
+        "meeting",
+        meeting.id,
+        f"Added {attendee.name} ({attendee.kind.label.lower()}) to the attendee list"
+        + (", invitation sent" if sent else ""),
+        {"attendee_id": attendee.id, "agency_id": attendee.agency_id, "invited": sent},
+        case_id=case.id,
+    )
     return attendee
 
 
@@ -598,8 +774,7 @@ def awaiting_invitation(meeting: Meeting) -> list[Attendee]:
     """People on the list with an email address who have not been sent the invitation yet."""
     if meeting.status is not MeetingStatus.SCHEDULED or meeting.recorded_after_the_fact:
         return []
-    return [a for a in meeting.attendees
-            if a.invited_at is None and (a.user.email if a.user is not None else a.email)]
+    return [a for a in meeting.attendees if a.invited_at is None and (a.user.email if a.user is not None else a.email)]
 
 
 def send_invitations(meeting: Meeting, case: Case) -> list[Attendee]:
@@ -609,9 +784,14 @@ def send_invitations(meeting: Meeting, case: Case) -> list[Attendee]:
     if not waiting:
         raise FieldError("send", "Everyone on the list with an email address has already been sent the invitation")
     sent = [a for a in waiting if _send_invitation(meeting, case, a)]
-    audit.record("meeting.invitations_sent", "meeting", meeting.id,
-                 f"Sent the invitation to {', '.join(a.name for a in sent)}",
-                 {"attendee_ids": [a.id for a in sent]}, case_id=case.id)
+    audit.record(
+        "meeting.invitations_sent",
+        "meeting",
+        meeting.id,
+        f"Sent the invitation to {', '.join(a.name for a in sent)}",
+        {"attendee_ids": [a.id for a in sent]},
+        case_id=case.id,
+    )
     return sent
 
 
@@ -620,8 +800,14 @@ def remove_attendee(meeting: Meeting, case: Case, attendee: Attendee) -> None:
         raise FieldError("attendee", "Attendance has been taken for this person: they stay on the list")
     if meeting.status is MeetingStatus.SCHEDULED and attendee.invited_at is not None:
         _send_invitation(meeting, case, attendee, cancel=True)
-    audit.record("meeting.attendee_removed", "meeting", meeting.id,
-                 f"Removed {attendee.name} from the attendee list", {"attendee_id": attendee.id}, case_id=case.id)
+    audit.record(
+        "meeting.attendee_removed",
+        "meeting",
+        meeting.id,
+        f"Removed {attendee.name} from the attendee list",
+        {"attendee_id": attendee.id},
+        case_id=case.id,
+    )
     meeting.attendees.remove(attendee)
     db.session.delete(attendee)
 
@@ -655,10 +841,15 @@ def record_response(attendee: Attendee, meeting: Meeting, choice: str, substitut
     attendee.status = status
     attendee.substitute_name = substitute_name if status is AttendeeStatus.SUBSTITUTE else ""
     attendee.responded_at = utcnow()
-    audit.record("meeting.invitation_answered", "meeting", meeting.id,
-                 f"{attendee.name} answered: {status.label.lower()}"
-                 + (f" ({substitute_name})" if attendee.substitute_name else ""),
-                 {"attendee_id": attendee.id, "status": status.value}, case_id=meeting.case_id)
+    audit.record(
+        "meeting.invitation_answered",
+        "meeting",
+        meeting.id,
+        f"{attendee.name} answered: {status.label.lower()}"
+        + (f" ({substitute_name})" if attendee.substitute_name else ""),
+        {"attendee_id": attendee.id, "status": status.value},
+        case_id=meeting.case_id,
+    )
 
 
 # ---- attendance and the victim's participation --------------------------------------------------------------
@@ -679,14 +870,22 @@ def take_attendance(meeting: Meeting, case: Case, statuses: dict[int, str]) -> N
             attendee.status = new
     if meeting.status is MeetingStatus.SCHEDULED:
         meeting.status = MeetingStatus.HELD
-    audit.record("meeting.attendance_taken", "meeting", meeting.id, "Took the attendance", {"changes": changes},
-                 case_id=case.id)
+    audit.record(
+        "meeting.attendance_taken", "meeting", meeting.id, "Took the attendance", {"changes": changes}, case_id=case.id
+    )
     _follow_the_meeting(case, meeting)
 
 
-def save_victim_participation(meeting: Meeting, case: Case, *, kind: str, statement: str = "",
-                              advocate_name: str = "", reason_not_invited: str = "",
-                              actor: User) -> VictimParticipation:
+def save_victim_participation(
+    meeting: Meeting,
+    case: Case,
+    *,
+    kind: str,
+    statement: str = "",
+    advocate_name: str = "",
+    reason_not_invited: str = "",
+    actor: User,
+) -> VictimParticipation:
     participation_kind = ParticipationKind(kind)
     statement, reason = (statement or "").strip(), (reason_not_invited or "").strip()
     advocate_name = (advocate_name or "").strip()
@@ -706,35 +905,51 @@ def save_victim_participation(meeting: Meeting, case: Case, *, kind: str, statem
     row.advocate_name = advocate_name if participation_kind is ParticipationKind.ADVOCATE else ""
     row.reason_not_invited = reason if participation_kind is ParticipationKind.NOT_INVITED else ""
     db.session.flush()
-    audit.record("meeting.victim_participation", "meeting", meeting.id,
-                 f"Recorded the victim's participation: {participation_kind.label.lower()}",
-                 {"kind": participation_kind.value, "reason_not_invited": row.reason_not_invited},
-                 case_id=case.id)
+    audit.record(
+        "meeting.victim_participation",
+        "meeting",
+        meeting.id,
+        f"Recorded the victim's participation: {participation_kind.label.lower()}",
+        {"kind": participation_kind.value, "reason_not_invited": row.reason_not_invited},
+        case_id=case.id,
+    )
     return row
 
 
-def record_victim_took_part(meeting: Meeting, case: Case, *, took_part: str, note: str, actor: User,
-                            now: datetime | None = None) -> bool:
+def record_victim_took_part(
+    meeting: Meeting, case: Case, *, took_part: str, note: str, actor: User, now: datetime | None = None
+) -> bool:
     """How the applicant actually took part (in person, by phone or video, a written statement, through an
     advocate, or not at all), with an optional note: recorded once the meeting has started, audited with what it
     said before. Returns False when nothing changed."""
     if meeting.status is MeetingStatus.CANCELLED:
         raise FieldError("took_part", "This meeting was cancelled: nobody took part in it")
     if not has_started(meeting, now):
-        raise FieldError("took_part", "How the applicant took part can be recorded once the meeting has started. "
-                                      "To plan how they will take part, use “Record how the victim takes part” "
-                                      "on the meeting's page")
+        raise FieldError(
+            "took_part",
+            "How the applicant took part can be recorded once the meeting has started. "
+            "To plan how they will take part, use “Record how the victim takes part” "
+            "on the meeting's page",
+        )
     kind = VictimTookPart(took_part)
     note = (note or "").strip()
-    before = {"took_part": meeting.victim_took_part.value if meeting.victim_took_part else None,
-              "note": meeting.victim_took_part_note or ""}
+    before = {
+        "took_part": meeting.victim_took_part.value if meeting.victim_took_part else None,
+        "note": meeting.victim_took_part_note or "",
+    }
     after = {"took_part": kind.value, "note": note}
     if before == after:
         return False
     meeting.victim_took_part, meeting.victim_took_part_note = kind, note
-    audit.record("meeting.victim_took_part", "meeting", meeting.id,
-                 f"Recorded how the applicant took part: {kind.label.lower()}", {"changes": audit.changes(before, after)},
-                 case_id=case.id, actor=actor)
+    audit.record(
+        "meeting.victim_took_part",
+        "meeting",
+        meeting.id,
+        f"Recorded how the applicant took part: {kind.label.lower()}",
+        {"changes": audit.changes(before, after)},
+        case_id=case.id,
+        actor=actor,
+    )
     return True
 
 
@@ -770,8 +985,13 @@ def save_agenda(titles: list[str]) -> list[str]:
     template.items.extend(AgendaTemplateItem(position=n, title=t) for n, t in enumerate(titles, start=1))
     template.updated_at = utcnow()
     db.session.flush()
-    audit.record("agenda.updated", "agenda_template", template.id, "Changed the agenda for new meetings",
-                 {"before": before, "after": titles})
+    audit.record(
+        "agenda.updated",
+        "agenda_template",
+        template.id,
+        "Changed the agenda for new meetings",
+        {"before": before, "after": titles},
+    )
     return titles
 
 
@@ -796,14 +1016,15 @@ class StaleMinutes(Exception):
 
 
 def stale_item_message(item: MinuteItem) -> str:
-    return (f"Someone else saved “{item.agenda_title}” while you were editing it. Nothing on this page has been "
-            "saved yet: compare your text with theirs, then save again")
+    return (
+        f"Someone else saved “{item.agenda_title}” while you were editing it. Nothing on this page has been "
+        "saved yet: compare your text with theirs, then save again"
+    )
 
 
 def current_revision(item: MinuteItem) -> MinuteRevision | None:
     return db.session.scalar(
-        select(MinuteRevision).where(MinuteRevision.item_id == item.id)
-        .order_by(MinuteRevision.number.desc()).limit(1)
+        select(MinuteRevision).where(MinuteRevision.item_id == item.id).order_by(MinuteRevision.number.desc()).limit(1)
     )
 
 
@@ -823,29 +1044,44 @@ def _check_minutes_editable(meeting: Meeting, field_name: str) -> None:
         raise FieldError(field_name, "This meeting was cancelled: it has no minutes")
     if meeting.is_restorative_conference:
         # DOMAIN.md section 7a: what people say in a restorative conference is not recorded as evidence.
-        raise FieldError(field_name, "What is said in a restorative conference is not recorded: record the "
-                                     "attendance here and the agreement on the restorative pathway")
+        raise FieldError(
+            field_name,
+            "What is said in a restorative conference is not recorded: record the "
+            "attendance here and the agreement on the restorative pathway",
+        )
 
 
-def _add_revision(meeting: Meeting, item: MinuteItem, *, number: int, text: str, correction: bool, reason: str,
-                  actor: User) -> MinuteRevision:
+def _add_revision(
+    meeting: Meeting, item: MinuteItem, *, number: int, text: str, correction: bool, reason: str, actor: User
+) -> MinuteRevision:
     """Insert revision ``number`` of the item. A save racing on the same number loses at the UNIQUE constraint."""
-    revision = MinuteRevision(item_id=item.id, number=number, text=text, author_id=actor.id,
-                              is_correction=correction, reason=reason if correction else "")
+    revision = MinuteRevision(
+        item_id=item.id,
+        number=number,
+        text=text,
+        author_id=actor.id,
+        is_correction=correction,
+        reason=reason if correction else "",
+    )
     try:
         with db.session.begin_nested():
             db.session.add(revision)
     except IntegrityError:
         raise StaleRevision(current_revision(item)) from None
-    audit.record("minutes.corrected" if correction else "minutes.saved", "minute_item", item.id,
-                 f"{'Corrected' if correction else 'Saved'} the minutes of “{item.agenda_title}” "
-                 f"(revision {revision.number})", {"meeting_id": meeting.id, "reason": reason},
-                 case_id=meeting.case_id)
+    audit.record(
+        "minutes.corrected" if correction else "minutes.saved",
+        "minute_item",
+        item.id,
+        f"{'Corrected' if correction else 'Saved'} the minutes of “{item.agenda_title}” (revision {revision.number})",
+        {"meeting_id": meeting.id, "reason": reason},
+        case_id=meeting.case_id,
+    )
     return revision
 
 
-def save_minute(meeting: Meeting, item: MinuteItem, *, base_number: int, text: str, reason: str = "",
-                actor: User) -> MinuteRevision:
+def save_minute(
+    meeting: Meeting, item: MinuteItem, *, base_number: int, text: str, reason: str = "", actor: User
+) -> MinuteRevision:
     """Add revision base_number + 1. Refused (StaleRevision) when someone saved after base_number.
 
     The number is compared inside the transaction; two saves racing on the same base both compute the same
@@ -862,8 +1098,9 @@ def save_minute(meeting: Meeting, item: MinuteItem, *, base_number: int, text: s
     latest = current_revision(item)
     if latest is not None and latest.text == text and not correction:
         raise FieldError("text", "Nothing has changed since the last saved version")
-    return _add_revision(meeting, item, number=current + 1, text=text, correction=correction, reason=reason,
-                         actor=actor)
+    return _add_revision(
+        meeting, item, number=current + 1, text=text, correction=correction, reason=reason, actor=actor
+    )
 
 
 @dataclass
@@ -909,17 +1146,26 @@ def save_minutes(meeting: Meeting, edits: list[MinuteEdit], *, reason: str = "",
     for edit in changed:
         text = edit.text.replace("\r\n", "\n")
         try:
-            _add_revision(meeting, edit.item, number=edit.base_number + 1, text=text, correction=correction,
-                          reason=reason, actor=actor)
+            _add_revision(
+                meeting,
+                edit.item,
+                number=edit.base_number + 1,
+                text=text,
+                correction=correction,
+                reason=reason,
+                actor=actor,
+            )
         except StaleRevision as stale:  # saved by someone else between our check and our insert
             raise StaleMinutes({edit.item.id: stale.current}) from None
     return [e.item for e in changed]
 
 
 def revisions_of(item: MinuteItem) -> list[MinuteRevision]:
-    return list(db.session.scalars(
-        select(MinuteRevision).where(MinuteRevision.item_id == item.id).order_by(MinuteRevision.number.desc())
-    ))
+    return list(
+        db.session.scalars(
+            select(MinuteRevision).where(MinuteRevision.item_id == item.id).order_by(MinuteRevision.number.desc())
+        )
+    )
 
 
 def _check_sharing(meeting: Meeting, victim_visible: bool, victim_wording: str) -> str:
@@ -928,16 +1174,26 @@ def _check_sharing(meeting: Meeting, victim_visible: bool, victim_wording: str) 
 
     victim_wording = (victim_wording or "").strip()
     if victim_visible and not victim_wording:
-        raise FieldError("victim_wording", "Enter the plain-English wording the applicant will read, or do not "
-                                           "share this recommendation with the applicant")
-    if victim_visible and (problem := victim_wording_problem(db.session.get(Case, meeting.case_id),
-                                                             victim_wording)):
+        raise FieldError(
+            "victim_wording",
+            "Enter the plain-English wording the applicant will read, or do not "
+            "share this recommendation with the applicant",
+        )
+    if victim_visible and (problem := victim_wording_problem(db.session.get(Case, meeting.case_id), victim_wording)):
         raise FieldError("victim_wording", problem)
     return victim_wording
 
 
-def add_recommendation(meeting: Meeting, *, agency_id: str, text: str, actor: User, victim_wording: str = "",
-                       victim_visible: bool = False, restricted: bool = False) -> Recommendation:
+def add_recommendation(
+    meeting: Meeting,
+    *,
+    agency_id: str,
+    text: str,
+    actor: User,
+    victim_wording: str = "",
+    victim_visible: bool = False,
+    restricted: bool = False,
+) -> Recommendation:
     if is_approved(meeting):
         raise FieldError("text", "The minutes have been approved: recommendations can no longer be added")
     if meeting.status is MeetingStatus.CANCELLED:
@@ -949,16 +1205,27 @@ def add_recommendation(meeting: Meeting, *, agency_id: str, text: str, actor: Us
     if not (text or "").strip():
         raise FieldError("text", "Enter the recommendation")
     victim_wording = _check_sharing(meeting, victim_visible, victim_wording)
-    recommendation = Recommendation(meeting_id=meeting.id, agency_id=agency.id, agency=agency, text=text.strip(),
-                                    victim_wording=victim_wording, victim_visible=victim_visible,
-                                    restricted=restricted, created_by_id=actor.id)
+    recommendation = Recommendation(
+        meeting_id=meeting.id,
+        agency_id=agency.id,
+        agency=agency,
+        text=text.strip(),
+        victim_wording=victim_wording,
+        victim_visible=victim_visible,
+        restricted=restricted,
+        created_by_id=actor.id,
+    )
     db.session.add(recommendation)
     db.session.flush()
-    audit.record("meeting.recommendation_added", "recommendation", recommendation.id,
-                 # A restricted recommendation's words stay out of the trail: auditors read it, not only its readers.
-                 f"Recommended to {agency.name}" + (" (restricted)" if restricted else f": {text.strip()}")[:500],
-                 {"meeting_id": meeting.id, "restricted": restricted, "victim_visible": victim_visible},
-                 case_id=meeting.case_id)
+    audit.record(
+        "meeting.recommendation_added",
+        "recommendation",
+        recommendation.id,
+        # A restricted recommendation's words stay out of the trail: auditors read it, not only its readers.
+        f"Recommended to {agency.name}" + (" (restricted)" if restricted else f": {text.strip()}")[:500],
+        {"meeting_id": meeting.id, "restricted": restricted, "victim_visible": victim_visible},
+        case_id=meeting.case_id,
+    )
     return recommendation
 
 
@@ -969,38 +1236,65 @@ def actions_made_from(meeting: Meeting) -> dict[int, list[int]]:
     ids = [r.id for r in meeting.recommendations]
     if not ids:
         return made
-    rows = db.session.execute(select(Action.recommendation_id, Action.number)
-                              .where(Action.recommendation_id.in_(ids)).order_by(Action.number))
+    rows = db.session.execute(
+        select(Action.recommendation_id, Action.number).where(Action.recommendation_id.in_(ids)).order_by(Action.number)
+    )
     for recommendation_id, number in rows:
         made.setdefault(recommendation_id, []).append(number)
     return made
 
 
-def change_recommendation_sharing(meeting: Meeting, recommendation: Recommendation, *, restricted: bool,
-                                  victim_visible: bool, victim_wording: str, actor: User) -> bool:
+def change_recommendation_sharing(
+    meeting: Meeting,
+    recommendation: Recommendation,
+    *,
+    restricted: bool,
+    victim_visible: bool,
+    victim_wording: str,
+    actor: User,
+) -> bool:
     """Who may read a recommendation: restricted or not, shared with the applicant (in which words) or not.
     Allowed after the minutes are approved: what the applicant is told is decided when the letters are written.
     Returns False when nothing changed."""
     victim_wording = _check_sharing(meeting, victim_visible, victim_wording)
-    before = {"restricted": bool(recommendation.restricted), "victim_visible": bool(recommendation.victim_visible),
-              "victim_wording": recommendation.victim_wording}
+    before = {
+        "restricted": bool(recommendation.restricted),
+        "victim_visible": bool(recommendation.victim_visible),
+        "victim_wording": recommendation.victim_wording,
+    }
     after = {"restricted": restricted, "victim_visible": victim_visible, "victim_wording": victim_wording}
     if before == after:
         return False
     recommendation.restricted = restricted
     recommendation.victim_visible = victim_visible
     recommendation.victim_wording = victim_wording
-    audit.record("meeting.recommendation_sharing", "recommendation", recommendation.id,
-                 f"Changed who may read a recommendation to {recommendation.agency.name}",
-                 {"meeting_id": meeting.id,
-                  "changes": audit.changes({k: v for k, v in before.items() if k != "victim_wording"},
-                                           {k: v for k, v in after.items() if k != "victim_wording"})},
-                 case_id=meeting.case_id, actor=actor)
+    audit.record(
+        "meeting.recommendation_sharing",
+        "recommendation",
+        recommendation.id,
+        f"Changed who may read a recommendation to {recommendation.agency.name}",
+        {
+            "meeting_id": meeting.id,
+            "changes": audit.changes(
+                {k: v for k, v in before.items() if k != "victim_wording"},
+                {k: v for k, v in after.items() if k != "victim_wording"},
+            ),
+        },
+        case_id=meeting.case_id,
+        actor=actor,
+    )
     return True
 
 
-def record_recommendation_response(meeting: Meeting, recommendation: Recommendation, *, response_text: str,
-                                   responded_on: date | None, actor: User, today: date | None = None) -> None:
+def record_recommendation_response(
+    meeting: Meeting,
+    recommendation: Recommendation,
+    *,
+    response_text: str,
+    responded_on: date | None,
+    actor: User,
+    today: date | None = None,
+) -> None:
     """Record (or correct) a body's response to a recommendation. Allowed after the minutes are approved: the
     response comes later, and is not part of the minutes. Audited, with the previous response if any."""
     today = today or date.today()
@@ -1015,33 +1309,43 @@ def record_recommendation_response(meeting: Meeting, recommendation: Recommendat
         raise FieldError("responded_on", "The date of the response must be today or in the past")
     meeting_day = local(meeting.starts_at).date()
     if responded_on < meeting_day:
-        raise FieldError("responded_on", "The date of the response must be the same as or after the date of the "
-                                         f"meeting ({meeting_day.day} {meeting_day:%B %Y})")
-    before = {"response_text": recommendation.response_text,
-              "responded_on": recommendation.responded_on.isoformat() if recommendation.responded_on else None}
+        raise FieldError(
+            "responded_on",
+            "The date of the response must be the same as or after the date of the "
+            f"meeting ({meeting_day.day} {meeting_day:%B %Y})",
+        )
+    before = {
+        "response_text": recommendation.response_text,
+        "responded_on": recommendation.responded_on.isoformat() if recommendation.responded_on else None,
+    }
     after = {"response_text": text, "responded_on": responded_on.isoformat()}
     if before == after:
         return
     recommendation.response_text = text
     recommendation.responded_on = responded_on
     recommendation.responded_at = utcnow()
-    audit.record("meeting.recommendation_response", "recommendation", recommendation.id,
-                 (f"{'Changed the' if before['response_text'] else 'Recorded the'} response of "
-                  f"{recommendation.agency.name} to a recommendation"
-                  + ("" if recommendation.restricted else f": {text}"))[:500],
-                 {"meeting_id": meeting.id,
-                  "changes": {} if recommendation.restricted else audit.changes(before, after)},
-                 case_id=meeting.case_id, actor=actor)
+    audit.record(
+        "meeting.recommendation_response",
+        "recommendation",
+        recommendation.id,
+        (
+            f"{'Changed the' if before['response_text'] else 'Recorded the'} response of "
+            f"{recommendation.agency.name} to a recommendation" + ("" if recommendation.restricted else f": {text}")
+        )[:500],
+        {"meeting_id": meeting.id, "changes": {} if recommendation.restricted else audit.changes(before, after)},
+        case_id=meeting.case_id,
+        actor=actor,
+    )
 
 
 def approve_minutes(meeting: Meeting, actor: User) -> MinutesApproval:
     if meeting.status is not MeetingStatus.HELD:
-        raise FieldError("approve", "The minutes can be approved once the meeting has been held "
-                                    "(take the attendance first)")
+        raise FieldError(
+            "approve", "The minutes can be approved once the meeting has been held (take the attendance first)"
+        )
     if is_approved(meeting):
         raise FieldError("approve", "These minutes have already been approved")
-    approval = MinutesApproval(meeting_id=meeting.id, approved_by_id=actor.id, approved_by=actor,
-                               approved_at=utcnow())
+    approval = MinutesApproval(meeting_id=meeting.id, approved_by_id=actor.id, approved_by=actor, approved_at=utcnow())
     try:
         with db.session.begin_nested():
             db.session.add(approval)

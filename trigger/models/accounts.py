@@ -41,9 +41,7 @@ class User(Timestamped, Base):
     __tablename__ = "users"
     __table_args__ = (
         # An agency representative sees only their agency's work, so they must belong to one.
-        CheckConstraint(
-            "role <> 'agency-representative' OR agency_id IS NOT NULL", name="agency_rep_has_agency"
-        ),
+        CheckConstraint("role <> 'agency-representative' OR agency_id IS NOT NULL", name="agency_rep_has_agency"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -71,8 +71,12 @@ class UpdateFrequency(StrEnum):
 
     @property
     def label(self) -> str:
-        return {"weekly": "Every week", "fortnightly": "Every two weeks", "monthly": "Every month",
-                "on-change": "Only when something changes"}[self.value]
+        return {
+            "weekly": "Every week",
+            "fortnightly": "Every two weeks",
+            "monthly": "Every month",
+            "on-change": "Only when something changes",
+        }[self.value]
 
 
 class Priority(StrEnum):
@@ -94,8 +98,13 @@ class ActionStatus(StrEnum):
 
     @property
     def label(self) -> str:
-        return {"not-started": "Not started", "in-progress": "In progress", "completed": "Completed",
-                "could-not-be-completed": "Could not be completed", "cancelled": "Cancelled"}[self.value]
+        return {
+            "not-started": "Not started",
+            "in-progress": "In progress",
+            "completed": "Completed",
+            "could-not-be-completed": "Could not be completed",
+            "cancelled": "Cancelled",
+        }[self.value]
 
     @property
     def needs_reason(self) -> bool:
@@ -167,10 +176,21 @@ class Action(Timestamped, Base):
         # Open actions only (a fifth of them), in due-date order: the dashboard's sections and "My actions"' open
         # pages read their first rows from these alone. Queries must repeat OPEN_ACTION_SQL word for word (not a
         # bound parameter) so that SQLite and PostgreSQL can tell the partial index applies.
-        Index("ix_actions_open_due_on", "due_on", "id", sqlite_where=text(OPEN_ACTION_SQL),
-              postgresql_where=text(OPEN_ACTION_SQL)),
-        Index("ix_actions_open_owner_agency_id_due_on", "owner_agency_id", "due_on", "id",
-              sqlite_where=text(OPEN_ACTION_SQL), postgresql_where=text(OPEN_ACTION_SQL)),
+        Index(
+            "ix_actions_open_due_on",
+            "due_on",
+            "id",
+            sqlite_where=text(OPEN_ACTION_SQL),
+            postgresql_where=text(OPEN_ACTION_SQL),
+        ),
+        Index(
+            "ix_actions_open_owner_agency_id_due_on",
+            "owner_agency_id",
+            "due_on",
+            "id",
+            sqlite_where=text(OPEN_ACTION_SQL),
+            postgresql_where=text(OPEN_ACTION_SQL),
+        ),
         # The statistics: actions completed in a period, by owner agency, on time or not (trigger.statistics).
         Index("ix_actions_status_completed_on", "status", "completed_on", "owner_agency_id", "due_on"),
     )
@@ -293,8 +313,10 @@ def _number_new_actions(session, flush_context, instances) -> None:
         plan_id = action.plan_id if action.plan_id is not None else action.plan.id
         if plan_id not in highest:
             with session.no_autoflush:
-                highest[plan_id] = session.scalar(
-                    select(func.coalesce(func.max(Action.number), 0)).where(Action.plan_id == plan_id)
-                ) if plan_id is not None else 0
+                highest[plan_id] = (
+                    session.scalar(select(func.coalesce(func.max(Action.number), 0)).where(Action.plan_id == plan_id))
+                    if plan_id is not None
+                    else 0
+                )
         highest[plan_id] += 1
         action.number = highest[plan_id]

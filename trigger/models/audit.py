@@ -29,8 +29,14 @@ class AuditEvent(Base):
         Index("ix_audit_events_object", "object_type", "object_id"),
         # The case page's timeline, latest first, without walking the case's views (a row per view of the page).
         # Queries repeat CASE_STORY_SQL word for word so that both databases see the partial index applies.
-        Index("ix_audit_events_case_story", "case_id", "at", "id", sqlite_where=text(CASE_STORY_SQL),
-              postgresql_where=text(CASE_STORY_SQL)),
+        Index(
+            "ix_audit_events_case_story",
+            "case_id",
+            "at",
+            "id",
+            sqlite_where=text(CASE_STORY_SQL),
+            postgresql_where=text(CASE_STORY_SQL),
+        ),
         # The sealer's queue: the few rows written since the last seal, in id order, without walking the trail.
         Index("ix_audit_events_seq", "seq", unique=True),
         Index("ix_audit_events_unsealed", "id", sqlite_where=text(UNSEALED_SQL), postgresql_where=text(UNSEALED_SQL)),

@@ -53,8 +53,13 @@ class Channel(_Labelled):
 
     @staticmethod
     def _labels():
-        return {Channel.ONLINE: "Online form", Channel.PHONE: "Phone", Channel.LETTER: "Letter",
-                Channel.EMAIL: "Email", Channel.STAFF_ASSISTED: "Staff-assisted"}
+        return {
+            Channel.ONLINE: "Online form",
+            Channel.PHONE: "Phone",
+            Channel.LETTER: "Letter",
+            Channel.EMAIL: "Email",
+            Channel.STAFF_ASSISTED: "Staff-assisted",
+        }
 
 
 class ContactMethod(_Labelled):
@@ -74,8 +79,11 @@ class PreferredFormat(_Labelled):
 
     @staticmethod
     def _labels():
-        return {PreferredFormat.STANDARD: "Standard", PreferredFormat.LARGE_PRINT: "Large print",
-                PreferredFormat.EASY_READ: "Easy read"}
+        return {
+            PreferredFormat.STANDARD: "Standard",
+            PreferredFormat.LARGE_PRINT: "Large print",
+            PreferredFormat.EASY_READ: "Easy read",
+        }
 
 
 class RiskLevel(_Labelled):
@@ -98,8 +106,14 @@ class HowReported(_Labelled):
 
     @staticmethod
     def _labels():
-        return {HowReported.PHONE: "Phone", HowReported.ONLINE: "Online", HowReported.EMAIL: "Email",
-                HowReported.IN_PERSON: "In person", HowReported.LETTER: "Letter", HowReported.OTHER: "Other"}
+        return {
+            HowReported.PHONE: "Phone",
+            HowReported.ONLINE: "Online",
+            HowReported.EMAIL: "Email",
+            HowReported.IN_PERSON: "In person",
+            HowReported.LETTER: "Letter",
+            HowReported.OTHER: "Other",
+        }
 
 
 class DecisionOutcome(_Labelled):
@@ -109,8 +123,11 @@ class DecisionOutcome(_Labelled):
 
     @staticmethod
     def _labels():
-        return {DecisionOutcome.MET: "Threshold met", DecisionOutcome.NOT_MET: "Threshold not met",
-                DecisionOutcome.MET_BY_OVERRIDE: "Threshold met by vulnerability override"}
+        return {
+            DecisionOutcome.MET: "Threshold met",
+            DecisionOutcome.NOT_MET: "Threshold not met",
+            DecisionOutcome.MET_BY_OVERRIDE: "Threshold met by vulnerability override",
+        }
 
     @property
     def is_met(self) -> bool:
@@ -205,7 +222,9 @@ class Case(Timestamped, Base):
         back_populates="case", lazy="raise", cascade="all, delete-orphan", order_by="Perpetrator.id"
     )
     incidents: Mapped[list[Incident]] = relationship(
-        back_populates="case", lazy="raise", cascade="all, delete-orphan",
+        back_populates="case",
+        lazy="raise",
+        cascade="all, delete-orphan",
         order_by="[Incident.occurred_on, Incident.id]",
     )
     decisions: Mapped[list[ThresholdDecision]] = relationship(
@@ -255,7 +274,9 @@ class Incident(Timestamped, Base):
 
     case: Mapped[Case] = relationship(back_populates="incidents", lazy="raise")
     reports: Mapped[list[IncidentReport]] = relationship(
-        back_populates="incident", lazy="raise", cascade="all, delete-orphan",
+        back_populates="incident",
+        lazy="raise",
+        cascade="all, delete-orphan",
         order_by="[IncidentReport.reported_on, IncidentReport.id]",
     )
 
@@ -312,8 +333,13 @@ class AreaThresholdPolicy(Base):
     created_by: Mapped[User | None] = relationship(lazy="joined")
 
     POLICY_FIELDS = (
-        "qualifying_complaints", "window_months", "reporting_rule_months", "enforce_reporting_rule",
-        "hate_incident_suffices", "distinct_complainants", "vulnerability_override_allowed",
+        "qualifying_complaints",
+        "window_months",
+        "reporting_rule_months",
+        "enforce_reporting_rule",
+        "hate_incident_suffices",
+        "distinct_complainants",
+        "vulnerability_override_allowed",
         "require_separate_occasions",
     )
 
@@ -327,9 +353,7 @@ class ThresholdDecision(Base):
     __tablename__ = "threshold_decisions"
     __table_args__ = (
         CheckConstraint("NOT differs_from_advice OR length(difference_reason) > 0", name="differs_has_reason"),
-        CheckConstraint(
-            "outcome <> 'met-by-override' OR length(vulnerability_reason) > 0", name="override_has_reason"
-        ),
+        CheckConstraint("outcome <> 'met-by-override' OR length(vulnerability_reason) > 0", name="override_has_reason"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -57,15 +57,30 @@ class CaseDeadline(Timestamped, Base):
         # What `flask deadlines run` asks: open deadlines in due-date order, whatever the planner's statistics
         # say. (An index on (met_on, due_on) served the same until issue 19: SQLite's statistics cannot see that
         # most rows have met_on NULL, so it preferred that one to the dashboard's partial index below.)
-        Index("ix_case_deadlines_open_due_on", "due_on", "id", sqlite_where=text("met_on IS NULL"),
-              postgresql_where=text("met_on IS NULL")),
+        Index(
+            "ix_case_deadlines_open_due_on",
+            "due_on",
+            "id",
+            sqlite_where=text("met_on IS NULL"),
+            postgresql_where=text("met_on IS NULL"),
+        ),
         # The dashboard's sections without walking the open deadlines that closed cases keep (more of them every
         # year): the sections list open deadlines of cases that are not closed, in due-date order.
-        Index("ix_case_deadlines_live_due_on", "due_on", "id", sqlite_where=text(LIVE_DEADLINE_SQL),
-              postgresql_where=text(LIVE_DEADLINE_SQL)),
+        Index(
+            "ix_case_deadlines_live_due_on",
+            "due_on",
+            "id",
+            sqlite_where=text(LIVE_DEADLINE_SQL),
+            postgresql_where=text(LIVE_DEADLINE_SQL),
+        ),
         # The case list's next deadline of each case on the page.
-        Index("ix_case_deadlines_open_case_id", "case_id", "due_on", sqlite_where=text("met_on IS NULL"),
-              postgresql_where=text("met_on IS NULL")),
+        Index(
+            "ix_case_deadlines_open_case_id",
+            "case_id",
+            "due_on",
+            sqlite_where=text("met_on IS NULL"),
+            postgresql_where=text("met_on IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

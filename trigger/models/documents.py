@@ -101,10 +101,23 @@ _KIND_LABELS = {
     DocumentKind.RESTORATIVE_AGREEMENT_VICTIM: "Restorative outcome agreement (victim's copy)",
 }
 
-AGENCY_KINDS = frozenset({DocumentKind.INVITATION_AGENCY, DocumentKind.MINUTES_FULL, DocumentKind.ACTION_PLAN,
-                          DocumentKind.RESTORATIVE_INVITATION, DocumentKind.RESTORATIVE_AGREEMENT})
-MEETING_KINDS = frozenset({DocumentKind.INVITATION_AGENCY, DocumentKind.INVITATION_VICTIM,
-                           DocumentKind.MINUTES_FULL, DocumentKind.MINUTES_SUMMARY})
+AGENCY_KINDS = frozenset(
+    {
+        DocumentKind.INVITATION_AGENCY,
+        DocumentKind.MINUTES_FULL,
+        DocumentKind.ACTION_PLAN,
+        DocumentKind.RESTORATIVE_INVITATION,
+        DocumentKind.RESTORATIVE_AGREEMENT,
+    }
+)
+MEETING_KINDS = frozenset(
+    {
+        DocumentKind.INVITATION_AGENCY,
+        DocumentKind.INVITATION_VICTIM,
+        DocumentKind.MINUTES_FULL,
+        DocumentKind.MINUTES_SUMMARY,
+    }
+)
 
 
 class DeliveryMethod(StrEnum):
@@ -115,8 +128,9 @@ class DeliveryMethod(StrEnum):
 
     @property
     def label(self) -> str:
-        return {"email": "Email", "post": "Post", "hand": "By hand",
-                "agency-portal": "Agency portal or secure email"}[self.value]
+        return {"email": "Email", "post": "Post", "hand": "By hand", "agency-portal": "Agency portal or secure email"}[
+            self.value
+        ]
 
 
 #: The only columns an issued document may change after it is issued: how and when it was delivered.

@@ -91,13 +91,19 @@ class Escalation(Timestamped, Base):
             "OR (outcome IS NOT NULL AND decided_on IS NOT NULL AND length(outcome_reasons) > 0)",
             name="decision_complete",
         ),
-        CheckConstraint("outcome IS NULL OR outcome <> 'upheld' OR length(points_to_reconsider) > 0",
-                        name="upheld_has_points"),
+        CheckConstraint(
+            "outcome IS NULL OR outcome <> 'upheld' OR length(points_to_reconsider) > 0", name="upheld_has_points"
+        ),
         CheckConstraint("decided_on IS NULL OR decided_on >= received_on", name="decided_after_received"),
         # At most one undecided escalation per case: two coordinators recording the same letter at once must
         # not open two appeals.
-        Index("uq_escalations_one_open_per_case", "case_id", unique=True,
-              sqlite_where=text("decided_on IS NULL"), postgresql_where=text("decided_on IS NULL")),
+        Index(
+            "uq_escalations_one_open_per_case",
+            "case_id",
+            unique=True,
+            sqlite_where=text("decided_on IS NULL"),
+            postgresql_where=text("decided_on IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -36,8 +36,13 @@ class LegalHold(Base):
         CheckConstraint("length(reason) > 0", name="reason_given"),
         CheckConstraint("lifted_at IS NULL OR length(lift_reason) > 0", name="lift_reason_given"),
         # At most one hold in force per case: two people placing one at once cannot both succeed.
-        Index("uq_legal_holds_case_in_force", "case_id", unique=True,
-              sqlite_where=text("lifted_at IS NULL"), postgresql_where=text("lifted_at IS NULL")),
+        Index(
+            "uq_legal_holds_case_in_force",
+            "case_id",
+            unique=True,
+            sqlite_where=text("lifted_at IS NULL"),
+            postgresql_where=text("lifted_at IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -45,8 +45,7 @@ class MeetingStatus(_Labelled):
 
     @staticmethod
     def _labels():
-        return {MeetingStatus.SCHEDULED: "Scheduled", MeetingStatus.HELD: "Held",
-                MeetingStatus.CANCELLED: "Cancelled"}
+        return {MeetingStatus.SCHEDULED: "Scheduled", MeetingStatus.HELD: "Held", MeetingStatus.CANCELLED: "Cancelled"}
 
 
 class AttendeeKind(_Labelled):
@@ -59,11 +58,13 @@ class AttendeeKind(_Labelled):
 
     @staticmethod
     def _labels():
-        return {AttendeeKind.AGENCY_REPRESENTATIVE: "Agency representative",
-                AttendeeKind.APPLICANT: "Applicant or victim",
-                AttendeeKind.ADVOCATE: "Advocate or supporter",
-                AttendeeKind.OBSERVER: "Observer",
-                AttendeeKind.ALLEGED_PERPETRATOR: "Alleged perpetrator (restorative conference)"}
+        return {
+            AttendeeKind.AGENCY_REPRESENTATIVE: "Agency representative",
+            AttendeeKind.APPLICANT: "Applicant or victim",
+            AttendeeKind.ADVOCATE: "Advocate or supporter",
+            AttendeeKind.OBSERVER: "Observer",
+            AttendeeKind.ALLEGED_PERPETRATOR: "Alleged perpetrator (restorative conference)",
+        }
 
 
 class AttendeeStatus(_Labelled):
@@ -76,9 +77,14 @@ class AttendeeStatus(_Labelled):
 
     @staticmethod
     def _labels():
-        return {AttendeeStatus.INVITED: "Invited", AttendeeStatus.ACCEPTED: "Accepted",
-                AttendeeStatus.APOLOGIES: "Apologies", AttendeeStatus.SUBSTITUTE: "Sending a substitute",
-                AttendeeStatus.ATTENDED: "Attended", AttendeeStatus.ABSENT: "Absent"}
+        return {
+            AttendeeStatus.INVITED: "Invited",
+            AttendeeStatus.ACCEPTED: "Accepted",
+            AttendeeStatus.APOLOGIES: "Apologies",
+            AttendeeStatus.SUBSTITUTE: "Sending a substitute",
+            AttendeeStatus.ATTENDED: "Attended",
+            AttendeeStatus.ABSENT: "Absent",
+        }
 
 
 class ParticipationKind(_Labelled):
@@ -92,13 +98,15 @@ class ParticipationKind(_Labelled):
 
     @staticmethod
     def _labels():
-        return {ParticipationKind.IN_PERSON: "Attending in person",
-                ParticipationKind.VIRTUALLY: "Attending virtually",
-                ParticipationKind.FIRST_PART: "Attending the first part only",
-                ParticipationKind.STATEMENT: "Sending a statement",
-                ParticipationKind.ADVOCATE: "Represented by an advocate",
-                ParticipationKind.DECLINED: "Declined to take part",
-                ParticipationKind.NOT_INVITED: "Not invited"}
+        return {
+            ParticipationKind.IN_PERSON: "Attending in person",
+            ParticipationKind.VIRTUALLY: "Attending virtually",
+            ParticipationKind.FIRST_PART: "Attending the first part only",
+            ParticipationKind.STATEMENT: "Sending a statement",
+            ParticipationKind.ADVOCATE: "Represented by an advocate",
+            ParticipationKind.DECLINED: "Declined to take part",
+            ParticipationKind.NOT_INVITED: "Not invited",
+        }
 
 
 class VictimTookPart(_Labelled):
@@ -113,11 +121,13 @@ class VictimTookPart(_Labelled):
 
     @staticmethod
     def _labels():
-        return {VictimTookPart.IN_PERSON: "Attended in person",
-                VictimTookPart.PHONE_OR_VIDEO: "Attended by phone or video",
-                VictimTookPart.STATEMENT: "Sent a written statement",
-                VictimTookPart.ADVOCATE: "Took part through an advocate",
-                VictimTookPart.DID_NOT: "Did not take part"}
+        return {
+            VictimTookPart.IN_PERSON: "Attended in person",
+            VictimTookPart.PHONE_OR_VIDEO: "Attended by phone or video",
+            VictimTookPart.STATEMENT: "Sent a written statement",
+            VictimTookPart.ADVOCATE: "Took part through an advocate",
+            VictimTookPart.DID_NOT: "Did not take part",
+        }
 
 
 class Meeting(Timestamped, Base):
@@ -158,7 +168,9 @@ class Meeting(Timestamped, Base):
         back_populates="meeting", lazy="raise", cascade="all, delete-orphan", order_by="Attendee.id"
     )
     minute_items: Mapped[list[MinuteItem]] = relationship(
-        back_populates="meeting", lazy="raise", cascade="all, delete-orphan",
+        back_populates="meeting",
+        lazy="raise",
+        cascade="all, delete-orphan",
         order_by="[MinuteItem.position, MinuteItem.id]",
     )
     recommendations: Mapped[list[Recommendation]] = relationship(
@@ -181,9 +193,7 @@ class Attendee(Timestamped, Base):
         Index("ix_meeting_attendees_agency_id_meeting_id", "agency_id", "meeting_id"),
         UniqueConstraint("meeting_id", "user_id"),
         CheckConstraint("status <> 'substitute' OR length(substitute_name) > 0", name="substitute_named"),
-        CheckConstraint(
-            "kind <> 'alleged-perpetrator' OR consent_recorded_on IS NOT NULL", name="perpetrator_consent"
-        ),
+        CheckConstraint("kind <> 'alleged-perpetrator' OR consent_recorded_on IS NOT NULL", name="perpetrator_consent"),
         CheckConstraint("kind <> 'agency-representative' OR agency_id IS NOT NULL", name="rep_has_agency"),
     )
 
@@ -215,8 +225,7 @@ class VictimParticipation(Timestamped, Base):
 
     __tablename__ = "victim_participations"
     __table_args__ = (
-        CheckConstraint("kind <> 'not-invited' OR length(trim(reason_not_invited)) > 0",
-                        name="not_invited_has_reason"),
+        CheckConstraint("kind <> 'not-invited' OR length(trim(reason_not_invited)) > 0", name="not_invited_has_reason"),
         CheckConstraint("kind <> 'statement' OR length(trim(statement)) > 0", name="statement_given"),
     )
 
@@ -243,7 +252,9 @@ class AgendaTemplate(Timestamped, Base):
     is_default: Mapped[bool] = mapped_column(Boolean, default=False)
 
     items: Mapped[list[AgendaTemplateItem]] = relationship(
-        back_populates="template", lazy="selectin", cascade="all, delete-orphan",
+        back_populates="template",
+        lazy="selectin",
+        cascade="all, delete-orphan",
         order_by="[AgendaTemplateItem.position, AgendaTemplateItem.id]",
     )
 

@@ -30,8 +30,9 @@ class JobRun(Base):
     started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     duration_ms: Mapped[int | None] = mapped_column(Integer)
-    status: Mapped[JobStatus] = mapped_column(enum_column(JobStatus, "job_status", length=20),
-                                              default=JobStatus.RUNNING)
+    status: Mapped[JobStatus] = mapped_column(
+        enum_column(JobStatus, "job_status", length=20), default=JobStatus.RUNNING
+    )
     #: What it queued or sent: emails for the outbox, reminders for the reminder run.
     count: Mapped[int] = mapped_column(Integer, default=0)
     summary: Mapped[str] = mapped_column(String(1000), default="")

@@ -124,7 +124,9 @@ class Agency(Timestamped, Base):
     # credential of the partnership's registration with that provider, kept like the SMTP password.
     sso_issuer: Mapped[str] = mapped_column(String(300), default="", server_default="")
     sso_client_id: Mapped[str] = mapped_column(String(200), default="", server_default="")
-    sso_client_secret: Mapped[str] = mapped_column(Text, default="", server_default="")  # sealed: trigger.secrets_at_rest
+    sso_client_secret: Mapped[str] = mapped_column(
+        Text, default="", server_default=""
+    )  # sealed: trigger.secrets_at_rest
     sso_email_domains: Mapped[str] = mapped_column(String(500), default="", server_default="")  # comma-separated
     sso_provider_name: Mapped[str] = mapped_column(String(80), default="", server_default="")
     #: Off: the agency's people sign in only through its provider.

@@ -34,9 +34,11 @@ class VictimAnswer(_Labelled):
 
     @staticmethod
     def _labels():
-        return {VictimAnswer.INTERESTED: "Interested in taking part",
-                VictimAnswer.THINKING: "Thinking about it",
-                VictimAnswer.DECLINED: "Does not want to take part"}
+        return {
+            VictimAnswer.INTERESTED: "Interested in taking part",
+            VictimAnswer.THINKING: "Thinking about it",
+            VictimAnswer.DECLINED: "Does not want to take part",
+        }
 
 
 class ContactKind(_Labelled):
@@ -48,8 +50,13 @@ class ContactKind(_Labelled):
 
     @staticmethod
     def _labels():
-        return {ContactKind.IN_PERSON: "In person", ContactKind.PHONE: "Phone", ContactKind.VIDEO: "Video call",
-                ContactKind.LETTER: "Letter", ContactKind.EMAIL: "Email"}
+        return {
+            ContactKind.IN_PERSON: "In person",
+            ContactKind.PHONE: "Phone",
+            ContactKind.VIDEO: "Video call",
+            ContactKind.LETTER: "Letter",
+            ContactKind.EMAIL: "Email",
+        }
 
 
 class ItemKind(_Labelled):
@@ -60,9 +67,12 @@ class ItemKind(_Labelled):
 
     @staticmethod
     def _labels():
-        return {ItemKind.APOLOGY: "Apology", ItemKind.REPAIR: "Putting things right",
-                ItemKind.BEHAVIOUR: "Commitment about behaviour",
-                ItemKind.SUPPORT: "Support or mediation to take up"}
+        return {
+            ItemKind.APOLOGY: "Apology",
+            ItemKind.REPAIR: "Putting things right",
+            ItemKind.BEHAVIOUR: "Commitment about behaviour",
+            ItemKind.SUPPORT: "Support or mediation to take up",
+        }
 
 
 class ItemStatus(_Labelled):
@@ -105,10 +115,12 @@ class RestorativeReferral(Timestamped, Base):
     __tablename__ = "restorative_referrals"
     __table_args__ = (
         CheckConstraint("length(trim(reason)) > 0", name="reason_given"),
-        CheckConstraint("state <> 'closed' OR (closed_on IS NOT NULL AND closing_outcome IS NOT NULL)",
-                        name="closed_has_outcome"),
-        CheckConstraint("suitable IS NOT FALSE OR length(trim(not_suitable_reason)) > 0",
-                        name="not_suitable_has_reason"),
+        CheckConstraint(
+            "state <> 'closed' OR (closed_on IS NOT NULL AND closing_outcome IS NOT NULL)", name="closed_has_outcome"
+        ),
+        CheckConstraint(
+            "suitable IS NOT FALSE OR length(trim(not_suitable_reason)) > 0", name="not_suitable_has_reason"
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -140,7 +152,8 @@ class RestorativeReferral(Timestamped, Base):
     agency: Mapped[Agency] = relationship(lazy="joined", innerjoin="unnested")
     referred_by: Mapped[User | None] = relationship(lazy="joined")
     participants: Mapped[list[RestorativeParticipant]] = relationship(
-        back_populates="referral", lazy="raise", cascade="all, delete-orphan", order_by="RestorativeParticipant.id")
+        back_populates="referral", lazy="raise", cascade="all, delete-orphan", order_by="RestorativeParticipant.id"
+    )
 
 
 class RestorativeParticipant(Timestamped, Base):
@@ -175,7 +188,8 @@ class RestorativeConsent(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     referral_id: Mapped[int] = mapped_column(ForeignKey("restorative_referrals.id", ondelete="CASCADE"), index=True)
     participant_id: Mapped[int] = mapped_column(
-        ForeignKey("restorative_participants.id", ondelete="CASCADE"), index=True)
+        ForeignKey("restorative_participants.id", ondelete="CASCADE"), index=True
+    )
     given_on: Mapped[date] = mapped_column(Date)
     how: Mapped[ContactKind] = mapped_column(enum_column(ContactKind, "rj_consent_how"))
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -184,8 +198,7 @@ class RestorativeConsent(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     recorded_by: Mapped[User | None] = relationship(foreign_keys=[recorded_by_id], lazy="joined")
-    withdrawal_recorded_by: Mapped[User | None] = relationship(foreign_keys=[withdrawal_recorded_by_id],
-                                                               lazy="joined")
+    withdrawal_recorded_by: Mapped[User | None] = relationship(foreign_keys=[withdrawal_recorded_by_id], lazy="joined")
 
 
 class RestorativeFacilitator(Base):

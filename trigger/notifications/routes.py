@@ -31,8 +31,7 @@ def _page() -> int:
 def index():
     user = current_user._get_current_object()
     page = db.paginate(services.notifications_of(user), page=_page(), per_page=PER_PAGE, error_out=False)
-    return render_template("notifications/index.html", page=page, unread=services.unread_count(user),
-                           form=ButtonForm())
+    return render_template("notifications/index.html", page=page, unread=services.unread_count(user), form=ButtonForm())
 
 
 @bp.route("/<int:notification_id>/read", methods=["POST"])
@@ -70,9 +69,14 @@ def index():
     status = OutboxStatus(raw) if raw in {s.value for s in OutboxStatus} else None
     page = db.paginate(services.outbox_messages(status), page=_page(), per_page=PER_PAGE, error_out=False)
     return render_template(
-        "notifications/outbox.html", page=page, status=status, statuses=list(OutboxStatus),
-        counts=services.outbox_counts(), smtp_configured=services.smtp_configured(),
-        not_configured=services.NOT_CONFIGURED, email_delivery=email_delivery,
+        "notifications/outbox.html",
+        page=page,
+        status=status,
+        statuses=list(OutboxStatus),
+        counts=services.outbox_counts(),
+        smtp_configured=services.smtp_configured(),
+        not_configured=services.NOT_CONFIGURED,
+        email_delivery=email_delivery,
     )
 
 
@@ -82,8 +86,13 @@ def message(message_id: int):
     message = services.load_message(message_id)
     if message is None:
         abort(404)
-    return render_template("notifications/outbox_message.html", message=message, form=ButtonForm(),
-                           smtp_configured=services.smtp_configured(), not_configured=services.NOT_CONFIGURED)
+    return render_template(
+        "notifications/outbox_message.html",
+        message=message,
+        form=ButtonForm(),
+        smtp_configured=services.smtp_configured(),
+        not_configured=services.NOT_CONFIGURED,
+    )
 
 
 @outbox_bp.route("/<int:message_id>/retry", methods=["POST"])

@@ -38,8 +38,7 @@ if TYPE_CHECKING:
     from config import Settings
 
 #: Wait after the 1st, 2nd, ... failed attempt. After the last one the message is marked failed (not deleted).
-BACKOFF = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=15), timedelta(minutes=60),
-           timedelta(hours=4))
+BACKOFF = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=15), timedelta(minutes=60), timedelta(hours=4))
 MAX_ATTEMPTS = len(BACKOFF) + 1
 
 #: A message claimed longer ago than this belongs to a sender that died mid-send: it is queued again. That can
@@ -145,8 +144,12 @@ def notify_user(
     Returns None (and queues nothing) when ``dedupe_key`` was used before.
     """
     notification = Notification(
-        user_id=user.id, subject=_single_line(subject, 300), body=body, link=_check_link(link),
-        created_at=utcnow(), dedupe_key=dedupe_key,
+        user_id=user.id,
+        subject=_single_line(subject, 300),
+        body=body,
+        link=_check_link(link),
+        created_at=utcnow(),
+        dedupe_key=dedupe_key,
     )
     if _insert_once(notification, Notification, dedupe_key) is None:
         return None
@@ -177,8 +180,11 @@ def notify_role(
 
 #: Built once: every signed-in page's navigation asks it (a statement built per request costs more to build and
 #: to key for SQLAlchemy's compiled cache than to run).
-_UNREAD_COUNT = select(func.count()).select_from(Notification).where(
-    Notification.user_id == bindparam("user_id"), Notification.read_at.is_(None))
+_UNREAD_COUNT = (
+    select(func.count())
+    .select_from(Notification)
+    .where(Notification.user_id == bindparam("user_id"), Notification.read_at.is_(None))
+)
 
 
 def unread_count(user: User) -> int:
@@ -247,9 +253,13 @@ def retry_now(message: OutboxMessage) -> None:
         raise CannotRetry("Only a message that failed can be retried.")
     message.status = OutboxStatus.QUEUED
     message.next_attempt_at = utcnow()
-    audit.record("outbox.retried", "outbox_message", message.id,
-                 f"Asked for another attempt to send “{message.subject}” to {message.to_address}",
-                 {"attempts": message.attempts, "last_error": message.last_error})
+    audit.record(
+        "outbox.retried",
+        "outbox_message",
+        message.id,
+        f"Asked for another attempt to send “{message.subject}” to {message.to_address}",
+        {"attempts": message.attempts, "last_error": message.last_error},
+    )
 
 
 # ---- delivery -----------------------------------------------------------------------------------------------
@@ -269,8 +279,10 @@ class DeliveryReport:
 
     def summary(self) -> str:
         if not self.smtp_configured:
-            return (f"{NOT_CONFIGURED}. {self.waiting} message(s) are waiting in the outbox; "
-                    "set SMTP_HOST (and SMTP_PORT, SMTP_USERNAME, SMTP_PASSWORD) to send them.")
+            return (
+                f"{NOT_CONFIGURED}. {self.waiting} message(s) are waiting in the outbox; "
+                "set SMTP_HOST (and SMTP_PORT, SMTP_USERNAME, SMTP_PASSWORD) to send them."
+            )
         text = f"Sent {self.sent}, will retry {self.retrying}, failed {self.failed}."
         if self.requeued_stale:
             text += f" Re-queued {self.requeued_stale} message(s) left half-sent by a stopped sender."
@@ -285,8 +297,11 @@ def deliver_due(now: datetime | None = None, batch: int = 50) -> DeliveryReport:
     now = now or utcnow()
     settings: Settings = current_app.config["TRIGGER_SETTINGS"]
     if not smtp_configured(settings):
-        waiting = db.session.scalar(select(func.count()).select_from(OutboxMessage).where(
-            OutboxMessage.status == OutboxStatus.QUEUED, OutboxMessage.next_attempt_at <= now))
+        waiting = db.session.scalar(
+            select(func.count())
+            .select_from(OutboxMessage)
+            .where(OutboxMessage.status == OutboxStatus.QUEUED, OutboxMessage.next_attempt_at <= now)
+        )
         db.session.rollback()
         return DeliveryReport(smtp_configured=False, waiting=waiting)
 
@@ -295,8 +310,10 @@ def deliver_due(now: datetime | None = None, batch: int = 50) -> DeliveryReport:
     if not claimed:
         return report
     messages = db.session.scalars(
-        select(OutboxMessage).where(OutboxMessage.id.in_(claimed))
-        .options(selectinload(OutboxMessage.attachments)).order_by(OutboxMessage.id)
+        select(OutboxMessage)
+        .where(OutboxMessage.id.in_(claimed))
+        .options(selectinload(OutboxMessage.attachments))
+        .order_by(OutboxMessage.id)
     ).all()
     with _Mailer(settings) as mailer:
         for message in messages:
@@ -304,8 +321,9 @@ def deliver_due(now: datetime | None = None, batch: int = 50) -> DeliveryReport:
     return report
 
 
-def _send_one(mailer: _Mailer, message: OutboxMessage, settings: Settings, now: datetime,
-              report: DeliveryReport) -> None:
+def _send_one(
+    mailer: _Mailer, message: OutboxMessage, settings: Settings, now: datetime, report: DeliveryReport
+) -> None:
     try:
         mailer.send(_email_for(message, settings.mail_from))
     except (smtplib.SMTPException, OSError, ValueError) as error:
@@ -344,8 +362,10 @@ def send_at_once(message: OutboxMessage) -> bool:
     if not claimed:
         return False  # another sender took it
     message = db.session.scalars(
-        select(OutboxMessage).where(OutboxMessage.id == message.id)
-        .options(selectinload(OutboxMessage.attachments)).execution_options(populate_existing=True)
+        select(OutboxMessage)
+        .where(OutboxMessage.id == message.id)
+        .options(selectinload(OutboxMessage.attachments))
+        .execution_options(populate_existing=True)
     ).one()
     report = DeliveryReport()
     with _Mailer(settings) as mailer:
@@ -416,8 +436,12 @@ def _email_for(message: OutboxMessage, sender: str) -> EmailMessage:
         email.add_alternative(message.html_body, subtype="html")
     for attachment in message.attachments:
         maintype, _, subtype = attachment.mime_type.partition("/")
-        email.add_attachment(attachment.content, maintype=maintype or "application",
-                             subtype=subtype or "octet-stream", filename=attachment.filename)
+        email.add_attachment(
+            attachment.content,
+            maintype=maintype or "application",
+            subtype=subtype or "octet-stream",
+            filename=attachment.filename,
+        )
     return email
 
 

@@ -14,12 +14,24 @@ jobs = AppGroup("jobs", help="The background jobs: the outbox and the reminders.
 
 
 @jobs.command("run")
-@click.option("--outbox-every", type=click.FloatRange(min=1), default=None,
-              help="Seconds between outbox runs (default JOBS_OUTBOX_SECONDS, 60).")
-@click.option("--reminders-every", type=click.FloatRange(min=1), default=None,
-              help="Seconds between reminder runs (default JOBS_REMINDERS_SECONDS, 300).")
-@click.option("--retention-every", type=click.FloatRange(min=0), default=None,
-              help="Seconds between retention runs (default JOBS_RETENTION_SECONDS, 0: off, see docs/operations.md).")
+@click.option(
+    "--outbox-every",
+    type=click.FloatRange(min=1),
+    default=None,
+    help="Seconds between outbox runs (default JOBS_OUTBOX_SECONDS, 60).",
+)
+@click.option(
+    "--reminders-every",
+    type=click.FloatRange(min=1),
+    default=None,
+    help="Seconds between reminder runs (default JOBS_REMINDERS_SECONDS, 300).",
+)
+@click.option(
+    "--retention-every",
+    type=click.FloatRange(min=0),
+    default=None,
+    help="Seconds between retention runs (default JOBS_RETENTION_SECONDS, 0: off, see docs/operations.md).",
+)
 def run(outbox_every: float | None, reminders_every: float | None, retention_every: float | None) -> None:
     """Send the outbox every minute and run the reminders every few minutes until stopped (SIGTERM, Ctrl-C).
 
@@ -28,8 +40,10 @@ def run(outbox_every: float | None, reminders_every: float | None, retention_eve
     from trigger.operations.jobs import OUTBOX, REMINDERS, RETENTION, run_forever
 
     settings = current_app.config["TRIGGER_SETTINGS"]
-    intervals = {OUTBOX: outbox_every or settings.jobs_outbox_seconds,
-                 REMINDERS: reminders_every or settings.jobs_reminders_seconds}
+    intervals = {
+        OUTBOX: outbox_every or settings.jobs_outbox_seconds,
+        REMINDERS: reminders_every or settings.jobs_reminders_seconds,
+    }
     retention_seconds = settings.jobs_retention_seconds if retention_every is None else retention_every
     if retention_seconds:  # off unless asked for: anonymising is a decision, not a default
         intervals[RETENTION] = retention_seconds
@@ -73,18 +87,24 @@ def status_command(as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(status.as_dict(), indent=2))
     else:
-        click.echo(f"Database: {status.database}, {'answers' if status.database_ok else 'DOES NOT ANSWER'}"
-                   f"{f', migration {status.migration}' if status.migration else ''}")
+        click.echo(
+            f"Database: {status.database}, {'answers' if status.database_ok else 'DOES NOT ANSWER'}"
+            f"{f', migration {status.migration}' if status.migration else ''}"
+        )
         age = status.oldest_unsent_age_seconds
-        click.echo(f"Outbox: {status.unsent} unsent"
-                   f"{f', the oldest due {age // 60} min {age % 60} s ago' if age is not None else ''}; "
-                   f"{status.failed_emails} failed")
+        click.echo(
+            f"Outbox: {status.unsent} unsent"
+            f"{f', the oldest due {age // 60} min {age % 60} s ago' if age is not None else ''}; "
+            f"{status.failed_emails} failed"
+        )
         for name, run_view in (("outbox", status.last_outbox), ("reminders", status.last_reminders)):
             if run_view is None:
                 click.echo(f"Last {name} run: never recorded")
             else:
-                click.echo(f"Last {name} run: {run_view.started_at:%Y-%m-%d %H:%M:%S} UTC, {run_view.status}, "
-                           f"{run_view.duration_ms} ms, {run_view.count} done. {run_view.summary}")
+                click.echo(
+                    f"Last {name} run: {run_view.started_at:%Y-%m-%d %H:%M:%S} UTC, {run_view.status}, "
+                    f"{run_view.duration_ms} ms, {run_view.count} done. {run_view.summary}"
+                )
         for problem in status.problems:
             click.echo(f"PROBLEM: {problem}")
     if not status.ok:

@@ -95,8 +95,11 @@ def run_retention() -> Outcome:
     except RetentionBusy as busy:  # a `flask retention run` by hand holds the retention lock: its turn, not ours
         return Outcome(0, str(busy))
     purged = purges.purge(utcnow(), email_body_days=purges.sent_email_body_days(current_app.config))
-    return Outcome(report.anonymised, f"Anonymised {report.anonymised} case(s), {len(report.held)} under a legal "
-                                      f"hold. Purged: {'; '.join(purged.lines())}")
+    return Outcome(
+        report.anonymised,
+        f"Anonymised {report.anonymised} case(s), {len(report.held)} under a legal "
+        f"hold. Purged: {'; '.join(purged.lines())}",
+    )
 
 
 JOBS: dict[str, Callable[[], Outcome]] = {OUTBOX: send_outbox, REMINDERS: run_reminders, RETENTION: run_retention}
@@ -144,8 +147,9 @@ def run_job(job: str, *, holder: str | None = None, lease_seconds: int = 900) ->
     run_id = uuid.uuid4().hex
     token = current_reference.set(run_id)
     started, clock = utcnow(), time.perf_counter()
-    record = JobRun(job=job, run_id=run_id, started_at=started, status=JobStatus.RUNNING, count=0, summary="",
-                    holder=holder[:200])
+    record = JobRun(
+        job=job, run_id=run_id, started_at=started, status=JobStatus.RUNNING, count=0, summary="", holder=holder[:200]
+    )
     db.session.add(record)
     db.session.commit()
     record_id = record.id
@@ -159,14 +163,27 @@ def run_job(job: str, *, holder: str | None = None, lease_seconds: int = 900) ->
     duration_ms = round((time.perf_counter() - clock) * 1000)
     try:
         db.session.execute(
-            update(JobRun).where(JobRun.id == record_id).values(
-                finished_at=utcnow(), duration_ms=duration_ms, count=outcome.count, summary=outcome.summary[:1000],
-                status=JobStatus.FAILED if outcome.failed else JobStatus.OK)
+            update(JobRun)
+            .where(JobRun.id == record_id)
+            .values(
+                finished_at=utcnow(),
+                duration_ms=duration_ms,
+                count=outcome.count,
+                summary=outcome.summary[:1000],
+                status=JobStatus.FAILED if outcome.failed else JobStatus.OK,
+            )
         )
         db.session.commit()
-        log.info("job finished", extra={"job": job, "status": "failed" if outcome.failed else "ok",
-                                        "duration_ms": duration_ms, "count": outcome.count,
-                                        "summary": outcome.summary})
+        log.info(
+            "job finished",
+            extra={
+                "job": job,
+                "status": "failed" if outcome.failed else "ok",
+                "duration_ms": duration_ms,
+                "count": outcome.count,
+                "summary": outcome.summary,
+            },
+        )
     finally:
         release_lease(job, holder)
         current_reference.reset(token)
@@ -176,8 +193,14 @@ def run_job(job: str, *, holder: str | None = None, lease_seconds: int = 900) ->
 # ---- the long-running process -------------------------------------------------------------------------------
 
 
-def run_forever(intervals: dict[str, float], stop: threading.Event, *, holder: str | None = None,
-                lease_seconds: int = 900, clock: Callable[[], float] = time.monotonic) -> int:
+def run_forever(
+    intervals: dict[str, float],
+    stop: threading.Event,
+    *,
+    holder: str | None = None,
+    lease_seconds: int = 900,
+    clock: Callable[[], float] = time.monotonic,
+) -> int:
     """Run each job every ``intervals[job]`` seconds until ``stop`` is set; a job in progress is finished first.
 
     Returns the number of runs made. Each job runs at once on start, then on its interval.
@@ -207,8 +230,11 @@ def run_forever(intervals: dict[str, float], stop: threading.Event, *, holder: s
 def last_runs(job: str, limit: int = 1) -> list[JobRun]:
     from sqlalchemy import select
 
-    return list(db.session.scalars(
-        select(JobRun).where(JobRun.job == job).order_by(JobRun.started_at.desc(), JobRun.id.desc()).limit(limit)))
+    return list(
+        db.session.scalars(
+            select(JobRun).where(JobRun.job == job).order_by(JobRun.started_at.desc(), JobRun.id.desc()).limit(limit)
+        )
+    )
 
 
 def age(moment: datetime | None, now: datetime | None = None) -> timedelta | None:

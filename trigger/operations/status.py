@@ -32,8 +32,13 @@ class RunView:
         return cls(run.started_at, run.finished_at, run.duration_ms, str(run.status), run.count, run.summary)
 
     def as_dict(self) -> dict:
-        return {"started_at": self.started_at.isoformat(), "finished_at": _iso(self.finished_at),
-                "duration_ms": self.duration_ms, "status": self.status, "count": self.count}
+        return {
+            "started_at": self.started_at.isoformat(),
+            "finished_at": _iso(self.finished_at),
+            "duration_ms": self.duration_ms,
+            "status": self.status,
+            "count": self.count,
+        }
 
 
 @dataclass
@@ -65,11 +70,19 @@ class Status:
             "status": "ok" if self.ok else "problem",
             "problems": self.problems,
             "time": self.now.isoformat(),
-            "database": {"ok": self.database_ok, "engine": self.database, "migration": self.migration,
-                         "error": self.database_error},
-            "outbox": {"unsent": self.unsent, "oldest_unsent_at": _iso(self.oldest_unsent_at),
-                       "oldest_unsent_age_seconds": self.oldest_unsent_age_seconds, "failed": self.failed_emails,
-                       "last_run": self.last_outbox.as_dict() if self.last_outbox else None},
+            "database": {
+                "ok": self.database_ok,
+                "engine": self.database,
+                "migration": self.migration,
+                "error": self.database_error,
+            },
+            "outbox": {
+                "unsent": self.unsent,
+                "oldest_unsent_at": _iso(self.oldest_unsent_at),
+                "oldest_unsent_age_seconds": self.oldest_unsent_age_seconds,
+                "failed": self.failed_emails,
+                "last_run": self.last_outbox.as_dict() if self.last_outbox else None,
+            },
             "reminders": {"last_run": self.last_reminders.as_dict() if self.last_reminders else None},
             "retention": {"last_run": self.last_retention.as_dict() if self.last_retention else None},
         }
@@ -92,11 +105,13 @@ def current_status(now: datetime | None = None) -> Status:
         return status
     status = Status(now, True, engine, None, migration)
     unsent = (OutboxStatus.QUEUED, OutboxStatus.SENDING)
-    status.unsent, status.oldest_unsent_at, status.failed_emails = db.session.execute(select(
-        select(func.count()).where(OutboxMessage.status.in_(unsent)).scalar_subquery(),
-        select(func.min(OutboxMessage.next_attempt_at)).where(OutboxMessage.status.in_(unsent)).scalar_subquery(),
-        select(func.count()).where(OutboxMessage.status == OutboxStatus.FAILED).scalar_subquery(),
-    )).one()
+    status.unsent, status.oldest_unsent_at, status.failed_emails = db.session.execute(
+        select(
+            select(func.count()).where(OutboxMessage.status.in_(unsent)).scalar_subquery(),
+            select(func.min(OutboxMessage.next_attempt_at)).where(OutboxMessage.status.in_(unsent)).scalar_subquery(),
+            select(func.count()).where(OutboxMessage.status == OutboxStatus.FAILED).scalar_subquery(),
+        )
+    ).one()
     status.last_outbox = RunView.of(next(iter(last_runs(OUTBOX)), None))
     status.last_reminders = RunView.of(next(iter(last_runs(REMINDERS)), None))
     status.last_retention = RunView.of(next(iter(last_runs(RETENTION)), None))

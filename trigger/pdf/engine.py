@@ -110,9 +110,7 @@ class PdfRenderError(Exception):
     for the log, never for the screen.
     """
 
-    def __init__(
-        self, message: str, *, reason: PdfFailure = PdfFailure.FAILED, detail: str = ""
-    ) -> None:
+    def __init__(self, message: str, *, reason: PdfFailure = PdfFailure.FAILED, detail: str = "") -> None:
         super().__init__(message)
         self.message = message
         self.reason = PdfFailure(reason)
@@ -178,8 +176,7 @@ def render_document(
     body = html.encode("utf-8")
     if len(body) > max_bytes:
         raise PdfRenderError(
-            f"The document is too large to produce ({_size(len(body))} of text; "
-            f"the limit is {_size(max_bytes)}).",
+            f"The document is too large to produce ({_size(len(body))} of text; the limit is {_size(max_bytes)}).",
             reason=PdfFailure.TOO_LARGE,
         )
     request = {
@@ -245,17 +242,12 @@ _BOOTSTRAP = (
 
 # What the worker inherits from our environment: enough for Python, fontconfig and
 # temporary files, and no secrets (database URL, secret key, mail password...).
-_ENV_NAMES = {"PATH", "HOME", "LANG", "LANGUAGE", "TMPDIR", "TZ", "LD_LIBRARY_PATH",
-              "VIRTUAL_ENV", "SYSTEMROOT"}
+_ENV_NAMES = {"PATH", "HOME", "LANG", "LANGUAGE", "TMPDIR", "TZ", "LD_LIBRARY_PATH", "VIRTUAL_ENV", "SYSTEMROOT"}
 _ENV_PREFIXES = ("LC_", "PYTHON", "FONTCONFIG", "XDG_")
 
 
 def _worker_env() -> dict[str, str]:
-    return {
-        name: value
-        for name, value in os.environ.items()
-        if name in _ENV_NAMES or name.startswith(_ENV_PREFIXES)
-    }
+    return {name: value for name, value in os.environ.items() if name in _ENV_NAMES or name.startswith(_ENV_PREFIXES)}
 
 
 class _WorkerGone(Exception):
@@ -271,8 +263,7 @@ class _Worker:
 
     def __init__(self) -> None:
         self.process = subprocess.Popen(
-            [sys.executable, "-P", "-c", _BOOTSTRAP, str(Path(__file__).resolve()),
-             str(WORKER_MEMORY_LIMIT_BYTES)],
+            [sys.executable, "-P", "-c", _BOOTSTRAP, str(Path(__file__).resolve()), str(WORKER_MEMORY_LIMIT_BYTES)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             env=_worker_env(),
@@ -389,9 +380,7 @@ class _WorkerPool:
                     detail=str(error),
                 ) from error
             try:
-                answer, pdf = worker.request(
-                    header, body, time.monotonic() + timeout_s, max_body=max_bytes
-                )
+                answer, pdf = worker.request(header, body, time.monotonic() + timeout_s, max_body=max_bytes)
             except _Timeout:
                 raise PdfRenderError(
                     f"The document took longer than {timeout_s:g} seconds to produce and "
@@ -408,15 +397,12 @@ class _WorkerPool:
                 ) from error
             if "oversized_body" in answer:  # left unread in the pipe
                 raise PdfRenderError(
-                    f"The document would be {_size(answer['oversized_body'])}, "
-                    f"more than the {_size(max_bytes)} limit.",
+                    f"The document would be {_size(answer['oversized_body'])}, more than the {_size(max_bytes)} limit.",
                     reason=PdfFailure.TOO_LARGE,
                 )
             in_step, reusable = True, not answer["retire"]
             if not answer["ok"]:
-                raise PdfRenderError(
-                    answer["message"], reason=answer["reason"], detail=answer.get("detail", "")
-                )
+                raise PdfRenderError(answer["message"], reason=answer["reason"], detail=answer.get("detail", ""))
             return answer, pdf
         finally:
             self._release(worker, in_step=in_step, reusable=reusable)
@@ -426,8 +412,7 @@ class _WorkerPool:
         with self._condition:
             while True:
                 if self._closed:
-                    raise PdfRenderError("The PDF renderer is shutting down.",
-                                         reason=PdfFailure.BUSY)
+                    raise PdfRenderError("The PDF renderer is shutting down.", reason=PdfFailure.BUSY)
                 if self._idle:
                     return self._idle.pop()
                 if self._live < self.size:
@@ -436,8 +421,7 @@ class _WorkerPool:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0 or not self._condition.wait(remaining):
                     raise PdfRenderError(
-                        "The PDF renderer is busy with other documents. "
-                        "Please try again in a minute.",
+                        "The PDF renderer is busy with other documents. Please try again in a minute.",
                         reason=PdfFailure.BUSY,
                     )
         try:
@@ -538,7 +522,7 @@ def resolve_static_url(url: str, static_root: Path) -> Path:
     if not path.startswith(STATIC_URL_PATH) or "\x00" in path:
         raise RefusedUrl(f"not under {STATIC_URL_PATH}: {url!r}")
     root = static_root.resolve()
-    candidate = (root / path[len(STATIC_URL_PATH):]).resolve()
+    candidate = (root / path[len(STATIC_URL_PATH) :]).resolve()
     if not candidate.is_relative_to(root):
         raise RefusedUrl(f"outside the static folder: {url!r}")
     if not candidate.is_file():
@@ -599,9 +583,7 @@ def _fetcher_class():
                 raise
             self.fetched.append(url)
             content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-            return URLFetcherResponse(
-                url, path.read_bytes(), headers={"Content-Type": content_type}
-            )
+            return URLFetcherResponse(url, path.read_bytes(), headers={"Content-Type": content_type})
 
     _FETCHER_CLASS = StaticOnlyFetcher
     return StaticOnlyFetcher
@@ -627,15 +609,14 @@ def _render_here(request: dict[str, Any], html: str) -> tuple[dict[str, Any], by
     LOGGER.addHandler(collector)
     pdf, failure = b"", None
     try:
-        document = HTML(
-            string=html, base_url=BASE_URL, url_fetcher=fetcher, media_type="print"
-        ).render(font_config=_font_config(), pdf_variant=PDF_VARIANT)
+        document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher, media_type="print").render(
+            font_config=_font_config(), pdf_variant=PDF_VARIANT
+        )
         page_count = len(document.pages)
         if page_count > request["max_pages"]:
             failure = (
                 PdfFailure.TOO_MANY_PAGES,
-                f"The document would have {page_count} pages, more than the limit of "
-                f"{request['max_pages']}.",
+                f"The document would have {page_count} pages, more than the limit of {request['max_pages']}.",
             )
         else:
             document.metadata.title = request["title"]
@@ -649,10 +630,12 @@ def _render_here(request: dict[str, Any], html: str) -> tuple[dict[str, Any], by
             # the list of fetched and refused URLs complete.
             pdf = document.write_pdf(pdf_variant=PDF_VARIANT, attachments=None)
             if (size := len(pdf)) > request["max_bytes"]:
-                pdf, failure = b"", (
-                    PdfFailure.TOO_LARGE,
-                    f"The document would be {_size(size)}, more than the "
-                    f"{_size(request['max_bytes'])} limit.",
+                pdf, failure = (
+                    b"",
+                    (
+                        PdfFailure.TOO_LARGE,
+                        f"The document would be {_size(size)}, more than the {_size(request['max_bytes'])} limit.",
+                    ),
                 )
     finally:
         LOGGER.removeHandler(collector)
@@ -726,22 +709,26 @@ def _worker_main(memory_limit: int) -> None:  # pragma: no cover - runs in the c
             answer, pdf = _render_here(request, html.decode("utf-8"))
         except MemoryError:
             retire = True
-            answer, pdf = {
-                "ok": False,
-                "reason": PdfFailure.TOO_LARGE,
-                "message": "The document needs more memory than the PDF renderer is "
-                "allowed to use.",
-            }, b""
+            answer, pdf = (
+                {
+                    "ok": False,
+                    "reason": PdfFailure.TOO_LARGE,
+                    "message": "The document needs more memory than the PDF renderer is allowed to use.",
+                },
+                b"",
+            )
         except Exception as error:
             traceback.print_exc()  # to the caller's stderr, for whoever reads the logs
             retire = True  # start afresh rather than trust state left by the failure
-            answer, pdf = {
-                "ok": False,
-                "reason": PdfFailure.FAILED,
-                "message": "The document could not be produced because of an error in "
-                "the PDF renderer.",
-                "detail": f"{type(error).__name__}: {error}"[:2000],
-            }, b""
+            answer, pdf = (
+                {
+                    "ok": False,
+                    "reason": PdfFailure.FAILED,
+                    "message": "The document could not be produced because of an error in the PDF renderer.",
+                    "detail": f"{type(error).__name__}: {error}"[:2000],
+                },
+                b"",
+            )
         finally:
             signal.alarm(0)
         answer["retire"] = retire or _resident_bytes() > WORKER_RETIRE_RSS_BYTES

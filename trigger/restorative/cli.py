@@ -9,8 +9,12 @@ restorative = AppGroup("restorative", help="The restorative pathway's periodic w
 
 
 @restorative.command("remind")
-@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-              help="Evaluate as if it were this date (YYYY-MM-DD); default today in Europe/London.")
+@click.option(
+    "--today",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Evaluate as if it were this date (YYYY-MM-DD); default today in Europe/London.",
+)
 def remind(today) -> None:
     """Each due, undone follow-up check is reminded once (safe to run twice)."""
     from trigger.deadlines.dates import london_today

@@ -23,17 +23,25 @@ from trigger.models.restorative import AgreementItem, RestorativeReferral
 
 def _latest_referral(case: Case) -> RestorativeReferral:
     referral = db.session.scalar(
-        select(RestorativeReferral).where(RestorativeReferral.case_id == case.id)
+        select(RestorativeReferral)
+        .where(RestorativeReferral.case_id == case.id)
         .options(selectinload(RestorativeReferral.participants))
-        .order_by(RestorativeReferral.referred_on.desc(), RestorativeReferral.id.desc()).limit(1))
+        .order_by(RestorativeReferral.referred_on.desc(), RestorativeReferral.id.desc())
+        .limit(1)
+    )
     if referral is None:
         raise DocumentProblem("The case has not been referred for restorative justice yet.")
     return referral
 
 
 def _items(referral: RestorativeReferral) -> list[AgreementItem]:
-    items = list(db.session.scalars(select(AgreementItem).where(AgreementItem.referral_id == referral.id)
-                                    .order_by(AgreementItem.due_on, AgreementItem.id)))
+    items = list(
+        db.session.scalars(
+            select(AgreementItem)
+            .where(AgreementItem.referral_id == referral.id)
+            .order_by(AgreementItem.due_on, AgreementItem.id)
+        )
+    )
     if not items:
         raise DocumentProblem("The outcome agreement has no items yet: add them on the restorative pathway first.")
     return items
@@ -45,17 +53,21 @@ def _service(referral: RestorativeReferral) -> dict:
 
 def information_letter(case, common, redact, *, today, **_):
     referral = _latest_referral(case)
-    return DocumentContext(title="Restorative justice: what it is and how to take part",
-                           values={**common, "service": _service(referral)})
+    return DocumentContext(
+        title="Restorative justice: what it is and how to take part", values={**common, "service": _service(referral)}
+    )
 
 
 def agreement_victim(case, common, redact, *, today, **_):
     referral = _latest_referral(case)
-    items = [{"what": redact(item.victim_wording or item.what), "due_on": item.due_on, "status": item.status.label}
-             for item in _items(referral)]
-    return DocumentContext(title="Your copy of the restorative agreement",
-                           values={**common, "service": _service(referral), "items": items,
-                                   "held_on": referral.held_on})
+    items = [
+        {"what": redact(item.victim_wording or item.what), "due_on": item.due_on, "status": item.status.label}
+        for item in _items(referral)
+    ]
+    return DocumentContext(
+        title="Your copy of the restorative agreement",
+        values={**common, "service": _service(referral), "items": items, "held_on": referral.held_on},
+    )
 
 
 def invitation_responsible(case, common, *, today, **_):
@@ -66,10 +78,14 @@ def invitation_responsible(case, common, *, today, **_):
     person = people[0]
     perpetrator = db.session.get(Perpetrator, person.perpetrator_id) if person.perpetrator_id else None
     # Only their own name and address and the service's details: nothing about the victim or the case file.
-    return DocumentContext(title="An invitation to take part in restorative justice",
-                           values={"recipient": {"name": person.name,
-                                                 "address": lines(perpetrator.address) if perpetrator else []},
-                                   "service": _service(referral), "letter_date": today})
+    return DocumentContext(
+        title="An invitation to take part in restorative justice",
+        values={
+            "recipient": {"name": person.name, "address": lines(perpetrator.address) if perpetrator else []},
+            "service": _service(referral),
+            "letter_date": today,
+        },
+    )
 
 
 def responsible_person(case: Case) -> tuple[str, str]:
@@ -89,10 +105,17 @@ def agreement(case, common, *, today, **_):
     referral = _latest_referral(case)
     items = _items(referral)
     signers = [p for p in referral.participants if p.role in (ParticipantRole.HARMED, ParticipantRole.RESPONSIBLE)]
-    return DocumentContext(title="Restorative outcome agreement",
-                           values={"process_name": common["process_name"], "service": _service(referral),
-                                   "items": items, "signers": signers, "held_on": referral.held_on,
-                                   "process": referral.process})
+    return DocumentContext(
+        title="Restorative outcome agreement",
+        values={
+            "process_name": common["process_name"],
+            "service": _service(referral),
+            "items": items,
+            "signers": signers,
+            "held_on": referral.held_on,
+            "process": referral.process,
+        },
+    )
 
 
 APPLICANT_BUILDERS = {

@@ -29,8 +29,14 @@ def issue_feedback_link(referral: RestorativeReferral, *, participant_id: str, a
     if participant.role is ParticipantRole.NEIGHBOUR and referral.process is not ProcessKind.COMMUNITY:
         raise FieldError("participant_id", "Feedback is asked of the people who took part")
     token = secrets.token_urlsafe(32)
-    feedback = Feedback(referral_id=referral.id, participant_id=participant.id, channel=FeedbackChannel.LINK,
-                        token_hash=_hash(token), issued_at=utcnow(), recorded_by_id=actor.id)
+    feedback = Feedback(
+        referral_id=referral.id,
+        participant_id=participant.id,
+        channel=FeedbackChannel.LINK,
+        token_hash=_hash(token),
+        issued_at=utcnow(),
+        recorded_by_id=actor.id,
+    )
     db.session.add(feedback)
     db.session.flush()
     audit_referral(referral, "feedback_link", f"Feedback link issued ({participant.role.label.lower()})")
@@ -79,12 +85,18 @@ def answer_by_link(token: str, answers: Answers) -> Feedback:
     return feedback
 
 
-def record_phone_feedback(referral: RestorativeReferral, *, participant_id: str, answers: Answers,
-                          actor: User) -> Feedback:
+def record_phone_feedback(
+    referral: RestorativeReferral, *, participant_id: str, answers: Answers, actor: User
+) -> Feedback:
     participant = participant_on_referral(referral, participant_id, "participant_id")
     _check_answers(answers)
-    feedback = Feedback(referral_id=referral.id, participant_id=participant.id, channel=FeedbackChannel.PHONE,
-                        issued_at=utcnow(), recorded_by_id=actor.id)
+    feedback = Feedback(
+        referral_id=referral.id,
+        participant_id=participant.id,
+        channel=FeedbackChannel.PHONE,
+        issued_at=utcnow(),
+        recorded_by_id=actor.id,
+    )
     db.session.add(feedback)
     _store(feedback, answers)
     db.session.flush()

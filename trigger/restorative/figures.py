@@ -27,7 +27,7 @@ class Figures:
     victims_told: int
     consents: int
     suitable: int
-    conferences: dict[str, int]   # direct / indirect / community
+    conferences: dict[str, int]  # direct / indirect / community
     agreements: int
     agreements_completed: int
     feedback_answers: int
@@ -47,27 +47,42 @@ def figures(area_id: int | None, start: date, end: date) -> Figures:
     R = RestorativeReferral
     conferences = {
         "direct": referrals_in(R.process == ProcessKind.DIRECT, R.held_on.between(start, end)),
-        "indirect": referrals_in(R.process.in_([ProcessKind.INDIRECT_SHUTTLE, ProcessKind.INDIRECT_LETTERS]),
-                                 R.held_on.between(start, end)),
+        "indirect": referrals_in(
+            R.process.in_([ProcessKind.INDIRECT_SHUTTLE, ProcessKind.INDIRECT_LETTERS]), R.held_on.between(start, end)
+        ),
         "community": referrals_in(R.process == ProcessKind.COMMUNITY, R.held_on.between(start, end)),
     }
     with_agreement = select(AgreementItem.referral_id)
-    consent_query = (select(func.count(RestorativeConsent.id))
-                     .join(R, R.id == RestorativeConsent.referral_id).join(Case, Case.id == R.case_id)
-                     .where(RestorativeConsent.given_on.between(start, end)))
-    suitable_query = (select(func.count(func.distinct(RestorativeAssessment.referral_id)))
-                      .join(R, R.id == RestorativeAssessment.referral_id).join(Case, Case.id == R.case_id)
-                      .where(RestorativeAssessment.suitable.is_(True),
-                             RestorativeAssessment.assessed_on.between(start, end)))
-    feedback_query = (select(Feedback.felt_heard, Feedback.recommend)
-                      .join(R, R.id == Feedback.referral_id).join(Case, Case.id == R.case_id)
-                      .where(Feedback.answered_at.is_not(None)))
+    consent_query = (
+        select(func.count(RestorativeConsent.id))
+        .join(R, R.id == RestorativeConsent.referral_id)
+        .join(Case, Case.id == R.case_id)
+        .where(RestorativeConsent.given_on.between(start, end))
+    )
+    suitable_query = (
+        select(func.count(func.distinct(RestorativeAssessment.referral_id)))
+        .join(R, R.id == RestorativeAssessment.referral_id)
+        .join(Case, Case.id == R.case_id)
+        .where(RestorativeAssessment.suitable.is_(True), RestorativeAssessment.assessed_on.between(start, end))
+    )
+    feedback_query = (
+        select(Feedback.felt_heard, Feedback.recommend)
+        .join(R, R.id == Feedback.referral_id)
+        .join(Case, Case.id == R.case_id)
+        .where(Feedback.answered_at.is_not(None))
+    )
     if area_id is not None:
         consent_query = consent_query.where(Case.area_id == area_id)
         suitable_query = suitable_query.where(Case.area_id == area_id)
         feedback_query = feedback_query.where(Case.area_id == area_id)
-    answered = list(db.session.execute(feedback_query.where(
-        Feedback.answered_at >= _midnight_utc(start), Feedback.answered_at < _midnight_utc(end + timedelta(days=1)))))
+    answered = list(
+        db.session.execute(
+            feedback_query.where(
+                Feedback.answered_at >= _midnight_utc(start),
+                Feedback.answered_at < _midnight_utc(end + timedelta(days=1)),
+            )
+        )
+    )
     return Figures(
         referrals=referrals_in(R.referred_on.between(start, end)),
         victims_told=referrals_in(R.victim_told_on.between(start, end)),
@@ -75,8 +90,9 @@ def figures(area_id: int | None, start: date, end: date) -> Figures:
         suitable=db.session.scalar(suitable_query) or 0,
         conferences=conferences,
         agreements=referrals_in(R.id.in_(with_agreement), R.held_on.between(start, end)),
-        agreements_completed=referrals_in(R.closing_outcome == ClosingOutcome.COMPLETED,
-                                          R.closed_on.between(start, end)),
+        agreements_completed=referrals_in(
+            R.closing_outcome == ClosingOutcome.COMPLETED, R.closed_on.between(start, end)
+        ),
         feedback_answers=len(answered),
         felt_heard_yes=sum(1 for row in answered if row.felt_heard == "yes"),
         recommend_mean=mean_score(row.recommend for row in answered),

@@ -57,12 +57,15 @@ def _referral(referral_id: int, *, work: bool = True, confidential: bool = False
 
 def _people(referral, roles=None) -> list[tuple[str, str]]:
     return [("", "Choose a person")] + [
-        (str(p.id), f"{p.name} ({p.role.label.lower()})") for p in referral.participants
-        if roles is None or p.role in roles]
+        (str(p.id), f"{p.name} ({p.role.label.lower()})")
+        for p in referral.participants
+        if roles is None or p.role in roles
+    ]
 
 
-def _step_page(referral, case, form, *, title: str, intro: str = "", button: str, act: Callable[[], str],
-               hints: dict | None = None):
+def _step_page(
+    referral, case, form, *, title: str, intro: str = "", button: str, act: Callable[[], str], hints: dict | None = None
+):
     """The page of one step: show the form; on a valid post run `act` (a service call returning the message)."""
     if form.validate_on_submit():
         try:
@@ -72,8 +75,16 @@ def _step_page(referral, case, form, *, title: str, intro: str = "", button: str
         else:
             flash(message, "success")
             return redirect(url_for("restorative.show", referral_id=referral.id))
-    return render_template("restorative/step.html", referral=referral, case=case, form=form, title=title,
-                           intro=intro, button_text=button, hints=hints or {}), _status()
+    return render_template(
+        "restorative/step.html",
+        referral=referral,
+        case=case,
+        form=form,
+        title=title,
+        intro=intro,
+        button_text=button,
+        hints=hints or {},
+    ), _status()
 
 
 # ---- referral and overview ------------------------------------------------------------------------------------
@@ -90,25 +101,34 @@ def new(case_id: int):
     form = f.ReferralForm()
     form.agency_id.choices = [("", "Choose the service")] + services.service_choices()
     perpetrators = services.perpetrators_of(case)
-    form.perpetrator_ids.choices = [(str(p.id), services.perpetrator_label(p, i))
-                                    for i, p in enumerate(perpetrators, start=1)]
+    form.perpetrator_ids.choices = [
+        (str(p.id), services.perpetrator_label(p, i)) for i, p in enumerate(perpetrators, start=1)
+    ]
     form.action_id.choices = [("", "No: a referral on its own")] + services.action_choices(case)
     if form.validate_on_submit():
-        data = services.ReferralInput(agency_id=form.agency_id.data, reason=form.reason.data,
-                                      include_applicant=form.include_applicant.data,
-                                      perpetrator_ids=form.perpetrator_ids.data or [],
-                                      other_harmed=form.other_harmed.data or "", neighbours=form.neighbours.data or "",
-                                      action_id=form.action_id.data or "")
+        data = services.ReferralInput(
+            agency_id=form.agency_id.data,
+            reason=form.reason.data,
+            include_applicant=form.include_applicant.data,
+            perpetrator_ids=form.perpetrator_ids.data or [],
+            other_harmed=form.other_harmed.data or "",
+            neighbours=form.neighbours.data or "",
+            action_id=form.action_id.data or "",
+        )
         try:
             referral = services.refer(case, data, actor=current_user)
         except FieldError as error:
             attach_error(form, error)
         else:
-            flash(f"{case.reference} has been referred to {referral.agency.name} for restorative justice. "
-                  "Next: tell the victim about restorative justice.", "success")
+            flash(
+                f"{case.reference} has been referred to {referral.agency.name} for restorative justice. "
+                "Next: tell the victim about restorative justice.",
+                "success",
+            )
             return redirect(url_for("restorative.show", referral_id=referral.id))
-    return render_template("restorative/new.html", case=case, form=form,
-                           no_service=not form.agency_id.choices[1:]), _status()
+    return render_template(
+        "restorative/new.html", case=case, form=form, no_service=not form.agency_id.choices[1:]
+    ), _status()
 
 
 @bp.route("/restorative/<int:referral_id>")
@@ -118,14 +138,22 @@ def show(referral_id: int):
     confidential = can_read_restorative_confidential(current_user, referral)
     consents = services.consents_of(referral)
     return render_template(
-        "restorative/show.html", referral=referral, case=case, summary=services.pathway_summary(referral),
-        consents=consents, current=services.current_consents(consents),
-        facilitators=services.facilitators_of(referral), assessments=services.assessments_of(referral),
+        "restorative/show.html",
+        referral=referral,
+        case=case,
+        summary=services.pathway_summary(referral),
+        consents=consents,
+        current=services.current_consents(consents),
+        facilitators=services.facilitators_of(referral),
+        assessments=services.assessments_of(referral),
         preparations=services.preparations_of(referral) if confidential else [],
         preparation_count=len(services.preparations_of(referral)),
-        items=services.items_of(referral), follow_ups=services.follow_ups_of(referral),
-        feedback=services.feedback_of(referral), meeting=services.meeting_of(referral),
-        can_work=can_work_referral(current_user, referral), confidential=confidential,
+        items=services.items_of(referral),
+        follow_ups=services.follow_ups_of(referral),
+        feedback=services.feedback_of(referral),
+        meeting=services.meeting_of(referral),
+        can_work=can_work_referral(current_user, referral),
+        confidential=confidential,
         can_see_figures=RESTORATIVE_FIGURES.allows(current_user),
         protective_marking="OFFICIAL-SENSITIVE",
     )
@@ -140,14 +168,29 @@ def participant(referral_id: int):
     referral, case = _referral(referral_id)
     form = f.ParticipantForm()
     form.perpetrator_id.choices = [("", "Choose (only for a person responsible)")] + [
-        (str(p.id), services.perpetrator_label(p, i)) for i, p in enumerate(services.perpetrators_of(case), start=1)]
+        (str(p.id), services.perpetrator_label(p, i)) for i, p in enumerate(services.perpetrators_of(case), start=1)
+    ]
 
     def act():
-        services.add_participant(referral, case, role=form.role.data, name=form.name.data,
-                                 perpetrator_id=form.perpetrator_id.data, supporter=form.supporter.data)
+        services.add_participant(
+            referral,
+            case,
+            role=form.role.data,
+            name=form.name.data,
+            perpetrator_id=form.perpetrator_id.data,
+            supporter=form.supporter.data,
+        )
         return "The person has been added to the referral."
-    return _step_page(referral, case, form, title="Add a person to the referral", button="Add the person", act=act,
-                      hints={"name": "Not needed for a person responsible: their name comes from the case."})
+
+    return _step_page(
+        referral,
+        case,
+        form,
+        title="Add a person to the referral",
+        button="Add the person",
+        act=act,
+        hints={"name": "Not needed for a person responsible: their name comes from the case."},
+    )
 
 
 @bp.route("/restorative/<int:referral_id>/told", methods=["GET", "POST"])
@@ -161,10 +204,17 @@ def told(referral_id: int):
     def act():
         services.tell_victim(referral, told_on=form.told_on.data, how=form.how.data, answer=form.answer.data)
         return "Recorded that the victim was told about restorative justice."
-    return _step_page(referral, case, form, title="Telling the victim about restorative justice",
-                      intro="Victims have a right to be told about restorative justice (the Victims' Code). The "
-                            "letter “Restorative justice: what it is and how to take part” can go with it.",
-                      button="Record it", act=act)
+
+    return _step_page(
+        referral,
+        case,
+        form,
+        title="Telling the victim about restorative justice",
+        intro="Victims have a right to be told about restorative justice (the Victims' Code). The "
+        "letter “Restorative justice: what it is and how to take part” can go with it.",
+        button="Record it",
+        act=act,
+    )
 
 
 @bp.route("/restorative/<int:referral_id>/assess", methods=["GET", "POST"])
@@ -176,13 +226,26 @@ def assess(referral_id: int):
 
     def act():
         answers = {q.id: {"yes": True, "no": False}.get(getattr(form, f"q_{q.id}").data) for q in questions}
-        assessment = services.assess(referral, questions, answers, suitable={"yes": True, "no": False}.get(
-            form.suitable.data), reason=form.reason.data, actor=current_user)
+        assessment = services.assess(
+            referral,
+            questions,
+            answers,
+            suitable={"yes": True, "no": False}.get(form.suitable.data),
+            reason=form.reason.data,
+            actor=current_user,
+        )
         return "Assessed: " + ("suitable." if assessment.suitable else "not suitable.")
-    return _step_page(referral, case, form, title="Suitability and safety assessment", button="Save the assessment",
-                      intro="Assess before any contact between the parties: safety, power imbalance, whether the "
-                            "person responsible accepts responsibility, capacity and support needs, safeguarding.",
-                      act=act)
+
+    return _step_page(
+        referral,
+        case,
+        form,
+        title="Suitability and safety assessment",
+        button="Save the assessment",
+        intro="Assess before any contact between the parties: safety, power imbalance, whether the "
+        "person responsible accepts responsibility, capacity and support needs, safeguarding.",
+        act=act,
+    )
 
 
 @bp.route("/restorative/<int:referral_id>/consent", methods=["GET", "POST"])
@@ -195,11 +258,24 @@ def consent(referral_id: int):
         form.given_on.data = london_today()
 
     def act():
-        services.record_consent(referral, participant_id=form.participant_id.data, given_on=form.given_on.data,
-                                how=form.how.data, actor=current_user)
+        services.record_consent(
+            referral,
+            participant_id=form.participant_id.data,
+            given_on=form.given_on.data,
+            how=form.how.data,
+            actor=current_user,
+        )
         return "Consent recorded. It can be withdrawn at any time, without a reason."
-    return _step_page(referral, case, form, title="Record a participant's consent", button="Record consent",
-                      intro="Ask each participant separately. Nothing proceeds on one side's consent alone.", act=act)
+
+    return _step_page(
+        referral,
+        case,
+        form,
+        title="Record a participant's consent",
+        button="Record consent",
+        intro="Ask each participant separately. Nothing proceeds on one side's consent alone.",
+        act=act,
+    )
 
 
 @bp.route("/restorative/<int:referral_id>/withdraw", methods=["GET", "POST"])
@@ -212,12 +288,24 @@ def withdraw(referral_id: int):
         form.withdrawn_on.data = london_today()
 
     def act():
-        flagged = services.withdraw_consent(referral, participant_id=form.participant_id.data,
-                                            withdrawn_on=form.withdrawn_on.data, actor=current_user)
-        return ("Consent withdrawn. The booked conference is flagged and the facilitators and the chair have been "
-                "told." if flagged else "Consent withdrawn.")
-    return _step_page(referral, case, form, title="Record a withdrawal of consent", button="Record the withdrawal",
-                      intro="Anyone can withdraw at any time, without giving a reason.", act=act)
+        flagged = services.withdraw_consent(
+            referral, participant_id=form.participant_id.data, withdrawn_on=form.withdrawn_on.data, actor=current_user
+        )
+        return (
+            "Consent withdrawn. The booked conference is flagged and the facilitators and the chair have been told."
+            if flagged
+            else "Consent withdrawn."
+        )
+
+    return _step_page(
+        referral,
+        case,
+        form,
+        title="Record a withdrawal of consent",
+        button="Record the withdrawal",
+        intro="Anyone can withdraw at any time, without giving a reason.",
+        act=act,
+    )
 
 
 @bp.route("/restorative/<int:referral_id>/facilitators", methods=["GET", "POST"])
@@ -230,8 +318,16 @@ def facilitator(referral_id: int):
     def act():
         added = services.add_facilitator(referral, form.user_id.data)
         return f"{added.user.name} is now a facilitator."
-    return _step_page(referral, case, form, title="Assign a facilitator", button="Assign",
-                      intro="Usually two trained facilitators from the restorative justice service.", act=act)
+
+    return _step_page(
+        referral,
+        case,
+        form,
+        title="Assign a facilitator",
+        button="Assign",
+        intro="Usually two trained facilitators from the restorative justice service.",
+        act=act,
+    )
 
 
 @bp.route("/restorative/<int:referral_id>/preparation", methods=["GET", "POST"])
@@ -244,12 +340,26 @@ def preparation(referral_id: int):
         form.contact_on.data = london_today()
 
     def act():
-        services.add_preparation(referral, participant_id=form.participant_id.data, contact_on=form.contact_on.data,
-                                 kind=form.kind.data, notes=form.notes.data, actor=current_user)
+        services.add_preparation(
+            referral,
+            participant_id=form.participant_id.data,
+            contact_on=form.contact_on.data,
+            kind=form.kind.data,
+            notes=form.notes.data,
+            actor=current_user,
+        )
         return "Preparation contact recorded."
-    return _step_page(referral, case, form, title="Record a preparation contact", button="Record the contact",
-                      intro="Prepare with each participant separately. The notes are seen only by the restorative "
-                            "justice service and chairs.", act=act)
+
+    return _step_page(
+        referral,
+        case,
+        form,
+        title="Record a preparation contact",
+        button="Record the contact",
+        intro="Prepare with each participant separately. The notes are seen only by the restorative "
+        "justice service and chairs.",
+        act=act,
+    )
 
 
 @bp.route("/restorative/<int:referral_id>/process", methods=["GET", "POST"])
@@ -261,6 +371,7 @@ def process(referral_id: int):
     def act():
         services.choose_process(referral, form.kind.data)
         return f"Process chosen: {referral.process.label}."
+
     return _step_page(referral, case, form, title="Choose the kind of process", button="Save", act=act)
 
 
@@ -272,13 +383,33 @@ def book(referral_id: int):
     form.chair_id.choices = [("", "Choose the chair")] + chair_choices()
 
     def act():
-        meeting = services.book_conference(referral, case, services.BookingInput(
-            day=form.day.data, start=form.start.data, end=form.end.data, place=form.place.data or "",
-            virtual_link=form.virtual_link.data or "", chair_id=form.chair_id.data), actor=current_user)
-        return (f"The conference is booked as a restorative conference meeting (meeting {meeting.id}). What people "
-                "say in it is not recorded: only attendance and the agreement.")
-    return _step_page(referral, case, form, title="Book the conference", button="Book the conference", act=act,
-                      intro="Only with the current consent of the person harmed and the person responsible.")
+        meeting = services.book_conference(
+            referral,
+            case,
+            services.BookingInput(
+                day=form.day.data,
+                start=form.start.data,
+                end=form.end.data,
+                place=form.place.data or "",
+                virtual_link=form.virtual_link.data or "",
+                chair_id=form.chair_id.data,
+            ),
+            actor=current_user,
+        )
+        return (
+            f"The conference is booked as a restorative conference meeting (meeting {meeting.id}). What people "
+            "say in it is not recorded: only attendance and the agreement."
+        )
+
+    return _step_page(
+        referral,
+        case,
+        form,
+        title="Book the conference",
+        button="Book the conference",
+        act=act,
+        intro="Only with the current consent of the person harmed and the person responsible.",
+    )
 
 
 @bp.route("/restorative/<int:referral_id>/held", methods=["GET", "POST"])
@@ -291,10 +422,15 @@ def held(referral_id: int):
 
     def act():
         checks = services.hold(referral, case, held_on=form.held_on.data)
-        return "Recorded. Follow-up checks are due on " + " and ".join(
-            c.due_on.strftime("%-d %B %Y") for c in checks) + "."
-    return _step_page(referral, case, form, title="Record that the conference (or exchange) took place",
-                      button="Record it", act=act)
+        return (
+            "Recorded. Follow-up checks are due on "
+            + " and ".join(c.due_on.strftime("%-d %B %Y") for c in checks)
+            + "."
+        )
+
+    return _step_page(
+        referral, case, form, title="Record that the conference (or exchange) took place", button="Record it", act=act
+    )
 
 
 @bp.route("/restorative/<int:referral_id>/items", methods=["GET", "POST"])
@@ -308,11 +444,19 @@ def item(referral_id: int):
             form.responsible.data = responsible[0].name
 
     def act():
-        services.add_item(referral, kind=form.kind.data, responsible=form.responsible.data, what=form.what.data,
-                          victim_wording=form.victim_wording.data, due_on=form.due_on.data)
+        services.add_item(
+            referral,
+            kind=form.kind.data,
+            responsible=form.responsible.data,
+            what=form.what.data,
+            victim_wording=form.victim_wording.data,
+            due_on=form.due_on.data,
+        )
         return "Agreement item added."
-    return _step_page(referral, case, form, title="Add an item to the outcome agreement", button="Add the item",
-                      act=act)
+
+    return _step_page(
+        referral, case, form, title="Add an item to the outcome agreement", button="Add the item", act=act
+    )
 
 
 def _item(referral, item_id: int) -> AgreementItem:
@@ -334,6 +478,7 @@ def progress(referral_id: int, item_id: int):
     def act():
         services.record_progress(referral, agreement_item, status=form.status.data, progress=form.progress.data)
         return "Progress recorded."
+
     return _step_page(referral, case, form, title=f"Progress: {agreement_item.what[:80]}", button="Save", act=act)
 
 
@@ -349,11 +494,19 @@ def follow_up(referral_id: int, check_id: int):
         form.done_on.data = london_today()
 
     def act():
-        services.complete_follow_up(referral, check, done_on=form.done_on.data, notes=form.notes.data,
-                                    actor=current_user)
+        services.complete_follow_up(
+            referral, check, done_on=form.done_on.data, notes=form.notes.data, actor=current_user
+        )
         return "Follow-up check recorded."
-    return _step_page(referral, case, form, title=f"Follow-up check due {check.due_on.strftime('%-d %B %Y')}",
-                      button="Record the check", act=act)
+
+    return _step_page(
+        referral,
+        case,
+        form,
+        title=f"Follow-up check due {check.due_on.strftime('%-d %B %Y')}",
+        button="Record the check",
+        act=act,
+    )
 
 
 @bp.route("/restorative/<int:referral_id>/close", methods=["GET", "POST"])
@@ -367,6 +520,7 @@ def close(referral_id: int):
     def act():
         services.close(referral, outcome=form.outcome.data, closed_on=form.closed_on.data)
         return "The restorative pathway is closed."
+
     return _step_page(referral, case, form, title="Close the restorative pathway", button="Close it", act=act)
 
 
@@ -381,17 +535,25 @@ def feedback_link(referral_id: int):
     form.participant_id.choices = _people(referral)
     if form.validate_on_submit():
         try:
-            _, token = feedback_service.issue_feedback_link(referral, participant_id=form.participant_id.data,
-                                                    actor=current_user)
+            _, token = feedback_service.issue_feedback_link(
+                referral, participant_id=form.participant_id.data, actor=current_user
+            )
         except FieldError as error:
             attach_error(form, error)
         else:
             link = absolute_url(url_for("restorative.feedback", token=token))  # PUBLIC_URL, never the Host
             return render_template("restorative/link_issued.html", referral=referral, case=case, link=link)
-    return render_template("restorative/step.html", referral=referral, case=case, form=form,
-                           title="Make a feedback link", button_text="Make the link", hints={},
-                           intro="A single-use link, valid for 30 days, that needs no account. Send it to the "
-                                 "participant yourself: it is shown once."), _status()
+    return render_template(
+        "restorative/step.html",
+        referral=referral,
+        case=case,
+        form=form,
+        title="Make a feedback link",
+        button_text="Make the link",
+        hints={},
+        intro="A single-use link, valid for 30 days, that needs no account. Send it to the "
+        "participant yourself: it is shown once.",
+    ), _status()
 
 
 @bp.route("/restorative/<int:referral_id>/feedback-phone", methods=["GET", "POST"])
@@ -402,18 +564,23 @@ def feedback_phone(referral_id: int):
     form.participant_id.choices = _people(referral)
 
     def act():
-        feedback_service.record_phone_feedback(referral, participant_id=form.participant_id.data,
-                                               answers=_answers(form),
-                                       actor=current_user)
+        feedback_service.record_phone_feedback(
+            referral, participant_id=form.participant_id.data, answers=_answers(form), actor=current_user
+        )
         return "Feedback recorded."
-    return _step_page(referral, case, form, title="Record feedback given by phone", button="Record the feedback",
-                      act=act)
+
+    return _step_page(
+        referral, case, form, title="Record feedback given by phone", button="Record the feedback", act=act
+    )
 
 
 def _answers(form) -> feedback_service.Answers:
-    return feedback_service.Answers(felt_heard=form.felt_heard.data or "", helped=form.helped.data or "",
-                            recommend=int(form.recommend.data) if (form.recommend.data or "").isdigit() else None,
-                            comments=form.comments.data or "")
+    return feedback_service.Answers(
+        felt_heard=form.felt_heard.data or "",
+        helped=form.helped.data or "",
+        recommend=int(form.recommend.data) if (form.recommend.data or "").isdigit() else None,
+        comments=form.comments.data or "",
+    )
 
 
 @bp.route("/restorative/feedback", methods=["GET", "POST"])
@@ -422,8 +589,11 @@ def feedback():
     token = request.args.get("token", "")
     found, state = feedback_service.feedback_for_token(token)
     if found is None:
-        return render_template("restorative/feedback_refused.html", message="This feedback link is not valid. "
-                               "Check you copied all of it, or contact the restorative justice service."), 404
+        return render_template(
+            "restorative/feedback_refused.html",
+            message="This feedback link is not valid. "
+            "Check you copied all of it, or contact the restorative justice service.",
+        ), 404
     if state.value != "valid":
         return render_template("restorative/feedback_refused.html", message=LINK_REFUSALS[state]), 410
     form = f.FeedbackForm()
@@ -460,14 +630,21 @@ def edit_question(question_id: int | None = None):
         form.concern_if_yes.data = "no" if question is not None and not question.concern_if_yes else "yes"
     if form.validate_on_submit():
         try:
-            saved = services.save_question(question, text=form.text.data,
-                                           concern_if_yes=form.concern_if_yes.data == "yes",
-                                           position=form.position.data, active=form.active.data)
+            saved = services.save_question(
+                question,
+                text=form.text.data,
+                concern_if_yes=form.concern_if_yes.data == "yes",
+                position=form.position.data,
+                active=form.active.data,
+            )
         except FieldError as error:
             attach_error(form, error)
         else:
-            flash(f"The question “{saved.text}” has been saved. Past assessments keep the questions they were "
-                  "answered against.", "success")
+            flash(
+                f"The question “{saved.text}” has been saved. Past assessments keep the questions they were "
+                "answered against.",
+                "success",
+            )
             return redirect(url_for("restorative.questions"))
     return render_template("restorative/question_form.html", form=form, question=question), _status()
 
@@ -482,13 +659,15 @@ def figures():
     areas = list(db.session.scalars(select(Area).order_by(Area.name)))
     form.area_id.choices = [("", "All areas")] + [(str(a.id), a.name) for a in areas]
     today = london_today()
-    start = form.start.data if form.start.data else date(today.year, 4, 1) if today.month >= 4 \
+    start = (
+        form.start.data
+        if form.start.data
+        else date(today.year, 4, 1)
+        if today.month >= 4
         else date(today.year - 1, 4, 1)
+    )
     end = form.end.data if form.end.data else today
     problem = "The start must be on or before the end" if start > end else ""
     area_id = int(form.area_id.data) if (form.area_id.data or "").isdigit() else None
     counts = None if problem else services.figures(area_id, start, end)
-    return render_template("restorative/figures.html", form=form, figures=counts, start=start, end=end,
-                           problem=problem)
-
-
+    return render_template("restorative/figures.html", form=form, figures=counts, start=start, end=end, problem=problem)

@@ -54,6 +54,7 @@ from trigger.models.restorative import (
     VictimAnswer,
 )
 from trigger.notifications.services import notify_user
+
 # Feedback has its own module (trigger.restorative.feedback); the figures too, re-exported here for the statistics
 # page.
 from trigger.restorative.figures import Figures, figures  # noqa: F401
@@ -63,61 +64,92 @@ from trigger.restorative.figures import Figures, figures  # noqa: F401
 
 def load_referral(referral_id: int) -> RestorativeReferral | None:
     return db.session.scalar(
-        select(RestorativeReferral).where(RestorativeReferral.id == referral_id)
+        select(RestorativeReferral)
+        .where(RestorativeReferral.id == referral_id)
         .options(selectinload(RestorativeReferral.participants))
     )
 
 
 def referrals_of(case: Case) -> list[RestorativeReferral]:
-    return list(db.session.scalars(
-        select(RestorativeReferral).where(RestorativeReferral.case_id == case.id)
-        .options(selectinload(RestorativeReferral.participants))
-        .order_by(RestorativeReferral.referred_on.desc(), RestorativeReferral.id.desc())
-    ))
+    return list(
+        db.session.scalars(
+            select(RestorativeReferral)
+            .where(RestorativeReferral.case_id == case.id)
+            .options(selectinload(RestorativeReferral.participants))
+            .order_by(RestorativeReferral.referred_on.desc(), RestorativeReferral.id.desc())
+        )
+    )
 
 
 def consents_of(referral: RestorativeReferral) -> list[RestorativeConsent]:
-    return list(db.session.scalars(select(RestorativeConsent).where(RestorativeConsent.referral_id == referral.id)
-                                   .order_by(RestorativeConsent.id)))
+    return list(
+        db.session.scalars(
+            select(RestorativeConsent)
+            .where(RestorativeConsent.referral_id == referral.id)
+            .order_by(RestorativeConsent.id)
+        )
+    )
 
 
 def facilitators_of(referral: RestorativeReferral) -> list[RestorativeFacilitator]:
-    return list(db.session.scalars(select(RestorativeFacilitator)
-                                   .where(RestorativeFacilitator.referral_id == referral.id)
-                                   .order_by(RestorativeFacilitator.id)))
+    return list(
+        db.session.scalars(
+            select(RestorativeFacilitator)
+            .where(RestorativeFacilitator.referral_id == referral.id)
+            .order_by(RestorativeFacilitator.id)
+        )
+    )
 
 
 def preparations_of(referral: RestorativeReferral) -> list[RestorativePreparation]:
-    return list(db.session.scalars(select(RestorativePreparation)
-                                   .where(RestorativePreparation.referral_id == referral.id)
-                                   .order_by(RestorativePreparation.contact_on, RestorativePreparation.id)))
+    return list(
+        db.session.scalars(
+            select(RestorativePreparation)
+            .where(RestorativePreparation.referral_id == referral.id)
+            .order_by(RestorativePreparation.contact_on, RestorativePreparation.id)
+        )
+    )
 
 
 def assessments_of(referral: RestorativeReferral) -> list[RestorativeAssessment]:
-    return list(db.session.scalars(select(RestorativeAssessment)
-                                   .where(RestorativeAssessment.referral_id == referral.id)
-                                   .order_by(RestorativeAssessment.id.desc())))
+    return list(
+        db.session.scalars(
+            select(RestorativeAssessment)
+            .where(RestorativeAssessment.referral_id == referral.id)
+            .order_by(RestorativeAssessment.id.desc())
+        )
+    )
 
 
 def items_of(referral: RestorativeReferral) -> list[AgreementItem]:
-    return list(db.session.scalars(select(AgreementItem).where(AgreementItem.referral_id == referral.id)
-                                   .order_by(AgreementItem.due_on, AgreementItem.id)))
+    return list(
+        db.session.scalars(
+            select(AgreementItem)
+            .where(AgreementItem.referral_id == referral.id)
+            .order_by(AgreementItem.due_on, AgreementItem.id)
+        )
+    )
 
 
 def follow_ups_of(referral: RestorativeReferral) -> list[FollowUpCheck]:
-    return list(db.session.scalars(select(FollowUpCheck).where(FollowUpCheck.referral_id == referral.id)
-                                   .order_by(FollowUpCheck.due_on)))
+    return list(
+        db.session.scalars(
+            select(FollowUpCheck).where(FollowUpCheck.referral_id == referral.id).order_by(FollowUpCheck.due_on)
+        )
+    )
 
 
 def feedback_of(referral: RestorativeReferral) -> list[Feedback]:
-    return list(db.session.scalars(select(Feedback).where(Feedback.referral_id == referral.id)
-                                   .order_by(Feedback.id)))
+    return list(db.session.scalars(select(Feedback).where(Feedback.referral_id == referral.id).order_by(Feedback.id)))
 
 
 def consent_withdrawn_for(meeting: Meeting) -> bool:
     """Is this restorative conference flagged: a participant withdrew consent after it was booked?"""
-    flagged = select(RestorativeReferral.id).where(RestorativeReferral.meeting_id == meeting.id,
-                                                   RestorativeReferral.booking_flagged.is_(True)).limit(1)
+    flagged = (
+        select(RestorativeReferral.id)
+        .where(RestorativeReferral.meeting_id == meeting.id, RestorativeReferral.booking_flagged.is_(True))
+        .limit(1)
+    )
     return db.session.scalar(flagged) is not None
 
 
@@ -131,8 +163,11 @@ def meeting_of(referral: RestorativeReferral) -> Meeting | None:
 def pathway_of(referral: RestorativeReferral, consents: list[RestorativeConsent] | None = None) -> Pathway:
     consents = consents_of(referral) if consents is None else consents
     return Pathway(
-        state=referral.state, roles={p.id: p.role for p in referral.participants},
-        consenting=frozenset(current_consents(consents)), suitable=referral.suitable, process=referral.process,
+        state=referral.state,
+        roles={p.id: p.role for p in referral.participants},
+        consenting=frozenset(current_consents(consents)),
+        suitable=referral.suitable,
+        process=referral.process,
         booking_flagged=referral.booking_flagged,
     )
 
@@ -149,8 +184,9 @@ def _step(referral: RestorativeReferral, field: str, step: Callable[[Pathway], P
 
 
 def audit_referral(referral: RestorativeReferral, action: str, summary: str, details: dict | None = None) -> None:
-    audit.record(f"restorative.{action}", "restorative_referral", referral.id, summary, details or {},
-                 case_id=referral.case_id)
+    audit.record(
+        f"restorative.{action}", "restorative_referral", referral.id, summary, details or {}, case_id=referral.case_id
+    )
 
 
 @dataclass
@@ -166,8 +202,12 @@ class Summary:
 def pathway_summary(referral: RestorativeReferral) -> Summary:
     next_step = referral.state.next_step
     if referral.state is PathwayState.AWAITING_CONSENT:
-        next_step = missing_consent_message({p.id: p.role for p in referral.participants},
-                                            current_consents(consents_of(referral))) or next_step
+        next_step = (
+            missing_consent_message(
+                {p.id: p.role for p in referral.participants}, current_consents(consents_of(referral))
+            )
+            or next_step
+        )
     if referral.state is PathwayState.CONFERENCE_BOOKED:
         meeting = meeting_of(referral)
         if meeting is not None and meeting.status is MeetingStatus.CANCELLED:
@@ -189,22 +229,27 @@ def case_section(case: Case, user) -> CaseSection:
     from trigger.authz import can_refer_restorative, can_view_referral
 
     summaries = [pathway_summary(r) for r in referrals_of(case) if can_view_referral(user, r)]
-    return CaseSection(summaries, can_refer_restorative(user, case),
-                       shown=bool(summaries) or user.role in (Role.ADMIN, Role.COORDINATOR, Role.CHAIR, Role.VIEWER))
+    return CaseSection(
+        summaries,
+        can_refer_restorative(user, case),
+        shown=bool(summaries) or user.role in (Role.ADMIN, Role.COORDINATOR, Role.CHAIR, Role.VIEWER),
+    )
 
 
 # ---- referral ---------------------------------------------------------------------------------------------------
 
 
 def service_choices() -> list[tuple[str, str]]:
-    agencies = db.session.scalars(select(Agency).where(Agency.agency_type == AgencyType.RESTORATIVE_JUSTICE,
-                                                       Agency.active.is_(True)).order_by(Agency.name))
+    agencies = db.session.scalars(
+        select(Agency)
+        .where(Agency.agency_type == AgencyType.RESTORATIVE_JUSTICE, Agency.active.is_(True))
+        .order_by(Agency.name)
+    )
     return [(str(a.id), a.name) for a in agencies]
 
 
 def perpetrators_of(case: Case) -> list[Perpetrator]:
-    return list(db.session.scalars(select(Perpetrator).where(Perpetrator.case_id == case.id)
-                                   .order_by(Perpetrator.id)))
+    return list(db.session.scalars(select(Perpetrator).where(Perpetrator.case_id == case.id).order_by(Perpetrator.id)))
 
 
 def perpetrator_label(perpetrator: Perpetrator, index: int) -> str:
@@ -217,10 +262,10 @@ class ReferralInput:
     reason: str
     include_applicant: bool = True
     perpetrator_ids: list[str] | None = None
-    other_harmed: str = ""      # one name a line
-    neighbours: str = ""        # one name a line
+    other_harmed: str = ""  # one name a line
+    neighbours: str = ""  # one name a line
     referred_on: date | None = None
-    action_id: str = ""         # the plan's action owned by the service, when the referral is one
+    action_id: str = ""  # the plan's action owned by the service, when the referral is one
 
 
 def action_choices(case: Case) -> list[tuple[str, str]]:
@@ -229,9 +274,11 @@ def action_choices(case: Case) -> list[tuple[str, str]]:
 
     rows = db.session.execute(
         select(Action.id, Action.description, Action.due_on, Agency.name)
-        .join(ActionPlan, ActionPlan.id == Action.plan_id).join(Agency, Agency.id == Action.owner_agency_id)
+        .join(ActionPlan, ActionPlan.id == Action.plan_id)
+        .join(Agency, Agency.id == Action.owner_agency_id)
         .where(ActionPlan.case_id == case.id, Agency.agency_type == AgencyType.RESTORATIVE_JUSTICE)
-        .order_by(Action.due_on, Action.id))
+        .order_by(Action.due_on, Action.id)
+    )
     return [(str(row.id), f"{row.name}, due {row.due_on:%-d %B %Y}: {row.description[:80]}") for row in rows]
 
 
@@ -246,8 +293,13 @@ def _lines(text: str) -> list[str]:
 
 
 def _service_users(referral: RestorativeReferral) -> list[User]:
-    return list(db.session.scalars(select(User).where(User.agency_id == referral.agency_id,
-                                                      User.role == Role.AGENCY_REP, User.active.is_(True))))
+    return list(
+        db.session.scalars(
+            select(User).where(
+                User.agency_id == referral.agency_id, User.role == Role.AGENCY_REP, User.active.is_(True)
+            )
+        )
+    )
 
 
 def refer(case: Case, data: ReferralInput, *, actor: User) -> RestorativeReferral:
@@ -273,37 +325,61 @@ def refer(case: Case, data: ReferralInput, *, actor: User) -> RestorativeReferra
         action_id = int(data.action_id)
         if _action_owner(action_id) != agency.id:
             raise FieldError("action_id", "That action is owned by another service: choose the same service above")
-    referral = RestorativeReferral(case_id=case.id, agency_id=agency.id, referred_by_id=actor.id,
-                                   referred_on=data.referred_on or london_today(), reason=reason,
-                                   state=PathwayState.REFERRED, action_id=action_id)
+    referral = RestorativeReferral(
+        case_id=case.id,
+        agency_id=agency.id,
+        referred_by_id=actor.id,
+        referred_on=data.referred_on or london_today(),
+        reason=reason,
+        state=PathwayState.REFERRED,
+        action_id=action_id,
+    )
     if data.include_applicant:
-        referral.participants.append(RestorativeParticipant(
-            role=ParticipantRole.HARMED, name=case.victim_name or case.applicant_name if case.is_third_party
-            else case.applicant_name, is_applicant=True))
+        referral.participants.append(
+            RestorativeParticipant(
+                role=ParticipantRole.HARMED,
+                name=case.victim_name or case.applicant_name if case.is_third_party else case.applicant_name,
+                is_applicant=True,
+            )
+        )
     for name in _lines(data.other_harmed):
         referral.participants.append(RestorativeParticipant(role=ParticipantRole.HARMED, name=name))
     numbering = {str(p.id): i for i, p in enumerate(perpetrators.values(), start=1)}
     for perpetrator in chosen:
-        referral.participants.append(RestorativeParticipant(
-            role=ParticipantRole.RESPONSIBLE, perpetrator_id=perpetrator.id,
-            name=perpetrator_label(perpetrator, numbering[str(perpetrator.id)])))
+        referral.participants.append(
+            RestorativeParticipant(
+                role=ParticipantRole.RESPONSIBLE,
+                perpetrator_id=perpetrator.id,
+                name=perpetrator_label(perpetrator, numbering[str(perpetrator.id)]),
+            )
+        )
     for name in _lines(data.neighbours):
         referral.participants.append(RestorativeParticipant(role=ParticipantRole.NEIGHBOUR, name=name))
     db.session.add(referral)
     db.session.flush()
     counts = {role: sum(1 for p in referral.participants if p.role is role) for role in ParticipantRole}
-    audit_referral(referral, "referred", f"Referred to {agency.name} for restorative justice "
-           f"({counts[ParticipantRole.HARMED]} harmed, {counts[ParticipantRole.RESPONSIBLE]} responsible, "
-           f"{counts[ParticipantRole.NEIGHBOUR]} neighbours)", {"agency_id": agency.id})
+    audit_referral(
+        referral,
+        "referred",
+        f"Referred to {agency.name} for restorative justice "
+        f"({counts[ParticipantRole.HARMED]} harmed, {counts[ParticipantRole.RESPONSIBLE]} responsible, "
+        f"{counts[ParticipantRole.NEIGHBOUR]} neighbours)",
+        {"agency_id": agency.id},
+    )
     for user in _service_users(referral):
-        notify_user(user, "A case has been referred for restorative justice",
-                    f"{case.reference} has been referred to {agency.name} for restorative justice.",
-                    link=f"/restorative/{referral.id}", dedupe_key=f"rj-referred:{referral.id}:{user.id}")
+        notify_user(
+            user,
+            "A case has been referred for restorative justice",
+            f"{case.reference} has been referred to {agency.name} for restorative justice.",
+            link=f"/restorative/{referral.id}",
+            dedupe_key=f"rj-referred:{referral.id}:{user.id}",
+        )
     return referral
 
 
-def add_participant(referral: RestorativeReferral, case: Case, *, role: str, name: str,
-                    perpetrator_id: str = "", supporter: str = "") -> RestorativeParticipant:
+def add_participant(
+    referral: RestorativeReferral, case: Case, *, role: str, name: str, perpetrator_id: str = "", supporter: str = ""
+) -> RestorativeParticipant:
     try:
         role_ = ParticipantRole(role)
     except ValueError:
@@ -319,14 +395,19 @@ def add_participant(referral: RestorativeReferral, case: Case, *, role: str, nam
     name = (name or "").strip()
     if not name:
         raise FieldError("name", "Enter the person's name")
-    participant = RestorativeParticipant(referral_id=referral.id, role=role_, name=name[:120],
-                                         perpetrator_id=perpetrator.id if perpetrator else None,
-                                         supporter=(supporter or "").strip()[:200])
+    participant = RestorativeParticipant(
+        referral_id=referral.id,
+        role=role_,
+        name=name[:120],
+        perpetrator_id=perpetrator.id if perpetrator else None,
+        supporter=(supporter or "").strip()[:200],
+    )
     _step(referral, "role", lambda p: p.add_participant(-1, role_))
     referral.participants.append(participant)
     db.session.flush()
-    audit_referral(referral, "participant_added",
-                   f"Added a participant to the restorative referral ({role_.label.lower()})")
+    audit_referral(
+        referral, "participant_added", f"Added a participant to the restorative referral ({role_.label.lower()})"
+    )
     return participant
 
 
@@ -342,31 +423,48 @@ def tell_victim(referral: RestorativeReferral, *, told_on: date, how: str, answe
         raise FieldError("how", "Choose how the victim was told and their answer") from None
     _step(referral, "told_on", lambda p: p.tell_victim())
     referral.victim_told_on, referral.victim_told_how, referral.victim_answer = told_on, how_, answer_
-    audit_referral(referral, "victim_told", f"Victim told about restorative justice ({how_.label.lower()}); "
-           f"answer: {answer_.label.lower()}")
+    audit_referral(
+        referral,
+        "victim_told",
+        f"Victim told about restorative justice ({how_.label.lower()}); answer: {answer_.label.lower()}",
+    )
 
 
 # ---- suitability questions (administrators) and the assessment ----------------------------------------------
 
 
 def all_questions() -> list[RestorativeQuestion]:
-    return list(db.session.scalars(select(RestorativeQuestion).order_by(
-        RestorativeQuestion.active.desc(), RestorativeQuestion.position, RestorativeQuestion.id)))
+    return list(
+        db.session.scalars(
+            select(RestorativeQuestion).order_by(
+                RestorativeQuestion.active.desc(), RestorativeQuestion.position, RestorativeQuestion.id
+            )
+        )
+    )
 
 
 def active_questions() -> list[RestorativeQuestion]:
-    return list(db.session.scalars(select(RestorativeQuestion).where(RestorativeQuestion.active.is_(True))
-                                   .order_by(RestorativeQuestion.position, RestorativeQuestion.id)))
+    return list(
+        db.session.scalars(
+            select(RestorativeQuestion)
+            .where(RestorativeQuestion.active.is_(True))
+            .order_by(RestorativeQuestion.position, RestorativeQuestion.id)
+        )
+    )
 
 
-def save_question(question: RestorativeQuestion | None, *, text: str, concern_if_yes: bool, position: int | None,
-                  active: bool) -> RestorativeQuestion:
+def save_question(
+    question: RestorativeQuestion | None, *, text: str, concern_if_yes: bool, position: int | None, active: bool
+) -> RestorativeQuestion:
     text = (text or "").strip()
     if not text:
         raise FieldError("text", "Enter the question")
-    clash = db.session.scalar(select(RestorativeQuestion.id).where(
-        func.lower(RestorativeQuestion.text) == text.lower(),
-        RestorativeQuestion.id != (question.id if question else -1)))
+    clash = db.session.scalar(
+        select(RestorativeQuestion.id).where(
+            func.lower(RestorativeQuestion.text) == text.lower(),
+            RestorativeQuestion.id != (question.id if question else -1),
+        )
+    )
     if clash is not None:
         raise FieldError("text", "There is already a question with this wording")
     if position is None:
@@ -375,20 +473,34 @@ def save_question(question: RestorativeQuestion | None, *, text: str, concern_if
     if creating:
         question = RestorativeQuestion()
         db.session.add(question)
-    before = {"text": question.text, "concern_if_yes": question.concern_if_yes, "position": question.position,
-              "active": question.active}
+    before = {
+        "text": question.text,
+        "concern_if_yes": question.concern_if_yes,
+        "position": question.position,
+        "active": question.active,
+    }
     question.text, question.concern_if_yes, question.position, question.active = text, concern_if_yes, position, active
     db.session.flush()
     after = {"text": text, "concern_if_yes": concern_if_yes, "position": position, "active": active}
-    audit.record("restorative_question.created" if creating else "restorative_question.changed",
-                 "restorative_question", question.id,
-                 f"{'Added' if creating else 'Changed'} the suitability question “{text}”"[:500],
-                 after if creating else {"changes": audit.changes(before, after)})
+    audit.record(
+        "restorative_question.created" if creating else "restorative_question.changed",
+        "restorative_question",
+        question.id,
+        f"{'Added' if creating else 'Changed'} the suitability question “{text}”"[:500],
+        after if creating else {"changes": audit.changes(before, after)},
+    )
     return question
 
 
-def assess(referral: RestorativeReferral, questions: list[RestorativeQuestion], answers: dict[int, bool | None], *,
-           suitable: bool | None, reason: str, actor: User) -> RestorativeAssessment:
+def assess(
+    referral: RestorativeReferral,
+    questions: list[RestorativeQuestion],
+    answers: dict[int, bool | None],
+    *,
+    suitable: bool | None,
+    reason: str,
+    actor: User,
+) -> RestorativeAssessment:
     for question in questions:
         if answers.get(question.id) is None:
             raise FieldError(f"q_{question.id}", f"Answer yes or no: {question.text}")
@@ -399,18 +511,31 @@ def assess(referral: RestorativeReferral, questions: list[RestorativeQuestion], 
         raise FieldError("reason", "Enter why restorative justice is not suitable")
     _step(referral, "suitable", lambda p: p.assess(suitable))
     assessment = RestorativeAssessment(
-        referral_id=referral.id, assessed_on=london_today(), assessed_by_id=actor.id, suitable=suitable,
+        referral_id=referral.id,
+        assessed_on=london_today(),
+        assessed_by_id=actor.id,
+        suitable=suitable,
         reason=reason,
-        answers=[{"question_id": q.id, "text": q.text, "yes": bool(answers[q.id]),
-                  "concern": bool(answers[q.id]) == q.concern_if_yes} for q in questions],
+        answers=[
+            {
+                "question_id": q.id,
+                "text": q.text,
+                "yes": bool(answers[q.id]),
+                "concern": bool(answers[q.id]) == q.concern_if_yes,
+            }
+            for q in questions
+        ],
     )
     db.session.add(assessment)
     referral.suitable = suitable
     referral.not_suitable_reason = "" if suitable else reason
     db.session.flush()
-    audit_referral(referral, "assessed",
-                   "Suitability and safety assessed: " + ("suitable" if suitable else "not suitable"),
-           {"assessment_id": assessment.id})
+    audit_referral(
+        referral,
+        "assessed",
+        "Suitability and safety assessed: " + ("suitable" if suitable else "not suitable"),
+        {"assessment_id": assessment.id},
+    )
     return assessment
 
 
@@ -424,8 +549,9 @@ def participant_on_referral(referral: RestorativeReferral, raw: str | int | None
     raise FieldError(field, "Choose someone who is on this referral")
 
 
-def record_consent(referral: RestorativeReferral, *, participant_id: str, given_on: date | None, how: str,
-                   actor: User) -> RestorativeConsent:
+def record_consent(
+    referral: RestorativeReferral, *, participant_id: str, given_on: date | None, how: str, actor: User
+) -> RestorativeConsent:
     participant = participant_on_referral(referral, participant_id, "participant_id")
     if given_on is None or given_on > london_today():
         raise FieldError("given_on", "Enter the date consent was given, today or earlier")
@@ -436,23 +562,28 @@ def record_consent(referral: RestorativeReferral, *, participant_id: str, given_
     if participant.id in current_consents(consents_of(referral)):
         raise FieldError("participant_id", f"{participant.name} already consents")
     _step(referral, "participant_id", lambda p: p.give_consent(participant.id))
-    consent = RestorativeConsent(referral_id=referral.id, participant_id=participant.id, given_on=given_on,
-                                 how=how_, recorded_by_id=actor.id)
+    consent = RestorativeConsent(
+        referral_id=referral.id, participant_id=participant.id, given_on=given_on, how=how_, recorded_by_id=actor.id
+    )
     db.session.add(consent)
     db.session.flush()
-    audit_referral(referral, "consent_given",
-                   f"Consent recorded ({participant.role.label.lower()}, {how_.label.lower()})")
+    audit_referral(
+        referral, "consent_given", f"Consent recorded ({participant.role.label.lower()}, {how_.label.lower()})"
+    )
     return consent
 
 
-def withdraw_consent(referral: RestorativeReferral, *, participant_id: str, withdrawn_on: date | None,
-                     actor: User) -> bool:
+def withdraw_consent(
+    referral: RestorativeReferral, *, participant_id: str, withdrawn_on: date | None, actor: User
+) -> bool:
     """Record a withdrawal (no reason asked). Returns True when it flagged a booked conference."""
     participant = participant_on_referral(referral, participant_id, "participant_id")
     if withdrawn_on is None or withdrawn_on > london_today():
         raise FieldError("withdrawn_on", "Enter the date consent was withdrawn, today or earlier")
-    consent = next((c for c in reversed(consents_of(referral))
-                    if c.participant_id == participant.id and c.withdrawn_on is None), None)
+    consent = next(
+        (c for c in reversed(consents_of(referral)) if c.participant_id == participant.id and c.withdrawn_on is None),
+        None,
+    )
     if consent is None:
         raise FieldError("participant_id", f"{participant.name} does not currently consent")
     if withdrawn_on < consent.given_on:
@@ -461,8 +592,12 @@ def withdraw_consent(referral: RestorativeReferral, *, participant_id: str, with
     after = _step(referral, "participant_id", lambda p: p.withdraw_consent(participant.id))
     consent.withdrawn_on, consent.withdrawal_recorded_by_id = withdrawn_on, actor.id
     flagged = was_booked and after.booking_flagged
-    audit_referral(referral, "consent_withdrawn", f"Consent withdrawn ({participant.role.label.lower()})"
-           + ("; the booked conference is flagged" if flagged else ""))
+    audit_referral(
+        referral,
+        "consent_withdrawn",
+        f"Consent withdrawn ({participant.role.label.lower()})"
+        + ("; the booked conference is flagged" if flagged else ""),
+    )
     if flagged:
         _tell_about_withdrawal(referral)
     return flagged
@@ -479,18 +614,24 @@ def _tell_about_withdrawal(referral: RestorativeReferral) -> None:
         if user.id in seen:
             continue
         seen.add(user.id)
-        notify_user(user, f"{case.reference}: consent withdrawn after the conference was booked",
-                    "A participant has withdrawn their consent to the restorative conference that is booked. "
-                    "Nothing proceeds without both sides' consent: decide whether to cancel the meeting or wait.",
-                    link=f"/restorative/{referral.id}")
+        notify_user(
+            user,
+            f"{case.reference}: consent withdrawn after the conference was booked",
+            "A participant has withdrawn their consent to the restorative conference that is booked. "
+            "Nothing proceeds without both sides' consent: decide whether to cancel the meeting or wait.",
+            link=f"/restorative/{referral.id}",
+        )
 
 
 # ---- facilitators and preparation -------------------------------------------------------------------------------
 
 
 def facilitator_choices(referral: RestorativeReferral) -> list[tuple[str, str]]:
-    users = db.session.scalars(select(User).where(User.active.is_(True), (User.agency_id == referral.agency_id)
-                                                  | (User.role == Role.CHAIR)).order_by(User.name))
+    users = db.session.scalars(
+        select(User)
+        .where(User.active.is_(True), (User.agency_id == referral.agency_id) | (User.role == Role.CHAIR))
+        .order_by(User.name)
+    )
     return [(str(u.id), f"{u.name} ({u.agency.name if u.agency else u.role.label})") for u in users]
 
 
@@ -506,8 +647,9 @@ def add_facilitator(referral: RestorativeReferral, user_id: str) -> RestorativeF
     return facilitator
 
 
-def add_preparation(referral: RestorativeReferral, *, participant_id: str, contact_on: date | None, kind: str,
-                    notes: str, actor: User) -> RestorativePreparation:
+def add_preparation(
+    referral: RestorativeReferral, *, participant_id: str, contact_on: date | None, kind: str, notes: str, actor: User
+) -> RestorativePreparation:
     participant = participant_on_referral(referral, participant_id, "participant_id")
     if contact_on is None or contact_on > london_today():
         raise FieldError("contact_on", "Enter the date of the contact, today or earlier")
@@ -517,14 +659,22 @@ def add_preparation(referral: RestorativeReferral, *, participant_id: str, conta
         raise FieldError("kind", "Choose the kind of contact") from None
     if referral.state is PathwayState.CLOSED:
         raise FieldError("contact_on", "This referral is closed")
-    preparation = RestorativePreparation(referral_id=referral.id, participant_id=participant.id,
-                                         contact_on=contact_on, kind=kind_, notes=(notes or "").strip(),
-                                         recorded_by_id=actor.id)
+    preparation = RestorativePreparation(
+        referral_id=referral.id,
+        participant_id=participant.id,
+        contact_on=contact_on,
+        kind=kind_,
+        notes=(notes or "").strip(),
+        recorded_by_id=actor.id,
+    )
     db.session.add(preparation)
     db.session.flush()
     # The notes stay out of the audit summary: the timeline is read by every partner on the case.
-    audit_referral(referral, "preparation", f"Preparation contact ({kind_.label.lower()}) with "
-           f"the {participant.role.label.lower()}")
+    audit_referral(
+        referral,
+        "preparation",
+        f"Preparation contact ({kind_.label.lower()}) with the {participant.role.label.lower()}",
+    )
     return preparation
 
 
@@ -557,18 +707,31 @@ def book_conference(referral: RestorativeReferral, case: Case, data: BookingInpu
     from trigger.models import MeetingKind
 
     previous = meeting_of(referral)
-    if referral.state is PathwayState.CONFERENCE_BOOKED and previous is not None \
-            and previous.status is MeetingStatus.CANCELLED:
+    if (
+        referral.state is PathwayState.CONFERENCE_BOOKED
+        and previous is not None
+        and previous.status is MeetingStatus.CANCELLED
+    ):
         _step(referral, "day", lambda p: p.unbook())  # the booked meeting was cancelled: book again
     _step(referral, "day", lambda p: p.book_conference())  # the consent gate, before anything is written
     if data.day is None or data.start is None or data.end is None:
         raise FieldError("day", "Enter the date, start time and end time of the conference")
     if not (data.place or "").strip() and not (data.virtual_link or "").strip():
         raise FieldError("place", "Enter where the conference is held, or a link to join it")
-    meeting = schedule_meeting(case, MeetingDetails(
-        kind=MeetingKind.REVIEW.value, day=data.day, start=data.start, end=data.end, place=data.place.strip(),
-        virtual_link=data.virtual_link.strip(), chair_id=data.chair_id, is_restorative_conference=True,
-    ), actor=actor)
+    meeting = schedule_meeting(
+        case,
+        MeetingDetails(
+            kind=MeetingKind.REVIEW.value,
+            day=data.day,
+            start=data.start,
+            end=data.end,
+            place=data.place.strip(),
+            virtual_link=data.virtual_link.strip(),
+            chair_id=data.chair_id,
+            is_restorative_conference=True,
+        ),
+        actor=actor,
+    )
     referral.meeting_id = meeting.id
     # No agenda to minute: what is said in a conference is not recorded (trigger.meetings refuses minutes too).
     from sqlalchemy import delete
@@ -577,8 +740,12 @@ def book_conference(referral: RestorativeReferral, case: Case, data: BookingInpu
 
     db.session.execute(delete(MinuteItem).where(MinuteItem.meeting_id == meeting.id))
     _conference_attendees(referral, meeting)
-    audit_referral(referral, "conference_booked", f"{referral.process.label} booked (meeting {meeting.id})",
-           {"meeting_id": meeting.id})
+    audit_referral(
+        referral,
+        "conference_booked",
+        f"{referral.process.label} booked (meeting {meeting.id})",
+        {"meeting_id": meeting.id},
+    )
     return meeting
 
 
@@ -591,20 +758,44 @@ def _conference_attendees(referral: RestorativeReferral, meeting: Meeting) -> No
     for facilitator in facilitators_of(referral):
         user = facilitator.user
         if user.agency_id is not None:
-            db.session.add(Attendee(meeting_id=meeting.id, kind=AttendeeKind.AGENCY_REPRESENTATIVE, user_id=user.id,
-                                    agency_id=user.agency_id, name=user.name, email=user.email,
-                                    role_at_meeting="Facilitator"))
-    kinds = {ParticipantRole.HARMED: AttendeeKind.APPLICANT, ParticipantRole.NEIGHBOUR: AttendeeKind.APPLICANT,
-             ParticipantRole.RESPONSIBLE: AttendeeKind.ALLEGED_PERPETRATOR}
+            db.session.add(
+                Attendee(
+                    meeting_id=meeting.id,
+                    kind=AttendeeKind.AGENCY_REPRESENTATIVE,
+                    user_id=user.id,
+                    agency_id=user.agency_id,
+                    name=user.name,
+                    email=user.email,
+                    role_at_meeting="Facilitator",
+                )
+            )
+    kinds = {
+        ParticipantRole.HARMED: AttendeeKind.APPLICANT,
+        ParticipantRole.NEIGHBOUR: AttendeeKind.APPLICANT,
+        ParticipantRole.RESPONSIBLE: AttendeeKind.ALLEGED_PERPETRATOR,
+    }
     for person in referral.participants:
         consent = consents.get(person.id)
         if consent is None:
             continue
-        db.session.add(Attendee(meeting_id=meeting.id, kind=kinds[person.role], name=person.name,
-                                role_at_meeting=person.role.label, consent_recorded_on=consent.given_on))
+        db.session.add(
+            Attendee(
+                meeting_id=meeting.id,
+                kind=kinds[person.role],
+                name=person.name,
+                role_at_meeting=person.role.label,
+                consent_recorded_on=consent.given_on,
+            )
+        )
         if person.supporter:
-            db.session.add(Attendee(meeting_id=meeting.id, kind=AttendeeKind.ADVOCATE, name=person.supporter,
-                                    role_at_meeting=f"Supporter of the {person.role.label.lower()}"))
+            db.session.add(
+                Attendee(
+                    meeting_id=meeting.id,
+                    kind=AttendeeKind.ADVOCATE,
+                    name=person.supporter,
+                    role_at_meeting=f"Supporter of the {person.role.label.lower()}",
+                )
+            )
     db.session.flush()
 
 
@@ -623,16 +814,20 @@ def hold(referral: RestorativeReferral, case: Case, *, held_on: date | None) -> 
         raise FieldError("held_on", "The working-day calendar has no bank holidays for that year yet") from None
     checks = [FollowUpCheck(referral_id=referral.id, due_on=day) for day in dates]
     db.session.add_all(checks)
-    audit_referral(referral, "held", "Restorative process took place; follow-up checks due "
-           + " and ".join(d.isoformat() for d in dates))
+    audit_referral(
+        referral,
+        "held",
+        "Restorative process took place; follow-up checks due " + " and ".join(d.isoformat() for d in dates),
+    )
     return checks
 
 
 # ---- the agreement --------------------------------------------------------------------------------------------
 
 
-def add_item(referral: RestorativeReferral, *, kind: str, responsible: str, what: str, victim_wording: str,
-             due_on: date | None) -> AgreementItem:
+def add_item(
+    referral: RestorativeReferral, *, kind: str, responsible: str, what: str, victim_wording: str, due_on: date | None
+) -> AgreementItem:
     responsible = (responsible or "").strip()
     if not responsible:
         raise FieldError("responsible", "Enter who is responsible for this item")
@@ -646,8 +841,14 @@ def add_item(referral: RestorativeReferral, *, kind: str, responsible: str, what
     if due_on is None:
         raise FieldError("due_on", "Enter the date it is due by")
     _step(referral, "what", lambda p: p.record_agreement())
-    item = AgreementItem(referral_id=referral.id, kind=kind_, responsible=responsible[:120], what=what,
-                         victim_wording=(victim_wording or "").strip(), due_on=due_on)
+    item = AgreementItem(
+        referral_id=referral.id,
+        kind=kind_,
+        responsible=responsible[:120],
+        what=what,
+        victim_wording=(victim_wording or "").strip(),
+        due_on=due_on,
+    )
     db.session.add(item)
     db.session.flush()
     audit_referral(referral, "agreement_item", f"Agreement item added: {kind_.label.lower()}, due {due_on.isoformat()}")
@@ -665,8 +866,9 @@ def record_progress(referral: RestorativeReferral, item: AgreementItem, *, statu
     audit_referral(referral, "agreement_progress", f"Agreement item {item.id}: {status_.label.lower()}")
 
 
-def complete_follow_up(referral: RestorativeReferral, check: FollowUpCheck, *, done_on: date | None, notes: str,
-                       actor: User) -> None:
+def complete_follow_up(
+    referral: RestorativeReferral, check: FollowUpCheck, *, done_on: date | None, notes: str, actor: User
+) -> None:
     if done_on is None or done_on > london_today():
         raise FieldError("done_on", "Enter the date of the check, today or earlier")
     check.done_on, check.notes, check.done_by_id = done_on, (notes or "").strip(), actor.id
@@ -687,14 +889,20 @@ def close(referral: RestorativeReferral, *, outcome: str, closed_on: date | None
 
 def remind_due_follow_ups(today: date) -> int:
     """Tell the facilitators of each follow-up check that is due and not yet done (once per check)."""
-    checks = db.session.scalars(select(FollowUpCheck).where(FollowUpCheck.done_on.is_(None),
-                                                            FollowUpCheck.reminded_at.is_(None),
-                                                            FollowUpCheck.due_on <= today)).all()
+    checks = db.session.scalars(
+        select(FollowUpCheck).where(
+            FollowUpCheck.done_on.is_(None), FollowUpCheck.reminded_at.is_(None), FollowUpCheck.due_on <= today
+        )
+    ).all()
     for check in checks:
         referral = db.session.get(RestorativeReferral, check.referral_id)
         for facilitator in facilitators_of(referral):
-            notify_user(facilitator.user, "A restorative follow-up check is due",
-                        f"A follow-up check of a restorative agreement was due on {check.due_on.isoformat()}.",
-                        link=f"/restorative/{referral.id}", dedupe_key=f"rj-follow-up:{check.id}:{facilitator.user_id}")
+            notify_user(
+                facilitator.user,
+                "A restorative follow-up check is due",
+                f"A follow-up check of a restorative agreement was due on {check.due_on.isoformat()}.",
+                link=f"/restorative/{referral.id}",
+                dedupe_key=f"rj-follow-up:{check.id}:{facilitator.user_id}",
+            )
         check.reminded_at = utcnow()
     return len(checks)

@@ -15,23 +15,31 @@ YES_NO = [("yes", "Yes"), ("no", "No")]
 
 
 class QuestionForm(FlaskForm):
-    text = StringField("Question", filters=[strip_filter],
-                       validators=[DataRequired("Enter the question"), max_length(QUESTION_MAX, "The question")])
-    category = SelectField("Kind of risk", choices=[("", "Choose the kind of risk")] + enum_choices(RiskCategory),
-                           validators=[DataRequired("Choose the kind of risk the question is about")])
+    text = StringField(
+        "Question",
+        filters=[strip_filter],
+        validators=[DataRequired("Enter the question"), max_length(QUESTION_MAX, "The question")],
+    )
+    category = SelectField(
+        "Kind of risk",
+        choices=[("", "Choose the kind of risk")] + enum_choices(RiskCategory),
+        validators=[DataRequired("Choose the kind of risk the question is about")],
+    )
     weight = IntegerField(
         "Score for “yes”",
-        validators=[InputRequired("Enter the score a “yes” adds"),
-                    NumberRange(0, MAX_WEIGHT, f"The score must be between 0 and {MAX_WEIGHT}")],
+        validators=[
+            InputRequired("Enter the score a “yes” adds"),
+            NumberRange(0, MAX_WEIGHT, f"The score must be between 0 and {MAX_WEIGHT}"),
+        ],
     )
-    position = IntegerField("Position in the list", validators=[
-        Optional(), NumberRange(0, 1000, "The position must be between 0 and 1000")])
+    position = IntegerField(
+        "Position in the list", validators=[Optional(), NumberRange(0, 1000, "The position must be between 0 and 1000")]
+    )
     active = BooleanField("Active (asked in new assessments)", default=True)
 
 
 class _AssessmentBase(FlaskForm):
-    notes = TextAreaField("Notes", filters=[strip_filter],
-                          validators=[Optional(), max_length(NOTES_MAX, "The notes")])
+    notes = TextAreaField("Notes", filters=[strip_filter], validators=[Optional(), max_length(NOTES_MAX, "The notes")])
 
 
 def assessment_form(questions, formdata=None):
@@ -41,10 +49,15 @@ def assessment_form(questions, formdata=None):
         pass
 
     for question in questions:
-        setattr(AssessmentForm, f"q_{question.id}", RadioField(
-            question.text, choices=YES_NO,
-            validators=[DataRequired(f"Answer yes or no: {question.text}")],
-        ))
+        setattr(
+            AssessmentForm,
+            f"q_{question.id}",
+            RadioField(
+                question.text,
+                choices=YES_NO,
+                validators=[DataRequired(f"Answer yes or no: {question.text}")],
+            ),
+        )
     return AssessmentForm() if formdata is None else AssessmentForm(formdata=formdata)
 
 

@@ -26,8 +26,7 @@ def _status() -> int:
 @bp.route("/admin/risk-questions")
 @allow(ADMIN)
 def questions():
-    return render_template("risk/questions.html", questions=services.all_questions(),
-                           thresholds=services.THRESHOLDS)
+    return render_template("risk/questions.html", questions=services.all_questions(), thresholds=services.THRESHOLDS)
 
 
 @bp.route("/admin/risk-questions/new", methods=["GET", "POST"])
@@ -43,15 +42,23 @@ def edit_question(question_id: int | None = None):
     if request.method == "GET" and question is not None:
         form.category.data = question.category.value
     if form.validate_on_submit():
-        data = services.QuestionInput(text=form.text.data, category=form.category.data, weight=form.weight.data,
-                                      position=form.position.data, active=form.active.data)
+        data = services.QuestionInput(
+            text=form.text.data,
+            category=form.category.data,
+            weight=form.weight.data,
+            position=form.position.data,
+            active=form.active.data,
+        )
         try:
             saved = services.save_question(question, data)
         except FieldError as error:
             attach_error(form, error)
         else:
-            flash(f"The question “{saved.text}” has been {'added' if question is None else 'saved'}. "
-                  "Past assessments keep the questions they were answered against.", "success")
+            flash(
+                f"The question “{saved.text}” has been {'added' if question is None else 'saved'}. "
+                "Past assessments keep the questions they were answered against.",
+                "success",
+            )
             return redirect(url_for("risk.questions"))
     return render_template("risk/question_form.html", form=form, question=question), _status()
 
@@ -72,16 +79,26 @@ def assess(case_id: int):
     form = assessment_form(questions)
     if form.validate_on_submit():
         try:
-            assessment = services.assess_case(case, questions, answers_of(form, questions), notes=form.notes.data,
-                                              actor=current_user, meeting=meeting)
+            assessment = services.assess_case(
+                case, questions, answers_of(form, questions), notes=form.notes.data, actor=current_user, meeting=meeting
+            )
         except FieldError as error:
             attach_error(form, error)
         else:
-            flash(f"Risk assessed as {assessment.level.label} (a score of {assessment.score} out of "
-                  f"{assessment.max_score}). The case's risk level is now {assessment.level.label}.", "success")
+            flash(
+                f"Risk assessed as {assessment.level.label} (a score of {assessment.score} out of "
+                f"{assessment.max_score}). The case's risk level is now {assessment.level.label}.",
+                "success",
+            )
             return redirect(url_for("cases.show", case_id=case.id))
     return render_template(
-        "risk/assess.html", form=form, case=case, questions=questions, meeting=meeting,
-        latest=services.latest_assessment(case), assessments=services.history(case),
-        thresholds=services.THRESHOLDS, protective_marking="OFFICIAL-SENSITIVE",
+        "risk/assess.html",
+        form=form,
+        case=case,
+        questions=questions,
+        meeting=meeting,
+        latest=services.latest_assessment(case),
+        assessments=services.history(case),
+        thresholds=services.THRESHOLDS,
+        protective_marking="OFFICIAL-SENSITIVE",
     ), _status()

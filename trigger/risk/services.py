@@ -26,15 +26,19 @@ THRESHOLDS: RiskThresholds = DEFAULT_THRESHOLDS
 
 
 def all_questions() -> list[RiskQuestion]:
-    return list(db.session.scalars(
-        select(RiskQuestion).order_by(RiskQuestion.active.desc(), RiskQuestion.position, RiskQuestion.id)
-    ))
+    return list(
+        db.session.scalars(
+            select(RiskQuestion).order_by(RiskQuestion.active.desc(), RiskQuestion.position, RiskQuestion.id)
+        )
+    )
 
 
 def active_questions() -> list[RiskQuestion]:
-    return list(db.session.scalars(
-        select(RiskQuestion).where(RiskQuestion.active.is_(True)).order_by(RiskQuestion.position, RiskQuestion.id)
-    ))
+    return list(
+        db.session.scalars(
+            select(RiskQuestion).where(RiskQuestion.active.is_(True)).order_by(RiskQuestion.position, RiskQuestion.id)
+        )
+    )
 
 
 @dataclass
@@ -47,8 +51,13 @@ class QuestionInput:
 
 
 def _snapshot(question: RiskQuestion) -> dict:
-    return {"text": question.text, "category": question.category.value if question.category else None,
-            "weight": question.weight, "position": question.position, "active": bool(question.active)}
+    return {
+        "text": question.text,
+        "category": question.category.value if question.category else None,
+        "weight": question.weight,
+        "position": question.position,
+        "active": bool(question.active),
+    }
 
 
 def save_question(question: RiskQuestion | None, data: QuestionInput) -> RiskQuestion:
@@ -60,8 +69,11 @@ def save_question(question: RiskQuestion | None, data: QuestionInput) -> RiskQue
         category = RiskCategory(data.category)
     except ValueError:
         raise FieldError("category", "Choose the kind of risk the question is about") from None
-    clash = db.session.scalar(select(RiskQuestion.id).where(
-        func.lower(RiskQuestion.text) == text.lower(), RiskQuestion.id != (question.id if question else -1)))
+    clash = db.session.scalar(
+        select(RiskQuestion.id).where(
+            func.lower(RiskQuestion.text) == text.lower(), RiskQuestion.id != (question.id if question else -1)
+        )
+    )
     if clash is not None:
         raise FieldError("text", "There is already a question with this wording")
     position = data.position
@@ -78,14 +90,24 @@ def save_question(question: RiskQuestion | None, data: QuestionInput) -> RiskQue
     question.position, question.active = position, data.active
     db.session.flush()
     if creating:
-        audit.record("risk_question.created", "risk_question", question.id, f"Added the risk question “{text}”"[:500],
-                     _snapshot(question))
+        audit.record(
+            "risk_question.created",
+            "risk_question",
+            question.id,
+            f"Added the risk question “{text}”"[:500],
+            _snapshot(question),
+        )
     else:
         diff = audit.changes(before, _snapshot(question))
         if diff:
             what = "Deactivated" if diff.get("active") == [True, False] else "Changed"
-            audit.record("risk_question.changed", "risk_question", question.id,
-                         f"{what} the risk question “{text}”"[:500], {"changes": diff})
+            audit.record(
+                "risk_question.changed",
+                "risk_question",
+                question.id,
+                f"{what} the risk question “{text}”"[:500],
+                {"changes": diff},
+            )
     return question
 
 
@@ -93,8 +115,12 @@ def save_question(question: RiskQuestion | None, data: QuestionInput) -> RiskQue
 
 
 #: Built once (the case page asks on every view).
-_LATEST_ASSESSMENT = (select(RiskAssessment).where(RiskAssessment.case_id == bindparam("case_id"))
-                      .order_by(RiskAssessment.assessed_on.desc(), RiskAssessment.id.desc()).limit(1))
+_LATEST_ASSESSMENT = (
+    select(RiskAssessment)
+    .where(RiskAssessment.case_id == bindparam("case_id"))
+    .order_by(RiskAssessment.assessed_on.desc(), RiskAssessment.id.desc())
+    .limit(1)
+)
 
 
 def latest_assessment(case: Case) -> RiskAssessment | None:
@@ -102,10 +128,13 @@ def latest_assessment(case: Case) -> RiskAssessment | None:
 
 
 def history(case: Case) -> list[RiskAssessment]:
-    return list(db.session.scalars(
-        select(RiskAssessment).where(RiskAssessment.case_id == case.id)
-        .order_by(RiskAssessment.assessed_on.desc(), RiskAssessment.id.desc())
-    ))
+    return list(
+        db.session.scalars(
+            select(RiskAssessment)
+            .where(RiskAssessment.case_id == case.id)
+            .order_by(RiskAssessment.assessed_on.desc(), RiskAssessment.id.desc())
+        )
+    )
 
 
 def meeting_of_case(case: Case, meeting_id: int | None) -> Meeting | None:
@@ -116,8 +145,16 @@ def meeting_of_case(case: Case, meeting_id: int | None) -> Meeting | None:
     return meeting if meeting is not None and meeting.case_id == case.id else None
 
 
-def assess_case(case: Case, questions: list[RiskQuestion], answers: dict[int, bool | None], *, notes: str,
-                actor: User, meeting: Meeting | None = None, today: date | None = None) -> RiskAssessment:
+def assess_case(
+    case: Case,
+    questions: list[RiskQuestion],
+    answers: dict[int, bool | None],
+    *,
+    notes: str,
+    actor: User,
+    meeting: Meeting | None = None,
+    today: date | None = None,
+) -> RiskAssessment:
     """Score the answers to `questions` (the active ones the form showed), keep them, and set the case's level.
 
     Raises FieldError on the first unanswered question (the form normally catches that first).
@@ -130,10 +167,23 @@ def assess_case(case: Case, questions: list[RiskQuestion], answers: dict[int, bo
     result = assess([Answer(q.id, q.weight, answers[q.id]) for q in questions], THRESHOLDS)
     level = RiskLevel(result.level.value)
     assessment = RiskAssessment(
-        case_id=case.id, meeting_id=meeting.id if meeting else None, assessed_by_id=actor.id,
-        assessed_on=today or date.today(), level=level, score=result.score, max_score=result.max_score,
-        answers=[{"question_id": q.id, "text": q.text, "category": q.category.value, "weight": q.weight,
-                  "yes": bool(answers[q.id])} for q in questions],
+        case_id=case.id,
+        meeting_id=meeting.id if meeting else None,
+        assessed_by_id=actor.id,
+        assessed_on=today or date.today(),
+        level=level,
+        score=result.score,
+        max_score=result.max_score,
+        answers=[
+            {
+                "question_id": q.id,
+                "text": q.text,
+                "category": q.category.value,
+                "weight": q.weight,
+                "yes": bool(answers[q.id]),
+            }
+            for q in questions
+        ],
         thresholds={"high_from": THRESHOLDS.high_from, "medium_from": THRESHOLDS.medium_from},
         notes=(notes or "").strip(),
     )
@@ -142,12 +192,20 @@ def assess_case(case: Case, questions: list[RiskQuestion], answers: dict[int, bo
     case.risk_level = level
     db.session.flush()
     audit.record(
-        "risk.assessed", "case", case.id,
+        "risk.assessed",
+        "case",
+        case.id,
         f"Risk assessed as {level.label} (score {result.score} of {result.max_score})"
         + (f", was {before.label}" if before and before is not level else ""),
-        {"assessment_id": assessment.id, "level": level.value, "score": result.score,
-         "max_score": result.max_score, "previous_level": before.value if before else None,
-         "meeting_id": assessment.meeting_id},
-        case_id=case.id, actor=actor,
+        {
+            "assessment_id": assessment.id,
+            "level": level.value,
+            "score": result.score,
+            "max_score": result.max_score,
+            "previous_level": before.value if before else None,
+            "meeting_id": assessment.meeting_id,
+        },
+        case_id=case.id,
+        actor=actor,
     )
     return assessment

@@ -27,10 +27,17 @@ def _iso_date(ctx, param, value: str) -> date:
 
 
 @click.command("statistics")
-@click.option("--from", "start", required=True, callback=_iso_date, metavar="YYYY-MM-DD",
-              help="First day counted (e.g. 2026-04-01).")
-@click.option("--to", "end", required=True, callback=_iso_date, metavar="YYYY-MM-DD",
-              help="Last day counted (e.g. 2027-03-31).")
+@click.option(
+    "--from",
+    "start",
+    required=True,
+    callback=_iso_date,
+    metavar="YYYY-MM-DD",
+    help="First day counted (e.g. 2026-04-01).",
+)
+@click.option(
+    "--to", "end", required=True, callback=_iso_date, metavar="YYYY-MM-DD", help="Last day counted (e.g. 2027-03-31)."
+)
 @click.option("--area", default=None, metavar="NAME", help="One area only (its name as in Administration).")
 @click.option("--format", "output_format", type=click.Choice(["csv"]), default="csv", show_default=True)
 def statistics_command(start: date, end: date, area: str | None, output_format: str) -> None:

@@ -29,11 +29,22 @@ def prepare(period, area: Area | None, *, today: date) -> tuple[str, str]:
     org = db.session.get(Organisation, 1)
     title = f"{process_name(org)} statistics: {period.label}"
     html = current_app.jinja_env.get_template(TEMPLATE).render(
-        title=title, lang="en", org_name=org.name if org else "", org_address=lines(org.address) if org else [],
-        logo_data_uri=None, marking="OFFICIAL", draft=False, large_print=False, generated_on=today,
+        title=title,
+        lang="en",
+        org_name=org.name if org else "",
+        org_address=lines(org.address) if org else [],
+        logo_data_uri=None,
+        marking="OFFICIAL",
+        draft=False,
+        large_print=False,
+        generated_on=today,
         case_ref=f"Published statistics {period.start.isoformat()} to {period.end.isoformat()}",
-        period=period, scope=area.name if area is not None else "All areas", rows=rows, total=total,
-        rules=COUNTING_RULES[:4], long_date=long_date,
+        period=period,
+        scope=area.name if area is not None else "All areas",
+        rows=rows,
+        total=total,
+        rules=COUNTING_RULES[:4],
+        long_date=long_date,
     )
     return html, title
 

@@ -25,12 +25,19 @@ def _page(selection, report=None, status=200, problem=None):
     today = london_today()
     restorative = None
     if report is not None:  # the restorative pathway's figures, beside the statutory ones (DOMAIN.md 7a)
-        restorative = restorative_figures(selection.area.id if selection.area is not None else None,
-                                          selection.period.start, selection.period.end)
+        restorative = restorative_figures(
+            selection.area.id if selection.area is not None else None, selection.period.start, selection.period.end
+        )
     return render_template(
-        "statistics/index.html", selection=selection, report=report, areas=services.all_areas(),
-        years=services.years_offered(today), rules=COUNTING_RULES, kind_label=services.kind_label,
-        problem=problem, restorative=restorative,
+        "statistics/index.html",
+        selection=selection,
+        report=report,
+        areas=services.all_areas(),
+        years=services.years_offered(today),
+        rules=COUNTING_RULES,
+        kind_label=services.kind_label,
+        problem=problem,
+        restorative=restorative,
     ), status
 
 
@@ -46,8 +53,11 @@ def _selection():
 
 
 def _described(selection) -> dict:
-    return {"from": selection.period.start.isoformat(), "to": selection.period.end.isoformat(),
-            "area": selection.area.name if selection.area is not None else "All areas"}
+    return {
+        "from": selection.period.start.isoformat(),
+        "to": selection.period.end.isoformat(),
+        "area": selection.area.name if selection.area is not None else "All areas",
+    }
 
 
 @bp.route("/statistics")
@@ -66,8 +76,13 @@ def export_csv():
     if not selection.ok:
         return _page(selection, status=400)
     report = services.build_report(selection.period, selection.area)
-    audit.record("export.statistics", "statistics", None, f"Exported the statistics ({report.period.label}, "
-                 f"{report.scope_label}) as CSV", _described(selection))
+    audit.record(
+        "export.statistics",
+        "statistics",
+        None,
+        f"Exported the statistics ({report.period.label}, {report.scope_label}) as CSV",
+        _described(selection),
+    )
     return _csv(filename("statistics", on=london_today()), services.REPORT_HEADER, services.report_rows(report))
 
 
@@ -78,10 +93,16 @@ def publication_csv():
     if not selection.ok:
         return _page(selection, status=400)
     rows, total = services.statutory_figures(selection.period, selection.area)
-    audit.record("export.statistics_publication", "statistics", None,
-                 f"Exported the published figures ({selection.period.label}) as CSV", _described(selection))
-    return _csv(filename("published-figures", on=london_today()), PUBLICATION_HEADER,
-                services.publication_rows(rows, total))
+    audit.record(
+        "export.statistics_publication",
+        "statistics",
+        None,
+        f"Exported the published figures ({selection.period.label}) as CSV",
+        _described(selection),
+    )
+    return _csv(
+        filename("published-figures", on=london_today()), PUBLICATION_HEADER, services.publication_rows(rows, total)
+    )
 
 
 @bp.route("/statistics/publication.pdf")
@@ -93,10 +114,19 @@ def publication_pdf():
     try:
         pdf = publication.render(selection.period, selection.area, today=london_today())
     except PdfRenderError as error:
-        return _page(selection, services.build_report(selection.period, selection.area), status=503,
-                     problem=f"The PDF could not be made: {error}. The CSV has the same figures.")
-    audit.record("export.statistics_publication", "statistics", None,
-                 f"Exported the published figures ({selection.period.label}) as PDF", _described(selection))
+        return _page(
+            selection,
+            services.build_report(selection.period, selection.area),
+            status=503,
+            problem=f"The PDF could not be made: {error}. The CSV has the same figures.",
+        )
+    audit.record(
+        "export.statistics_publication",
+        "statistics",
+        None,
+        f"Exported the published figures ({selection.period.label}) as PDF",
+        _described(selection),
+    )
     response = Response(pdf, content_type="application/pdf")
     name = filename("published-figures", on=london_today()).removesuffix(".csv") + ".pdf"
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'

@@ -54,8 +54,10 @@ def check_length(period: rules.Period) -> None:
 
 
 def from_args(args: Mapping[str, str], today: date) -> Selection:
-    raw = {key: (args.get(key) or "").strip()[:20] for key in (
-        "area", "period", "year", "from-day", "from-month", "from-year", "to-day", "to-month", "to-year")}
+    raw = {
+        key: (args.get(key) or "").strip()[:20]
+        for key in ("area", "period", "year", "from-day", "from-month", "from-year", "to-day", "to-month", "to-year")
+    }
     selection = Selection(raw=raw)
     area = raw["area"]
     if area and area != "all":

@@ -110,8 +110,10 @@ def years_offered(today: date) -> list[int]:
 
 def _utc_bounds(period: rules.Period) -> tuple[datetime, datetime]:
     """UTC instants that surely enclose the period's London days (a day either side; trimmed in Python)."""
-    return (datetime.combine(period.start - timedelta(days=1), time.min, UTC),
-            datetime.combine(period.end + timedelta(days=2), time.min, UTC))
+    return (
+        datetime.combine(period.start - timedelta(days=1), time.min, UTC),
+        datetime.combine(period.end + timedelta(days=2), time.min, UTC),
+    )
 
 
 def _rows(query):
@@ -132,21 +134,27 @@ def _in_scope(column, area_ids: list[int] | None):
 
 def _applications(period, area_ids) -> list[rules.Application]:
     rows = _rows(
-        select(Case.id, Case.area_id, Case.received_on)
-        .where(Case.received_on.between(period.start, period.end), _in_scope(Case.area_id, area_ids))
+        select(Case.id, Case.area_id, Case.received_on).where(
+            Case.received_on.between(period.start, period.end), _in_scope(Case.area_id, area_ids)
+        )
     )
     return [rules.Application(*row) for row in rows]
 
 
 def _not_met_decisions(period, area_ids) -> list[rules.Decision]:
     not_met = ThresholdDecision.outcome == DecisionOutcome.NOT_MET
-    in_period = (select(ThresholdDecision.case_id)
-                 .where(not_met, ThresholdDecision.decided_on.between(period.start, period.end)))
+    in_period = select(ThresholdDecision.case_id).where(
+        not_met, ThresholdDecision.decided_on.between(period.start, period.end)
+    )
     rows = _rows(
         select(ThresholdDecision.case_id, Case.area_id, ThresholdDecision.decided_on)
         .join(Case, Case.id == ThresholdDecision.case_id)
-        .where(not_met, ThresholdDecision.decided_on <= period.end, ThresholdDecision.case_id.in_(in_period),
-               _in_scope(Case.area_id, area_ids))
+        .where(
+            not_met,
+            ThresholdDecision.decided_on <= period.end,
+            ThresholdDecision.case_id.in_(in_period),
+            _in_scope(Case.area_id, area_ids),
+        )
     )
     return [rules.Decision(case_id, area_id, decided_on, True) for case_id, area_id, decided_on in rows]
 
@@ -154,11 +162,14 @@ def _not_met_decisions(period, area_ids) -> list[rules.Decision]:
 def _closures(period, area_ids) -> list[rules.Closure]:
     decided = exists().where(ThresholdDecision.case_id == Case.id)
     rows = _rows(
-        select(Case.id, Case.area_id, Case.closed_on, decided)
-        .where(Case.closed_on.between(period.start, period.end), _in_scope(Case.area_id, area_ids))
+        select(Case.id, Case.area_id, Case.closed_on, decided).where(
+            Case.closed_on.between(period.start, period.end), _in_scope(Case.area_id, area_ids)
+        )
     )
-    return [rules.Closure(case_id, area_id, closed_on, bool(was_decided))
-            for case_id, area_id, closed_on, was_decided in rows]
+    return [
+        rules.Closure(case_id, area_id, closed_on, bool(was_decided))
+        for case_id, area_id, closed_on, was_decided in rows
+    ]
 
 
 def _meetings(period, area_ids) -> tuple[list[rules.HeldMeeting], list[rules.Referral]]:
@@ -170,16 +181,22 @@ def _meetings(period, area_ids) -> tuple[list[rules.HeldMeeting], list[rules.Ref
     rows = _rows(
         select(Meeting.case_id, Case.area_id, Meeting.id, Meeting.starts_at, has_recommendations)
         .join(Case, Case.id == Meeting.case_id)
-        .where(held, Meeting.starts_at < end, Meeting.case_id.in_(cases_in_period),
-               _in_scope(Case.area_id, area_ids))
+        .where(held, Meeting.starts_at < end, Meeting.case_id.in_(cases_in_period), _in_scope(Case.area_id, area_ids))
     )
-    meetings = [rules.HeldMeeting(case_id, area_id, meeting_id, _london_day(starts_at), bool(recs))
-                for case_id, area_id, meeting_id, starts_at, recs in rows]
-    referrals = [rules.Referral(*row) for row in _rows(
-        select(Escalation.case_id, Escalation.decided_on)
-        .where(Escalation.outcome == EscalationOutcome.UPHELD, Escalation.decided_on <= period.end,
-               Escalation.case_id.in_(cases_in_period))
-    )]
+    meetings = [
+        rules.HeldMeeting(case_id, area_id, meeting_id, _london_day(starts_at), bool(recs))
+        for case_id, area_id, meeting_id, starts_at, recs in rows
+    ]
+    referrals = [
+        rules.Referral(*row)
+        for row in _rows(
+            select(Escalation.case_id, Escalation.decided_on).where(
+                Escalation.outcome == EscalationOutcome.UPHELD,
+                Escalation.decided_on <= period.end,
+                Escalation.case_id.in_(cases_in_period),
+            )
+        )
+    ]
     return meetings, referrals
 
 
@@ -188,9 +205,11 @@ def _deadlines(period, area_ids, areas: list[Area]) -> list[rules.DeadlineRow]:
     rows = _rows(
         select(CaseDeadline.kind, Case.area_id, CaseDeadline.anchor_on, CaseDeadline.due_on, CaseDeadline.met_on)
         .join(Case, Case.id == CaseDeadline.case_id)
-        .where(CaseDeadline.met_on.between(period.start, period.end),
-               CaseDeadline.kind.in_([kind.value for kind in TIMELINESS_KINDS]),
-               _in_scope(Case.area_id, area_ids))
+        .where(
+            CaseDeadline.met_on.between(period.start, period.end),
+            CaseDeadline.kind.in_([kind.value for kind in TIMELINESS_KINDS]),
+            _in_scope(Case.area_id, area_ids),
+        )
     )
     counted: dict[tuple[int, date, date], int | None] = {}  # many deadlines share an area, anchor and day met
 
@@ -204,22 +223,40 @@ def _deadlines(period, area_ids, areas: list[Area]) -> list[rules.DeadlineRow]:
                 counted[key] = None
         return counted[key]
 
-    return [rules.DeadlineRow(kind, due_on, met_on, working_days(area_id, anchor_on, met_on))
-            for kind, area_id, anchor_on, due_on, met_on in rows]
+    return [
+        rules.DeadlineRow(kind, due_on, met_on, working_days(area_id, anchor_on, met_on))
+        for kind, area_id, anchor_on, due_on, met_on in rows
+    ]
 
 
 def _escalations(period, area_ids) -> list[rules.EscalationRow]:
     rows = _rows(
-        select(Escalation.received_on, Escalation.late, Escalation.decision_due_on, Escalation.decided_on,
-               Escalation.outcome)
+        select(
+            Escalation.received_on,
+            Escalation.late,
+            Escalation.decision_due_on,
+            Escalation.decided_on,
+            Escalation.outcome,
+        )
         .join(Case, Case.id == Escalation.case_id)
-        .where(or_(Escalation.received_on.between(period.start, period.end),
-                   Escalation.decided_on.between(period.start, period.end)),
-               _in_scope(Case.area_id, area_ids))
+        .where(
+            or_(
+                Escalation.received_on.between(period.start, period.end),
+                Escalation.decided_on.between(period.start, period.end),
+            ),
+            _in_scope(Case.area_id, area_ids),
+        )
     )
-    return [rules.EscalationRow(received_on, bool(late), due_on, decided_on,
-                                None if outcome is None else outcome is EscalationOutcome.UPHELD)
-            for received_on, late, due_on, decided_on, outcome in rows]
+    return [
+        rules.EscalationRow(
+            received_on,
+            bool(late),
+            due_on,
+            decided_on,
+            None if outcome is None else outcome is EscalationOutcome.UPHELD,
+        )
+        for received_on, late, due_on, decided_on, outcome in rows
+    ]
 
 
 def _actions(period, area_ids) -> list[rules.ActionRow]:
@@ -229,8 +266,9 @@ def _actions(period, area_ids) -> list[rules.ActionRow]:
         .where(Action.status == ActionStatus.COMPLETED, Action.completed_on.between(period.start, period.end))
     )
     if area_ids is not None:
-        query = (query.join(ActionPlan, ActionPlan.id == Action.plan_id)
-                 .join(Case, and_(Case.id == ActionPlan.case_id, Case.area_id.in_(area_ids))))
+        query = query.join(ActionPlan, ActionPlan.id == Action.plan_id).join(
+            Case, and_(Case.id == ActionPlan.case_id, Case.area_id.in_(area_ids))
+        )
     return [rules.ActionRow(*row) for row in _rows(query)]
 
 
@@ -255,9 +293,7 @@ def _no_cycle_collection() -> Iterator[None]:
             gc.enable()
 
 
-
-def statutory_figures(period: rules.Period, area: Area | None = None
-                      ) -> tuple[list[AreaFigures], rules.Figures]:
+def statutory_figures(period: rules.Period, area: Area | None = None) -> tuple[list[AreaFigures], rules.Figures]:
     """The four figures (and withdrawn) per area in scope, by area name, and their total."""
     with _no_cycle_collection():
         return _statutory_figures(period, area)
@@ -268,10 +304,12 @@ def _statutory_figures(period: rules.Period, area: Area | None) -> tuple[list[Ar
     area_ids = [area.id] if area is not None else None
     meetings, referrals = _meetings(period, area_ids)
     per_area, total = rules.statutory_figures(
-        period, [a.id for a in areas],
+        period,
+        [a.id for a in areas],
         applications=_applications(period, area_ids),
         decisions=_not_met_decisions(period, area_ids),
-        meetings=meetings, referrals=referrals,
+        meetings=meetings,
+        referrals=referrals,
         closures=_closures(period, area_ids),
     )
     return [AreaFigures(a.id, a.name, per_area[a.id]) for a in areas], total
@@ -288,9 +326,13 @@ def _build_report(period: rules.Period, area: Area | None) -> Report:
     area_ids = [area.id] if area is not None else None
     rows, total = _statutory_figures(period, area)
     report = Report(
-        period=period, area=area, rows=rows, total=total,
-        timeliness=rules.timeliness(_deadlines(period, area_ids, areas), period,
-                                    [kind.value for kind in TIMELINESS_KINDS]),
+        period=period,
+        area=area,
+        rows=rows,
+        total=total,
+        timeliness=rules.timeliness(
+            _deadlines(period, area_ids, areas), period, [kind.value for kind in TIMELINESS_KINDS]
+        ),
         escalations=rules.escalation_figures(_escalations(period, area_ids), period),
         actions=rules.actions_by_agency(_actions(period, area_ids), period),
     )
@@ -305,17 +347,30 @@ def kind_label(kind: str) -> str:
 def charts(report: Report) -> dict[str, BarChart]:
     """The page's charts by the section they illustrate; each one's figures are also in a table beside it."""
     t = report.total
-    result = {"figures": bar_chart(f"The four statutory figures, {report.scope_label}", [
-        ("Applications", t.applications), ("Threshold not met", t.threshold_not_met),
-        ("Reviews carried out", t.reviews), ("Reviews with recommendations", t.reviews_with_recommendations),
-    ])}
+    result = {
+        "figures": bar_chart(
+            f"The four statutory figures, {report.scope_label}",
+            [
+                ("Applications", t.applications),
+                ("Threshold not met", t.threshold_not_met),
+                ("Reviews carried out", t.reviews),
+                ("Reviews with recommendations", t.reviews_with_recommendations),
+            ],
+        )
+    }
     if report.area is None and report.rows:
         result["areas"] = bar_chart("Applications by area", [(r.name, r.figures.applications) for r in report.rows])
-    result["timeliness"] = bar_chart("Stage deadlines met on time (percentage)", [
-        (kind_label(line.kind), line.percent_on_time) for line in report.timeliness], unit="%")
+    result["timeliness"] = bar_chart(
+        "Stage deadlines met on time (percentage)",
+        [(kind_label(line.kind), line.percent_on_time) for line in report.timeliness],
+        unit="%",
+    )
     if report.actions:
-        result["actions"] = bar_chart("Actions completed on time by agency (percentage)", [
-            (line.agency, line.percent_on_time) for line in report.actions], unit="%")
+        result["actions"] = bar_chart(
+            "Actions completed on time by agency (percentage)",
+            [(line.agency, line.percent_on_time) for line in report.actions],
+            unit="%",
+        )
     return result
 
 
@@ -326,38 +381,48 @@ REPORT_HEADER = ["section", "area", "measure", "value"]
 
 def report_rows(report: Report) -> list[list[object]]:
     """The whole report as long-format rows (one figure a row), for the page's CSV export."""
-    period = [["period", report.scope_label, "from", report.period.start],
-              ["period", report.scope_label, "to", report.period.end]]
+    period = [
+        ["period", report.scope_label, "from", report.period.start],
+        ["period", report.scope_label, "to", report.period.end],
+    ]
     figures = []
     for row in [*report.rows, AreaFigures(None, "All areas", report.total)]:
         f = row.figures
-        figures += [["statutory figures", row.name, "applications", f.applications],
-                    ["statutory figures", row.name, "threshold not met", f.threshold_not_met],
-                    ["statutory figures", row.name, "reviews carried out", f.reviews],
-                    ["statutory figures", row.name, "reviews with recommendations", f.reviews_with_recommendations],
-                    ["statutory figures", row.name, "withdrawn or closed before a decision", f.withdrawn]]
+        figures += [
+            ["statutory figures", row.name, "applications", f.applications],
+            ["statutory figures", row.name, "threshold not met", f.threshold_not_met],
+            ["statutory figures", row.name, "reviews carried out", f.reviews],
+            ["statutory figures", row.name, "reviews with recommendations", f.reviews_with_recommendations],
+            ["statutory figures", row.name, "withdrawn or closed before a decision", f.withdrawn],
+        ]
     scope = report.scope_label
     timeliness = []
     for line in report.timeliness:
         label = kind_label(line.kind)
-        timeliness += [["timeliness", scope, f"{label}: met", line.met],
-                       ["timeliness", scope, f"{label}: met on time", line.on_time],
-                       ["timeliness", scope, f"{label}: percent on time", line.percent_on_time],
-                       ["timeliness", scope, f"{label}: median working days", line.median_working_days],
-                       ["timeliness", scope, f"{label}: not measured", line.not_measured]]
+        timeliness += [
+            ["timeliness", scope, f"{label}: met", line.met],
+            ["timeliness", scope, f"{label}: met on time", line.on_time],
+            ["timeliness", scope, f"{label}: percent on time", line.percent_on_time],
+            ["timeliness", scope, f"{label}: median working days", line.median_working_days],
+            ["timeliness", scope, f"{label}: not measured", line.not_measured],
+        ]
     e = report.escalations
-    escalations = [["escalations", scope, "received", e.received],
-                   ["escalations", scope, "received after the window (accepted late)", e.received_late],
-                   ["escalations", scope, "decided", e.decided],
-                   ["escalations", scope, "upheld", e.upheld],
-                   ["escalations", scope, "not upheld", e.not_upheld],
-                   ["escalations", scope, "decided on time", e.decided_on_time],
-                   ["escalations", scope, "percent decided on time", e.percent_on_time]]
+    escalations = [
+        ["escalations", scope, "received", e.received],
+        ["escalations", scope, "received after the window (accepted late)", e.received_late],
+        ["escalations", scope, "decided", e.decided],
+        ["escalations", scope, "upheld", e.upheld],
+        ["escalations", scope, "not upheld", e.not_upheld],
+        ["escalations", scope, "decided on time", e.decided_on_time],
+        ["escalations", scope, "percent decided on time", e.percent_on_time],
+    ]
     actions = []
     for line in report.actions:
-        actions += [["actions", line.agency, "completed", line.completed],
-                    ["actions", line.agency, "completed on time", line.on_time],
-                    ["actions", line.agency, "percent on time", line.percent_on_time]]
+        actions += [
+            ["actions", line.agency, "completed", line.completed],
+            ["actions", line.agency, "completed on time", line.on_time],
+            ["actions", line.agency, "percent on time", line.percent_on_time],
+        ]
     return period + figures + timeliness + escalations + actions
 
 

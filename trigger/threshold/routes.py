@@ -50,11 +50,15 @@ def edit_policy(area_id: int):
             if saved is None:
                 flash(f"Nothing changed: {area.name}'s threshold policy is as it was.", "info")
             else:
-                flash(f"{area.name}'s threshold policy has been saved as version {saved.version}. "
-                      "It applies to new decisions only.", "success")
+                flash(
+                    f"{area.name}'s threshold policy has been saved as version {saved.version}. "
+                    "It applies to new decisions only.",
+                    "success",
+                )
             return redirect(url_for("threshold.policies"))
-    return render_template("threshold/policy_form.html", form=form, area=area, version=version,
-                           versions=services.policy_versions(area.id)), _status()
+    return render_template(
+        "threshold/policy_form.html", form=form, area=area, version=version, versions=services.policy_versions(area.id)
+    ), _status()
 
 
 @bp.route("/cases/<int:case_id>/threshold", methods=["GET", "POST"])
@@ -75,9 +79,12 @@ def decide(case_id: int):
             form.outcome.data = "met" if advice.evaluation.met else "not-met"
     if form.validate_on_submit():
         data = services.DecisionInput(
-            outcome=form.outcome.data, reasons=form.reasons.data,
-            decision_maker_name=form.decision_maker_name.data, decided_on=form.decided_on.data,
-            difference_reason=form.difference_reason.data or "", vulnerability_reason=form.vulnerability_reason.data or "",
+            outcome=form.outcome.data,
+            reasons=form.reasons.data,
+            decision_maker_name=form.decision_maker_name.data,
+            decided_on=form.decided_on.data,
+            difference_reason=form.difference_reason.data or "",
+            vulnerability_reason=form.vulnerability_reason.data or "",
             letter_includes_evaluation=bool(form.letter_includes_evaluation.data),
         )
         try:
@@ -107,12 +114,16 @@ def same_as(case_id: int, incident_id: int):
     candidates = services.same_day_incidents(case, incident)
     advice = services.advise(case)
     numbers = advice.numbers
-    verdict = next((v for v in advice.evaluation.verdicts if v.incident_id == incident.id), None) \
-        if advice.evaluation else None
+    verdict = (
+        next((v for v in advice.evaluation.verdicts if v.incident_id == incident.id), None)
+        if advice.evaluation
+        else None
+    )
     counted_as = verdict.counted_as if verdict else None
     form = SameIncidentForm()
-    form.same_as_id.choices = [(str(i.id), f"Incident {numbers.get(i.id, i.id)}: {i.description[:80]}")
-                               for i in candidates] + [(SEPARATE, "A separate incident")]
+    form.same_as_id.choices = [
+        (str(i.id), f"Incident {numbers.get(i.id, i.id)}: {i.description[:80]}") for i in candidates
+    ] + [(SEPARATE, "A separate incident")]
     if request.method == "GET":
         form.same_as_id.data = str(counted_as) if counted_as else SEPARATE
     if form.validate_on_submit():
@@ -125,13 +136,26 @@ def same_as(case_id: int, incident_id: int):
             attach_error(form, error)
         else:
             number = numbers.get(incident.id, incident.id)
-            flash(f"Incident {number} is now " + (f"counted once, as incident {numbers.get(int(raw), raw)}."
-                                                  if raw != SEPARATE else "counted as a separate incident."),
-                  "success")
+            flash(
+                f"Incident {number} is now "
+                + (
+                    f"counted once, as incident {numbers.get(int(raw), raw)}."
+                    if raw != SEPARATE
+                    else "counted as a separate incident."
+                ),
+                "success",
+            )
             return redirect(url_for("cases.incidents", case_id=case.id, _anchor="threshold"))
-    return render_template("threshold/same_as.html", form=form, case=case, incident=incident,
-                           candidates=candidates, numbers=numbers, verdict=verdict,
-                           protective_marking="OFFICIAL-SENSITIVE"), _status()
+    return render_template(
+        "threshold/same_as.html",
+        form=form,
+        case=case,
+        incident=incident,
+        candidates=candidates,
+        numbers=numbers,
+        verdict=verdict,
+        protective_marking="OFFICIAL-SENSITIVE",
+    ), _status()
 
 
 @bp.route("/cases/<int:case_id>/same-problem/<int:other_id>", methods=["POST"])
@@ -157,8 +181,13 @@ def same_problem(case_id: int, other_id: int):
     except FieldError as error:
         flash(error.message, "error")
     else:
-        flash(f"{other.reference} is now " + ("counted as about the same problem: complainants are counted across "
-                                              "both applications." if same else
-                                              "no longer counted as about the same problem."), "success")
+        flash(
+            f"{other.reference} is now "
+            + (
+                "counted as about the same problem: complainants are counted across both applications."
+                if same
+                else "no longer counted as about the same problem."
+            ),
+            "success",
+        )
     return redirect(url_for("cases.incidents", case_id=case.id, _anchor="threshold"))
-

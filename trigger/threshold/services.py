@@ -41,8 +41,12 @@ POLICY_FIELDS = AreaThresholdPolicy.POLICY_FIELDS
 
 
 #: Built once (the case page's threshold advice asks on every view).
-_CURRENT_POLICY_ROW = (select(AreaThresholdPolicy).where(AreaThresholdPolicy.area_id == bindparam("area_id"))
-                       .order_by(AreaThresholdPolicy.version.desc()).limit(1))
+_CURRENT_POLICY_ROW = (
+    select(AreaThresholdPolicy)
+    .where(AreaThresholdPolicy.area_id == bindparam("area_id"))
+    .order_by(AreaThresholdPolicy.version.desc())
+    .limit(1)
+)
 
 
 def current_policy_row(area_id: int) -> AreaThresholdPolicy | None:
@@ -56,10 +60,13 @@ def policy_for_area(area_id: int) -> tuple[ThresholdPolicy, int | None]:
 
 
 def policy_versions(area_id: int) -> list[AreaThresholdPolicy]:
-    return list(db.session.scalars(
-        select(AreaThresholdPolicy).where(AreaThresholdPolicy.area_id == area_id)
-        .order_by(AreaThresholdPolicy.version.desc())
-    ))
+    return list(
+        db.session.scalars(
+            select(AreaThresholdPolicy)
+            .where(AreaThresholdPolicy.area_id == area_id)
+            .order_by(AreaThresholdPolicy.version.desc())
+        )
+    )
 
 
 def save_policy(area: Area, values: dict, *, actor: User) -> AreaThresholdPolicy | None:
@@ -76,14 +83,17 @@ def save_policy(area: Area, values: dict, *, actor: User) -> AreaThresholdPolicy
     before, after = dataclasses.asdict(current), dataclasses.asdict(policy)
     if version is not None and before == after:
         return None
-    next_version = (db.session.scalar(
-        select(func.max(AreaThresholdPolicy.version)).where(AreaThresholdPolicy.area_id == area.id)
-    ) or 0) + 1
+    next_version = (
+        db.session.scalar(select(func.max(AreaThresholdPolicy.version)).where(AreaThresholdPolicy.area_id == area.id))
+        or 0
+    ) + 1
     row = AreaThresholdPolicy(area_id=area.id, version=next_version, created_by_id=actor.id, **after)
     db.session.add(row)
     db.session.flush()
     audit.record(
-        "threshold_policy.changed", "area", area.id,
+        "threshold_policy.changed",
+        "area",
+        area.id,
         f"Threshold policy for {area.name} is now version {next_version} (applies to new decisions only)",
         {"version": next_version, "changes": audit.changes(before, after)},
     )
@@ -100,8 +110,10 @@ def threshold_inputs(case: Case) -> list[IncidentInput]:
             id=incident.id,
             occurred_on=incident.occurred_on,
             is_hate=incident.is_hate,
-            reports=tuple(ReportInput(r.agency_id, r.agency.name, r.reported_on, r.agency_reference or "")
-                          for r in incident.reports),
+            reports=tuple(
+                ReportInput(r.agency_id, r.agency.name, r.reported_on, r.agency_reference or "")
+                for r in incident.reports
+            ),
             complainant=incident.complainant_name or None,
             same_as=incident.same_as_id,
             occurred_time=incident.occurred_time,
@@ -117,11 +129,13 @@ def threshold_inputs(case: Case) -> list[IncidentInput]:
 
 def same_problem_links(case: Case) -> list[CaseLink]:
     """The links of `case` the coordinator confirmed as the same problem, from either side."""
-    return list(db.session.scalars(
-        select(CaseLink).where(CaseLink.same_problem,
-                               or_(CaseLink.case_id == case.id, CaseLink.linked_case_id == case.id))
-        .order_by(CaseLink.id)
-    ))
+    return list(
+        db.session.scalars(
+            select(CaseLink)
+            .where(CaseLink.same_problem, or_(CaseLink.case_id == case.id, CaseLink.linked_case_id == case.id))
+            .order_by(CaseLink.id)
+        )
+    )
 
 
 def _linked_applications(case: Case) -> tuple[list[LinkedApplication], frozenset[int]]:
@@ -129,11 +143,18 @@ def _linked_applications(case: Case) -> tuple[list[LinkedApplication], frozenset
     if not ids:
         return [], frozenset()
     others = db.session.scalars(
-        select(Case).where(Case.id.in_(ids))
-        .options(selectinload(Case.incidents).selectinload(Incident.reports)).order_by(Case.id)
+        select(Case)
+        .where(Case.id.in_(ids))
+        .options(selectinload(Case.incidents).selectinload(Incident.reports))
+        .order_by(Case.id)
     ).all()
-    return ([LinkedApplication(other.reference, other.received_on, tuple(threshold_inputs(other)),
-                               other.applicant_name) for other in others], frozenset(ids))
+    return (
+        [
+            LinkedApplication(other.reference, other.received_on, tuple(threshold_inputs(other)), other.applicant_name)
+            for other in others
+        ],
+        frozenset(ids),
+    )
 
 
 def mark_same_problem(case: Case, other_id: int, same: bool) -> Case:
@@ -142,10 +163,14 @@ def mark_same_problem(case: Case, other_id: int, same: bool) -> Case:
     Only a flagged link can be confirmed: the finder (trigger.cases.services.flag_links) is what says two cases
     share an address or a person. Raises FieldError("same_problem") otherwise. Audited on both cases.
     """
-    links = db.session.scalars(select(CaseLink).where(or_(
-        (CaseLink.case_id == case.id) & (CaseLink.linked_case_id == other_id),
-        (CaseLink.case_id == other_id) & (CaseLink.linked_case_id == case.id),
-    ))).all()
+    links = db.session.scalars(
+        select(CaseLink).where(
+            or_(
+                (CaseLink.case_id == case.id) & (CaseLink.linked_case_id == other_id),
+                (CaseLink.case_id == other_id) & (CaseLink.linked_case_id == case.id),
+            )
+        )
+    ).all()
     if not links:
         raise FieldError("same_problem", "Choose a case flagged as possibly linked to this one")
     other = links[0].linked_case if links[0].case_id == case.id else links[0].case
@@ -153,11 +178,20 @@ def mark_same_problem(case: Case, other_id: int, same: bool) -> Case:
         return other
     for link in links:
         link.same_problem = same
-    summary = ("Linked as about the same problem as {}: complainants are counted across both" if same
-               else "No longer counted as about the same problem as {}")
+    summary = (
+        "Linked as about the same problem as {}: complainants are counted across both"
+        if same
+        else "No longer counted as about the same problem as {}"
+    )
     for this, that in ((case, other), (other, case)):
-        audit.record("case.same_problem_changed", "case", this.id, summary.format(that.reference),
-                     {"linked_case_id": that.id, "same_problem": same}, case_id=this.id)
+        audit.record(
+            "case.same_problem_changed",
+            "case",
+            this.id,
+            summary.format(that.reference),
+            {"linked_case_id": that.id, "same_problem": same},
+            case_id=this.id,
+        )
     return other
 
 
@@ -181,8 +215,9 @@ def advise(case: Case) -> Advice:
     linked, linked_ids = _linked_applications(case)
     numbers = number_incidents(inputs)
     try:
-        evaluation = evaluate(inputs, policy, case.received_on, applicant_name=case.applicant_name,
-                              linked=linked, today=date.today())
+        evaluation = evaluate(
+            inputs, policy, case.received_on, applicant_name=case.applicant_name, linked=linked, today=date.today()
+        )
     except ValueError as error:
         return Advice(None, policy, version, str(error), numbers, linked_ids)
     return Advice(evaluation, policy, version, None, numbers, linked_ids)
@@ -198,8 +233,13 @@ def evaluation_snapshot(evaluation: ThresholdEvaluation) -> dict:
         "applicant_reasons": list(evaluation.applicant_reasons),
         "complainants": list(evaluation.complainants),
         "verdicts": [
-            {"incident_id": v.incident_id, "number": v.number, "qualifies": v.qualifies,
-             "reason_code": v.reason_code.value, "reason": v.reason}
+            {
+                "incident_id": v.incident_id,
+                "number": v.number,
+                "qualifies": v.qualifies,
+                "reason_code": v.reason_code.value,
+                "reason": v.reason,
+            }
             for v in evaluation.verdicts
         ],
     }
@@ -231,8 +271,11 @@ def record_decision(case: Case, data: DecisionInput, *, actor: User) -> Threshol
         raise FieldError("outcome", "Choose whether the threshold is met") from None
     target = Stage.THRESHOLD_MET if outcome.is_met else Stage.THRESHOLD_NOT_MET
     # Leaving "escalated" needs the reviewing body's outcome (trigger.escalations), which may refer it back.
-    problem = (f"{case.reference} is escalated: a new decision can be recorded once the reviewing body's "
-               "outcome is recorded" if case.stage is Stage.ESCALATED else transition_problem(case.stage, target))
+    problem = (
+        f"{case.reference} is escalated: a new decision can be recorded once the reviewing body's outcome is recorded"
+        if case.stage is Stage.ESCALATED
+        else transition_problem(case.stage, target)
+    )
     if problem:
         raise FieldError("outcome", problem)
     advice = advise(case)
@@ -254,30 +297,44 @@ def record_decision(case: Case, data: DecisionInput, *, actor: User) -> Threshol
     # An override always differs from the evaluation (it is refused when the evaluation finds the threshold met),
     # and its vulnerability reason is why: asking for a second reason would only make the coordinator repeat it.
     difference_reason = data.difference_reason.strip() or (
-        data.vulnerability_reason.strip() if outcome is DecisionOutcome.MET_BY_OVERRIDE else "")
+        data.vulnerability_reason.strip() if outcome is DecisionOutcome.MET_BY_OVERRIDE else ""
+    )
     if differs and not difference_reason:
         advice_text = "met" if advice.evaluation.met else "not met"
-        raise FieldError("difference_reason",
-                         f"The evaluation says the threshold is {advice_text}: explain why the decision differs")
+        raise FieldError(
+            "difference_reason", f"The evaluation says the threshold is {advice_text}: explain why the decision differs"
+        )
 
     decision = ThresholdDecision(
-        case_id=case.id, outcome=outcome, reasons=data.reasons.strip(),
+        case_id=case.id,
+        outcome=outcome,
+        reasons=data.reasons.strip(),
         vulnerability_reason=data.vulnerability_reason.strip() if outcome is DecisionOutcome.MET_BY_OVERRIDE else "",
-        decision_maker_name=data.decision_maker_name.strip(), decided_by_id=actor.id, decided_on=data.decided_on,
+        decision_maker_name=data.decision_maker_name.strip(),
+        decided_by_id=actor.id,
+        decided_on=data.decided_on,
         evaluation=evaluation_snapshot(advice.evaluation),
         policy={**dataclasses.asdict(advice.policy), "version": advice.policy_version},
-        policy_version=advice.policy_version, differs_from_advice=differs,
+        policy_version=advice.policy_version,
+        differs_from_advice=differs,
         difference_reason=difference_reason if differs else "",
         letter_includes_evaluation=data.letter_includes_evaluation,
     )
     db.session.add(decision)
     db.session.flush()
     audit.record(
-        "threshold.decided", "case", case.id,
+        "threshold.decided",
+        "case",
+        case.id,
         f"{outcome.label}, decided by {decision.decision_maker_name} on {data.decided_on:%d/%m/%Y}"
         + (" (differs from the evaluation)" if differs else ""),
-        {"decision_id": decision.id, "outcome": outcome.value, "differs_from_advice": differs,
-         "advice_met": advice.evaluation.met, "policy_version": advice.policy_version},
+        {
+            "decision_id": decision.id,
+            "outcome": outcome.value,
+            "differs_from_advice": differs,
+            "advice_met": advice.evaluation.met,
+            "policy_version": advice.policy_version,
+        },
         case_id=case.id,
     )
     move_to(case, target, f"Threshold decision: {outcome.label.lower()}", audit_details={"decision_id": decision.id})
@@ -308,15 +365,21 @@ def mark_same_as(case: Case, incident: Incident, same_as_id: int | None, *, numb
         if target is None:
             raise FieldError("same_as_id", "Choose an incident recorded on this case")
         if target.occurred_on != incident.occurred_on:
-            raise FieldError("same_as_id", "Choose an incident on the same date: incidents on different dates "
-                                           "are different incidents")
-        inputs = [dataclasses.replace(i, same_as=same_as_id) if i.id == incident.id else i
-                  for i in threshold_inputs(case)]
+            raise FieldError(
+                "same_as_id",
+                "Choose an incident on the same date: incidents on different dates are different incidents",
+            )
+        inputs = [
+            dataclasses.replace(i, same_as=same_as_id) if i.id == incident.id else i for i in threshold_inputs(case)
+        ]
         problems = check_incidents(inputs)
         if any("loop" in problem for problem in problems):
-            raise FieldError("same_as_id", f"Incident {numbers.get(target.id, target.id)} is already counted as"
-                                           f" incident {numbers.get(incident.id, incident.id)}: marking this one as"
-                                           " the same as it would make a loop")
+            raise FieldError(
+                "same_as_id",
+                f"Incident {numbers.get(target.id, target.id)} is already counted as"
+                f" incident {numbers.get(incident.id, incident.id)}: marking this one as"
+                " the same as it would make a loop",
+            )
         if problems:
             raise FieldError("same_as_id", " ".join(problems))
     before = incident.same_as_id
@@ -326,10 +389,20 @@ def mark_same_as(case: Case, incident: Incident, same_as_id: int | None, *, numb
     incident.same_as_id = same_as_id
     incident.kept_separate = kept_separate
     number = numbers.get(incident.id, incident.id)
-    summary = (f"Marked incident {number} as the same incident as incident {numbers.get(same_as_id, same_as_id)}:"
-               " counted once" if same_as_id is not None else f"Marked incident {number} as a separate incident")
-    audit.record("incident.same_as_changed", "incident", incident.id, summary,
-                 {"same_as_id": [before, same_as_id], "kept_separate": kept_separate,
-                  "occurred_on": incident.occurred_on.isoformat()},
-                 case_id=case.id)
-
+    summary = (
+        f"Marked incident {number} as the same incident as incident {numbers.get(same_as_id, same_as_id)}: counted once"
+        if same_as_id is not None
+        else f"Marked incident {number} as a separate incident"
+    )
+    audit.record(
+        "incident.same_as_changed",
+        "incident",
+        incident.id,
+        summary,
+        {
+            "same_as_id": [before, same_as_id],
+            "kept_separate": kept_separate,
+            "occurred_on": incident.occurred_on.isoformat(),
+        },
+        case_id=case.id,
+    )

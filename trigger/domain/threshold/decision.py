@@ -34,8 +34,9 @@ def _decide(
 
     met = basis is not Basis.NOT_MET
     rules = _rule_lines(count, hate, complainants, policy, people, linked)
-    incident_lines = [(verdict, _incident_line(record, verdict))
-                      for record, verdict in zip(records, verdicts, strict=True)]
+    incident_lines = [
+        (verdict, _incident_line(record, verdict)) for record, verdict in zip(records, verdicts, strict=True)
+    ]
     discretion = [] if met else _discretion_lines(policy)
     return ThresholdEvaluation(
         met=met,
@@ -44,8 +45,7 @@ def _decide(
         basis=basis,
         summary=_summary(basis, count, hate, complainants, policy, linked),
         reasons=(*rules, *(line for _, line in incident_lines), *discretion),
-        applicant_reasons=(*rules, *(line for verdict, line in incident_lines if not verdict.bookkeeping),
-                           *discretion),
+        applicant_reasons=(*rules, *(line for verdict, line in incident_lines if not verdict.bookkeeping), *discretion),
         complainants=people.names,
     )
 
@@ -73,8 +73,9 @@ def _summary(
             " (the area's policy treats one hate incident as enough)."
         )
     if basis is Basis.DISTINCT_COMPLAINANTS:
-        across = (f", counting {_applications(linked.applications)} about the same problem"
-                  if linked.applications else "")
+        across = (
+            f", counting {_applications(linked.applications)} about the same problem" if linked.applications else ""
+        )
         return (
             f"Threshold met: {complainants} different people made complaints in time{across}"
             f" (the area's policy treats {policy.distinct_complainants} as enough)."
@@ -86,9 +87,7 @@ def _rule_lines(
     count: int, hate: _Group | None, complainants: int, policy: ThresholdPolicy, people: _People, linked: _Linked
 ) -> list[str]:
     occasions = " (incidents on separate occasions only)" if policy.require_separate_occasions else ""
-    lines = [
-        f"Qualifying complaints: {count}{occasions}; the area's policy requires {policy.qualifying_complaints}."
-    ]
+    lines = [f"Qualifying complaints: {count}{occasions}; the area's policy requires {policy.qualifying_complaints}."]
     if policy.hate_incident_suffices:
         lines.append(
             f"Incident {hate.number} on {format_date(hate.occurred_on)} is a hate incident reported in time;"
@@ -103,8 +102,10 @@ def _rule_lines(
         if linked.applications:
             more = complainants - people_here
             here = "1 person" if people_here == 1 else f"{people_here} people"
-            counted += (f": {here} on this application{named} and {more} more on"
-                        f" {_applications(linked.applications)} linked as about the same problem")
+            counted += (
+                f": {here} on this application{named} and {more} more on"
+                f" {_applications(linked.applications)} linked as about the same problem"
+            )
         else:
             counted += named
         lines.append(

@@ -43,8 +43,9 @@ def evaluate(
     numbers = {record.id: n for n, record in enumerate(records, start=1)}
     problems = validate(records, today=date.today() if today is None else today)
     if problems:
-        raise ValueError("Cannot evaluate the threshold: " + " ".join(_described(p, records, numbers)
-                                                                     for p in problems))
+        raise ValueError(
+            "Cannot evaluate the threshold: " + " ".join(_described(p, records, numbers) for p in problems)
+        )
     applicant_key = normalise_name(applicant_name)
     names = _display_names(records, applicant_key)
     groups, links, copies = _merge(records, numbers, applicant_key)
@@ -54,7 +55,8 @@ def evaluate(
 
     by_id = {record.id: record for record in records}
     verdicts = tuple(
-        verdicts_by_id[record.id] if record.id in verdicts_by_id
+        verdicts_by_id[record.id]
+        if record.id in verdicts_by_id
         else _copy_verdict(record, by_id[_root_id(record.id, links)], numbers, automatic=record.id in copies)
         for record in records
     )
@@ -83,7 +85,9 @@ def _copy_verdict(
 ) -> IncidentVerdict:
     if automatic:
         return IncidentVerdict(
-            incident_id=record.id, qualifies=False, reason_code=ReasonCode.IDENTICAL_COPY,
+            incident_id=record.id,
+            qualifies=False,
+            reason_code=ReasonCode.IDENTICAL_COPY,
             reason=(
                 f"Recorded more than once: identical in every detail to incident {numbers[root.id]}, so it is"
                 f" counted once, as incident {numbers[root.id]}. If it was a separate incident, the coordinator"
@@ -110,8 +114,13 @@ def _linked_people(linked: Sequence[LinkedApplication], policy: ThresholdPolicy,
     unevaluated = 0
     for n, application in enumerate(sorted(linked, key=lambda a: a.reference)):
         try:
-            result = evaluate(application.incidents, policy, application.application_date,
-                              applicant_name=application.applicant_name, today=today)
+            result = evaluate(
+                application.incidents,
+                policy,
+                application.application_date,
+                applicant_name=application.applicant_name,
+                today=today,
+            )
         except ValueError:
             unevaluated += 1
             continue

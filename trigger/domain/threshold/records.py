@@ -118,8 +118,7 @@ def _merge(
     records: Sequence[IncidentInput], numbers: dict[IncidentId, int], applicant_key: str
 ) -> tuple[list[_Group], dict[IncidentId, IncidentId | None], dict[IncidentId, IncidentId]]:
     copies = _identical_copies(records, applicant_key)
-    links = {record.id: record.same_as if record.same_as is not None else copies.get(record.id)
-             for record in records}
+    links = {record.id: record.same_as if record.same_as is not None else copies.get(record.id) for record in records}
     members: dict[IncidentId, list[IncidentInput]] = {}
     for record in records:
         root = _root_id(record.id, links)
@@ -132,15 +131,17 @@ def _merge(
         reports: dict[tuple, ReportInput] = {}
         for report in sorted((r for member in group for r in member.reports), key=_report_key):
             reports.setdefault((str(report.agency_id), report.reported_on), report)
-        groups.append(_Group(
-            incident_id=root,
-            number=numbers[root],
-            occurred_on=by_id[root].occurred_on,
-            occurred_time=by_id[root].occurred_time,
-            is_hate=any(member.is_hate for member in group),
-            reports=tuple(reports.values()),
-            complainants=frozenset(_person_key(member.complainant, applicant_key) for member in group),
-        ))
+        groups.append(
+            _Group(
+                incident_id=root,
+                number=numbers[root],
+                occurred_on=by_id[root].occurred_on,
+                occurred_time=by_id[root].occurred_time,
+                is_hate=any(member.is_hate for member in group),
+                reports=tuple(reports.values()),
+                complainants=frozenset(_person_key(member.complainant, applicant_key) for member in group),
+            )
+        )
     return sorted(groups, key=lambda g: g.number), links, copies
 
 

@@ -41,9 +41,7 @@ def _assess(group: _Group, policy: ThresholdPolicy, application_date: date) -> I
         )
 
     deadline = add_months(occurred, policy.reporting_rule_months)
-    reported_in_time = [
-        r for r in before_application if not policy.enforce_reporting_rule or r.reported_on <= deadline
-    ]
+    reported_in_time = [r for r in before_application if not policy.enforce_reporting_rule or r.reported_on <= deadline]
     if not reported_in_time:
         first = before_application[0]
         return verdict(
@@ -71,9 +69,7 @@ def _assess(group: _Group, policy: ThresholdPolicy, application_date: date) -> I
     return verdict(ReasonCode.QUALIFIES, _qualifies_reason(group, counted, policy, application_date), counted)
 
 
-def _qualifies_reason(
-    group: _Group, counted: ReportInput, policy: ThresholdPolicy, application_date: date
-) -> str:
+def _qualifies_reason(group: _Group, counted: ReportInput, policy: ThresholdPolicy, application_date: date) -> str:
     days = (counted.reported_on - group.occurred_on).days
     timing = (
         f"within {_months(policy.reporting_rule_months)}"
@@ -86,10 +82,13 @@ def _qualifies_reason(
         f" {_months(policy.window_months)} of that report."
     )
     # Each other agency and date once, however many copies of the incident recorded it.
-    others = list(dict.fromkeys(
-        f"{r.agency_name} on {format_date(r.reported_on)}" for r in group.reports
-        if (r.agency_name, r.reported_on) != (counted.agency_name, counted.reported_on)
-    ))
+    others = list(
+        dict.fromkeys(
+            f"{r.agency_name} on {format_date(r.reported_on)}"
+            for r in group.reports
+            if (r.agency_name, r.reported_on) != (counted.agency_name, counted.reported_on)
+        )
+    )
     if others:
         reason += f" Also reported to {'; '.join(others)}: one incident reported to several agencies counts once."
     return reason

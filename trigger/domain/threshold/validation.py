@@ -46,8 +46,10 @@ def validate(incidents: Sequence[IncidentInput], *, today: date | None) -> list[
                 problems.append(Problem(here, REPORT_IN_FUTURE))
             elif report.reported_on < incident.occurred_on:
                 problems.append(Problem(here, REPORT_BEFORE_INCIDENT))
-    problems.extend(Problem(("incidents", incident_id, "same_as"), message)
-                    for incident_id, message in _structure_problems(incidents))
+    problems.extend(
+        Problem(("incidents", incident_id, "same_as"), message)
+        for incident_id, message in _structure_problems(incidents)
+    )
     return problems
 
 
