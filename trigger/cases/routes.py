@@ -137,10 +137,10 @@ def _section(case_id: int):
     return case
 
 
-def _threshold_context(case) -> dict:
+def _case_context(case) -> dict:
+    """What the summary and the incidents section both show: linked cases and what this person may do."""
     manage = can_manage_case(current_user, case)
     return dict(
-        advice=advise(case),
         links=services.links_of(case, current_user),
         can_manage=manage,
         can_decide=manage
@@ -148,6 +148,11 @@ def _threshold_context(case) -> dict:
         and any(s in DECISION_STAGES for s in next_stages(case.stage)),
         can_correct=can_correct_case(current_user, case),
     )
+
+
+def _threshold_context(case) -> dict:
+    """The incidents section's: the above and the threshold check (evaluating every incident and report)."""
+    return dict(advice=advise(case), **_case_context(case))
 
 
 def _summary_context(case) -> dict:
@@ -167,7 +172,7 @@ def show(case_id: int):
     if request.args.get("timeline") == "all":  # the single long page's "Show the whole timeline" link, kept
         return timeline(case_id)
     case = _section(case_id)
-    context = _threshold_context(case)
+    context = _case_context(case)  # the summary shows no threshold check: it is the incidents section's
     return render_template(
         "cases/show.html",
         case=case,
