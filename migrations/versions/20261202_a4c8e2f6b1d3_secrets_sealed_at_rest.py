@@ -10,10 +10,10 @@ Create Date: 2026-12-02 11:40:00
 
 """
 
-from contextlib import contextmanager
-
 from alembic import op
 import sqlalchemy as sa
+
+from trigger.schema_changes import foreign_keys_off_on_sqlite
 
 
 # revision identifiers, used by Alembic.
@@ -26,33 +26,6 @@ _USERS = sa.table("users", sa.column("id", sa.Integer), sa.column("totp_secret",
 _AGENCIES = sa.table("agencies", sa.column("id", sa.Integer), sa.column("sso_client_secret", sa.Text))
 
 
-@contextmanager
-def _foreign_keys_off_on_sqlite():
-    """SQLite rebuilds `users` and `agencies` to widen a column (batch mode). Dropping the old table with foreign
-    keys on (trigger.extensions turns them on) is refused, or would cascade to the rows that refer to it, so they
-    are turned off for the rebuild; if SQLite still ignores that on a database with people, stop before the
-    rebuild."""
-    bind = op.get_bind()
-    if bind.dialect.name != "sqlite":
-        yield
-        return
-    dbapi_connection = bind.connection.dbapi_connection
-    if dbapi_connection.in_transaction:
-        # The migrations before this one in the same run (or this one's own updates) left the driver's transaction
-        # open, and SQLite ignores PRAGMA foreign_keys inside one: commit what is done so far first.
-        dbapi_connection.commit()
-    op.execute("PRAGMA foreign_keys=OFF")
-    if (
-        bind.exec_driver_sql("PRAGMA foreign_keys").scalar()
-        and bind.exec_driver_sql("SELECT count(*) FROM users").scalar()
-    ):
-        raise RuntimeError("SQLite could not turn foreign keys off to rebuild the users table; nothing was changed.")
-    try:
-        yield
-    finally:
-        op.execute("PRAGMA foreign_keys=ON")
-
-
 def _convert(change) -> None:
     connection = op.get_bind()
     for table, column in ((_USERS, _USERS.c.totp_secret), (_AGENCIES, _AGENCIES.c.sso_client_secret)):
@@ -62,7 +35,7 @@ def _convert(change) -> None:
 
 
 def upgrade():
-    with _foreign_keys_off_on_sqlite():
+    with foreign_keys_off_on_sqlite(op):
         with op.batch_alter_table("users") as batch:
             batch.alter_column(
                 "totp_secret", existing_type=sa.String(length=64), type_=sa.String(length=255), existing_nullable=True
@@ -84,7 +57,7 @@ def downgrade():
     from trigger.secrets_at_rest import reveal
 
     _convert(reveal)
-    with _foreign_keys_off_on_sqlite():
+    with foreign_keys_off_on_sqlite(op):
         with op.batch_alter_table("agencies") as batch:
             batch.alter_column(
                 "sso_client_secret",

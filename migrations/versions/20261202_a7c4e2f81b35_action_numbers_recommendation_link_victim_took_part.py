@@ -14,6 +14,8 @@ Create Date: 2026-12-02 11:15:00
 from alembic import op
 import sqlalchemy as sa
 
+from trigger.schema_changes import foreign_keys_off_on_sqlite
+
 
 # revision identifiers, used by Alembic.
 revision = "a7c4e2f81b35"
@@ -25,46 +27,50 @@ TOOK_PART = ("in-person", "phone-or-video", "written-statement", "through-an-adv
 
 
 def upgrade():
-    with op.batch_alter_table("actions") as batch:
-        batch.add_column(sa.Column("number", sa.Integer(), nullable=True))
-        batch.add_column(sa.Column("recommendation_id", sa.Integer(), nullable=True))
-    # The existing actions of each plan, numbered in the order they were added (portable SQL: SQLite and PostgreSQL).
-    op.execute(
-        "UPDATE actions SET number = (SELECT COUNT(*) FROM actions AS earlier "
-        "WHERE earlier.plan_id = actions.plan_id AND earlier.id <= actions.id)"
-    )
-    with op.batch_alter_table("actions") as batch:
-        batch.alter_column("number", existing_type=sa.Integer(), nullable=False)
-        batch.create_check_constraint(op.f("ck_actions_number_positive"), "number >= 1")
-        batch.create_unique_constraint(batch.f("uq_actions_plan_id_number"), ["plan_id", "number"])
-        batch.create_foreign_key(
-            batch.f("fk_actions_recommendation_id_recommendations"),
-            "recommendations",
-            ["recommendation_id"],
-            ["id"],
-            ondelete="SET NULL",
+    # Rebuilding actions and meetings on SQLite must not cascade to their updates, attendees, minutes...
+    with foreign_keys_off_on_sqlite(op):
+        with op.batch_alter_table("actions") as batch:
+            batch.add_column(sa.Column("number", sa.Integer(), nullable=True))
+            batch.add_column(sa.Column("recommendation_id", sa.Integer(), nullable=True))
+        # The existing actions of each plan, numbered in the order they were added (portable SQL: SQLite and PostgreSQL).
+        op.execute(
+            "UPDATE actions SET number = (SELECT COUNT(*) FROM actions AS earlier "
+            "WHERE earlier.plan_id = actions.plan_id AND earlier.id <= actions.id)"
         )
-        batch.create_index(batch.f("ix_actions_recommendation_id"), ["recommendation_id"], unique=False)
-    with op.batch_alter_table("meetings") as batch:
-        batch.add_column(
-            sa.Column(
-                "victim_took_part",
-                sa.Enum(*TOOK_PART, name="victim_took_part", native_enum=False, create_constraint=True, length=40),
-                nullable=True,
+        with op.batch_alter_table("actions") as batch:
+            batch.alter_column("number", existing_type=sa.Integer(), nullable=False)
+            batch.create_check_constraint(op.f("ck_actions_number_positive"), "number >= 1")
+            batch.create_unique_constraint(batch.f("uq_actions_plan_id_number"), ["plan_id", "number"])
+            batch.create_foreign_key(
+                batch.f("fk_actions_recommendation_id_recommendations"),
+                "recommendations",
+                ["recommendation_id"],
+                ["id"],
+                ondelete="SET NULL",
             )
-        )
-        batch.add_column(sa.Column("victim_took_part_note", sa.Text(), nullable=False, server_default=""))
+            batch.create_index(batch.f("ix_actions_recommendation_id"), ["recommendation_id"], unique=False)
+        with op.batch_alter_table("meetings") as batch:
+            batch.add_column(
+                sa.Column(
+                    "victim_took_part",
+                    sa.Enum(*TOOK_PART, name="victim_took_part", native_enum=False, create_constraint=True, length=40),
+                    nullable=True,
+                )
+            )
+            batch.add_column(sa.Column("victim_took_part_note", sa.Text(), nullable=False, server_default=""))
 
 
 def downgrade():
-    with op.batch_alter_table("meetings") as batch:
-        batch.drop_constraint(op.f("ck_meetings_victim_took_part"), type_="check")
-        batch.drop_column("victim_took_part_note")
-        batch.drop_column("victim_took_part")
-    with op.batch_alter_table("actions") as batch:
-        batch.drop_index(batch.f("ix_actions_recommendation_id"))
-        batch.drop_constraint(batch.f("fk_actions_recommendation_id_recommendations"), type_="foreignkey")
-        batch.drop_constraint(batch.f("uq_actions_plan_id_number"), type_="unique")
-        batch.drop_constraint(op.f("ck_actions_number_positive"), type_="check")
-        batch.drop_column("recommendation_id")
-        batch.drop_column("number")
+    # Rebuilding actions and meetings on SQLite must not cascade to their updates, attendees, minutes...
+    with foreign_keys_off_on_sqlite(op):
+        with op.batch_alter_table("meetings") as batch:
+            batch.drop_constraint(op.f("ck_meetings_victim_took_part"), type_="check")
+            batch.drop_column("victim_took_part_note")
+            batch.drop_column("victim_took_part")
+        with op.batch_alter_table("actions") as batch:
+            batch.drop_index(batch.f("ix_actions_recommendation_id"))
+            batch.drop_constraint(batch.f("fk_actions_recommendation_id_recommendations"), type_="foreignkey")
+            batch.drop_constraint(batch.f("uq_actions_plan_id_number"), type_="unique")
+            batch.drop_constraint(op.f("ck_actions_number_positive"), type_="check")
+            batch.drop_column("recommendation_id")
+            batch.drop_column("number")

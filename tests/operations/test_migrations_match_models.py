@@ -58,3 +58,42 @@ def test_an_upgrade_that_rebuilds_a_sqlite_table_gathers_its_planner_statistics_
         assert db.session.execute(text("SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'users'")).scalar()
         db.session.remove()
         db.engine.dispose()
+
+
+def test_downgrading_and_upgrading_the_days_migrations_on_sqlite_keeps_every_row(tmp_path):
+    """The migrations that rebuild `actions`, `meetings`, `users` and `agencies` on SQLite (batch mode: copy, drop,
+    rename) run with foreign keys off: with them on, dropping `actions` deleted its updates (ON DELETE CASCADE)
+    and dropping `meetings` its attendees and minutes. The demo county's stories have all of those."""
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import text
+
+    from tests.conftest import build_app
+    from trigger.extensions import db
+
+    tables = ("action_updates", "actions", "meeting_attendees", "minute_items", "recommendations", "users")
+    app = build_app(f"sqlite:///{tmp_path / 'demo.db'}")
+    with app.app_context():
+        upgrade()
+        result = app.test_cli_runner().invoke(args=["demo", "load"])
+        assert result.exit_code == 0, result.output
+        db.session.execute(  # the demo's actions have no progress updates yet: one, for the cascade to reach
+            text(
+                "INSERT INTO action_updates (action_id, author_id, note, status_from, status_to, reason, "
+                "action_version, created_at) SELECT id, 1, 'Visited.', 'not-started', 'in-progress', '', 1, "
+                "'2026-12-01' FROM actions LIMIT 1"
+            )
+        )
+        db.session.commit()
+
+        def counts():
+            db.session.remove()
+            return {t: db.session.execute(text(f"SELECT count(*) FROM {t}")).scalar() for t in tables}
+
+        before = counts()
+        assert all(before.values()), before  # the demo has rows in each
+        downgrade(revision="a4c8e2f6b1d3")  # a7c4e2f81b35 rebuilds actions and meetings
+        assert counts() == before
+        upgrade()
+        assert counts() == before
+        db.session.remove()
+        db.engine.dispose()
