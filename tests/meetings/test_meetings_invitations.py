@@ -24,6 +24,13 @@ def world(make_user, make_agency, make_area):
     world.area_council_rep = make_user(
         Role.AGENCY_REP, agency=world.area_council, name="Ada Areacouncil", email="ada@severnvale.example"
     )
+    # A council whose name merely contains the area's name is another district's.
+    world.north_council_rep = make_user(
+        Role.AGENCY_REP,
+        agency=make_agency("North Severn Vale District Council", AgencyType.COUNCIL),
+        name="Nora North",
+        email="nora@northsevernvale.example",
+    )
     world.other_council_rep = make_user(
         Role.AGENCY_REP,
         agency=make_agency("Otherford District Council", AgencyType.COUNCIL),
@@ -61,7 +68,7 @@ def test_the_agencies_this_case_involves_are_proposed_and_ticked_others_stay_add
     assert "Ada Areacouncil" in proposed and "Proposed because it is the council for this area." in proposed
     assert " checked" in checkbox(html, "PC Pat Rep") and " checked" in checkbox(html, "Ada Areacouncil")
     # Every other council in the county, and the other partners, can still be added, unticked.
-    for name in ("Oscar Otherford", "Cath Council", "Yusuf Youth"):
+    for name in ("Oscar Otherford", "Nora North", "Cath Council", "Yusuf Youth"):
         assert name not in proposed and name in others
         assert " checked" not in checkbox(html, name)
     assert "Old Homes is inactive and cannot be invited" in proposed  # reported to, but inactive: explained

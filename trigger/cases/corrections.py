@@ -19,13 +19,13 @@ from datetime import date, time
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import select
 
 from trigger import audit
 from trigger.cases.services import normalise_postcode, phone_key
-from trigger.extensions import db
+from trigger.deadlines.dates import london_today
 from trigger.forms import FieldError
-from trigger.models import AnonymisedCase, Case, ContactMethod, HowReported, Incident, PreferredFormat, User
+from trigger.governance.retention import is_anonymised
+from trigger.models import Case, ContactMethod, HowReported, Incident, PreferredFormat, User
 
 #: The applicant's details that can be corrected, with the words the audit summary uses for each.
 APPLICANT_FIELDS = {
@@ -111,7 +111,7 @@ class Correction:
 
 
 def _check(case: Case, reason: str, before: dict, expected_token: str) -> str:
-    if db.session.scalar(select(AnonymisedCase.case_id).where(AnonymisedCase.case_id == case.id)) is not None:
+    if is_anonymised(case.id):
         raise FieldError("reason", "This case has been anonymised: its details can no longer be corrected")
     reason = (reason or "").strip()
     if not reason:
@@ -186,7 +186,7 @@ def correct_incident(
                 "occurred_on",
                 f"The incident's date must be on or before the date it was reported to {report.agency.name}",
             )
-        if entry["reported_on"] > date.today():
+        if entry["reported_on"] > london_today():
             raise FieldError("occurred_on", "A date reported must be today or in the past")
     after = {name: _plain(values[name]) for name in INCIDENT_FIELDS}
     for number_, entry in enumerate(reports[: len(incident.reports)], start=1):

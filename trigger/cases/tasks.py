@@ -12,6 +12,7 @@ from datetime import datetime
 from flask import url_for
 from sqlalchemy import exists, func, select
 
+from trigger.authz import visible_meetings
 from trigger.domain.case_tasks import CaseFacts, MeetingFacts, Task, TaskKey, tasks_for
 from trigger.extensions import db
 from trigger.models import (
@@ -55,6 +56,8 @@ def task_facts(case: Case, viewer: User, now: datetime | None = None) -> tuple[C
         .order_by(Meeting.starts_at.desc(), Meeting.id.desc())
         .limit(1)
     )
+    if meeting is not None and not visible_meetings(viewer, case, [meeting]):
+        meeting = None  # deny by default: a meeting the reader may not open tells their list nothing
     meeting_facts = None
     if meeting is not None:
         attendees, uninvited = db.session.execute(

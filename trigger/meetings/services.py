@@ -606,7 +606,11 @@ def involved_agencies(case: Case) -> dict[int, list[str]]:
         councils = db.session.execute(
             select(Agency.id, Agency.name).where(Agency.agency_type == AgencyType.COUNCIL, Agency.active.is_(True))
         )
-        add([agency_id for agency_id, name in councils if area_name in name.lower()], "it is the council for this area")
+        # "Severnbury District Council" for the area Severnbury; never "North Severnbury District Council".
+        add(
+            [agency_id for agency_id, name in councils if name.lower().startswith(area_name + " ")],
+            "it is the council for this area",
+        )
     return why
 
 
