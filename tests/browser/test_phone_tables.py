@@ -1,17 +1,21 @@
 """Staff pages on a phone (390 x 844): nothing scrolls sideways, the tables read as stacked rows with each
 value under its column's name, and axe finds nothing serious. The data is the demo county's case stories.
 
-One browser journey (CI time): the coordinator's pages, an agency representative's, then the administrator's."""
+One browser journey (CI time): the coordinator's pages (cases, meetings, escalations, restorative justice), an
+agency representative's (their actions and sign-ins), then the administrator's (settings, questions, policies)."""
 
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from sqlalchemy import select
 
 from tests.browser.conftest import assert_accessible
 from trigger.extensions import db
-from trigger.models import Case, User
+from trigger.models import Area, AreaClosureDay, AreaTimescalePolicy, Case, User
+from trigger.models.area_policies import TIMESCALE_FIELDS
+from trigger.models.restorative import AgreementItem
 
 WIDTH = 390
 
@@ -66,10 +70,22 @@ def test_staff_tables_fit_a_phone(app, live_server, browser):
         _labelled(coordinator, "Stage")  # each value is labelled with its column when the rows are stacked
         _fits(coordinator, f"{live_server}/cases/{live.id}/plan")
         _fits(coordinator, f"{live_server}/cases/{live.id}/documents")
+        _fits(coordinator, f"{live_server}/cases/{live.id}/meetings")
+        _labelled(coordinator, "Chair")
+        _fits(coordinator, live_server + "/escalations")
+        _labelled(coordinator, "Reviewing body")
+        referral_id = db.session.scalar(select(AgreementItem.referral_id).limit(1))  # one with an agreement
+        _fits(coordinator, f"{live_server}/restorative/{referral_id}")
+        _labelled(coordinator, "Consent now")
+        assert coordinator.locator("#agreement td[data-label='Progress']").count() >= 1
+        _fits(coordinator, live_server + "/restorative/figures")
+        _labelled(coordinator, "Number")
         coordinator.context.clear_cookies()
         police = _sign_in(context, live_server, "police@demo.example", passwords["police@demo.example"])
         _fits(police, live_server + "/my-actions")
         assert "Patrol the close" in police.locator("main").inner_text()
+        _fits(police, live_server + "/account/sessions")  # the reader's own sign-ins, with the browser's name
+        _labelled(police, "Browser")
         police.context.clear_cookies()
         admin = _sign_in(context, live_server, "admin@demo.example", passwords["admin@demo.example"])
         _administration_fits(admin, live_server)
@@ -91,6 +107,20 @@ def _administration_fits(admin, base: str) -> None:
     _labelled(admin, "Contact email")
     _fits(admin, base + "/admin/areas")
     _labelled(admin, "Bank holidays")
+    area = db.session.scalar(select(Area).order_by(Area.name).limit(1))  # the demo has no closures nor timescales
+    db.session.add(AreaClosureDay(area_id=area.id, day=date(2026, 12, 29), reason="Offices closed over Christmas"))
+    db.session.add(AreaTimescalePolicy(area_id=area.id, version=1, **{name: 10 for name in TIMESCALE_FIELDS}))
+    db.session.commit()
+    _fits(admin, f"{base}/admin/areas/{area.id}/closures")
+    _labelled(admin, "Reason")
+    _fits(admin, f"{base}/admin/areas/{area.id}/timescales")
+    _labelled(admin, "Version")
+    _fits(admin, base + "/admin/threshold-policies")
+    _labelled(admin, "Current policy")
+    _fits(admin, base + "/admin/risk-questions")
+    _labelled(admin, "Kind of risk")
+    _fits(admin, base + "/admin/restorative-questions")
+    _labelled(admin, "A concern when")
     _fits(admin, base + "/admin/audit")
     _labelled(admin, "Who")
     _fits(admin, base + "/statistics")
