@@ -16,6 +16,7 @@ from trigger.extensions import db
 from trigger.models import Area, AreaClosureDay, AreaTimescalePolicy, Case, User
 from trigger.models.area_policies import TIMESCALE_FIELDS
 from trigger.models.restorative import AgreementItem
+from trigger.models.risk import RiskCategory, RiskQuestion
 
 WIDTH = 390
 
@@ -110,6 +111,9 @@ def _administration_fits(admin, base: str) -> None:
     area = db.session.scalar(select(Area).order_by(Area.name).limit(1))  # the demo has no closures nor timescales
     db.session.add(AreaClosureDay(area_id=area.id, day=date(2026, 12, 29), reason="Offices closed over Christmas"))
     db.session.add(AreaTimescalePolicy(area_id=area.id, version=1, **{name: 10 for name in TIMESCALE_FIELDS}))
+    if db.session.scalar(select(RiskQuestion.id).limit(1)) is None:
+        # The migration's risk questions are gone when an earlier test emptied the tables.
+        db.session.add(RiskQuestion(text="Is the victim vulnerable?", category=list(RiskCategory)[0]))
     db.session.commit()
     _fits(admin, f"{base}/admin/areas/{area.id}/closures")
     _labelled(admin, "Reason")
