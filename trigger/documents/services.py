@@ -325,7 +325,7 @@ def next_filename(case: Case, kind: DocumentKind) -> str:
     current = db.session.scalar(
         select(func.max(IssuedDocument.version)).where(IssuedDocument.case_id == case.id, IssuedDocument.kind == kind)
     )
-    return f"{kind.value}-v{(current or 0) + 1}.pdf"
+    return IssuedDocument.filename_for(kind, (current or 0) + 1)
 
 
 def email_to_applicant(document: IssuedDocument, case: Case) -> None:

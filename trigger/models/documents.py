@@ -190,7 +190,12 @@ class IssuedDocument(Base):
 
     @property
     def filename(self) -> str:
-        return f"{self.kind.value}-v{self.version}.pdf"
+        return self.filename_for(self.kind, self.version)
+
+    @staticmethod
+    def filename_for(kind: DocumentKind, version: int) -> str:
+        """The file name of version ``version`` of ``kind`` (the download's, and the preview's before it exists)."""
+        return f"{kind.value}-v{version}.pdf"
 
 
 @event.listens_for(IssuedDocument, "before_update")
