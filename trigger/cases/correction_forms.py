@@ -4,12 +4,12 @@ incident with its reports. Each carries the fingerprint of the details it was op
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, FieldList, Form, FormField, HiddenField, RadioField, SelectField
-from wtforms.validators import DataRequired, InputRequired, Optional
+from wtforms import BooleanField, FieldList, Form, FormField, HiddenField, SelectField
+from wtforms.validators import InputRequired, Optional
 
-from trigger.cases.forms import NotInFuture, optional_email, text
+from trigger.cases.forms import APPLICANT_FIELDS, NotInFuture, applicant_fields, text
 from trigger.forms import DateInput, TimeInput, enum_choices
-from trigger.models import ContactMethod, HowReported, PreferredFormat
+from trigger.models import HowReported
 
 REASON = dict(required="Give the reason for the correction")
 
@@ -20,45 +20,22 @@ class _Correction(FlaskForm):
 
 
 class ApplicantCorrectionForm(_Correction):
-    applicant_name = text("Full name", 120, "The name", required="Enter the applicant's name")
-    applicant_address = text("Address", 500, "The address", area=True)
-    applicant_postcode = text("Postcode", 10, "The postcode")
-    applicant_phone = text("Telephone", 40, "The telephone number")
-    applicant_email = optional_email("Email address")
-    applicant_date_of_birth = DateInput(
-        "Date of birth",
-        invalid="Enter the date of birth as a real date",
-        validators=[Optional(), NotInFuture("The date of birth must be in the past")],
-    )
-    preferred_contact = RadioField(
-        "Preferred way to be contacted",
-        choices=enum_choices(ContactMethod),
-        validators=[DataRequired("Choose how the applicant prefers to be contacted")],
-    )
-    preferred_format = RadioField(
-        "Preferred format for letters",
-        choices=enum_choices(PreferredFormat),
-        validators=[DataRequired("Choose the format for letters")],
-    )
-    language = text("Language", 60, "The language", required="Enter the language for letters")
-    communication_needs = text("Communication needs", 2000, "Communication needs", area=True)
-    vulnerabilities = text("Vulnerabilities", 2000, "Vulnerabilities", area=True)
-    advocate_details = text("Advocate (name and contact details)", 1000, "The advocate's details", area=True)
+    (
+        applicant_name,
+        applicant_address,
+        applicant_postcode,
+        applicant_phone,
+        applicant_email,
+        applicant_date_of_birth,
+        preferred_contact,
+        preferred_format,
+        language,
+        communication_needs,
+        vulnerabilities,
+        advocate_details,
+    ) = applicant_fields(new=False)
 
-    FIELDS = (
-        "applicant_name",
-        "applicant_address",
-        "applicant_postcode",
-        "applicant_phone",
-        "applicant_email",
-        "applicant_date_of_birth",
-        "preferred_contact",
-        "preferred_format",
-        "language",
-        "communication_needs",
-        "vulnerabilities",
-        "advocate_details",
-    )
+    FIELDS = APPLICANT_FIELDS
 
 
 class ReportCorrectionForm(Form):

@@ -134,6 +134,62 @@ class PerpetratorForm(Form):
 YES_NO = [("no", "No"), ("yes", "Yes")]
 
 
+APPLICANT_FIELDS = (
+    "applicant_name",
+    "applicant_address",
+    "applicant_postcode",
+    "applicant_phone",
+    "applicant_email",
+    "applicant_date_of_birth",
+    "preferred_contact",
+    "preferred_format",
+    "language",
+    "communication_needs",
+    "vulnerabilities",
+    "advocate_details",
+)
+
+
+def applicant_fields(*, new: bool) -> tuple:
+    """The applicant's fields, in APPLICANT_FIELDS' order, for a form's class body (intake, and corrections after
+    it). Made where they are unpacked, so they keep their place among the form's other fields. A new application
+    starts from email, standard letters and English; a correction starts from what the case holds."""
+    return (
+        text("Full name", 120, "The name", required="Enter the applicant's name"),
+        text("Address", 500, "The address", area=True),
+        text("Postcode", 10, "The postcode"),
+        text("Telephone", 40, "The telephone number"),
+        optional_email("Email address"),
+        DateInput(
+            "Date of birth",
+            invalid="Enter the date of birth as a real date",
+            validators=[Optional(), NotInFuture("The date of birth must be in the past")],
+        ),
+        RadioField(
+            "Preferred way to be contacted",
+            choices=enum_choices(ContactMethod),
+            default=ContactMethod.EMAIL.value if new else None,
+            validators=[DataRequired("Choose how the applicant prefers to be contacted")],
+        ),
+        RadioField(
+            "Preferred format for letters",
+            choices=enum_choices(PreferredFormat),
+            default=PreferredFormat.STANDARD.value if new else None,
+            validators=[DataRequired("Choose the format for letters")],
+        ),
+        text(
+            "Language",
+            60,
+            "The language",
+            required="Enter the language for letters",
+            default="English" if new else None,
+        ),
+        text("Communication needs", 2000, "Communication needs", area=True),
+        text("Vulnerabilities", 2000, "Vulnerabilities", area=True),
+        text("Advocate (name and contact details)", 1000, "The advocate's details", area=True),
+    )
+
+
 class CaseForm(FlaskForm):
     area_id = SelectField("Area", validate_choice=False, validators=[DataRequired("Choose the area")])
     received_on = DateInput(
@@ -150,32 +206,20 @@ class CaseForm(FlaskForm):
         validators=[DataRequired("Choose how the application was made")],
     )
 
-    applicant_name = text("Full name", 120, "The name", required="Enter the applicant's name")
-    applicant_address = text("Address", 500, "The address", area=True)
-    applicant_postcode = text("Postcode", 10, "The postcode")
-    applicant_phone = text("Telephone", 40, "The telephone number")
-    applicant_email = optional_email("Email address")
-    applicant_date_of_birth = DateInput(
-        "Date of birth",
-        invalid="Enter the date of birth as a real date",
-        validators=[Optional(), NotInFuture("The date of birth must be in the past")],
-    )
-    preferred_contact = RadioField(
-        "Preferred way to be contacted",
-        choices=enum_choices(ContactMethod),
-        default=ContactMethod.EMAIL.value,
-        validators=[DataRequired("Choose how the applicant prefers to be contacted")],
-    )
-    preferred_format = RadioField(
-        "Preferred format for letters",
-        choices=enum_choices(PreferredFormat),
-        default=PreferredFormat.STANDARD.value,
-        validators=[DataRequired("Choose the format for letters")],
-    )
-    language = text("Language", 60, "The language", required="Enter the language for letters", default="English")
-    communication_needs = text("Communication needs", 2000, "Communication needs", area=True)
-    vulnerabilities = text("Vulnerabilities", 2000, "Vulnerabilities", area=True)
-    advocate_details = text("Advocate (name and contact details)", 1000, "The advocate's details", area=True)
+    (
+        applicant_name,
+        applicant_address,
+        applicant_postcode,
+        applicant_phone,
+        applicant_email,
+        applicant_date_of_birth,
+        preferred_contact,
+        preferred_format,
+        language,
+        communication_needs,
+        vulnerabilities,
+        advocate_details,
+    ) = applicant_fields(new=True)
 
     is_third_party = RadioField(
         "Is someone applying for the victim (a third party)?",
