@@ -40,6 +40,37 @@ def test_each_request_is_one_json_line_with_its_pattern_status_duration_user_and
     assert line["time"].endswith("+00:00")
 
 
+def test_a_page_that_writes_logs_its_user_without_loading_them_again(
+    client, make_user, make_area, make_agency, log_lines
+):
+    """A case page records the view and commits, which expires the signed-in user: the log line still names them,
+    read from the session's identity map rather than by loading the user's row again (issue 19)."""
+    from sqlalchemy import event
+
+    from tests.cases_helpers import make_case
+    from trigger.extensions import db
+
+    case = make_case(make_area("Logbury"), make_agency("Log Police"), name="Lee Logger")
+    user = make_user(Role.COORDINATOR)
+    login(client, user)
+    statements: list[str] = []
+
+    def listen(*args) -> None:
+        statements.append(args[2])
+
+    with client.application.app_context():
+        event.listen(db.engine, "before_cursor_execute", listen)
+    try:
+        assert client.get(f"/cases/{case.id}").status_code == 200
+    finally:
+        with client.application.app_context():
+            event.remove(db.engine, "before_cursor_execute", listen)
+    [line] = [line for line in request_lines(log_lines()) if line["route"] == "/cases/<int:case_id>"]
+    assert line["user_id"] == user.id
+    view = max(i for i, sql in enumerate(statements) if sql.startswith("INSERT INTO audit_events"))
+    assert not [sql for sql in statements[view:] if "FROM users" in sql], statements[view:]
+
+
 def test_a_search_by_name_or_postcode_never_reaches_the_log(client, make_user, log_lines):
     login(client, make_user(Role.COORDINATOR))
     client.get("/cases?q=Zebedee+Quartermaine")

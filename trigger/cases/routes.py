@@ -130,9 +130,9 @@ def new():
     return render_template("cases/new.html", form=form)
 
 
-def _section(case_id: int):
+def _section(case_id: int, load=services.load_case):
     """Every section page of a case: load it (404), check access (403), record the view (DOMAIN.md section 6)."""
-    case = _load_visible(case_id)
+    case = _load_visible(case_id, load)
     services.record_view_of(case.id, case.reference)
     return case
 
@@ -156,12 +156,13 @@ def _threshold_context(case) -> dict:
 
 
 def _summary_context(case) -> dict:
+    present = services.sections_present(case.id)  # load only the sections that have anything
     return dict(
         deadlines=case_deadlines(case, london_today()),
-        escalations=escalation_services.escalations_of(case),
+        escalations=escalation_services.escalations_of(case) if present.escalations else [],
         can_escalate=can_record_escalation(current_user, case) and escalation_services.can_be_escalated(case),
-        risk=risk_services.latest_assessment(case),
-        restorative=restorative_services.case_section(case, current_user),
+        risk=risk_services.latest_assessment(case) if present.risk_assessments else None,
+        restorative=restorative_services.case_section(case, current_user, None if present.referrals else []),
     )
 
 
@@ -171,7 +172,7 @@ def show(case_id: int):
     """The case's summary: what happens next, deadlines, the application and the people."""
     if request.args.get("timeline") == "all":  # the single long page's "Show the whole timeline" link, kept
         return timeline(case_id)
-    case = _section(case_id)
+    case = _section(case_id, services.load_case_summary)
     context = _case_context(case)  # the summary shows no threshold check: it is the incidents section's
     return render_template(
         "cases/show.html",

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import url_for
-from sqlalchemy import exists, func, select
+from sqlalchemy import bindparam, exists, func, select, true
 
 from trigger.authz import visible_meetings
 from trigger.domain.case_tasks import CaseFacts, MeetingFacts, Task, TaskKey, tasks_for
@@ -21,6 +21,7 @@ from trigger.models import (
     Attendee,
     AttendeeStatus,
     Case,
+    DocumentKind,
     Escalation,
     IssuedDocument,
     Meeting,
@@ -29,6 +30,7 @@ from trigger.models import (
     MinuteRevision,
     MinutesApproval,
     Role,
+    ThresholdDecision,
     User,
     utcnow,
 )
@@ -43,38 +45,101 @@ class ShownTask:
     url: str | None
 
 
-def task_facts(case: Case, viewer: User, now: datetime | None = None) -> tuple[CaseFacts, int | None]:
-    """The facts about ``case`` for ``viewer``'s task list, and the id of the meeting they are about."""
-    now = now or utcnow()
-    issued = frozenset(
-        kind.value
-        for kind in db.session.scalars(select(IssuedDocument.kind).where(IssuedDocument.case_id == case.id).distinct())
-    )
-    meeting = db.session.scalar(
-        select(Meeting)
-        .where(Meeting.case_id == case.id, Meeting.status != MeetingStatus.CANCELLED)
-        .order_by(Meeting.starts_at.desc(), Meeting.id.desc())
+# The task list's facts in two statements whatever the size of the case, built once with bind parameters (issue
+# 19: the summary is the busiest page of a case). The first reads the case: which letters went out, whether the
+# threshold is decided, the plan's actions (and the reader's agency's), the escalation waiting for a decision and
+# the latest meeting that was not cancelled; the second, only when there is such a meeting, reads that meeting.
+_KINDS_ASKED = (DocumentKind.ACKNOWLEDGEMENT, DocumentKind.THRESHOLD_DECISION, DocumentKind.OUTCOME)
+_LATEST_MEETING = (
+    select(Meeting.id, Meeting.case_id, Meeting.starts_at, Meeting.status, Meeting.chair_id)
+    .where(Meeting.case_id == bindparam("case_id"), Meeting.status != MeetingStatus.CANCELLED)
+    .order_by(Meeting.starts_at.desc(), Meeting.id.desc())
+    .limit(1)
+    .subquery("latest")
+)
+_PLAN_ACTIONS = select(func.count(Action.id)).join(ActionPlan, Action.plan_id == ActionPlan.id)
+_CASE_FACTS = (
+    select(
+        *(
+            exists()
+            .where(IssuedDocument.case_id == bindparam("case_id"), IssuedDocument.kind == kind)
+            .label(f"issued_{index}")
+            for index, kind in enumerate(_KINDS_ASKED)
+        ),
+        exists().where(ThresholdDecision.case_id == bindparam("case_id")).label("decided"),
+        _PLAN_ACTIONS.where(ActionPlan.case_id == bindparam("case_id")).scalar_subquery().label("actions"),
+        _PLAN_ACTIONS.where(
+            ActionPlan.case_id == bindparam("case_id"), Action.owner_agency_id == bindparam("agency_id")
+        )
+        .scalar_subquery()
+        .label("my_actions"),
+        _PLAN_ACTIONS.where(
+            ActionPlan.case_id == bindparam("case_id"),
+            Action.owner_agency_id == bindparam("agency_id"),
+            Action.status.in_(sorted(OPEN_STATUSES)),
+        )
+        .scalar_subquery()
+        .label("my_open"),
+        select(Escalation.id)
+        .where(Escalation.case_id == bindparam("case_id"), Escalation.outcome.is_(None))
+        .order_by(Escalation.id.desc())
         .limit(1)
+        .scalar_subquery()
+        .label("escalation_id"),
+        _LATEST_MEETING.c.id,
+        _LATEST_MEETING.c.case_id,
+        _LATEST_MEETING.c.starts_at,
+        _LATEST_MEETING.c.status,
+        _LATEST_MEETING.c.chair_id,
     )
+    .select_from(Case)
+    .outerjoin(_LATEST_MEETING, true())
+    .where(Case.id == bindparam("case_id"))
+)
+_MEETING_FACTS = select(
+    select(func.count(Attendee.id)).where(Attendee.meeting_id == bindparam("meeting_id")).scalar_subquery(),
+    select(func.count(Attendee.id))
+    .where(Attendee.meeting_id == bindparam("meeting_id"), Attendee.invited_at.is_(None))
+    .scalar_subquery(),
+    exists().where(
+        MinuteRevision.item_id == MinuteItem.id,
+        MinuteItem.meeting_id == bindparam("meeting_id"),
+        func.length(MinuteRevision.text) > 0,
+    ),
+    exists().where(MinutesApproval.meeting_id == bindparam("meeting_id")),
+    # The reader's own invitation (an agency representative's): None when they were not invited.
+    select(Attendee.status)
+    .where(
+        Attendee.meeting_id == bindparam("meeting_id"),
+        Attendee.user_id == bindparam("user_id"),
+        Attendee.invited_at.is_not(None),
+    )
+    .limit(1)
+    .scalar_subquery(),
+)
+
+
+@dataclass(frozen=True)
+class GatheredFacts:
+    facts: CaseFacts
+    meeting_id: int | None  # the meeting the facts are about
+    escalation_id: int | None  # the latest escalation waiting for a decision
+
+
+def task_facts(case: Case, viewer: User, now: datetime | None = None) -> GatheredFacts:
+    """The facts about ``case`` for ``viewer``'s task list, and the meeting and escalation they are about."""
+    now = now or utcnow()
+    rep = viewer.role is Role.AGENCY_REP and viewer.agency_id is not None
+    row = db.session.execute(_CASE_FACTS, {"case_id": case.id, "agency_id": viewer.agency_id if rep else None}).one()
+    meeting = row if row.id is not None else None
     if meeting is not None and not visible_meetings(viewer, case, [meeting]):
         meeting = None  # deny by default: a meeting the reader may not open tells their list nothing
     meeting_facts = None
+    invitation = None
     if meeting is not None:
-        attendees, uninvited = db.session.execute(
-            select(func.count(Attendee.id), func.count(Attendee.id).filter(Attendee.invited_at.is_(None))).where(
-                Attendee.meeting_id == meeting.id
-            )
+        attendees, uninvited, written, approved, own_status = db.session.execute(
+            _MEETING_FACTS, {"meeting_id": meeting.id, "user_id": viewer.id}
         ).one()
-        written = db.session.scalar(
-            select(
-                exists().where(
-                    MinuteRevision.item_id == MinuteItem.id,
-                    MinuteItem.meeting_id == meeting.id,
-                    func.length(MinuteRevision.text) > 0,
-                )
-            )
-        )
-        approved = db.session.scalar(select(exists().where(MinutesApproval.meeting_id == meeting.id)))
         meeting_facts = MeetingFacts(
             started=meeting.starts_at <= now,
             held=meeting.status is MeetingStatus.HELD,
@@ -84,54 +149,29 @@ def task_facts(case: Case, viewer: User, now: datetime | None = None) -> tuple[C
             minutes_approved=bool(approved),
             reader_chairs=meeting.chair_id == viewer.id,
         )
-    plan_actions = select(Action).join(ActionPlan, Action.plan_id == ActionPlan.id).where(ActionPlan.case_id == case.id)
-    actions = db.session.scalar(select(func.count()).select_from(plan_actions.subquery()))
-    my_actions = my_open = 0
-    invitation = None
-    if viewer.role is Role.AGENCY_REP and viewer.agency_id is not None:
-        mine = plan_actions.where(Action.owner_agency_id == viewer.agency_id).subquery()
-        my_actions, my_open = db.session.execute(
-            select(func.count(), func.count().filter(mine.c.status.in_(sorted(OPEN_STATUSES)))).select_from(mine)
-        ).one()
-        if meeting is not None and meeting.status is MeetingStatus.SCHEDULED:
-            status = db.session.scalar(
-                select(Attendee.status)
-                .where(
-                    Attendee.meeting_id == meeting.id, Attendee.user_id == viewer.id, Attendee.invited_at.is_not(None)
-                )
-                .limit(1)
-            )
-            invitation = None if status is None else status is AttendeeStatus.INVITED
-    undecided = db.session.scalar(select(exists().where(Escalation.case_id == case.id, Escalation.outcome.is_(None))))
+        if rep and meeting.status is MeetingStatus.SCHEDULED and own_status is not None:
+            invitation = own_status is AttendeeStatus.INVITED
     facts = CaseFacts(
         stage=case.stage.value,
         role=viewer.role.value,
-        decided=bool(case.decisions),
-        issued=issued,
+        decided=bool(row.decided),
+        issued=frozenset(kind.value for index, kind in enumerate(_KINDS_ASKED) if row[index]),
         meeting=meeting_facts,
-        actions=actions,
-        my_actions=my_actions,
-        my_open_actions=my_open,
+        actions=row.actions,
+        my_actions=row.my_actions if rep else 0,
+        my_open_actions=row.my_open if rep else 0,
         my_invitation_pending=invitation,
-        escalation_undecided=bool(undecided),
+        escalation_undecided=row.escalation_id is not None,
     )
-    return facts, meeting.id if meeting is not None else None
+    return GatheredFacts(facts, meeting.id if meeting is not None else None, row.escalation_id)
 
 
 def shown_tasks(case: Case, viewer: User, now: datetime | None = None) -> list[ShownTask]:
     """The viewer's tasks on ``case``, each with the page that does it (one click away)."""
-    facts, meeting_id = task_facts(case, viewer, now)
-    escalation_id = None
-    if facts.escalation_undecided:
-        escalation_id = db.session.scalar(
-            select(Escalation.id)
-            .where(Escalation.case_id == case.id, Escalation.outcome.is_(None))
-            .order_by(Escalation.id.desc())
-            .limit(1)
-        )
+    gathered = task_facts(case, viewer, now)
     shown = []
-    for task in tasks_for(facts):
-        url = _url_of(task.key, case.id, meeting_id, escalation_id) if task.actionable else None
+    for task in tasks_for(gathered.facts):
+        url = _url_of(task.key, case.id, gathered.meeting_id, gathered.escalation_id) if task.actionable else None
         shown.append(ShownTask(task, url if task.status.value != "cannot-start" else None))
     return shown
 

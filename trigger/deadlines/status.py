@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import bindparam, select
 
@@ -78,7 +79,10 @@ class CaseDeadlines:
     rows: list[DeadlineRow]
     problems: list[str]  # one sentence per missing year, for the warning banner
     information_open: bool
-    coordinator: User | None = None  # who looks after the case (None: every coordinator gets its reminders)
+    coordinator: Any = None  # who looks after the case, (id, name) (None: every coordinator gets its reminders)
+
+
+_COORDINATOR = select(User.id, User.name).where(User.id == bindparam("user_id"))
 
 
 def case_deadlines(case: Case, today: date) -> CaseDeadlines:
@@ -99,5 +103,7 @@ def case_deadlines(case: Case, today: date) -> CaseDeadlines:
                 problems.append(message)
             rows.append(DeadlineRow(deadline, None, f"Cannot be counted: no bank-holiday data for {missing.year}"))
     information_open = any(r.deadline.kind is DeadlineKind.INFORMATION and r.deadline.met_on is None for r in rows)
-    coordinator = db.session.get(User, case.coordinator_id) if case.coordinator_id else None
+    coordinator = None
+    if case.coordinator_id:  # the name alone, as a plain row: the case page shows nothing else of them
+        coordinator = db.session.execute(_COORDINATOR, {"user_id": case.coordinator_id}).first()
     return CaseDeadlines(rows, problems, information_open and case.stage is not Stage.CLOSED, coordinator)

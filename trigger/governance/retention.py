@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import bindparam, delete, exists, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from trigger import audit
@@ -297,8 +297,19 @@ def cases_on_hold() -> list[tuple[LegalHold, str]]:
     )
 
 
+#: Every section page of every case asks (issue 19): one plain statement; the records are loaded only when there is
+#: something to show, which is rare.
+_BANNER_PROBE = select(
+    exists().where(LegalHold.case_id == bindparam("case_id"), LegalHold.lifted_at.is_(None)),
+    exists().where(AnonymisedCase.case_id == bindparam("case_id")),
+)
+
+
 def banner(case_id: int) -> dict | None:
     """What the case page says about governance: a hold in force, or that the case was anonymised."""
+    held, anonymised = db.session.execute(_BANNER_PROBE, {"case_id": case_id}).one()
+    if not held and not anonymised:
+        return None
     hold = hold_in_force(case_id)
     if hold is not None:
         return {"hold": hold}

@@ -16,6 +16,7 @@ from contextvars import ContextVar
 from datetime import UTC, datetime
 
 from flask import Flask, g, request
+from sqlalchemy import inspect as sa_inspect
 
 #: The request id (or job run id) the current log lines are about; set per request and per job run.
 current_reference: ContextVar[str | None] = ContextVar("trigger_log_reference", default=None)
@@ -127,4 +128,9 @@ def _user_id() -> int | None:
     user = g.get("_login_user")
     if user is None or not getattr(user, "is_authenticated", False):
         return None
+    # From the identity map, not the attribute: after the request's commit the user is expired, and reading
+    # user.id would load the whole row again just to log it (one statement on every page that writes).
+    state = sa_inspect(user, raiseerr=False)
+    if state is not None and state.identity is not None:
+        return state.identity[0]
     return getattr(user, "id", None)

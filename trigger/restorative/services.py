@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, time
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import selectinload
 
 from trigger import audit
@@ -70,15 +70,17 @@ def load_referral(referral_id: int) -> RestorativeReferral | None:
     )
 
 
+#: Built once (the case page asks).
+_REFERRALS_OF = (
+    select(RestorativeReferral)
+    .where(RestorativeReferral.case_id == bindparam("case_id"))
+    .options(selectinload(RestorativeReferral.participants))
+    .order_by(RestorativeReferral.referred_on.desc(), RestorativeReferral.id.desc())
+)
+
+
 def referrals_of(case: Case) -> list[RestorativeReferral]:
-    return list(
-        db.session.scalars(
-            select(RestorativeReferral)
-            .where(RestorativeReferral.case_id == case.id)
-            .options(selectinload(RestorativeReferral.participants))
-            .order_by(RestorativeReferral.referred_on.desc(), RestorativeReferral.id.desc())
-        )
-    )
+    return list(db.session.scalars(_REFERRALS_OF, {"case_id": case.id}))
 
 
 def consents_of(referral: RestorativeReferral) -> list[RestorativeConsent]:
@@ -224,11 +226,13 @@ class CaseSection:
     shown: bool = True
 
 
-def case_section(case: Case, user) -> CaseSection:
-    """The case page's section: the referrals this user may see (the state and next step of each)."""
+def case_section(case: Case, user, referrals: list[RestorativeReferral] | None = None) -> CaseSection:
+    """The case page's section: the referrals this user may see (the state and next step of each). ``referrals``:
+    the case's, when the caller already knows them (an empty list when it knows there are none)."""
     from trigger.authz import can_refer_restorative, can_view_referral
 
-    summaries = [pathway_summary(r) for r in referrals_of(case) if can_view_referral(user, r)]
+    referrals = referrals_of(case) if referrals is None else referrals
+    summaries = [pathway_summary(r) for r in referrals if can_view_referral(user, r)]
     return CaseSection(
         summaries,
         can_refer_restorative(user, case),
