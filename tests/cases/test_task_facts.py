@@ -4,12 +4,12 @@ from the ORM objects, and that the pages a task opens are the ones the facts nam
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import login
+from tests.conftest import login, text_of
 from trigger.authz import visible_meetings
 from trigger.cases.tasks import task_facts
 from trigger.demo.county import load_demo
@@ -153,3 +153,67 @@ def test_the_escalation_task_opens_the_escalation_waiting_for_a_decision(app, co
     assert "Record the escalation outcome" in pages[Role.COORDINATOR]
     assert "The reviewing body records it" in pages[Role.COORDINATOR]
     assert f'href="/escalations/{escalation.id}/outcome"' not in pages[Role.COORDINATOR]
+
+
+def test_the_summary_facts_match_the_plain_reading_and_the_page_shows_what_they_name(app, county):
+    """trigger.cases.summary reads the summary's other facts in the same statement: each matches the plain count,
+    and the summary shows each section it says a case has (and loads none it says the case has not)."""
+    from trigger.cases import services as case_services
+    from trigger.cases.summary import summary_facts
+    from trigger.governance.retention import place_hold
+    from trigger.models import AnonymisedCase, CaseLink, LegalHold, RestorativeReferral, RiskAssessment, RiskLevel
+
+    admin = db.session.scalar(select(User).where(User.role == Role.ADMIN).order_by(User.id))
+    cases = list(db.session.scalars(select(Case).order_by(Case.id)))
+    place_hold(cases[0], "Litigation pending", admin)
+    # The demo county has no risk questionnaire answered: one assessment, as trigger.risk.services keeps it.
+    db.session.add(
+        RiskAssessment(
+            case_id=cases[1].id,
+            assessed_by_id=admin.id,
+            assessed_on=date.today(),
+            level=RiskLevel.HIGH,
+            score=5,
+            max_score=6,
+        )
+    )
+    db.session.commit()
+
+    def count(model, *where) -> int:
+        return len(db.session.scalars(select(model).where(*where)).all())
+
+    seen = {"escalations": 0, "risk": 0, "referrals": 0, "links": 0, "held": 0, "coordinator": 0}
+    for case in cases:
+        facts = summary_facts(case, admin)
+        assert facts.tasks.facts == task_facts(case, admin).facts
+        assert facts.has_escalations == bool(count(Escalation, Escalation.case_id == case.id)), case.reference
+        assert facts.has_risk_assessment == bool(count(RiskAssessment, RiskAssessment.case_id == case.id))
+        assert facts.has_referrals == bool(count(RestorativeReferral, RestorativeReferral.case_id == case.id))
+        linked = count(CaseLink, (CaseLink.case_id == case.id) | (CaseLink.linked_case_id == case.id))
+        assert facts.has_links == bool(linked) == bool(case_services.links_of(case, admin))
+        assert facts.held == bool(count(LegalHold, LegalHold.case_id == case.id, LegalHold.lifted_at.is_(None)))
+        assert facts.anonymised == bool(count(AnonymisedCase, AnonymisedCase.case_id == case.id))
+        coordinator = db.session.get(User, case.coordinator_id) if case.coordinator_id else None
+        assert (facts.coordinator and facts.coordinator.name) == (coordinator and coordinator.name)
+        for key, value in (
+            ("escalations", facts.has_escalations),
+            ("risk", facts.has_risk_assessment),
+            ("referrals", facts.has_referrals),
+            ("links", facts.has_links),
+            ("held", facts.held),
+            ("coordinator", facts.coordinator),
+        ):
+            seen[key] += bool(value)
+    assert all(seen.values()), seen  # the demo county (and the hold above) exercise every fact
+
+    password = {a.email: a.password for a in county}
+    client = app.test_client()
+    login(client, admin, password[admin.email])
+    held = client.get(f"/cases/{cases[0].id}").get_data(as_text=True)
+    assert "Legal hold" in held and "Litigation pending" in held
+    escalated = next(c for c in cases if summary_facts(c, admin).has_escalations)
+    assert "Escalation received" in client.get(f"/cases/{escalated.id}").get_data(as_text=True)
+    referred = next(c for c in cases if summary_facts(c, admin).has_referrals)
+    assert "Referral of" in client.get(f"/cases/{referred.id}").get_data(as_text=True)
+    assessed = text_of(client.get(f"/cases/{cases[1].id}"))
+    assert "a score of 5 out of 6" in assessed

@@ -20,6 +20,8 @@ from trigger.cases.correction_forms import ApplicantCorrectionForm, IncidentCorr
 from trigger.cases.corrections import StaleDetails
 from trigger.cases import tasks as case_tasks
 from trigger.cases import services
+from trigger.cases.summary import SummaryFacts, summary_facts
+from trigger.governance import retention
 from trigger.deadlines.dates import london_today
 from trigger.deadlines.listing import next_deadlines
 from trigger.deadlines.status import case_deadlines
@@ -155,14 +157,24 @@ def _threshold_context(case) -> dict:
     return dict(advice=advise(case), **_case_context(case))
 
 
-def _summary_context(case) -> dict:
-    present = services.sections_present(case.id)  # load only the sections that have anything
+def _summary_context(case, facts: SummaryFacts | None = None) -> dict:
+    """What the summary (and the print view) shows besides the case: read in one statement (trigger.cases.summary),
+    then only the sections that have anything."""
+    facts = facts or summary_facts(case, current_user)
+    manage = can_manage_case(current_user, case)
     return dict(
-        deadlines=case_deadlines(case, london_today()),
-        escalations=escalation_services.escalations_of(case) if present.escalations else [],
+        links=services.links_of(case, current_user) if facts.has_links else [],
+        can_manage=manage,
+        can_decide=manage
+        and case.stage is not Stage.ESCALATED
+        and any(s in DECISION_STAGES for s in next_stages(case.stage)),
+        can_correct=can_correct_case(current_user, case),
+        deadlines=case_deadlines(case, london_today(), coordinator=facts.coordinator),
+        escalations=escalation_services.escalations_of(case) if facts.has_escalations else [],
         can_escalate=can_record_escalation(current_user, case) and escalation_services.can_be_escalated(case),
-        risk=risk_services.latest_assessment(case) if present.risk_assessments else None,
-        restorative=restorative_services.case_section(case, current_user, None if present.referrals else []),
+        risk=risk_services.latest_assessment(case) if facts.has_risk_assessment else None,
+        restorative=restorative_services.case_section(case, current_user, None if facts.has_referrals else []),
+        known_governance=retention.banner(case.id) if facts.held or facts.anonymised else None,
     )
 
 
@@ -173,15 +185,14 @@ def show(case_id: int):
     if request.args.get("timeline") == "all":  # the single long page's "Show the whole timeline" link, kept
         return timeline(case_id)
     case = _section(case_id, services.load_case_summary)
-    context = _case_context(case)  # the summary shows no threshold check: it is the incidents section's
+    facts = summary_facts(case, current_user)  # the summary shows no threshold check: the incidents section does
     return render_template(
         "cases/show.html",
         case=case,
         case_section="summary",
-        tasks=case_tasks.shown_tasks(case, current_user),
+        tasks=case_tasks.shown_tasks(case, current_user, facts.tasks),
         protective_marking="OFFICIAL-SENSITIVE",
-        **context,
-        **_summary_context(case),
+        **_summary_context(case, facts),
     )
 
 
@@ -225,7 +236,7 @@ def print_view(case_id: int):
         timeline=services.timeline(case, current_user, None),
         meetings=visible_meetings(current_user, case, meeting_services.meetings_of(case, with_attendees=False)),
         protective_marking="OFFICIAL-SENSITIVE",
-        **_threshold_context(case),
+        advice=advise(case),
         **_summary_context(case),
     )
 

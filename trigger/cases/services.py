@@ -33,13 +33,10 @@ from trigger.models import (
     Case,
     CaseLink,
     Channel,
-    Escalation,
     Incident,
     IncidentReport,
     LinkReason,
     Perpetrator,
-    RestorativeReferral,
-    RiskAssessment,
     Role,
     ThresholdDecision,
     User,
@@ -411,27 +408,6 @@ def load_case_summary(case_id: int) -> Case | None:
     """A case with what its summary shows: the perpetrators, not the incidents or decisions (reading them raises;
     the incidents section shows them). Loading those cost more than half the summary's time (issue 19)."""
     return _load(case_id, everything=False)
-
-
-@dataclass(frozen=True)
-class SectionsPresent:
-    """Which of the summary's optional sections have anything, asked in one plain statement, so that a case with
-    no escalation, risk assessment or restorative referral (most cases) loads none of them (issue 19)."""
-
-    escalations: bool
-    risk_assessments: bool
-    referrals: bool
-
-
-_SECTIONS_PRESENT = select(
-    exists().where(Escalation.case_id == bindparam("case_id")),
-    exists().where(RiskAssessment.case_id == bindparam("case_id")),
-    exists().where(RestorativeReferral.case_id == bindparam("case_id")),
-)
-
-
-def sections_present(case_id: int) -> SectionsPresent:
-    return SectionsPresent(*map(bool, db.session.execute(_SECTIONS_PRESENT, {"case_id": case_id}).one()))
 
 
 def record_view_of(case_id: int, reference: str) -> None:

@@ -58,44 +58,54 @@ _LATEST_MEETING = (
     .subquery("latest")
 )
 _PLAN_ACTIONS = select(func.count(Action.id)).join(ActionPlan, Action.plan_id == ActionPlan.id)
-_CASE_FACTS = (
-    select(
-        *(
-            exists()
-            .where(IssuedDocument.case_id == bindparam("case_id"), IssuedDocument.kind == kind)
-            .label(f"issued_{index}")
-            for index, kind in enumerate(_KINDS_ASKED)
-        ),
-        exists().where(ThresholdDecision.case_id == bindparam("case_id")).label("decided"),
-        _PLAN_ACTIONS.where(ActionPlan.case_id == bindparam("case_id")).scalar_subquery().label("actions"),
-        _PLAN_ACTIONS.where(
-            ActionPlan.case_id == bindparam("case_id"), Action.owner_agency_id == bindparam("agency_id")
+
+
+def case_facts_statement(*more):
+    """The first statement: the task list's facts about the case, and ``more`` columns read in the same statement
+    (trigger.cases.summary adds the rest of the summary's). Parameters: case_id, agency_id (the reader's agency
+    when they are an agency representative, else None). Build it once."""
+    return (
+        select(
+            *(
+                exists()
+                .where(IssuedDocument.case_id == bindparam("case_id"), IssuedDocument.kind == kind)
+                .label(f"issued_{index}")
+                for index, kind in enumerate(_KINDS_ASKED)
+            ),
+            exists().where(ThresholdDecision.case_id == bindparam("case_id")).label("decided"),
+            _PLAN_ACTIONS.where(ActionPlan.case_id == bindparam("case_id")).scalar_subquery().label("actions"),
+            _PLAN_ACTIONS.where(
+                ActionPlan.case_id == bindparam("case_id"), Action.owner_agency_id == bindparam("agency_id")
+            )
+            .scalar_subquery()
+            .label("my_actions"),
+            _PLAN_ACTIONS.where(
+                ActionPlan.case_id == bindparam("case_id"),
+                Action.owner_agency_id == bindparam("agency_id"),
+                Action.status.in_(sorted(OPEN_STATUSES)),
+            )
+            .scalar_subquery()
+            .label("my_open"),
+            select(Escalation.id)
+            .where(Escalation.case_id == bindparam("case_id"), Escalation.outcome.is_(None))
+            .order_by(Escalation.id.desc())
+            .limit(1)
+            .scalar_subquery()
+            .label("escalation_id"),
+            _LATEST_MEETING.c.id,
+            _LATEST_MEETING.c.case_id,
+            _LATEST_MEETING.c.starts_at,
+            _LATEST_MEETING.c.status,
+            _LATEST_MEETING.c.chair_id,
+            *more,
         )
-        .scalar_subquery()
-        .label("my_actions"),
-        _PLAN_ACTIONS.where(
-            ActionPlan.case_id == bindparam("case_id"),
-            Action.owner_agency_id == bindparam("agency_id"),
-            Action.status.in_(sorted(OPEN_STATUSES)),
-        )
-        .scalar_subquery()
-        .label("my_open"),
-        select(Escalation.id)
-        .where(Escalation.case_id == bindparam("case_id"), Escalation.outcome.is_(None))
-        .order_by(Escalation.id.desc())
-        .limit(1)
-        .scalar_subquery()
-        .label("escalation_id"),
-        _LATEST_MEETING.c.id,
-        _LATEST_MEETING.c.case_id,
-        _LATEST_MEETING.c.starts_at,
-        _LATEST_MEETING.c.status,
-        _LATEST_MEETING.c.chair_id,
+        .select_from(Case)
+        .outerjoin(_LATEST_MEETING, true())
+        .where(Case.id == bindparam("case_id"))
     )
-    .select_from(Case)
-    .outerjoin(_LATEST_MEETING, true())
-    .where(Case.id == bindparam("case_id"))
-)
+
+
+_CASE_FACTS = case_facts_statement()
 _MEETING_FACTS = select(
     select(func.count(Attendee.id)).where(Attendee.meeting_id == bindparam("meeting_id")).scalar_subquery(),
     select(func.count(Attendee.id))
@@ -126,11 +136,18 @@ class GatheredFacts:
     escalation_id: int | None  # the latest escalation waiting for a decision
 
 
-def task_facts(case: Case, viewer: User, now: datetime | None = None) -> GatheredFacts:
-    """The facts about ``case`` for ``viewer``'s task list, and the meeting and escalation they are about."""
+def fact_parameters(case: Case, viewer: User) -> dict:
+    rep = viewer.role is Role.AGENCY_REP and viewer.agency_id is not None
+    return {"case_id": case.id, "agency_id": viewer.agency_id if rep else None}
+
+
+def task_facts(case: Case, viewer: User, now: datetime | None = None, row=None) -> GatheredFacts:
+    """The facts about ``case`` for ``viewer``'s task list, and the meeting and escalation they are about.
+    ``row``: the first statement's row when the caller already read it (case_facts_statement)."""
     now = now or utcnow()
     rep = viewer.role is Role.AGENCY_REP and viewer.agency_id is not None
-    row = db.session.execute(_CASE_FACTS, {"case_id": case.id, "agency_id": viewer.agency_id if rep else None}).one()
+    if row is None:
+        row = db.session.execute(_CASE_FACTS, fact_parameters(case, viewer)).one()
     meeting = row if row.id is not None else None
     if meeting is not None and not visible_meetings(viewer, case, [meeting]):
         meeting = None  # deny by default: a meeting the reader may not open tells their list nothing
@@ -166,9 +183,9 @@ def task_facts(case: Case, viewer: User, now: datetime | None = None) -> Gathere
     return GatheredFacts(facts, meeting.id if meeting is not None else None, row.escalation_id)
 
 
-def shown_tasks(case: Case, viewer: User, now: datetime | None = None) -> list[ShownTask]:
+def shown_tasks(case: Case, viewer: User, gathered: GatheredFacts | None = None) -> list[ShownTask]:
     """The viewer's tasks on ``case``, each with the page that does it (one click away)."""
-    gathered = task_facts(case, viewer, now)
+    gathered = gathered or task_facts(case, viewer)
     shown = []
     for task in tasks_for(gathered.facts):
         url = _url_of(task.key, case.id, gathered.meeting_id, gathered.escalation_id) if task.actionable else None

@@ -18,7 +18,7 @@ from trigger.domain.deadlines import DeadlineKind, DeadlineStatus, Rag, compute_
 from trigger.domain.stages import Stage
 from trigger.domain.workdays import HolidayDataMissing, WorkingCalendar
 from trigger.extensions import db
-from trigger.models import Case, User
+from trigger.models import Case
 from trigger.models.deadlines import CaseDeadline
 
 
@@ -82,11 +82,9 @@ class CaseDeadlines:
     coordinator: Any = None  # who looks after the case, (id, name) (None: every coordinator gets its reminders)
 
 
-_COORDINATOR = select(User.id, User.name).where(User.id == bindparam("user_id"))
-
-
-def case_deadlines(case: Case, today: date) -> CaseDeadlines:
-    """deadlines_of for the case page: a year without holiday data becomes a loud message, not an error page."""
+def case_deadlines(case: Case, today: date, *, coordinator: Any = None) -> CaseDeadlines:
+    """deadlines_of for the case page: a year without holiday data becomes a loud message, not an error page.
+    ``coordinator``: who looks after the case, (id, name), as the caller read it (trigger.cases.summary)."""
     calendar = calendar_for_area(case.area)
     rows, problems = [], []
     for deadline in _all_deadlines(case):
@@ -103,7 +101,4 @@ def case_deadlines(case: Case, today: date) -> CaseDeadlines:
                 problems.append(message)
             rows.append(DeadlineRow(deadline, None, f"Cannot be counted: no bank-holiday data for {missing.year}"))
     information_open = any(r.deadline.kind is DeadlineKind.INFORMATION and r.deadline.met_on is None for r in rows)
-    coordinator = None
-    if case.coordinator_id:  # the name alone, as a plain row: the case page shows nothing else of them
-        coordinator = db.session.execute(_COORDINATOR, {"user_id": case.coordinator_id}).first()
     return CaseDeadlines(rows, problems, information_open and case.stage is not Stage.CLOSED, coordinator)
