@@ -119,35 +119,38 @@ def pagination_numbers(page: int, pages: int) -> list[int]:
 
 
 def _nav_items() -> list[tuple[str, str, bool]]:
+    # Every signed-in page shows these links: their paths come from patterns made once (path_pattern), not from
+    # url_for on every page (issue 19).
     if not current_user.is_authenticated:
         return []
-    items = [("Home", url_for("main.home"))]
+    user = current_user._get_current_object()  # type: ignore[attr-defined]  # once, not through the proxy
+    items = [("Home", path_pattern("main.home")())]
     from trigger.authz import DEADLINE_DASHBOARD
 
-    if DEADLINE_DASHBOARD.allows(current_user):
-        items.append(("Deadlines", url_for("deadlines.dashboard")))
-    if MY_ACTIONS.allows(current_user):
-        items.append(("My actions", url_for("actions.my_actions")))
+    if DEADLINE_DASHBOARD.allows(user):
+        items.append(("Deadlines", path_pattern("deadlines.dashboard")()))
+    if MY_ACTIONS.allows(user):
+        items.append(("My actions", path_pattern("actions.my_actions")()))
     from trigger.authz import MY_MEETINGS
 
-    if MY_MEETINGS.allows(current_user):
-        items.append(("My meetings", url_for("meetings.my_meetings")))
-    if current_user.role is Role.PCC_REVIEWER:
-        items.append(("Escalations", url_for("escalations.index")))
-    if VIEW_CASES.allows(current_user):
-        items.append(("Cases", url_for("cases.index")))
+    if MY_MEETINGS.allows(user):
+        items.append(("My meetings", path_pattern("meetings.my_meetings")()))
+    if user.role is Role.PCC_REVIEWER:
+        items.append(("Escalations", path_pattern("escalations.index")()))
+    if VIEW_CASES.allows(user):
+        items.append(("Cases", path_pattern("cases.index")()))
     from trigger.authz import VIEW_STATISTICS
 
-    if VIEW_STATISTICS.allows(current_user):
-        items.append(("Statistics", url_for("statistics.index")))
-    if ADMIN.allows(current_user):
-        items.append(("Administration", url_for("admin.index")))
-    elif VIEW_AUDIT.allows(current_user):
-        items.append(("Audit trail", url_for("admin.audit_trail")))
+    if VIEW_STATISTICS.allows(user):
+        items.append(("Statistics", path_pattern("statistics.index")()))
+    if ADMIN.allows(user):
+        items.append(("Administration", path_pattern("admin.index")()))
+    elif VIEW_AUDIT.allows(user):
+        items.append(("Audit trail", path_pattern("admin.audit_trail")()))
     from trigger.notifications.services import unread_count
 
-    items.append((f"Notifications ({unread_count(current_user)})", url_for("notifications.index")))
-    items.append(("Your account", url_for("auth.change_password")))
+    items.append((f"Notifications ({unread_count(user)})", path_pattern("notifications.index")()))
+    items.append(("Your account", path_pattern("auth.change_password")()))
     path = request.path
     return [(label, href, path == href or (href != "/home" and path.startswith(href))) for label, href in items]
 
