@@ -139,11 +139,12 @@ def _section(case_id: int, load=services.load_case):
     return case
 
 
-def _case_context(case) -> dict:
-    """What the summary and the incidents section both show: linked cases and what this person may do."""
+def _case_context(case, has_links: bool = True) -> dict:
+    """What the summary and the incidents section both show: linked cases and what this person may do.
+    ``has_links``: False when the caller knows the case has no links (trigger.cases.summary)."""
     manage = can_manage_case(current_user, case)
     return dict(
-        links=services.links_of(case, current_user),
+        links=services.links_of(case, current_user) if has_links else [],
         can_manage=manage,
         can_decide=manage
         and case.stage is not Stage.ESCALATED
@@ -161,14 +162,8 @@ def _summary_context(case, facts: SummaryFacts | None = None) -> dict:
     """What the summary (and the print view) shows besides the case: read in one statement (trigger.cases.summary),
     then only the sections that have anything."""
     facts = facts or summary_facts(case, current_user)
-    manage = can_manage_case(current_user, case)
     return dict(
-        links=services.links_of(case, current_user) if facts.has_links else [],
-        can_manage=manage,
-        can_decide=manage
-        and case.stage is not Stage.ESCALATED
-        and any(s in DECISION_STAGES for s in next_stages(case.stage)),
-        can_correct=can_correct_case(current_user, case),
+        **_case_context(case, facts.has_links),
         deadlines=case_deadlines(case, london_today(), coordinator=facts.coordinator),
         escalations=escalation_services.escalations_of(case) if facts.has_escalations else [],
         can_escalate=can_record_escalation(current_user, case) and escalation_services.can_be_escalated(case),
