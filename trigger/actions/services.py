@@ -24,7 +24,7 @@ from datetime import date
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Date, Integer, bindparam, func, literal, or_, select, text, union_all
+from sqlalchemy import Date, Integer, bindparam, func, literal, or_, select, text, union_all, update
 from sqlalchemy import case as sql_case
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
@@ -34,6 +34,7 @@ from trigger import audit
 from trigger.area_policies.services import calendar_for_area, calendars_for_areas
 from trigger.cases.redaction import victim_wording_problem
 from trigger.domain.deadlines import Rag, deadline_status
+from trigger.domain.stages import Stage
 from trigger.domain.workdays import WorkingCalendar, known_years
 from trigger.extensions import db
 from trigger.forms import FieldError
@@ -616,6 +617,13 @@ def save_plan_settings(
     plan.victim_consulted = consulted
     plan.victim_consulted_on = consulted_on if consulted else None
     after = _plan_snapshot(plan)
+    if before["status"] != after["status"]:
+        # Action.plan_closed follows the plan's status (and the case's: trigger.deadlines.opening)
+        db.session.execute(
+            update(Action)
+            .where(Action.plan_id == plan.id)
+            .values(plan_closed=status is PlanStatus.CLOSED or case.stage is Stage.CLOSED)
+        )
     if before != after:
         action_name = "plan.status_changed" if before["status"] != after["status"] else "plan.changed"
         audit.record(
@@ -698,6 +706,7 @@ def create_action(
     _ensure_plan_open(plan, "description")
     values = dict(
         plan_id=plan.id,
+        plan_closed=case.stage is Stage.CLOSED,  # the plan itself is open (_ensure_plan_open)
         description=description,
         victim_wording=victim_wording,
         victim_visible=victim_visible,

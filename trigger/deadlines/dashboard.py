@@ -16,8 +16,8 @@ from trigger.domain.deadlines import DeadlineKind, DeadlineStatus, deadline_stat
 from trigger.domain.stages import Stage
 from trigger.domain.workdays import HolidayDataMissing
 from trigger.extensions import db
-from trigger.models import Action, ActionPlan, Agency, Area, Case, PlanStatus, Role, User
-from trigger.models.actions import OPEN_ACTION_SQL
+from trigger.models import Action, ActionPlan, Agency, Area, Case, Role, User
+from trigger.models.actions import LIVE_ACTION_SQL
 from trigger.models.deadlines import LIVE_DEADLINE_SQL, CaseDeadline
 
 # ---- the dashboard -------------------------------------------------------------------------------------------
@@ -211,13 +211,9 @@ def _deadline_statements(pcc: bool, by_area: bool, soon: tuple | None):
 @lru_cache(maxsize=64)
 def _action_statements(by_area: bool, by_agency: bool, soon: tuple | None):
     """The actions' two statements for one shape of dashboard, built once."""
-    # OPEN_ACTION_SQL word for word, so that the partial indexes of open actions by due date serve it.
-    where = [
-        text(f"actions.{OPEN_ACTION_SQL}"),
-        Action.due_on <= _HORIZON,
-        ActionPlan.status != PlanStatus.CLOSED,
-        Case.stage != Stage.CLOSED,
-    ]
+    # LIVE_ACTION_SQL word for word, so that the partial index of live actions by due date serves it: open
+    # actions whose plan and case are open (Action.plan_closed), so the counts join nothing unless by area.
+    where = [text(f"actions.{LIVE_ACTION_SQL}"), Action.due_on <= _HORIZON]
     if by_area:
         where.append(Case.area_id == _AREA_ID)
     if by_agency:
@@ -241,7 +237,7 @@ def _action_statements(by_area: bool, by_agency: bool, soon: tuple | None):
         tuple(where),
         Action.due_on,
         (Action.due_on, Action.id),
-        2,
+        2 if by_area else 0,  # the counts join plans and cases only for the area
     )
     return _first_rows_and_counts(source, _buckets(source, Case.area_id, soon))
 
