@@ -3,7 +3,7 @@
 `actions.plan_closed` says whether the action's plan or its case is closed (kept by trigger.actions.services and
 trigger.deadlines.opening.on_stage_change). The dashboard counts and lists live actions (open, plan and case open)
 from the partial index ix_actions_live_due_on alone, which replaces ix_actions_open_due_on (only the dashboard
-read that one).
+read that one); an agency's dashboard counts from ix_actions_open_owner_agency_id_due_on, which gains plan_closed.
 
 Revision ID: c5d2e8a4f7b9
 Revises: a7c4e2f81b35
@@ -43,9 +43,27 @@ def upgrade():
         postgresql_where=sa.text(LIVE_ACTION_SQL),
     )
     op.drop_index("ix_actions_open_due_on", table_name="actions")
+    # An agency's dashboard counts its live actions from this index alone (plan_closed last: My actions reads it
+    # in due-date order).
+    op.drop_index("ix_actions_open_owner_agency_id_due_on", table_name="actions")
+    op.create_index(
+        "ix_actions_open_owner_agency_id_due_on",
+        "actions",
+        ["owner_agency_id", "due_on", "id", "plan_closed"],
+        sqlite_where=sa.text(OPEN_ACTION_SQL),
+        postgresql_where=sa.text(OPEN_ACTION_SQL),
+    )
 
 
 def downgrade():
+    op.drop_index("ix_actions_open_owner_agency_id_due_on", table_name="actions")
+    op.create_index(
+        "ix_actions_open_owner_agency_id_due_on",
+        "actions",
+        ["owner_agency_id", "due_on", "id"],
+        sqlite_where=sa.text(OPEN_ACTION_SQL),
+        postgresql_where=sa.text(OPEN_ACTION_SQL),
+    )
     op.create_index(
         "ix_actions_open_due_on",
         "actions",

@@ -187,11 +187,14 @@ class Action(Timestamped, Base):
             sqlite_where=text(LIVE_ACTION_SQL),
             postgresql_where=text(LIVE_ACTION_SQL),
         ),
+        # plan_closed last: an agency's dashboard counts its live actions from this index alone (My actions reads
+        # it in due-date order, which the last column does not change).
         Index(
             "ix_actions_open_owner_agency_id_due_on",
             "owner_agency_id",
             "due_on",
             "id",
+            "plan_closed",
             sqlite_where=text(OPEN_ACTION_SQL),
             postgresql_where=text(OPEN_ACTION_SQL),
         ),
