@@ -66,6 +66,7 @@ def action(
         due_on=due,
         original_due_on=due,
         priority=Priority.MEDIUM,
+        plan_closed=plan.status is PlanStatus.CLOSED or case.stage is Stage.CLOSED,  # as the services keep it
     )
     db.session.add(row)
     db.session.commit()

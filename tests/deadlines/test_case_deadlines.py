@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from tests.cases_helpers import make_case
 from tests.conftest import login, post, text_of
-from tests.deadlines_helpers import bare_case, deadline
+from tests.deadlines_helpers import action, bare_case, deadline
 from trigger.area_policies.services import calendar_for_area, save_timescales
 from trigger.cases.services import move_to
 from trigger.deadlines.listing import next_deadlines
@@ -257,6 +257,36 @@ def test_closing_a_case_takes_its_open_deadlines_off_the_dashboard(app, make_are
     kept = db.session.scalars(select(CaseDeadline).where(CaseDeadline.case_id == case.id)).all()
     assert kept and all(d.case_closed for d in kept)  # still there, shown as "not needed" on the case page
     assert any(d.met_on is None for d in kept)
+
+
+def test_closing_an_action_plan_or_its_case_takes_its_open_actions_off_the_dashboard(
+    app, make_area, make_agency, make_user, client
+):
+    area, police = make_area(), make_agency("Severn Police", AgencyType.POLICE)
+    case = make_case(area, police, received_on=date.today() - timedelta(days=60))
+    other = make_case(area, police, received_on=date.today() - timedelta(days=60))
+    action(case, police, date.today() - timedelta(days=3), description="Visit the flats")
+    action(other, police, date.today() - timedelta(days=3), description="Call the landlord")
+    login(client, make_user(Role.COORDINATOR))
+    rep = app.test_client()  # the police's dashboard lists actions only, not the cases' own deadlines
+    login(rep, make_user(Role.AGENCY_REP, agency=police))
+    settings = f"/cases/{case.id}/plan/settings"
+    page = text_of(rep.get("/dashboard"))
+    assert "Overdue (2)" in page and case.reference in page and other.reference in page
+
+    closed = post(client, settings, {"status": "closed", "closed_reason": "The applicant moved away"})
+    assert closed.status_code == 302
+    page = text_of(rep.get("/dashboard"))
+    assert "Overdue (1)" in page and other.reference in page and case.reference not in page
+
+    assert post(client, settings, {"status": "live"}).status_code == 302
+    page = text_of(rep.get("/dashboard"))
+    assert "Overdue (2)" in page and case.reference in page
+
+    move_to(other, Stage.CLOSED, "Withdrawn by the applicant", applicant_told_on=date.today())
+    db.session.commit()
+    page = text_of(rep.get("/dashboard"))
+    assert "Overdue (1)" in page and case.reference in page and other.reference not in page
 
 
 def test_the_dashboard_index_leaves_out_exactly_the_applicants_windows():

@@ -22,9 +22,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Date, Integer, bindparam, func, literal, or_, select, text, union_all
+from sqlalchemy import Date, Integer, bindparam, func, literal, or_, select, text, union_all, update
 from sqlalchemy import case as sql_case
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
@@ -34,7 +35,8 @@ from trigger import audit
 from trigger.area_policies.services import calendar_for_area, calendars_for_areas
 from trigger.cases.redaction import victim_wording_problem
 from trigger.domain.deadlines import Rag, deadline_status
-from trigger.domain.workdays import WorkingCalendar, known_years
+from trigger.domain.stages import Stage
+from trigger.domain.workdays import Nation, WorkingCalendar, known_years
 from trigger.extensions import db
 from trigger.forms import FieldError
 from trigger.models import (
@@ -258,9 +260,18 @@ _MY_ACTION_COLUMNS = (
     ActionPlan.case_id,
     Case.reference,
     Case.area_id,
+    Area.name.label("area_name"),
+    Area.nation,
     User.name,
 )
-_AREAS_BY_ID = select(Area.id, Area.name, Area.nation).where(Area.id.in_(bindparam("area_ids", expanding=True)))
+
+
+class _AreaOfRow(NamedTuple):
+    """An area as a page's rows carry it: enough for calendars_for_areas."""
+
+    id: int
+    name: str
+    nation: Nation
 
 
 @lru_cache(maxsize=8)
@@ -272,6 +283,7 @@ def _my_action_rows(runs: tuple[int, ...]):
             select(*_MY_ACTION_COLUMNS, literal(run).label("part"))
             .join(ActionPlan, Action.plan_id == ActionPlan.id)
             .join(Case, ActionPlan.case_id == Case.id)
+            .join(Area, Case.area_id == Area.id)
             .outerjoin(User, Action.owner_user_id == User.id)
             .where(_MINE, *_MY_ACTION_RUNS[run])
             .order_by(Action.due_on, Action.id)
@@ -287,7 +299,8 @@ def _my_action_rows(runs: tuple[int, ...]):
 def my_actions_page(user: User, today: date, page: int = 1, per_page: int = MY_ACTIONS_PER_PAGE) -> MyActionsPage:
     """`my_actions` one page at a time, in the same order (overdue, open, finished), with the totals.
 
-    Four queries whatever the number of actions: the totals, the page's rows, the areas and their calendars. The
+    Three queries whatever the number of actions: the totals, the page's rows (with their areas), the areas'
+    closure days (their calendars). The
     order is three runs, each by due date: overdue, then the other open actions (both read from the partial index
     of open actions, ix_actions_open_owner_agency_id_due_on), then the finished ones; the totals say which runs a
     page falls in, so no query sorts all of an agency's actions. The statements are built once (module level and
@@ -311,9 +324,9 @@ def my_actions_page(user: User, today: date, page: int = 1, per_page: int = MY_A
         offset += size
     found = db.session.execute(_my_action_rows(tuple(runs)), values).all() if runs else []
     found.sort(key=lambda r: (r.part, r.due_on, r.id))
-    areas = db.session.execute(_AREAS_BY_ID, {"area_ids": list({r.area_id for r in found})}).all()
-    calendars = calendars_for_areas(areas)
-    names = {a.id: a.name for a in areas}
+    # the rows carry their area's name and nation: the calendars need no query of the areas
+    areas = {r.area_id: _AreaOfRow(r.area_id, r.area_name, r.nation) for r in found}
+    calendars = calendars_for_areas(areas.values())
     rows = []
     for r in found:
         action = MyAction(
@@ -332,7 +345,7 @@ def my_actions_page(user: User, today: date, page: int = 1, per_page: int = MY_A
                 action,
                 action_rag(action, today, calendars[r.area_id]),
                 _overdue(action, today),
-                context=f"{names[r.area_id]}: {_one_line(r.description)}",
+                context=f"{r.area_name}: {_one_line(r.description)}",
             )
         )
     return MyActionsPage(rows, page, pages, total, open_total, overdue)
@@ -616,6 +629,13 @@ def save_plan_settings(
     plan.victim_consulted = consulted
     plan.victim_consulted_on = consulted_on if consulted else None
     after = _plan_snapshot(plan)
+    if before["status"] != after["status"]:
+        # Action.plan_closed follows the plan's status (and the case's: trigger.deadlines.opening)
+        db.session.execute(
+            update(Action)
+            .where(Action.plan_id == plan.id)
+            .values(plan_closed=status is PlanStatus.CLOSED or case.stage is Stage.CLOSED)
+        )
     if before != after:
         action_name = "plan.status_changed" if before["status"] != after["status"] else "plan.changed"
         audit.record(
@@ -698,6 +718,7 @@ def create_action(
     _ensure_plan_open(plan, "description")
     values = dict(
         plan_id=plan.id,
+        plan_closed=case.stage is Stage.CLOSED,  # the plan itself is open (_ensure_plan_open)
         description=description,
         victim_wording=victim_wording,
         victim_visible=victim_visible,

@@ -8,7 +8,22 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
-from sqlalchemy import Date, Integer, and_, bindparam, false, func, literal, or_, select, text, union_all
+from sqlalchemy import (
+    Date,
+    Integer,
+    String,
+    and_,
+    bindparam,
+    cast,
+    false,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    text,
+    union_all,
+)
 
 from trigger.area_policies.services import calendars_for_areas
 from trigger.deadlines.dates import APPLICANT_WINDOWS
@@ -16,8 +31,8 @@ from trigger.domain.deadlines import DeadlineKind, DeadlineStatus, deadline_stat
 from trigger.domain.stages import Stage
 from trigger.domain.workdays import HolidayDataMissing
 from trigger.extensions import db
-from trigger.models import Action, ActionPlan, Agency, Area, Case, PlanStatus, Role, User
-from trigger.models.actions import OPEN_ACTION_SQL
+from trigger.models import Action, ActionPlan, Agency, Area, Case, Role, User
+from trigger.models.actions import LIVE_ACTION_SQL
 from trigger.models.deadlines import LIVE_DEADLINE_SQL, CaseDeadline
 
 # ---- the dashboard -------------------------------------------------------------------------------------------
@@ -149,12 +164,13 @@ def _run(statement, values: dict):
         driver.prepare_threshold = threshold
 
 
-def _first_rows_and_counts(source: _Source, buckets: dict[str, tuple]):
-    """Two statements whatever the amount of data: the first DASHBOARD_LIMIT rows of each section (each an
-    ``ORDER BY due LIMIT`` an index answers), and each section's count, stopped at COUNT_CAP + 1 rows."""
+def _first_rows_and_counts(source: _Source, name: str, buckets: dict[str, tuple]) -> tuple[list, list]:
+    """The parts of the dashboard's two statements that read one source: the first DASHBOARD_LIMIT rows of each
+    section (each an ``ORDER BY due LIMIT`` an index answers), with the source's name, and each section's count,
+    stopped at COUNT_CAP + 1 rows, labelled ``<name>_<section>``."""
     firsts = [
         select(
-            _base(source, *source.columns, literal(key).label("bucket"))
+            _base(source, *source.columns, literal(name).label("source"), literal(key).label("bucket"))
             .where(*terms)
             .order_by(*source.order)
             .limit(_LIMIT)
@@ -168,19 +184,43 @@ def _first_rows_and_counts(source: _Source, buckets: dict[str, tuple]):
             _base(source, literal(1), joins=source.joins[: source.counted_joins]).where(*terms).limit(_CAP).subquery()
         )
         .scalar_subquery()
-        .label(key)
+        .label(f"{name}_{key}")
         for key, terms in buckets.items()
     ]
+    return firsts, counts
+
+
+@lru_cache(maxsize=64)
+def _statements(deadlines: bool, actions: bool, pcc: bool, by_area: bool, by_agency: bool, soon: tuple | None):
+    """The dashboard's two statements for one shape of dashboard, built once (building and keying statements of
+    this size costs SQLAlchemy more than running them): the first rows of every section of both sources (one
+    UNION ALL, the columns of both: a deadline's number and agency are NULL, an action's kind), and every count."""
+    firsts, counts = [], []
+    if deadlines:
+        more = _deadline_statements(pcc, by_area, soon)
+        firsts += more[0]
+        counts += more[1]
+    if actions:
+        more = _action_statements(by_area, by_agency, soon)
+        firsts += more[0]
+        counts += more[1]
     return union_all(*firsts), select(*counts)
+
+
+#: The columns a source has not, typed, so that the UNION ALL of both sources has one type per column.
+_NO_KIND = cast(null(), String).label("kind")
+_NO_NUMBER = cast(null(), Integer).label("number")
+_NO_AGENCY = cast(null(), String).label("agency_name")
 
 
 @lru_cache(maxsize=64)
 def _deadline_statements(pcc: bool, by_area: bool, soon: tuple | None):
-    """The case deadlines' two statements for one shape of dashboard, built once (building and keying a statement
-    of this size costs SQLAlchemy more than running it)."""
-    # LIVE_DEADLINE_SQL word for word, so that the partial index of open deadlines of open cases serves it
-    # (the stage test stays: it is what the page means, the column is how it is found quickly).
-    where = [text(f"case_deadlines.{LIVE_DEADLINE_SQL}"), CaseDeadline.due_on <= _HORIZON, Case.stage != Stage.CLOSED]
+    """The case deadlines' parts of the dashboard's statements for one shape of dashboard."""
+    # LIVE_DEADLINE_SQL word for word, so that the partial index of open deadlines of open cases serves it. Its
+    # case_closed is the case's stage, kept by trigger.deadlines.opening.on_stage_change (the one place a stage
+    # changes), so the counts read that index alone: joined to cases for a stage test as well, PostgreSQL took
+    # the test for a filter it could not estimate and merge-joined all open deadlines with all cases (7 ms).
+    where = [text(f"case_deadlines.{LIVE_DEADLINE_SQL}"), CaseDeadline.due_on <= _HORIZON]
     if pcc:
         where += [CaseDeadline.kind == DeadlineKind.ESCALATION_DECISION, Case.stage == Stage.ESCALATED]
     else:
@@ -192,6 +232,8 @@ def _deadline_statements(pcc: bool, by_area: bool, soon: tuple | None):
         (
             CaseDeadline.id,
             CaseDeadline.kind,
+            _NO_NUMBER,
+            _NO_AGENCY,
             CaseDeadline.due_on,
             Case.id.label("case_id"),
             Case.reference,
@@ -201,21 +243,17 @@ def _deadline_statements(pcc: bool, by_area: bool, soon: tuple | None):
         tuple(where),
         CaseDeadline.due_on,
         (CaseDeadline.due_on, CaseDeadline.id),
-        1,
+        1 if pcc or by_area else 0,  # the counts join cases only for a test on the case
     )
-    return _first_rows_and_counts(source, _buckets(source, Case.area_id, soon))
+    return _first_rows_and_counts(source, "deadline", _buckets(source, Case.area_id, soon))
 
 
 @lru_cache(maxsize=64)
 def _action_statements(by_area: bool, by_agency: bool, soon: tuple | None):
-    """The actions' two statements for one shape of dashboard, built once."""
-    # OPEN_ACTION_SQL word for word, so that the partial indexes of open actions by due date serve it.
-    where = [
-        text(f"actions.{OPEN_ACTION_SQL}"),
-        Action.due_on <= _HORIZON,
-        ActionPlan.status != PlanStatus.CLOSED,
-        Case.stage != Stage.CLOSED,
-    ]
+    """The actions' parts of the dashboard's statements for one shape of dashboard."""
+    # LIVE_ACTION_SQL word for word, so that the partial index of live actions by due date serves it: open
+    # actions whose plan and case are open (Action.plan_closed), so the counts join nothing unless by area.
+    where = [text(f"actions.{LIVE_ACTION_SQL}"), Action.due_on <= _HORIZON]
     if by_area:
         where.append(Case.area_id == _AREA_ID)
     if by_agency:
@@ -224,9 +262,10 @@ def _action_statements(by_area: bool, by_agency: bool, soon: tuple | None):
         Action,
         (
             Action.id,
+            _NO_KIND,
             Action.number,
-            Action.due_on,
             Agency.name.label("agency_name"),
+            Action.due_on,
             Case.id.label("case_id"),
             Case.reference,
             Case.area_id,
@@ -239,9 +278,9 @@ def _action_statements(by_area: bool, by_agency: bool, soon: tuple | None):
         tuple(where),
         Action.due_on,
         (Action.due_on, Action.id),
-        2,
+        2 if by_area else 0,  # the counts join plans and cases only for the area
     )
-    return _first_rows_and_counts(source, _buckets(source, Case.area_id, soon))
+    return _first_rows_and_counts(source, "action", _buckets(source, Case.area_id, soon))
 
 
 _AREAS = select(Area.id, Area.name, Area.nation).order_by(Area.name)  # built once
@@ -292,18 +331,14 @@ def dashboard(user: User, today: date, *, area_id: int | None = None, agency_id:
     # Each source gives its first rows of each section; the most urgent of both are kept, and only those are made
     # into items (their status counts working days: half the rows read are not shown).
     found: dict[str, list[tuple]] = defaultdict(list)
-    deadline_totals: dict[str, int] = defaultdict(int)
-    action_totals: dict[str, int] = defaultdict(int)
-    if shows_deadlines:
-        firsts, counts = _deadline_statements(role is Role.PCC_REVIEWER, bool(area_id), soon)
+    totals: dict[str, int] = defaultdict(int)
+    if shows_deadlines or shows_actions:
+        firsts, counts = _statements(
+            shows_deadlines, shows_actions, role is Role.PCC_REVIEWER, bool(area_id), bool(agency_id), soon
+        )
         for row in _run(firsts, values).all():
-            found[row.bucket].append((row.due_on, row.reference, "deadline", row.id, row))
-        deadline_totals.update(_run(counts, values).one()._asdict())
-    if shows_actions:
-        firsts, counts = _action_statements(bool(area_id), bool(agency_id), soon)
-        for row in _run(firsts, values).all():
-            found[row.bucket].append((row.due_on, row.reference, "action", row.id, row))
-        action_totals.update(_run(counts, values).one()._asdict())
+            found[row.bucket].append((row.due_on, row.reference, row.source, row.id, row))
+        totals.update(_run(counts, values).one()._asdict())
 
     def item(source: str, row) -> DashboardItem:
         try:
@@ -342,7 +377,8 @@ def dashboard(user: User, today: date, *, area_id: int | None = None, agency_id:
         # by due date, case reference, source and id, as before; each source gave its first ones
         kept = sorted(found[key], key=lambda f: f[:4])[:DASHBOARD_LIMIT]
         listed = [item(source, row) for _, _, source, _, row in kept]
-        total = deadline_totals[key] + action_totals[key]
-        capped = deadline_totals[key] > COUNT_CAP or action_totals[key] > COUNT_CAP
+        of_deadlines, of_actions = totals[f"deadline_{key}"], totals[f"action_{key}"]
+        total = of_deadlines + of_actions
+        capped = of_deadlines > COUNT_CAP or of_actions > COUNT_CAP
         sections.append(DashboardSection(key, title, listed, min(total, COUNT_CAP) if capped else total, capped))
     return Dashboard(sections, areas, shows_deadlines, shows_actions, agency_id, problems)

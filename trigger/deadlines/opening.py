@@ -32,7 +32,7 @@ from trigger.domain.stages import DECISION_STAGES, Stage
 from trigger.domain.workdays import HolidayDataMissing
 from trigger.extensions import db
 from trigger.forms import FieldError
-from trigger.models import Area, Case, ThresholdDecision, User, utcnow
+from trigger.models import Action, ActionPlan, Area, Case, PlanStatus, ThresholdDecision, User, utcnow
 from trigger.models.deadlines import CaseDeadline
 
 
@@ -266,6 +266,17 @@ def on_stage_change(case: Case, old: Stage | None, new: Stage, on: date | None =
     if (old is Stage.CLOSED) != (new is Stage.CLOSED):
         db.session.execute(
             update(CaseDeadline).where(CaseDeadline.case_id == case.id).values(case_closed=new is Stage.CLOSED)
+        )
+        # Action.plan_closed: closing the case closes its actions' plan for the dashboard; reopening it reopens
+        # them unless the plan itself is closed.
+        plans = select(ActionPlan.id).where(ActionPlan.case_id == case.id)
+        if new is not Stage.CLOSED:
+            plans = plans.where(ActionPlan.status != PlanStatus.CLOSED)
+        db.session.execute(
+            update(Action)
+            .where(Action.plan_id.in_(plans))
+            .values(plan_closed=new is Stage.CLOSED)
+            .execution_options(synchronize_session=False)
         )
     if old is None and new is Stage.RECEIVED:
         for kind in (DeadlineKind.ACKNOWLEDGE, DeadlineKind.INFORMATION, DeadlineKind.THRESHOLD_DECISION):

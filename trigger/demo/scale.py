@@ -978,6 +978,7 @@ class Generator:
                     completed_on=finished_on if status == "completed" else None,
                     created_by_id=None,
                     version=version,
+                    plan_closed=closed,  # the plan closes with its case here
                     created_at=created,
                     updated_at=moments[-1] if moments else created,
                 ),
