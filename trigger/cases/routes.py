@@ -229,7 +229,7 @@ def print_view(case_id: int):
         case=case,
         case_section=None,
         timeline=services.timeline(case, current_user, None),
-        meetings=visible_meetings(current_user, case, meeting_services.meetings_of(case, with_attendees=False)),
+        meetings=visible_meetings(current_user, case, meeting_services.meetings_of(case)),
         protective_marking="OFFICIAL-SENSITIVE",
         advice=advise(case),
         **_summary_context(case),
