@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from flask import Flask, current_app, request, url_for
 from markupsafe import Markup, escape
 from flask_login import current_user
+from sqlalchemy import select
 
 from trigger.authz import ADMIN, MY_ACTIONS, VIEW_AUDIT, VIEW_CASES, can_read_action, can_read_recommendation
 from trigger.domain.need_to_know import restricted_action_line, restricted_recommendation_line
@@ -118,7 +119,28 @@ def pagination_numbers(page: int, pages: int) -> list[int]:
     return sorted({n for n in (1, page - 1, page, page + 1, pages) if 1 <= n <= pages})
 
 
-def _nav_items() -> list[tuple[str, str, bool]]:
+@lru_cache(maxsize=1)
+def _header_statement():
+    """The organisation's name and the reader's unread notifications in one statement (every signed-in page shows
+    both; two statements cost a round trip and SQLAlchemy's per-statement work more). Built once."""
+    from trigger.admin.services import ORGANISATION_NAME_COLUMN
+    from trigger.notifications.services import UNREAD_COUNT_COLUMN
+
+    return select(ORGANISATION_NAME_COLUMN, UNREAD_COUNT_COLUMN)
+
+
+def _header_facts() -> tuple[str | None, int | None]:
+    """(organisation name, unread notifications or None when nobody is signed in)."""
+    from trigger.admin.services import organisation_name
+    from trigger.extensions import db
+
+    if not current_user.is_authenticated:
+        return organisation_name(), None
+    name, unread = db.session.execute(_header_statement(), {"user_id": current_user.id}).one()
+    return name, unread
+
+
+def _nav_items(unread: int | None = None) -> list[tuple[str, str, bool]]:
     # Every signed-in page shows these links: their paths come from patterns made once (path_pattern), not from
     # url_for on every page (issue 19).
     if not current_user.is_authenticated:
@@ -147,9 +169,11 @@ def _nav_items() -> list[tuple[str, str, bool]]:
         items.append(("Administration", path_pattern("admin.index")()))
     elif VIEW_AUDIT.allows(user):
         items.append(("Audit trail", path_pattern("admin.audit_trail")()))
-    from trigger.notifications.services import unread_count
+    if unread is None:  # the header's statement failed (an error page): ask on its own
+        from trigger.notifications.services import unread_count
 
-    items.append((f"Notifications ({unread_count(user)})", path_pattern("notifications.index")()))
+        unread = unread_count(user)
+    items.append((f"Notifications ({unread})", path_pattern("notifications.index")()))
     items.append(("Your account", path_pattern("auth.change_password")()))
     path = request.path
     return [(label, href, path == href or (href != "/home" and path.startswith(href))) for label, href in items]
@@ -185,13 +209,11 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def globals_for_templates():
-        from trigger.admin.services import organisation_name
-
-        name = None
+        name, unread = None, None
         try:
-            name = organisation_name()
+            name, unread = _header_facts()
         except Exception:  # a broken database must still be able to render an error page
             from trigger.extensions import db
 
             db.session.rollback()
-        return {"org_name": name or "Trigger", "nav_items": _nav_items(), "page_url": page_url}
+        return {"org_name": name or "Trigger", "nav_items": _nav_items(unread), "page_url": page_url}

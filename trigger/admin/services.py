@@ -31,6 +31,10 @@ def organisation_name() -> str | None:
     return db.session.scalar(_ORGANISATION_NAME)
 
 
+#: The same as a column, for a statement that reads it with other things.
+ORGANISATION_NAME_COLUMN = _ORGANISATION_NAME.scalar_subquery().label("organisation_name")
+
+
 # ---- the organisation -----------------------------------------------------------------------------------
 
 

@@ -191,6 +191,10 @@ def unread_count(user: User) -> int:
     return db.session.scalar(_UNREAD_COUNT, {"user_id": user.id})
 
 
+#: The same count as a column, for a statement that reads it with other things (parameter: user_id).
+UNREAD_COUNT_COLUMN = _UNREAD_COUNT.scalar_subquery().label("unread")
+
+
 def notifications_of(user: User):
     """A user's own notifications, newest first (a statement, for pagination)."""
     return (
