@@ -4,6 +4,7 @@ signed-in user may see it (DOMAIN.md section 4). A fixed number of queries whate
 from __future__ import annotations
 
 from collections import defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -145,23 +146,32 @@ def _base(source: _Source, *columns, joins: tuple | None = None):
     return statement.where(*source.where)
 
 
-def _run(statement, values: dict):
-    """Execute one of the dashboard's statements. On PostgreSQL, never as a prepared statement.
+_GENERIC_PLANS = text("SET LOCAL plan_cache_mode = force_generic_plan")
+_DEFAULT_PLANS = text("SET LOCAL plan_cache_mode = DEFAULT")
 
-    psycopg 3 prepares a statement on the server after its fifth run, and PostgreSQL may then plan it once for any
-    dates (a generic plan) that reads every open item: 250 ms a request instead of 35 ms at scale. Unprepared,
-    each run is planned for its own dates. (Writing the values into the SQL did the same, but compiling each
-    statement afresh cost about 2 ms of the web process's CPU a page; this costs nothing.)
+
+@contextmanager
+def _planned_once():
+    """On PostgreSQL, the dashboard's statements are planned once per connection for any dates (a generic plan,
+    kept once psycopg prepares a statement after its fifth run), not planned again on every view.
+
+    Planning its statements cost PostgreSQL 3 to 4.5 ms a view. A generic plan used to be a trap here: it read
+    every open item through the joins that told whether a plan or case was closed (250 ms a request at scale),
+    so until migration c5d2e8a4f7b9 the statements ran unprepared. Now the partial indexes of live actions and
+    live deadlines (LIVE_ACTION_SQL, LIVE_DEADLINE_SQL, in the SQL text, not parameters) answer whatever the dates,
+    and on the scale-10 data a coordinator's view (all areas) fell from 24 to 16 ms of wall time; filtered by an
+    area (40 ms), an agency (13 ms) or both (20 ms), or an agency representative's (12-15 ms), it is no worse
+    (issue 19; bench/README.md). SET LOCAL lasts only until the request's transaction ends, and the setting is put
+    back for the rest of the request.
     """
     if db.engine.dialect.name != "postgresql":
-        return db.session.execute(statement, values)
-    driver = db.session.connection().connection.driver_connection
-    threshold = driver.prepare_threshold
-    driver.prepare_threshold = None
+        yield
+        return
+    db.session.execute(_GENERIC_PLANS)
     try:
-        return db.session.execute(statement, values)
+        yield
     finally:
-        driver.prepare_threshold = threshold
+        db.session.execute(_DEFAULT_PLANS)
 
 
 def _first_rows_and_counts(source: _Source, name: str, buckets: dict[str, tuple]) -> tuple[list, list]:
@@ -336,9 +346,10 @@ def dashboard(user: User, today: date, *, area_id: int | None = None, agency_id:
         firsts, counts = _statements(
             shows_deadlines, shows_actions, role is Role.PCC_REVIEWER, bool(area_id), bool(agency_id), soon
         )
-        for row in _run(firsts, values).all():
-            found[row.bucket].append((row.due_on, row.reference, row.source, row.id, row))
-        totals.update(_run(counts, values).one()._asdict())
+        with _planned_once():
+            for row in db.session.execute(firsts, values).all():
+                found[row.bucket].append((row.due_on, row.reference, row.source, row.id, row))
+            totals.update(db.session.execute(counts, values).one()._asdict())
 
     def item(source: str, row) -> DashboardItem:
         try:
