@@ -2,7 +2,7 @@
 
 The case page used to leave a coordinator to work out the next step from a long column. This module answers the
 question "what do I do next, and what is already done?" from plain facts about the case (gathered by
-trigger.cases.services.task_facts) and the reader's role. Each task is to do, done, or cannot start yet, the
+trigger.cases.tasks.task_facts) and the reader's role. Each task is to do, done, or cannot start yet, the
 order follows the lifecycle (DOMAIN.md section 2, trigger.domain.stages) and an agency representative sees only
 their own agency's work. Which page each task opens is the view's business: tasks are named by `TaskKey`.
 
