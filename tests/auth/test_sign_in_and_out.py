@@ -175,6 +175,8 @@ def test_activity_keeps_session_alive(client, make_user):
     db.session.execute(update(UserSession).values(last_seen_at=utcnow() - timedelta(minutes=29)))
     db.session.commit()
     assert client.get("/home").status_code == 200
+    # the view was seen: the session's idle clock starts again (written at most once a minute)
+    assert utcnow() - db.session.scalar(select(UserSession.last_seen_at)) < timedelta(minutes=1)
     assert client.get("/home").status_code == 200
 
 

@@ -147,25 +147,43 @@ def start_session(user: User) -> str:
 
 @lru_cache(maxsize=1)
 def _session_lookup():
-    """Built once (statements are immutable): this runs on every signed-in request."""
-    return select(UserSession).where(UserSession.token_hash == bindparam("token_hash"))
+    """The user (with their agency) and the three columns of their session that the loader checks, built once:
+    this runs on every signed-in request. The session row itself is not loaded as an object; it is written only
+    when it must be (the touch below, or the idle timeout), by id."""
+    return (
+        select(User, UserSession.id, UserSession.last_seen_at, UserSession.revoked_at)
+        .join(UserSession, UserSession.user_id == User.id)
+        .where(UserSession.token_hash == bindparam("token_hash"))
+    )
+
+
+_SESSION_ID = bindparam("session_id")
+#: The session's last sight of its person, and its end after idleness: written by id, built once.
+_TOUCH_SESSION = update(UserSession).where(UserSession.id == _SESSION_ID).values(last_seen_at=bindparam("now"))
+_END_IDLE_SESSION = (
+    update(UserSession)
+    .where(UserSession.id == _SESSION_ID, UserSession.revoked_at.is_(None))
+    .values(revoked_at=bindparam("now"), revoked_reason="idle timeout")
+)
 
 
 def load_session_user(token: str) -> User | None:
     """Flask-Login's user loader: the user behind a live session token, or None."""
-    row = db.session.scalars(_session_lookup(), {"token_hash": _token_hash(token)}).first()
-    if row is None or row.revoked_at is not None or not row.user.active:
+    row = db.session.execute(_session_lookup(), {"token_hash": _token_hash(token)}).first()
+    if row is None:
+        return None
+    user, session_id, last_seen_at, revoked_at = row
+    if revoked_at is not None or not user.active:
         return None
     now = utcnow()
-    if now - row.last_seen_at > timedelta(minutes=settings().session_idle_minutes):
-        row.revoked_at = now
-        row.revoked_reason = "idle timeout"
+    if now - last_seen_at > timedelta(minutes=settings().session_idle_minutes):
         # Committed by the request; the person is sent to sign in again.
+        db.session.execute(_END_IDLE_SESSION, {"session_id": session_id, "now": now})
         return None
-    if now - row.last_seen_at > _TOUCH_INTERVAL:
-        row.last_seen_at = now
-    row.user.current_session_token = token
-    return row.user
+    if now - last_seen_at > _TOUCH_INTERVAL:
+        db.session.execute(_TOUCH_SESSION, {"session_id": session_id, "now": now})
+    user.current_session_token = token
+    return user
 
 
 def end_session(token: str | None, reason: str = "signed out") -> None:
