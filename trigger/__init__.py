@@ -31,7 +31,7 @@ def create_app(test_config: dict | None = None) -> "Flask":
     if test_config:
         app.config.from_mapping(test_config)
 
-    from trigger import cli, errors, input_guard, security, templating
+    from trigger import cli, errors, input_guard, involvement, security, templating
     from trigger.extensions import csrf, db, login_manager, migrate
 
     from trigger.operations import logs
@@ -46,6 +46,7 @@ def create_app(test_config: dict | None = None) -> "Flask":
     errors.init_app(app)
     input_guard.init_app(app)  # before the blueprints: their <int:...> routes use its bounded converter
     cli.init_app(app)
+    involvement.init_app(app)
     _register_blueprints(app)
     from trigger.operations import banner
 

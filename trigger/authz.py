@@ -15,11 +15,11 @@ from typing import Any
 
 from flask import abort
 from flask_login import current_user
-from sqlalchemy import false, or_, select, true
+from sqlalchemy import false, or_, select, true, union
 
 from trigger.domain.stages import Stage
 from trigger.extensions import db, login_manager
-from trigger.models import Action, ActionPlan, Attendee, Case, Incident, IncidentReport, Meeting, Role
+from trigger.models import Action, ActionPlan, Attendee, Case, CaseAgency, Incident, IncidentReport, Meeting, Role
 from trigger.models.escalations import Escalation
 from trigger.models.restorative import RestorativeReferral
 
@@ -57,6 +57,35 @@ MANAGE_CASES = Policy("coordinators and administrators", _has_role(Role.ADMIN, R
 # the database the same question about one case, so the list and the case page can never disagree.
 
 
+def _involvement_sources():
+    """The four ways an agency is involved in a case, each a SELECT of (case id, agency id): an incident on the
+    case was reported to it; it owns an action on the case's plan; it is on the attendee list of one of the case's
+    meetings; it (a restorative justice service) took a restorative referral of the case. The one statement of
+    the rule: case_visibility filters with it, and trigger.involvement keeps case_agencies from it."""
+    return (
+        select(Incident.case_id.label("case_id"), IncidentReport.agency_id.label("agency_id")).join(
+            IncidentReport, IncidentReport.incident_id == Incident.id
+        ),
+        select(ActionPlan.case_id, Action.owner_agency_id).join(Action, Action.plan_id == ActionPlan.id),
+        select(Meeting.case_id, Attendee.agency_id)
+        .join(Attendee, Attendee.meeting_id == Meeting.id)
+        .where(Attendee.agency_id.is_not(None)),
+        select(RestorativeReferral.case_id, RestorativeReferral.agency_id),
+    )
+
+
+def involvement_pairs(case_ids=None):
+    """Every (case id, agency id) of an agency involved in a case, once each (a UNION), for all cases or for the
+    cases ``case_ids`` (a list, or a SELECT of ids)."""
+    involved, owns_action, attends_meeting, restorative = _involvement_sources()
+    if case_ids is not None:
+        involved = involved.where(Incident.case_id.in_(case_ids))
+        owns_action = owns_action.where(ActionPlan.case_id.in_(case_ids))
+        attends_meeting = attends_meeting.where(Meeting.case_id.in_(case_ids))
+        restorative = restorative.where(RestorativeReferral.case_id.in_(case_ids))
+    return union(involved, owns_action, attends_meeting, restorative)
+
+
 def case_visibility(user: Any, *, one_case: bool = False):
     """A WHERE condition on Case: the cases `user` may see. Deny by default (false() for anyone unknown).
 
@@ -72,27 +101,14 @@ def case_visibility(user: Any, *, one_case: bool = False):
         # the outcome (trigger.escalations).
         return (Case.stage == Stage.ESCALATED) | Case.id.in_(select(Escalation.case_id))
     if user.role is Role.AGENCY_REP and user.agency_id is not None:
-        # Involved = an incident on the case was reported to their agency. Later issues (meetings, actions)
-        # widen this here, in one place.
-        involved = (
-            select(Incident.case_id)
-            .join(IncidentReport, IncidentReport.incident_id == Incident.id)
-            .where(IncidentReport.agency_id == user.agency_id)
+        involved, owns_action, attends_meeting, restorative = (
+            source.where(agency == user.agency_id)
+            for source, agency in zip(
+                _involvement_sources(),
+                (IncidentReport.agency_id, Action.owner_agency_id, Attendee.agency_id, RestorativeReferral.agency_id),
+                strict=True,
+            )
         )
-        # ... or their agency owns an action on the case's plan (trigger.actions).
-        owns_action = (
-            select(ActionPlan.case_id)
-            .join(Action, Action.plan_id == ActionPlan.id)
-            .where(Action.owner_agency_id == user.agency_id)
-        )
-        # ... or their agency is on the attendee list of a meeting on the case (trigger.meetings).
-        attends_meeting = (
-            select(Meeting.case_id)
-            .join(Attendee, Attendee.meeting_id == Meeting.id)
-            .where(Attendee.agency_id == user.agency_id)
-        )
-        # ... or their agency (a restorative justice service) took a restorative referral (trigger.restorative).
-        restorative = select(RestorativeReferral.case_id).where(RestorativeReferral.agency_id == user.agency_id)
         if one_case:
             return or_(
                 involved.where(Incident.case_id == Case.id).exists(),
@@ -101,9 +117,43 @@ def case_visibility(user: Any, *, one_case: bool = False):
                 restorative.where(RestorativeReferral.case_id == Case.id).exists(),
             )
         return (
-            Case.id.in_(involved) | Case.id.in_(owns_action) | Case.id.in_(attends_meeting) | Case.id.in_(restorative)
+            Case.id.in_(involved.with_only_columns(Incident.case_id))
+            | Case.id.in_(owns_action.with_only_columns(ActionPlan.case_id))
+            | Case.id.in_(attends_meeting.with_only_columns(Meeting.case_id))
+            | Case.id.in_(restorative.with_only_columns(RestorativeReferral.case_id))
         )
     return false()
+
+
+def listed_case_visibility(user: Any):
+    """case_visibility for the case list: the same cases, an agency representative's read from case_agencies
+    (kept by trigger.involvement) instead of from every report, action and attendee row of their agency. The
+    list checks the cases it shows with visible_among, so a case the table wrongly named is never shown."""
+    if (
+        getattr(user, "is_authenticated", False)
+        and getattr(user, "is_active", False)
+        and user.role is Role.AGENCY_REP
+        and user.agency_id is not None
+    ):
+        # EXISTS, not IN: the list is newest first, and SQLite then walks the cases in that order and stops at the
+        # page's last one, instead of gathering all of the agency's cases and sorting them (police, scale-10 data:
+        # 0.1 ms against 16 ms; PostgreSQL 0.7 against 1.2 ms).
+        return (
+            select(CaseAgency.case_id)
+            .where(CaseAgency.case_id == Case.id, CaseAgency.agency_id == user.agency_id)
+            .exists()
+        )
+    return case_visibility(user)
+
+
+def visible_among(user: Any, case_ids: list[int]) -> set[int]:
+    """Which of ``case_ids`` `user` may see, by the rule itself (case_visibility), in one statement."""
+    if not case_ids:
+        return set()
+    if getattr(user, "is_authenticated", False) and getattr(user, "is_active", False) and _sees_every_case(user):
+        return set(case_ids)
+    visible = case_visibility(user, one_case=True)
+    return set(db.session.scalars(select(Case.id).where(Case.id.in_(case_ids), visible)))
 
 
 def _sees_every_case(user: Any) -> bool:

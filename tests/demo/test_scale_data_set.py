@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from tests.conftest import TEST_PASSWORD, login, text_of
 from trigger.actions.services import my_actions_page
 from trigger.auth.passwords import hash_password
+from trigger.authz import case_visibility, involvement_pairs
 from trigger.demo.scale import plan_cases
 from trigger.domain.stages import Stage
 from trigger.extensions import db
@@ -20,6 +21,7 @@ from trigger.models import (
     Agency,
     Attendee,
     Case,
+    CaseAgency,
     Incident,
     IncidentReport,
     Meeting,
@@ -100,6 +102,14 @@ def test_scale_load_makes_the_promised_volumes_and_the_pages_render(app):
     assert mine.status_code == 200
     assert listing.rows[0].action.description[:60] in text_of(mine)
     assert ("page 1 of" in text_of(mine)) == (listing.pages > 1)
+
+    # The bulk load bypassed the ORM: the involved agencies of every case were worked out at its end, and the
+    # representative's case list (read from them) counts the cases the rule gives.
+    assert set(db.session.execute(select(CaseAgency.case_id, CaseAgency.agency_id)).tuples()) == set(
+        db.session.execute(involvement_pairs()).tuples()
+    )
+    theirs = db.session.scalar(select(func.count()).select_from(Case).where(case_visibility(owner)))
+    assert f"{theirs} case" in text_of(_signed_in(app, owner).get("/cases"))
 
 
 def test_scale_refuses_a_database_that_already_has_cases(app):

@@ -67,9 +67,9 @@ def index():
     filters = services.CaseListFilters.from_args(request.args)
     query, area_id, stage, overdue, sort = filters.query, filters.area_id, filters.stage, filters.overdue, filters.sort
     statement = services.search_cases(
-        current_user, query=query, area_id=area_id, stage=stage, overdue=overdue, sort=sort
+        current_user, query=query, area_id=area_id, stage=stage, overdue=overdue, sort=sort, for_list=True
     )
-    page = services.page_of_cases(statement, requested_page(), PER_PAGE)
+    page = services.shown_to(current_user, services.page_of_cases(statement, requested_page(), PER_PAGE))
     areas = db.session.scalars(db.select(Area).order_by(Area.name)).all()
     return render_template(
         "cases/index.html",

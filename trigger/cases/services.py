@@ -6,6 +6,7 @@ changes a case's stage.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
@@ -19,7 +20,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.sql.elements import True_
 
 from trigger import audit
-from trigger.authz import case_visibility, visible_cases
+from trigger.authz import case_visibility, listed_case_visibility, visible_among, visible_cases
 from trigger.cases.timeline_filter import filter_timeline
 from trigger.domain.intake import IncidentEntry, Problem, check_application
 from trigger.domain.limits import database_id
@@ -44,6 +45,8 @@ from trigger.models import (
 from trigger.models.audit import CASE_STORY_SQL, CASE_VIEWED
 
 REFERENCE_PREFIX = "ASB"
+
+log = logging.getLogger(__name__)
 
 
 # ---- choices ----------------------------------------------------------------------------------------------
@@ -507,13 +510,16 @@ def search_cases(
     stage: Stage | None = None,
     overdue: bool = False,
     sort: str = "newest",
+    for_list: bool = False,
 ):
     """The cases `user` may see, matching a search (reference, applicant, address, perpetrator) and filters.
 
     ``overdue``: only open cases with an overdue stage deadline or action. ``sort="deadline"``: the case whose
-    next open stage deadline comes first, first (cases with none last); otherwise newest first.
+    next open stage deadline comes first, first (cases with none last); otherwise newest first. ``for_list``:
+    for the case list page, which reads an agency representative's cases from case_agencies
+    (trigger.authz.listed_case_visibility) and must pass the page it shows through `shown_to`.
     """
-    statement = visible_cases(user)
+    statement = select(Case).where(listed_case_visibility(user)) if for_list else visible_cases(user)
     if query:
         pattern = _contains(query)
         perpetrator_match = exists(
@@ -586,6 +592,20 @@ def page_of_cases(statement, page: int, per_page: int) -> CasePage:
     ids = statement.order_by(None).with_only_columns(Case.id).subquery()
     total = db.session.scalar(select(func.count()).select_from(ids))
     return CasePage(items, total, page, per_page)
+
+
+def shown_to(user, page: CasePage) -> CasePage:
+    """The page of a `for_list` search with every case checked against the rule itself (trigger.authz.visible_among):
+    a case that case_agencies names wrongly is left out of the page (and logged), never shown."""
+    ids = [row.id for row in page.items]
+    visible = visible_among(user, ids)
+    if len(visible) < len(ids):
+        log.warning(
+            "case list: case_agencies named cases the rule does not allow",
+            extra={"user_id": user.id, "cases": [case_id for case_id in ids if case_id not in visible]},
+        )
+        page.items = [row for row in page.items if row.id in visible]
+    return page
 
 
 def notify_coordinators_of(case: Case) -> None:

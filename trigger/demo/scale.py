@@ -1096,6 +1096,11 @@ def _finish() -> None:
                 )
             )
         # SQLite's INTEGER PRIMARY KEY takes max(id) + 1 by itself.
+    # The bulk inserts bypassed the ORM, so trigger.involvement did not see them: the involved agencies of every
+    # case, all at once.
+    from trigger import involvement
+
+    involvement.rebuild(db.session)
     db.session.commit()
     # VACUUM too on PostgreSQL: it sets the visibility map, without which index-only scans (the counts on My
     # actions and the dashboard) read the table as well. Autovacuum would get there later; a bulk load should not

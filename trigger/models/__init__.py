@@ -28,6 +28,7 @@ from trigger.models.escalations import Escalation, EscalationGround, EscalationO
 from trigger.models.cases import (
     AreaThresholdPolicy,
     Case,
+    CaseAgency,
     CaseLink,
     Channel,
     ContactMethod,
@@ -123,6 +124,7 @@ __all__ = [
     "AuditEvent",
     "Base",
     "Case",
+    "CaseAgency",
     "CaseDeadline",
     "CaseLink",
     "Channel",
