@@ -193,6 +193,9 @@ def in_process(
         "cases": ("/cases", coordinator),
         "case": (f"/cases/{ids['case_id']}", coordinator),
         "my-actions": ("/my-actions", rep),
+        # The case list as the agency representative sees it: only the cases their agency is involved in (the
+        # police: 9,436 of the 10,000), worked out from reports, actions, attendees and referrals on every view.
+        "cases-rep": ("/cases", rep),
         # The case page's other sections (issue 16 split the one long page); "case" is its summary.
         **{
             f"case-{section}": (f"/cases/{ids['case_id']}/{section}", coordinator)
@@ -274,7 +277,9 @@ def main() -> None:
     parser.add_argument(
         "--pages",
         default="healthz,cases,case,my-actions,dashboard",
-        help="healthz first: the other pages' figures are compared with it",
+        help="healthz first: the other pages' figures are compared with it (also: cases-rep, the case list of the "
+        "representative of the agency owning the most actions; and with --in-process, case-incidents, case-meetings, "
+        "case-plan, case-documents, case-timeline, case-print)",
     )
     parser.add_argument(
         "--in-process",
@@ -339,6 +344,7 @@ def main() -> None:
             "cases": ("/cases", coordinator, "case list, page 1 of 10,000 cases (coordinator)"),
             "case": (f"/cases/{ids['case_id']}", coordinator, f"case page (case {ids['case_id']}, most meetings)"),
             "my-actions": ("/my-actions", rep, f"My actions ({ids['rep_actions']:,} actions owned by the agency)"),
+            "cases-rep": ("/cases", rep, "case list, page 1 (the agency representative: their cases only)"),
             "dashboard": ("/dashboard", coordinator, "deadlines dashboard (coordinator)"),
         }
         chosen = {}
