@@ -7,7 +7,8 @@ Set-based, so that the number of SQL statements does not grow with the number of
    reminder_windows: "due between 11 and 12 June gets the 2-day advance reminder", "due on or before 3 June is
    escalated"), exactly the rule `rungs_due` applies to one deadline.
 2. One INSERT ... SELECT per item kind and rung claims every reminder due, in `sent_reminders`, tagged with this
-   run's id. Its UNIQUE (item, due date, rung) key is the exactly-once guarantee: ON CONFLICT DO NOTHING skips a
+   run's id (after a SELECT EXISTS of the same rows, so that a run with nothing new to claim takes no write lock).
+   Its UNIQUE (item, due date, rung) key is the exactly-once guarantee: ON CONFLICT DO NOTHING skips a
    reminder another run has claimed (a second run, or one on another machine at the same moment, which waits
    for the first to commit), so each reminder is in exactly one run's digests. The due date is in the key, so
    an extended deadline or a re-dated action is reminded about again for its new date.
@@ -193,6 +194,11 @@ def _claim(item_kind: str, rung_windows: list[_Window], run_id: str, now: dateti
         .where(due.is_not(None), condition, ~already)
         .order_by(item_id)
     )
+    # Read first: on SQLite an INSERT holds the database's one write lock from its first row read until the run
+    # commits, and every signed-in request that writes (a case viewed, a session touched) would wait behind it
+    # although most runs find nothing new to claim. A run that finds something pays one read twice.
+    if not db.session.scalar(select(rows.exists())):
+        return
     dialect = db.session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = (
