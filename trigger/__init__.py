@@ -115,11 +115,12 @@ def _register_blueprints(app: "Flask") -> None:
 
 def _commit_per_request(app: "Flask") -> None:
     """One transaction per request: committed when the response is a success or redirect, else rolled back."""
-    from trigger.extensions import db
+    from trigger.extensions import db, run_writes_before_commit
 
     @app.after_request
     def commit_or_roll_back(response):
         if response.status_code < 400:
+            run_writes_before_commit()
             db.session.commit()
         else:
             db.session.rollback()

@@ -8,7 +8,7 @@ from flask import has_request_context, request
 from flask_login import current_user
 from sqlalchemy import insert
 
-from trigger.extensions import db
+from trigger.extensions import db, write_before_commit
 from trigger.models import AuditEvent, User, utcnow
 
 
@@ -54,10 +54,11 @@ _INSERT_EVENT = insert(AuditEvent)
 
 
 def record_view(action: str, object_type: str, object_id: int, summary: str, case_id: int | None = None) -> None:
-    """Record that the current user looked at something: one INSERT at once, without an ORM object (this runs on
-    every view of a busy page)."""
+    """Record that the current user looked at something: one INSERT without an ORM object (this runs on every view
+    of a busy page), made just before the request commits (write_before_commit: on SQLite, not holding the write
+    lock while the page is built)."""
     actor = current_user._get_current_object()  # type: ignore[attr-defined]
-    db.session.execute(
+    write_before_commit(
         _INSERT_EVENT,
         [
             {

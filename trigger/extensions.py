@@ -2,6 +2,7 @@
 
 import sqlite3
 
+from flask import g, has_request_context
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -15,6 +16,26 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
+
+
+def write_before_commit(statement, parameters) -> None:
+    """Run a write that the page does not show (a view recorded in the audit trail, a session's last sight of its
+    person) just before the request's commit, rather than now; outside a request, now.
+
+    On SQLite the first write of a transaction takes the database's one write lock and holds it until the commit:
+    written at the start of a request, it kept every other request that writes waiting while the page was built
+    (two gunicorn workers viewing case pages took turns). Dropped with the rest of the request's writes when the
+    response is an error (the transaction is rolled back)."""
+    if has_request_context():
+        g.setdefault("writes_before_commit", []).append((statement, parameters))
+    else:
+        db.session.execute(statement, parameters)
+
+
+def run_writes_before_commit() -> None:
+    """The request's deferred writes (write_before_commit), in order: called by the commit at the end of a request."""
+    for statement, parameters in g.pop("writes_before_commit", ()):
+        db.session.execute(statement, parameters)
 
 
 @event.listens_for(Engine, "connect")

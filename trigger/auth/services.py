@@ -18,7 +18,7 @@ from sqlalchemy import bindparam, func, select, update
 
 from trigger import audit
 from trigger.auth.passwords import hash_password, needs_rehash, verify_password
-from trigger.extensions import db
+from trigger.extensions import db, write_before_commit
 from trigger.models import LoginAttempt, User, UserSession, utcnow
 
 # Writing last_seen_at on every request would turn each page view into a write; once a minute is enough
@@ -181,7 +181,8 @@ def load_session_user(token: str) -> User | None:
         db.session.execute(_END_IDLE_SESSION, {"session_id": session_id, "now": now})
         return None
     if now - last_seen_at > _TOUCH_INTERVAL:
-        db.session.execute(_TOUCH_SESSION, {"session_id": session_id, "now": now})
+        # at the request's commit, not now: on SQLite a write holds the write lock until the commit
+        write_before_commit(_TOUCH_SESSION, {"session_id": session_id, "now": now})
     user.current_session_token = token
     return user
 
