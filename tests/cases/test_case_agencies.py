@@ -149,6 +149,15 @@ def test_a_representatives_case_list_shows_the_cases_their_agency_is_involved_in
     page = text_of(client.get("/cases"))
     theirs = db.session.scalar(select(db.func.count()).select_from(Case).where(case_visibility(user)))
     assert case.reference in page and f"{theirs} case" in page
+    # the unfiltered list counts from case_agencies alone, a filtered one with its filter: both say the rule's number
+    elsewhere = db.session.scalar(select(Incident).where(Incident.case_id != case.id).order_by(Incident.id).limit(1))
+    db.session.add(IncidentReport(incident_id=elsewhere.id, agency_id=agency.id, reported_on=date.today()))
+    db.session.commit()
+    theirs = db.session.scalar(select(db.func.count()).select_from(Case).where(case_visibility(user)))
+    assert f"{theirs} case" in text_of(client.get("/cases"))
+    assert theirs == 2
+    found = text_of(client.get(f"/cases?q={case.reference}"))
+    assert "1 case" in found and case.reference in found
 
 
 def test_a_wrong_row_in_the_table_never_shows_a_case(app, county):

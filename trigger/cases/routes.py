@@ -69,7 +69,8 @@ def index():
     statement = services.search_cases(
         current_user, query=query, area_id=area_id, stage=stage, overdue=overdue, sort=sort, for_list=True
     )
-    page = services.shown_to(current_user, services.page_of_cases(statement, requested_page(), PER_PAGE))
+    counted = services.listed_total(current_user, filters)
+    page = services.shown_to(current_user, services.page_of_cases(statement, requested_page(), PER_PAGE, counted))
     areas = db.session.scalars(db.select(Area).order_by(Area.name)).all()
     return render_template(
         "cases/index.html",

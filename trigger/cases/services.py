@@ -20,7 +20,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.sql.elements import True_
 
 from trigger import audit
-from trigger.authz import case_visibility, listed_case_visibility, visible_among, visible_cases
+from trigger.authz import case_visibility, listed_case_count, listed_case_visibility, visible_among, visible_cases
 from trigger.cases.timeline_filter import filter_timeline
 from trigger.domain.intake import IncidentEntry, Problem, check_application
 from trigger.domain.limits import database_id
@@ -577,9 +577,10 @@ LIST_COLUMNS = (
 )
 
 
-def page_of_cases(statement, page: int, per_page: int) -> CasePage:
+def page_of_cases(statement, page: int, per_page: int, counted=None) -> CasePage:
     """A page of `search_cases`' statement. The count asks for the matching cases' ids only: counting the whole
-    statement (what Flask-SQLAlchemy's paginate does) would join every case to its area just to count it."""
+    statement (what Flask-SQLAlchemy's paginate does) would join every case to its area just to count it.
+    ``counted``: a statement that counts the same cases more cheaply (`listed_total`)."""
     page = max(1, page)
     listed = (
         statement.with_only_columns(*LIST_COLUMNS)
@@ -589,9 +590,17 @@ def page_of_cases(statement, page: int, per_page: int) -> CasePage:
         .offset((page - 1) * per_page)
     )
     items = db.session.execute(listed).all()
-    ids = statement.order_by(None).with_only_columns(Case.id).subquery()
-    total = db.session.scalar(select(func.count()).select_from(ids))
-    return CasePage(items, total, page, per_page)
+    if counted is None:
+        counted = select(func.count()).select_from(statement.order_by(None).with_only_columns(Case.id).subquery())
+    return CasePage(items, db.session.scalar(counted), page, per_page)
+
+
+def listed_total(user, filters: CaseListFilters):
+    """For the case list: a cheaper statement counting what an unfiltered list holds (an agency representative's,
+    from case_agencies: trigger.authz.listed_case_count), or None to count the list's own statement."""
+    if filters.query or filters.area_id or filters.stage or filters.overdue:
+        return None
+    return listed_case_count(user)
 
 
 def shown_to(user, page: CasePage) -> CasePage:
