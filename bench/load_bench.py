@@ -12,7 +12,8 @@ What it does:
    once all are signed in, repeatedly waits 2-10 s and makes one request: nine in ten read a page their role uses (case list, a case page,
    My actions, the dashboard, an action plan, escalations), one in ten is a write through the real form (GET the
    form, POST it back with its CSRF token: an action's progress update by an agency representative, a minutes
-   save by a coordinator or chair);
+   save by a coordinator or chair, a threshold decision on an acknowledged application by a coordinator; the
+   product has no free-text case notes, so that write of the issue's list has no form to use);
 4. every minute, as the cron schedule in docs/operations.md does, runs `flask outbox send` and `flask deadlines run`,
    each a new process (`--jobs commands`, the default); or, with `--jobs process`, starts the jobs process that
    docs/operations.md recommends (`flask jobs run`, here with the outbox and the reminders every 60 s) once, before
@@ -103,6 +104,8 @@ def prepare(database_url: str) -> list[dict]:
             .limit(500)
         ).all()
         escalated = db.session.scalars(select(Case.id).where(Case.stage == "escalated").limit(200)).all()
+        # Acknowledged applications wait for the threshold decision: each coordinator has their own to decide.
+        awaiting = db.session.scalars(select(Case.id).where(Case.stage == "acknowledged").order_by(Case.id)).all()
         n = 0
         for role_name, count in ROLES:
             for i in range(count):
@@ -131,6 +134,8 @@ def prepare(database_url: str) -> list[dict]:
                     person["cases"] = sorted({r[1] for r in rows})
                 elif role_name in ("coordinator", "chair"):
                     person["minutes"] = [list(r) for r in open_items[i::15]]
+                    if role_name == "coordinator":
+                        person["decisions"] = list(awaiting[i::10])
                 elif role_name == "pcc-reviewer":
                     person["cases"] = list(escalated)
                 people.append(person)
@@ -268,6 +273,17 @@ class Person(threading.Thread):
             form["note"] = f"Visited again on {time.strftime('%d %B')}: no further reports this week."
             form.setdefault("status", "in-progress")
             self.call("write: action update", f"/actions/{action_id}/update", form, expect=(302,))
+            return True
+        if p.get("decisions") and rng.random() < 0.5:
+            # A threshold decision through its form, as the advice suggests it (a different outcome would need a
+            # reason why); the case moves on, so each is decided once.
+            case_id = p["decisions"].pop()
+            path = f"/cases/{case_id}/threshold"
+            form = _form_of(self.call("write: threshold decision (form)", path), path)
+            if form is None:
+                return True
+            form["reasons"] = "Three incidents in six months, reported to the police and the council."
+            self.call("write: threshold decision", path, form, expect=(302,))
             return True
         if p["minutes"]:
             item_id, meeting_id, case_id = rng.choice(p["minutes"])
