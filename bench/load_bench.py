@@ -21,7 +21,8 @@ What it does:
    starts, both jobs run once to catch up, as they have in any deployment where they run every minute: a freshly
    loaded database has never had its audit events sealed or its reminders queued (the first reminder run over the
    scale-10 data queues about 29,000 reminders). The catch-up is timed and printed, not measured with the pages.
-   The outbox sends real email over SMTP, to a server in the bench process (aiosmtpd) that counts the messages;
+   The outbox sends real email over SMTP, to a server in the bench process (tests/mailserver.py, aiosmtpd) that
+   counts the messages;
 5. prints p50/p95/p99 per kind of request, the errors (any 5xx, a refused connection, or a status the request
    should never get) and the forms refused (a 400 or 409: a stale version, someone else's save first), and checks
    issue 19's goal: p95 of every page under 150 ms, p99 under 400 ms, zero errors.
@@ -349,29 +350,6 @@ def _analyze(database_url: str) -> None:
     engine.dispose()
 
 
-class _MailSink:
-    """An SMTP server on a free loopback port that accepts every message and counts them."""
-
-    def __init__(self) -> None:
-        import socket
-
-        from aiosmtpd.controller import Controller
-
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            self.port = sock.getsockname()[1]
-        self.received = 0
-        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
-        self.controller.start()
-
-    async def handle_DATA(self, server, session, envelope):
-        self.received += 1
-        return "250 Message accepted for delivery"
-
-    def stop(self) -> None:
-        self.controller.stop()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=int, default=180)
@@ -388,7 +366,10 @@ def main() -> None:
     if not database_url:
         sys.exit("Set DATABASE_URL to a database loaded with `flask demo load --scale 10`.")
     people = prepare(database_url)
-    mail = _MailSink()
+    from tests.mailserver import MailServer  # the tests' real SMTP server (aiosmtpd), which keeps what it accepts
+
+    mail = MailServer()
+    mail.start()
     env = dict(
         os.environ,
         # Real email: the outbox sends over SMTP to a server in this process (aiosmtpd) that counts what it takes.
@@ -415,7 +396,7 @@ def main() -> None:
         # sent_reminders is as empty as before the catch-up filled it, and each reminder run reads it 70,000 times
         # (6.6 s instead of 0.3 s). A production server's autovacuum analyses a table that grew this much.
         _analyze(database_url)
-    mail_before = mail.received
+    mail_before = len(mail.received)
     server = subprocess.Popen(
         [
             str(ROOT / ".venv/bin/gunicorn"),
@@ -508,7 +489,7 @@ def main() -> None:
         f"  {total} requests ({total / args.duration:.1f} a second); scheduled jobs: "
         + (", ".join(f"{name} {seconds:.1f} s (exit {code})" for name, seconds, code in jobs) or "none")
         + (" (in the jobs process; exit 1 = the run failed)" if args.jobs == "process" else "")
-        + f"; emails received over SMTP: {mail.received} ({mail.received - mail_before} during the measured run)"
+        + f"; emails received over SMTP: {len(mail.received)} ({len(mail.received) - mail_before} during the measured run)"
     )
     print(
         f"  goal (every page p95 < {P95_GOAL_MS:g} ms, p99 < {P99_GOAL_MS:g} ms, zero errors): "

@@ -8,31 +8,21 @@ pages took turns. The view, and a session's once-a-minute touch, are now the req
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from datetime import timedelta
 
-from sqlalchemy import event, select, update
+from sqlalchemy import select, update
 
 from tests.cases_helpers import make_case
 from tests.conftest import login
+from tests.deadlines_helpers import counted_statements
 from trigger.extensions import db
 from trigger.models import AuditEvent, Role, UserSession, utcnow
 
 _WRITES = ("INSERT", "UPDATE", "DELETE")
 
 
-@contextmanager
-def statements_of_request():
-    statements: list[str] = []
-
-    def keep(conn, cursor, statement, parameters, context, executemany):
-        statements.append(" ".join(statement.split()))
-
-    event.listen(db.engine, "before_cursor_execute", keep)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", keep)
+def _one_line(statements: list[str]) -> list[str]:
+    return [" ".join(sql.split()) for sql in statements]
 
 
 def _reads_after_first_write(statements: list[str]) -> list[str]:
@@ -47,8 +37,9 @@ def test_a_case_view_is_recorded_after_the_page_is_read(client, make_user, make_
     login(client, coordinator)
     client.get(f"/cases/{case.id}")  # the session's first touch, and the CSRF secret, out of the way
 
-    with statements_of_request() as statements:
+    with counted_statements() as raw:
         page = client.get(f"/cases/{case.id}")
+    statements = _one_line(raw)
     assert page.status_code == 200 and case.reference in page.get_data(as_text=True)
     assert any(sql.startswith("INSERT INTO audit_events") for sql in statements)
     assert _reads_after_first_write(statements) == []  # nothing is read once the write lock is taken
@@ -73,8 +64,9 @@ def test_a_session_is_touched_after_the_page_is_read(client, make_user):
     db.session.execute(update(UserSession).values(last_seen_at=utcnow() - timedelta(minutes=5)))
     db.session.commit()
 
-    with statements_of_request() as statements:
+    with counted_statements() as raw:
         assert client.get("/home").status_code == 200
+    statements = _one_line(raw)
     assert any(sql.startswith("UPDATE user_sessions SET last_seen_at") for sql in statements)
     assert _reads_after_first_write(statements) == []
     assert utcnow() - db.session.scalar(select(UserSession.last_seen_at)) < timedelta(minutes=1)
