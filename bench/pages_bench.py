@@ -190,6 +190,8 @@ def in_process(
     coordinator, rep = client_for(COORDINATOR), client_for(REP)
     pages = {
         "healthz": ("/healthz", coordinator),
+        # The signed-in floor: a page with no data of its own (session, user, navigation, layout).
+        "home": ("/home", rep),
         "cases": ("/cases", coordinator),
         "case": (f"/cases/{ids['case_id']}", coordinator),
         "my-actions": ("/my-actions", rep),
@@ -279,7 +281,7 @@ def main() -> None:
         default="healthz,cases,case,my-actions,dashboard",
         help="healthz first: the other pages' figures are compared with it (also: cases-rep, the case list of the "
         "representative of the agency owning the most actions; and with --in-process, case-incidents, case-meetings, "
-        "case-plan, case-documents, case-timeline, case-print)",
+        "case-plan, case-documents, case-timeline, case-print, and home, the signed-in floor: a page with no data)",
     )
     parser.add_argument(
         "--in-process",

@@ -22,6 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
+from operator import itemgetter
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -34,7 +35,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from trigger import audit
 from trigger.area_policies.services import calendar_for_area, calendars_for_areas
 from trigger.cases.redaction import victim_wording_problem
-from trigger.domain.deadlines import Rag, deadline_status
+from trigger.domain.deadlines import DeadlineStatus, Rag, deadline_status
 from trigger.domain.stages import Stage
 from trigger.domain.workdays import Nation, WorkingCalendar, known_years
 from trigger.extensions import db
@@ -122,23 +123,23 @@ def calendar_for_case(case: Case) -> WorkingCalendar:
     return calendar_for_area(case.area)
 
 
-@dataclass(frozen=True)
-class RagState:
+class RagState(NamedTuple):
+    """What a RAG tag shows: the colour and its words (a DeadlineStatus has both too, and stands in for one)."""
+
     rag: Rag
     label: str
 
 
-def action_rag(action: Action, today: date, calendar: WorkingCalendar) -> RagState:
+_FINISHED_RAG = {status: RagState(Rag.GREY, status.label) for status in ActionStatus}
+
+
+def action_rag(action: Action, today: date, calendar: WorkingCalendar) -> RagState | DeadlineStatus:
     """Red/amber/green for one action: by its due date while open; grey, with the outcome, once finished."""
     if action.status is ActionStatus.COMPLETED:
-        return _rag_of(deadline_status(action.due_on, action.completed_on, today, calendar))
+        return deadline_status(action.due_on, action.completed_on, today, calendar)
     if not action.status.is_open:
-        return RagState(Rag.GREY, action.status.label)
-    return _rag_of(deadline_status(action.due_on, None, today, calendar))
-
-
-def _rag_of(status) -> RagState:
-    return RagState(status.rag, status.label)
+        return _FINISHED_RAG[action.status]
+    return deadline_status(action.due_on, None, today, calendar)
 
 
 @dataclass
@@ -146,7 +147,7 @@ class ActionRow:
     """An action as a list shows it."""
 
     action: Action
-    rag: RagState
+    rag: RagState | DeadlineStatus
     overdue: bool = False
     context: str = ""
 
@@ -266,6 +267,10 @@ _MY_ACTION_COLUMNS = (
 )
 
 
+#: A page's rows in page order: run (part), due date, id (the last, 12th and 4th columns of _my_action_rows).
+_PAGE_ORDER = itemgetter(12, 4, 0)
+
+
 class _AreaOfRow(NamedTuple):
     """An area as a page's rows carry it: enough for calendars_for_areas."""
 
@@ -323,29 +328,20 @@ def my_actions_page(user: User, today: date, page: int = 1, per_page: int = MY_A
             values[f"offset_{run}"] = skip
         offset += size
     found = db.session.execute(_my_action_rows(tuple(runs)), values).all() if runs else []
-    found.sort(key=lambda r: (r.part, r.due_on, r.id))
+    # Rows read by position: a Row's attribute access costs half a microsecond, and a page reads twelve a row.
+    found.sort(key=_PAGE_ORDER)
     # the rows carry their area's name and nation: the calendars need no query of the areas
-    areas = {r.area_id: _AreaOfRow(r.area_id, r.area_name, r.nation) for r in found}
+    areas = {r[8]: _AreaOfRow(r[8], r[9], r[10]) for r in found}
     calendars = calendars_for_areas(areas.values())
     rows = []
-    for r in found:
-        action = MyAction(
-            r.id,
-            r.number,
-            r.description,
-            ActionStatus(r.status),
-            r.due_on,
-            r.completed_on,
-            r.case_id,
-            r.reference,
-            r.name,
-        )
+    for id_, number, description, status, due_on, completed_on, case_id, ref, area_id, area, _, owner, _ in found:
+        action = MyAction(id_, number, description, ActionStatus(status), due_on, completed_on, case_id, ref, owner)
         rows.append(
             ActionRow(
                 action,
-                action_rag(action, today, calendars[r.area_id]),
+                action_rag(action, today, calendars[area_id]),
                 _overdue(action, today),
-                context=f"{r.area_name}: {_one_line(r.description)}",
+                context=f"{area}: {_one_line(description)}",
             )
         )
     return MyActionsPage(rows, page, pages, total, open_total, overdue)

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from functools import cache
 
 from trigger.domain.workdays import WorkingCalendar
 
@@ -124,7 +125,9 @@ def _at_least_one(working_days: int) -> int:
     return max(1, working_days)
 
 
+@cache
 def _status(state: DeadlineState, working_days: int) -> DeadlineStatus:
+    """One shared, immutable value per state and count: a list page asks for the same few statuses on every row."""
     return DeadlineStatus(state, _RAG_OF[state], working_days, _label(state, working_days))
 
 
