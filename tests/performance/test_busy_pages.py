@@ -115,3 +115,22 @@ def test_list_rows_link_where_url_for_would(app, make_area, make_agency, make_us
     mine = rep_client.get("/my-actions").get_data(as_text=True)
     assert all(f'href="{plan}#action-{a.number}"' in mine for plan, a in zip(plans, late))
     assert all(f'href="{u}"' in mine for u in updates)
+
+
+def test_the_dashboard_reads_its_rows_in_the_order_its_statements_give_them():
+    # The dashboard reads its first rows by position (trigger.deadlines.dashboard._FIRSTS_COLUMNS): every shape of
+    # its statement, both sources, must give the columns in that order, or a case reference would show as a date.
+    from trigger.deadlines import dashboard
+
+    for deadlines, actions, pcc in ((True, True, False), (True, False, True), (False, True, False)):
+        for by_area in (False, True):
+            firsts, _ = dashboard._statements(deadlines, actions, pcc, by_area, not deadlines, None)
+            assert tuple(firsts.selected_columns.keys()) == dashboard._FIRSTS_COLUMNS
+
+
+def test_my_actions_reads_its_rows_in_the_order_its_statement_gives_them():
+    from trigger.actions import services
+
+    for runs in ((0,), (1, 2), (0, 1, 2)):
+        columns = tuple(services._my_action_rows(runs).selected_columns.keys())
+        assert columns == services._MY_ACTION_ROW_COLUMNS

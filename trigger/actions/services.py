@@ -267,7 +267,23 @@ _MY_ACTION_COLUMNS = (
 )
 
 
-#: A page's rows in page order: run (part), due date, id (the last, 12th and 4th columns of _my_action_rows).
+#: The columns of _my_action_rows, in order: my_actions_page reads them by position.
+_MY_ACTION_ROW_COLUMNS = (
+    "id",
+    "number",
+    "description",
+    "status",
+    "due_on",
+    "completed_on",
+    "case_id",
+    "reference",
+    "area_id",
+    "area_name",
+    "nation",
+    "name",
+    "part",
+)
+#: A page's rows in page order: run (part), due date, id.
 _PAGE_ORDER = itemgetter(12, 4, 0)
 
 

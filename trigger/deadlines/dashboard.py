@@ -216,6 +216,20 @@ def _statements(deadlines: bool, actions: bool, pcc: bool, by_area: bool, by_age
     return union_all(*firsts), select(*counts)
 
 
+#: The columns of the first rows, in order (both sources): the dashboard reads them by position.
+_FIRSTS_COLUMNS = (
+    "id",
+    "kind",
+    "number",
+    "agency_name",
+    "due_on",
+    "case_id",
+    "reference",
+    "area_id",
+    "source",
+    "bucket",
+)
+
 #: The columns a source has not, typed, so that the UNION ALL of both sources has one type per column.
 _NO_KIND = cast(null(), String).label("kind")
 _NO_NUMBER = cast(null(), Integer).label("number")
@@ -348,40 +362,32 @@ def dashboard(user: User, today: date, *, area_id: int | None = None, agency_id:
             shows_deadlines, shows_actions, role is Role.PCC_REVIEWER, bool(area_id), bool(agency_id), soon
         )
         with _planned_once():
+            # read by position (see _FIRSTS_COLUMNS): a Row's attribute access costs half a microsecond
             for row in db.session.execute(firsts, values).all():
-                found[row.bucket].append((row.due_on, row.reference, row.source, row.id, row))
+                found[row[9]].append((row[4], row[6], row[8], row[0], row))
             totals.update(db.session.execute(counts, values).one()._asdict())
 
     def item(source: str, row) -> DashboardItem:
+        id_, kind, number, agency_name, due_on, case_id, reference, area, _, _ = row
         try:
-            status, problem = deadline_status(row.due_on, None, today, calendars[row.area_id]), None
+            status, problem = deadline_status(due_on, None, today, calendars[area]), None
         except HolidayDataMissing as missing:
             status, problem = None, f"Cannot be counted: no bank-holiday data for {missing.year}"
         if source == "deadline":
-            return DashboardItem(
-                "deadline",
-                row.id,
-                DeadlineKind(row.kind).label,
-                row.case_id,
-                row.reference,
-                names[row.area_id],
-                None,
-                row.due_on,
-                status,
-                problem,
-            )
+            what = DeadlineKind(kind).label
+            return DashboardItem("deadline", id_, what, case_id, reference, names[area], None, due_on, status, problem)
         return DashboardItem(
             "action",
-            row.id,
-            f"Action {row.number}",
-            row.case_id,
-            row.reference,
-            names[row.area_id],
-            row.agency_name,
-            row.due_on,
+            id_,
+            f"Action {number}",
+            case_id,
+            reference,
+            names[area],
+            agency_name,
+            due_on,
             status,
             problem,
-            number=row.number,
+            number=number,
         )
 
     sections = []
