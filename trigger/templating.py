@@ -190,16 +190,38 @@ def _nav_items(unread: int | None = None) -> list[tuple[str, str, bool]]:
 
 
 def page_url(number: int) -> str:
-    """The current page's URL with its filters kept and the page number changed (for pagination)."""
-    view_args = request.view_args or {}
-    # url_for reads names starting with "_" (?_method=POST, ?_external=1) as instructions, and a name that is
-    # also a URL part or `endpoint` would be passed twice: such query strings are not filters, so drop them.
-    args = {
-        key: value
-        for key, value in request.args.items()
-        if key not in {"page", "endpoint", *view_args} and not key.startswith("_")
-    }
-    return url_for(request.endpoint, **view_args, **args, page=number)
+    """The current page's URL with its filters kept and the page number changed (for pagination).
+
+    What ``url_for(endpoint, **view_args, **filters, page=number)`` gives (page comes last in its query string),
+    from one url_for a request: a pagination shows four to six page links."""
+    environ = request.environ  # the request's own (in tests, several requests can share one app context and g)
+    prefix = environ.get(_PAGE_URL_PREFIX)
+    if prefix is None:
+        view_args = request.view_args or {}
+        # url_for reads names starting with "_" (?_method=POST, ?_external=1) as instructions, and a name that is
+        # also a URL part or `endpoint` would be passed twice: such query strings are not filters, so drop them.
+        args = {
+            key: value
+            for key, value in request.args.items()
+            if key not in {"page", "endpoint", *view_args} and not key.startswith("_")
+        }
+        base = url_for(request.endpoint, **view_args, **args)
+        prefix = environ[_PAGE_URL_PREFIX] = f"{base}{'&' if '?' in base else '?'}page="
+    return f"{prefix}{int(number)}"
+
+
+def static_path(filename: str) -> str:
+    """``url_for('static', filename=filename)``, made once per file (and script root): every page links four."""
+    key = (filename, request.script_root)
+    paths = current_app.extensions.setdefault(_STATIC_PATHS, {})
+    path = paths.get(key)
+    if path is None:
+        path = paths[key] = url_for("static", filename=filename)
+    return path
+
+
+_STATIC_PATHS = "trigger.static_paths"
+_PAGE_URL_PREFIX = "trigger.page_url_prefix"
 
 
 def init_app(app: Flask) -> None:
@@ -217,7 +239,11 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["can_read_action"] = can_read_action
     app.jinja_env.globals["can_read_recommendation"] = can_read_recommendation
     app.jinja_env.globals.update(
-        tag_html=tag, rag_tag_html=rag_tag, pagination_numbers=pagination_numbers, path_pattern=path_pattern
+        tag_html=tag,
+        rag_tag_html=rag_tag,
+        pagination_numbers=pagination_numbers,
+        path_pattern=path_pattern,
+        static_path=static_path,
     )
 
     @app.context_processor

@@ -134,3 +134,21 @@ def test_my_actions_reads_its_rows_in_the_order_its_statement_gives_them():
     for runs in ((0,), (1, 2), (0, 1, 2)):
         columns = tuple(services._my_action_rows(runs).selected_columns.keys())
         assert columns == services._MY_ACTION_ROW_COLUMNS
+
+
+def test_page_links_and_static_paths_are_what_url_for_gives(app):
+    # page_url makes one url_for a request and appends the page; static_path remembers url_for('static') per file.
+    from flask import url_for
+
+    from trigger.templating import page_url, static_path
+
+    for path, endpoint, view_args, filters in (
+        ("/cases?q=Smith+%26+Sons&area=3&page=9&_method=POST", "cases.index", {}, {"q": "Smith & Sons", "area": "3"}),
+        ("/my-actions", "actions.my_actions", {}, {}),
+        ("/cases/7/timeline?kind=meeting", "cases.timeline", {"case_id": 7}, {"kind": "meeting"}),
+    ):
+        with app.test_request_context(path, base_url="http://localhost/trigger"):
+            for number in (1, 2, 10):
+                assert page_url(number) == url_for(endpoint, **view_args, **filters, page=number)
+            assert static_path("css/trigger.css") == url_for("static", filename="css/trigger.css")
+            assert static_path("css/trigger.css").startswith("/trigger/static/")

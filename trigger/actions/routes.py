@@ -382,12 +382,4 @@ def _back_url(action) -> str:
 def my_actions():
     # Paged: an agency can own thousands of actions over the years (overdue first, finished last).
     listing = services.my_actions_page(current_user, _today(), requested_page())
-    open_rows = [row for row in listing.rows if row.action.status.is_open]
-    finished_rows = [row for row in listing.rows if not row.action.status.is_open]
-    return render_template(
-        "actions/my_actions.html",
-        open_rows=open_rows,
-        finished_rows=finished_rows,
-        overdue=listing.overdue,
-        listing=listing,
-    )
+    return render_template("actions/my_actions.html", listing=listing)

@@ -225,12 +225,18 @@ class MyAction(NamedTuple):
 class MyActionsPage:
     """One page of "My actions" and the totals the page states (an agency may own thousands of actions)."""
 
-    rows: list[ActionRow]
+    open_rows: list[ActionRow]
+    finished_rows: list[ActionRow]
     page: int
     pages: int
     total: int
     open_total: int
     overdue: int
+
+    @property
+    def rows(self) -> list[ActionRow]:
+        """The page's rows in order: open ones (overdue first), then finished ones."""
+        return self.open_rows + self.finished_rows
 
 
 _MINE = Action.owner_agency_id == bindparam("agency_id", type_=Integer)
@@ -283,6 +289,9 @@ _MY_ACTION_ROW_COLUMNS = (
     "name",
     "part",
 )
+#: The run of finished actions in _MY_ACTION_RUNS; a status from its value (a dictionary is quicker than the enum).
+_FINISHED_RUN = 2
+_STATUS_OF = {status.value: status for status in ActionStatus}
 #: A page's rows in page order: run (part), due date, id.
 _PAGE_ORDER = itemgetter(12, 4, 0)
 
@@ -328,7 +337,7 @@ def my_actions_page(user: User, today: date, page: int = 1, per_page: int = MY_A
     _my_action_rows): building and keying them cost SQLAlchemy more than running them.
     """
     if user.agency_id is None:
-        return MyActionsPage([], 1, 1, 0, 0, 0)
+        return MyActionsPage([], [], 1, 1, 0, 0, 0)
     values: dict = {"agency_id": user.agency_id, "today": today}
     total, open_total, overdue = db.session.execute(_MY_ACTION_TOTALS, values).one()
     pages = max(1, -(-total // per_page))
@@ -349,10 +358,11 @@ def my_actions_page(user: User, today: date, page: int = 1, per_page: int = MY_A
     # the rows carry their area's name and nation: the calendars need no query of the areas
     areas = {r[8]: _AreaOfRow(r[8], r[9], r[10]) for r in found}
     calendars = calendars_for_areas(areas.values())
-    rows = []
-    for id_, number, description, status, due_on, completed_on, case_id, ref, area_id, area, _, owner, _ in found:
-        action = MyAction(id_, number, description, ActionStatus(status), due_on, completed_on, case_id, ref, owner)
-        rows.append(
+    open_rows: list[ActionRow] = []
+    finished_rows: list[ActionRow] = []
+    for id_, number, description, status, due_on, completed_on, case_id, ref, area_id, area, _, owner, part in found:
+        action = MyAction(id_, number, description, _STATUS_OF[status], due_on, completed_on, case_id, ref, owner)
+        (finished_rows if part == _FINISHED_RUN else open_rows).append(
             ActionRow(
                 action,
                 action_rag(action, today, calendars[area_id]),
@@ -360,7 +370,7 @@ def my_actions_page(user: User, today: date, page: int = 1, per_page: int = MY_A
                 context=f"{area}: {_one_line(description)}",
             )
         )
-    return MyActionsPage(rows, page, pages, total, open_total, overdue)
+    return MyActionsPage(open_rows, finished_rows, page, pages, total, open_total, overdue)
 
 
 def _one_line(text: str, limit: int = 120) -> str:

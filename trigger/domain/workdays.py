@@ -205,8 +205,12 @@ class WorkingCalendar:
         For ``end < start`` it is minus the working days from ``end`` up to but excluding ``start``: the
         mirror image of the forward count, which keeps ``add_working_days`` and this function exact inverses.
         """
-        base = min(start.year, end.year)
         inclusive = end >= start  # which edge is counted flips with the direction
+        if start.year == end.year:  # most counts (a list page asks one a row): one year's days, two bisections
+            working = self._year(start.year).working
+            find = bisect.bisect_right if inclusive else bisect.bisect_left
+            return find(working, end.toordinal()) - find(working, start.toordinal())
+        base = min(start.year, end.year)
         upto_end = self._count_upto(end, base, inclusive=inclusive)
         return upto_end - self._count_upto(start, base, inclusive=inclusive)
 
