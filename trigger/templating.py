@@ -76,7 +76,9 @@ def tag(text, colour: str | None = None, classes: str = "") -> Markup:
 @lru_cache(maxsize=1024, typed=True)
 def rag_tag(rating, text=None) -> Markup:
     """A red/amber/green rating; the word is always shown, so the rating never depends on colour alone. `rating` is
-    "red", "amber" or "green" (any case, or a StrEnum with those values); anything else gives a grey tag."""
+    "red", "amber" or "green" (any case, or a StrEnum with those values); anything else gives a grey tag. Remembered
+    like `tag`, and for the same reason: its text is a status's label ("Overdue by 2 working days"), never personal
+    data."""
     key = str(rating).lower() if rating else ""
     return tag(text or key.capitalize() or "Not rated", _RAG_COLOURS.get(key, "grey"), "app-rag")
 
