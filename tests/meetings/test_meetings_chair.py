@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from tests.conftest import login, post, text_of
 from tests.documents_helpers import pdf_text
 from tests.meetings_helpers import (
+    calendar_of,
     emails_to,
     make_case,
     make_world,
@@ -267,6 +268,22 @@ def test_the_chair_is_told_in_the_product_and_by_email_when_made_chair_and_the_r
         f"You are no longer the chair of the initial case review meeting for case {world.case.reference}"
     )
     assert "Olive Otherchair is now the chair" in old[-1].body
+    # Calendars: the replaced chair's invitation is cancelled (same UID, the next sequence), in one email that says
+    # the meeting goes ahead with someone else; the new chair is invited, not sent an "update" of nothing.
+    original = next(m for m in emails_to("chair@example.org") if m.subject.startswith("Invitation:"))
+    uid = str(calendar_of(original).walk("VEVENT")[0]["UID"])
+    replaced = emails_to("chair@example.org")[-1]
+    assert replaced.subject.startswith("You are no longer the chair: ")
+    assert "Olive Otherchair is. The meeting still goes ahead" in replaced.body
+    assert "takes it out of your calendar" in replaced.body and "has been cancelled" not in replaced.body
+    calendar = calendar_of(replaced)
+    event = calendar.walk("VEVENT")[0]
+    assert str(calendar["METHOD"]) == "CANCEL" and (str(event["UID"]), event.decoded("SEQUENCE")) == (uid, 1)
+    assert len([m for m in emails_to("chair@example.org") if "no longer the chair" in m.subject]) == 1
+    (invited,) = [m for m in emails_to(world.other_chair.email) if m.attachments]
+    assert invited.subject.startswith("Invitation:") and "Chair: Olive Otherchair" in invited.body
+    calendar = calendar_of(invited)
+    assert str(calendar["METHOD"]) == "REQUEST" and str(calendar.walk("VEVENT")[0]["UID"]) == uid
     # Changing only the place tells nobody again.
     post(coordinator, f"{link}/edit", meeting_data(world, chair_id=str(world.other_chair.id), place="Room 3"))
     assert (

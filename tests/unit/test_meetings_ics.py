@@ -76,3 +76,19 @@ def test_invitation_text():
         respond_url="https://x",
     )
     assert subject == "Cancelled: T" and "Reason: Unwell" in body and "https://x" not in body
+
+
+def test_a_replaced_chair_is_told_the_meeting_goes_ahead_without_them():
+    subject, body = invitation_email(
+        recipient_name="Pat",
+        title="T",
+        when="w",
+        place="",
+        virtual_link="",
+        chair_name="Olive",
+        cancel=True,
+        replaced=True,
+    )
+    assert subject == "You are no longer the chair: T"
+    assert "You are no longer the chair of the ASB Case Review meeting below: Olive is." in body
+    assert "cancelled" not in body and "takes it out of your calendar" in body

@@ -86,9 +86,19 @@ def invitation_email(
     cancel_reason: str = "",
     respond_url: str = "",
     process_name: str = "ASB Case Review",
+    replaced: bool = False,
 ) -> tuple[str, str]:
-    """(subject, plain-text body) of an invitation, update or cancellation. No case details beyond the title."""
-    if cancel:
+    """(subject, plain-text body) of an invitation, update or cancellation. No case details beyond the title.
+
+    ``replaced`` (with ``cancel``): the recipient was the meeting's chair and another person now is; the meeting
+    goes ahead, and the attached cancellation only takes it out of their calendar."""
+    if cancel and replaced:
+        subject = f"You are no longer the chair: {title}"
+        opening = (
+            f"You are no longer the chair of the {process_name} meeting below: {chair_name} is. The meeting still "
+            "goes ahead; you do not need to attend unless you are invited again."
+        )
+    elif cancel:
         subject = f"Cancelled: {title}"
         opening = f"The {process_name} meeting below has been cancelled."
     elif update:
@@ -113,7 +123,9 @@ def invitation_email(
         ]
     lines += [
         "",
-        "The calendar invitation is attached.",
+        "The attached calendar update takes it out of your calendar."
+        if replaced
+        else "The calendar invitation is attached.",
         "",
         "This meeting discusses confidential case information. Please do not forward this email.",
     ]

@@ -307,7 +307,11 @@ def reschedule_meeting(meeting: Meeting, case: Case, details: MeetingDetails, *,
             attendee.status, attendee.substitute_name = AttendeeStatus.INVITED, ""  # asked to answer again
         if attendee.invited_at is not None:  # someone not sent the invitation yet gets it, with the new time, later
             _send_invitation(meeting, case, attendee, update=True)
-    _send_to_chair(meeting, chair, case, update=True)
+    # A new chair is invited (they have no earlier invitation to update); the chair replaced gets the cancellation
+    # that takes the meeting out of their calendar, which is also the email that tells them (tell_chair).
+    _send_to_chair(meeting, chair, case, update=previous_chair is None)
+    if previous_chair is not None:
+        _send_to_chair(meeting, previous_chair, case, cancel=True, replaced=True)
     return True
 
 
@@ -370,9 +374,10 @@ def cancel_meeting(meeting: Meeting, case: Case, reason: str) -> None:
 
 def tell_chair(meeting: Meeting, case: Case, chair: User, *, previous: User | None = None) -> None:
     """Whoever is made a meeting's chair is told in the product (a notification linking to the meeting) and by
-    email, as other people given work are; the chair it replaces (``previous``) is told too. No case details
-    beyond the reference: the email leaves the product. A meeting recorded after it happened emails nobody (the
-    coordinator is told "no invitations were sent"): the notification waits in the product."""
+    email, as other people given work are; the chair it replaces (``previous``) is told in the product, and by the
+    calendar cancellation the caller sends (one email, not two). No case details beyond the reference: the email
+    leaves the product. A meeting recorded after it happened emails nobody (the coordinator is told "no invitations
+    were sent"): the notification waits in the product."""
     link = f"/cases/{case.id}/meetings/{meeting.id}"
     kind = meeting.kind.label.lower()
     email = not meeting.recorded_after_the_fact
@@ -390,7 +395,7 @@ def tell_chair(meeting: Meeting, case: Case, chair: User, *, previous: User | No
             f"You are no longer the chair of the {kind} for case {case.reference}",
             f"{chair.name} is now the chair of the {kind} for case {case.reference}, {when_text(meeting)}.",
             link=link,
-            email=email,
+            email=False,  # the calendar cancellation is their email
         )
 
 
@@ -422,6 +427,7 @@ def _queue(
     cancel: bool = False,
     respond_url: str = "",
     victim: bool = False,
+    replaced: bool = False,
 ) -> None:
     settings = current_app.config["TRIGGER_SETTINGS"]
     title = meeting_title(meeting, case)
@@ -470,6 +476,7 @@ def _queue(
             cancel_reason=meeting.cancelled_reason,
             respond_url=respond_url,
             process_name=_process_name(),
+            replaced=replaced,
         )
     method = "cancel" if cancel else "request"
     queue_email(
@@ -482,7 +489,9 @@ def _queue(
     )
 
 
-def _send_to_chair(meeting: Meeting, chair: User, case: Case, *, update: bool = False, cancel: bool = False) -> None:
+def _send_to_chair(
+    meeting: Meeting, chair: User, case: Case, *, update: bool = False, cancel: bool = False, replaced: bool = False
+) -> None:
     if chair.active and chair.email:
         _queue(
             meeting,
@@ -493,6 +502,7 @@ def _send_to_chair(meeting: Meeting, chair: User, case: Case, *, update: bool = 
             user=chair,
             update=update,
             cancel=cancel,
+            replaced=replaced,
         )
 
 
