@@ -9,11 +9,12 @@ import re
 from datetime import date, timedelta
 
 import pytest
+from sqlalchemy import select
 
 from tests.conftest import login, post, text_of
 from tests.meetings_helpers import emails_to, make_world, meeting_data, only_meeting, schedule
 from trigger.extensions import db
-from trigger.models import AgencyType, MeetingStatus, Role
+from trigger.models import AgencyType, AuditEvent, MeetingStatus, Notification, Role
 
 
 @pytest.fixture
@@ -182,13 +183,25 @@ def test_moving_a_meeting_earlier_than_booked_is_recorded_from_the_change_form(c
     assert only_meeting().status is MeetingStatus.SCHEDULED
 
     sent_before = len(emails_to("pat@police.example"))
-    response = post(coordinator, edit, meeting_data(world, day=yesterday, recorded_after_the_fact="y"))
+    chairs_sent_before = len(emails_to("chair@example.org")) + len(emails_to(world.other_chair.email))
+    # It happened yesterday, and another chair took it: the chair who did is told in the product (they approve the
+    # minutes), and so is the chair booked; the meeting is over, so nobody is emailed.
+    held_with = meeting_data(world, day=yesterday, recorded_after_the_fact="y", chair_id=str(world.other_chair.id))
+    response = post(coordinator, edit, held_with)
     assert response.status_code == 302
     assert "The meeting is recorded as held on" in text_of(coordinator.get(response.location))
     meeting = only_meeting()
     assert meeting.status is MeetingStatus.HELD and meeting.recorded_after_the_fact
     assert meeting.starts_at.date() == date.today() - timedelta(days=1)
+    assert meeting.chair_id == world.other_chair.id
     assert len(emails_to("pat@police.example")) == sent_before  # the meeting is over: no update is sent
+    assert len(emails_to("chair@example.org")) + len(emails_to(world.other_chair.email)) == chairs_sent_before
+    told = db.session.scalars(select(Notification.subject).where(Notification.user_id == world.other_chair.id))
+    assert list(told) == [f"You are the chair of the initial case review meeting for case {world.case.reference}"]
+    told = db.session.scalars(select(Notification.subject).where(Notification.user_id == world.chair.id))
+    assert f"You are no longer the chair of the initial case review meeting for case {world.case.reference}" in told
+    event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "meeting.rescheduled")).all()[-1]
+    assert "chair_id" in event.details["changes"]
 
     # A date still in the future with the box ticked is refused, with the reason.
     schedule(coordinator, world, day=(date.today() + timedelta(days=9)).isoformat())

@@ -319,12 +319,15 @@ def _record_as_held(
     meeting: Meeting, case: Case, starts_at: datetime, ends_at: datetime, chair: User, details: MeetingDetails
 ) -> None:
     """A scheduled meeting that already took place (earlier than booked): its real time, now held. Nobody is
-    emailed: the meeting is over, and the attendance, minutes and victim's participation are recorded next."""
+    emailed: the meeting is over, and the attendance, minutes and victim's participation are recorded next. If
+    someone else chaired it, both chairs are told in the product: the one who did approves the minutes."""
+    previous_chair = meeting.chair if meeting.chair_id != chair.id else None
     before = {
         "starts_at": meeting.starts_at.isoformat(),
         "ends_at": meeting.ends_at.isoformat(),
         "status": meeting.status.value,
         "recorded_after_the_fact": False,
+        "chair_id": meeting.chair_id,
     }
     meeting.starts_at, meeting.ends_at = starts_at, ends_at
     meeting.place, meeting.virtual_link = details.place or "", details.virtual_link or ""
@@ -336,6 +339,7 @@ def _record_as_held(
         "ends_at": ends_at.isoformat(),
         "status": meeting.status.value,
         "recorded_after_the_fact": True,
+        "chair_id": chair.id,
     }
     audit.record(
         "meeting.rescheduled",
@@ -346,6 +350,8 @@ def _record_as_held(
         case_id=case.id,
     )
     _follow_the_meeting(case, meeting)
+    if previous_chair is not None:
+        tell_chair(meeting, case, chair, previous=previous_chair)  # recorded after the fact: no email
 
 
 def cancel_meeting(meeting: Meeting, case: Case, reason: str) -> None:
