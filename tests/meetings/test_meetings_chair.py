@@ -294,6 +294,22 @@ def test_the_chair_is_told_in_the_product_and_by_email_when_made_chair_and_the_r
     )
 
 
+def test_a_replaced_chair_still_invited_as_an_attendee_keeps_the_meeting_in_their_calendar(app, world):
+    # The chair's invitation and an attendee's are the same calendar event: a cancellation would take it out for both.
+    coordinator = client_for(app, world.coordinator)
+    schedule(coordinator, world)
+    link = f"/cases/{world.case.id}/meetings/{only_meeting().id}"
+    person = {"kind": "observer", "name": "Charles Chair", "email": "CHAIR@example.org", "action": "person"}
+    assert post(coordinator, f"{link}/attendees", person).status_code == 302
+    sent = len(emails_to("chair@example.org"))
+    assert post(coordinator, f"{link}/edit", meeting_data(world, chair_id=str(world.other_chair.id))).status_code == 302
+    new = emails_to("chair@example.org")[sent:]
+    calendars = [str(calendar_of(m)["METHOD"]) for m in new if m.attachments]
+    assert calendars == ["REQUEST"]  # the attendee's update keeps the event; no cancellation
+    told = [m.subject for m in new if not m.attachments]  # told by the product's own email instead
+    assert told == [f"You are no longer the chair of the initial case review meeting for case {world.case.reference}"]
+
+
 # ---- how the applicant took part ------------------------------------------------------------------------------
 
 

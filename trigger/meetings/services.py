@@ -297,8 +297,15 @@ def reschedule_meeting(meeting: Meeting, case: Case, details: MeetingDetails, *,
         {"changes": changes},
         case_id=case.id,
     )
+    # The chair replaced gets the cancellation that takes the meeting out of their calendar, unless they are still
+    # invited as an attendee (the same calendar event: a cancellation would take it out for that too).
+    cancel_for_previous = (
+        previous_chair is not None
+        and not meeting.recorded_after_the_fact
+        and not _invited_as_attendee(meeting, previous_chair)
+    )
     if previous_chair is not None:
-        tell_chair(meeting, case, chair, previous=previous_chair)
+        tell_chair(meeting, case, chair, previous=previous_chair, previous_is_emailed=cancel_for_previous)
     if meeting.recorded_after_the_fact:
         return True
     meeting.ics_sequence += 1
@@ -307,12 +314,19 @@ def reschedule_meeting(meeting: Meeting, case: Case, details: MeetingDetails, *,
             attendee.status, attendee.substitute_name = AttendeeStatus.INVITED, ""  # asked to answer again
         if attendee.invited_at is not None:  # someone not sent the invitation yet gets it, with the new time, later
             _send_invitation(meeting, case, attendee, update=True)
-    # A new chair is invited (they have no earlier invitation to update); the chair replaced gets the cancellation
-    # that takes the meeting out of their calendar, which is also the email that tells them (tell_chair).
+    # A new chair is invited (they have no earlier invitation to update).
     _send_to_chair(meeting, chair, case, update=previous_chair is None)
-    if previous_chair is not None:
+    if cancel_for_previous:
         _send_to_chair(meeting, previous_chair, case, cancel=True, replaced=True)
     return True
+
+
+def _invited_as_attendee(meeting: Meeting, user: User) -> bool:
+    email = (user.email or "").lower()
+    return any(
+        a.invited_at is not None and (a.user_id == user.id or (email and (a.email or "").lower() == email))
+        for a in meeting.attendees
+    )
 
 
 def _record_as_held(
@@ -378,12 +392,14 @@ def cancel_meeting(meeting: Meeting, case: Case, reason: str) -> None:
 # ---- telling the chair ----------------------------------------------------------------------------------------
 
 
-def tell_chair(meeting: Meeting, case: Case, chair: User, *, previous: User | None = None) -> None:
+def tell_chair(
+    meeting: Meeting, case: Case, chair: User, *, previous: User | None = None, previous_is_emailed: bool = False
+) -> None:
     """Whoever is made a meeting's chair is told in the product (a notification linking to the meeting) and by
-    email, as other people given work are; the chair it replaces (``previous``) is told in the product, and by the
-    calendar cancellation the caller sends (one email, not two). No case details beyond the reference: the email
-    leaves the product. A meeting recorded after it happened emails nobody (the coordinator is told "no invitations
-    were sent"): the notification waits in the product."""
+    email, as other people given work are; the chair it replaces (``previous``) is told too, by email only when
+    the caller is not already sending them one (``previous_is_emailed``: the calendar cancellation). No case
+    details beyond the reference: the email leaves the product. A meeting recorded after it happened emails nobody
+    (the coordinator is told "no invitations were sent"): the notification waits in the product."""
     link = f"/cases/{case.id}/meetings/{meeting.id}"
     kind = meeting.kind.label.lower()
     email = not meeting.recorded_after_the_fact
@@ -401,7 +417,7 @@ def tell_chair(meeting: Meeting, case: Case, chair: User, *, previous: User | No
             f"You are no longer the chair of the {kind} for case {case.reference}",
             f"{chair.name} is now the chair of the {kind} for case {case.reference}, {when_text(meeting)}.",
             link=link,
-            email=False,  # the calendar cancellation is their email
+            email=email and not previous_is_emailed,
         )
 
 
