@@ -216,10 +216,6 @@ class MyAction(NamedTuple):
     case_reference: str
     owner_name: str | None
 
-    @property
-    def label(self) -> str:
-        return f"Action {self.number}"
-
 
 @dataclass
 class MyActionsPage:
