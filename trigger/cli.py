@@ -44,6 +44,18 @@ def restore_command(path: str, force: bool) -> None:
     )
 
 
+@click.command("recount-actions")
+def recount_actions_command() -> None:
+    """Count every agency's actions again into the tallies My actions reads (after editing actions with the
+    database triggers off; see docs/operations.md)."""
+    from trigger import action_tallies
+
+    counts = action_tallies.rebuild(db.session)
+    db.session.commit()
+    actions = sum(n for n, _ in counts.values())
+    click.echo(f"Recounted {actions:,} actions of {len(counts)} agencies.")
+
+
 def init_app(app: Flask) -> None:
     from trigger.demo.cli import demo
     from trigger.notifications.cli import outbox
@@ -51,6 +63,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(demo)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
+    app.cli.add_command(recount_actions_command)
     app.cli.add_command(outbox)
     from trigger.deadlines.cli import deadlines
 

@@ -52,43 +52,28 @@ def test_cancel_keeps_the_uid():
     assert (str(calendar["METHOD"]), str(event["UID"]), event.decoded("SEQUENCE")) == ("CANCEL", "meeting-1@trigger", 3)
 
 
+def _email(**overrides):
+    """invitation_email with a plain meeting's details, and the test's own changes."""
+    details = {"recipient_name": "Pat", "title": "T", "when": "w", "place": "", "virtual_link": "", "chair_name": "C"}
+    return invitation_email(**{**details, **overrides})
+
+
 def test_invitation_text():
-    subject, body = invitation_email(
-        recipient_name="Pat",
+    subject, body = _email(
         title="Review: case ASB-1",
         when="1 December 2026",
         place="Room 1\nCouncil House",
-        virtual_link="",
         chair_name="Chair",
         respond_url="https://t.example/meetings/respond?token=abc",
     )
     assert subject == "Invitation: Review: case ASB-1"
     assert "Where: Room 1 Council House" in body and "https://t.example/meetings/respond?token=abc" in body
-    subject, body = invitation_email(
-        recipient_name="Pat",
-        title="T",
-        when="w",
-        place="",
-        virtual_link="",
-        chair_name="C",
-        cancel=True,
-        cancel_reason="Unwell",
-        respond_url="https://x",
-    )
+    subject, body = _email(cancel=True, cancel_reason="Unwell", respond_url="https://x")
     assert subject == "Cancelled: T" and "Reason: Unwell" in body and "https://x" not in body
 
 
 def test_a_replaced_chair_is_told_the_meeting_goes_ahead_without_them():
-    subject, body = invitation_email(
-        recipient_name="Pat",
-        title="T",
-        when="w",
-        place="",
-        virtual_link="",
-        chair_name="Olive",
-        cancel=True,
-        replaced=True,
-    )
+    subject, body = _email(chair_name="Olive", cancel=True, replaced=True)
     assert subject == "You are no longer the chair: T"
     assert "You are no longer the chair of the ASB Case Review meeting below: Olive is." in body
     assert "cancelled" not in body and "takes it out of your calendar" in body

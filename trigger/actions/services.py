@@ -33,6 +33,7 @@ from sqlalchemy.orm import contains_eager, joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from trigger import audit
+from trigger.action_tallies import AGENCY_ACTIONS, AGENCY_OPEN_ACTIONS
 from trigger.area_policies.services import calendar_for_area, calendars_for_areas
 from trigger.cases.redaction import victim_wording_problem
 from trigger.domain.deadlines import DeadlineStatus, Rag, deadline_status
@@ -245,8 +246,10 @@ def _counted(*where):
     return select(func.count()).select_from(Action).where(_MINE, *where).scalar_subquery()
 
 
-#: "My actions"' totals (all, open, overdue), built once: every view of the page runs it.
-_MY_ACTION_TOTALS = select(_counted(), _counted(_OPEN), _counted(_OPEN, _BEFORE_TODAY))
+#: "My actions"' totals (all, open, overdue), built once: every view of the page runs it. All and open are read from
+#: the tallies the database keeps (counting them walked every action the agency ever owned: 21,676 for the police
+#: in the scale-10 data, 4,166 of them open); overdue ones are counted from the partial index of open actions.
+_MY_ACTION_TOTALS = select(AGENCY_ACTIONS, AGENCY_OPEN_ACTIONS, _counted(_OPEN, _BEFORE_TODAY))
 #: The three runs of "My actions", in page order: overdue, the other open actions, the finished ones.
 _MY_ACTION_RUNS = (
     (_OPEN, _BEFORE_TODAY),
@@ -336,6 +339,10 @@ def my_actions_page(user: User, today: date, page: int = 1, per_page: int = MY_A
         return MyActionsPage([], [], 1, 1, 0, 0, 0)
     values: dict = {"agency_id": user.agency_id, "today": today}
     total, open_total, overdue = db.session.execute(_MY_ACTION_TOTALS, values).one()
+    # The tallies agree with the counts (the triggers keep them, `flask recount-actions` repairs them); should they
+    # ever not, the page must still make sense (no negative run, which PostgreSQL would refuse as a LIMIT).
+    open_total = max(open_total, overdue)
+    total = max(total, open_total)
     pages = max(1, -(-total // per_page))
     page = min(max(1, page), pages)
     sizes = (overdue, open_total - overdue, total - open_total)

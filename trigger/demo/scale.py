@@ -1101,6 +1101,10 @@ def _finish() -> None:
     from trigger import involvement
 
     involvement.rebuild(db.session)
+    # The triggers on actions tallied every action inserted, one row each: fold them (trigger.action_tallies).
+    from trigger import action_tallies
+
+    action_tallies.compact(db.session)
     db.session.commit()
     # VACUUM too on PostgreSQL: it sets the visibility map, without which index-only scans (the counts on My
     # actions and the dashboard) read the table as well. Autovacuum would get there later; a bulk load should not

@@ -262,6 +262,28 @@ class Action(Timestamped, Base):
         return f"Action {self.number}"
 
 
+class ActionTally(Base):
+    """How many actions each agency owns, and how many of them are open, kept by the database as sums of changes.
+
+    Triggers on `actions` (migration 20261203_f3b7a9c2d1e5) add a row for every action added (+1), removed (-1),
+    given to another agency (-1 there, +1 here) or opened or finished (`open_actions` +1 or -1), in the same
+    transaction, whatever wrote it (the forms, the demo's bulk loader, psql). An agency's counts are the sums of its
+    rows. Rows are only ever added, so writers never wait for each other here; trigger.action_tallies.compact
+    folds each agency's rows into one from the minute's housekeeping. "My actions" reads its totals from here:
+    counting the actions themselves walked every one of them, on every view.
+    """
+
+    __tablename__ = "action_tallies"
+    __table_args__ = (
+        Index("ix_action_tallies_agency_id_actions_open_actions", "agency_id", "actions", "open_actions"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id", ondelete="CASCADE"))
+    actions: Mapped[int] = mapped_column(Integer)
+    open_actions: Mapped[int] = mapped_column(Integer)
+
+
 class ActionUpdate(Base):
     """A progress update. Never edited: a correction is a new update."""
 

@@ -32,3 +32,8 @@ def send(batch: int, max_batches: int) -> None:
         raise click.ClickException(f"audit chain broken: {broken}; run `flask audit verify`") from None
     if sealed:
         click.echo(f"Sealed {sealed} audit event{'' if sealed == 1 else 's'}.")
+    from trigger import action_tallies
+
+    folded = action_tallies.fold(db.session)
+    if folded:
+        click.echo(folded)

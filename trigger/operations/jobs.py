@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, insert, or_, update
 from sqlalchemy.exc import IntegrityError
 
+from trigger import action_tallies
 from trigger.extensions import db
 from trigger.models.base import utcnow
 from trigger.models.operations import JobLease, JobRun, JobStatus
@@ -68,6 +69,9 @@ def send_outbox(batch: int = 50, max_batches: int = 20) -> Outcome:
         return Outcome(sent, f"{' '.join(lines)} Audit chain broken: {broken}; run `flask audit verify`.", True)
     if sealed:
         lines.append(f"Sealed {sealed} audit event{'' if sealed == 1 else 's'}.")
+    folded = action_tallies.fold(db.session)
+    if folded:
+        lines.append(folded)
     return Outcome(sent, " ".join(lines), failed)
 
 
