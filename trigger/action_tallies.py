@@ -5,7 +5,8 @@ The database keeps the table: triggers on `actions` add rows of +1 / -1 as actio
 another agency, opened or finished, in the same transaction as the change, so an agency's counts are always the
 sums of its rows (tests/actions/test_action_tallies.py holds them to real counts after every kind of change).
 `compact` folds each agency's rows into one; the minute's housekeeping runs it (`fold`, from `flask outbox send` and
-the outbox job of `flask jobs run`, beside the audit chain's seal), so a read sums one row or a few, however many actions the agency has.
+the outbox job of `flask jobs run`, beside the audit chain's seal), so a read sums one row or a few, however many
+actions the agency has.
 """
 
 from __future__ import annotations

@@ -3,8 +3,9 @@
 "My actions" states how many actions an agency owns and how many are open; counting them walked every one of the
 agency's actions (the police in the scale-10 data own 21,676, 4,166 open), on every view, and more each year.
 Triggers on both databases add a row of changes (+1 / -1 to each count) to action_tallies for every action added,
-removed, given to another agency or opened or finished, in the writing transaction; rows are only added, so writers never wait for one another here, and trigger.action_tallies.compact
-folds them from the jobs. Filled here from the actions as they are.
+removed, given to another agency or opened or finished, in the writing transaction; rows are only added, so
+writers never wait for one another here, and trigger.action_tallies.compact folds them from the jobs. Filled here
+from the actions as they are.
 
 A later migration that rebuilds the actions table on SQLite (batch_alter_table "move and copy") drops these
 triggers with the old table and must create them again: tests/actions/test_action_tallies.py fails if it does not.

@@ -89,11 +89,22 @@ def test_downgrading_and_upgrading_the_days_migrations_on_sqlite_keeps_every_row
             db.session.remove()
             return {t: db.session.execute(text(f"SELECT count(*) FROM {t}")).scalar() for t in tables}
 
+        def tallies_and_counts():  # My actions' totals (f3b7a9c2d1e5): the tallies, and the actions counted
+            tallied = "SELECT agency_id, sum(actions), sum(open_actions) FROM action_tallies GROUP BY agency_id"
+            counted = (
+                "SELECT owner_agency_id, count(*), sum(CASE WHEN status IN ('not-started', 'in-progress') THEN 1 "
+                "ELSE 0 END) FROM actions GROUP BY owner_agency_id"
+            )
+            return [sorted(map(tuple, db.session.execute(text(sql)).all())) for sql in (tallied, counted)]
+
         before = counts()
         assert all(before.values()), before  # the demo has rows in each
+        tallied, counted = tallies_and_counts()
+        assert tallied == counted and len(counted) > 1  # kept by the triggers while the demo was loaded
         downgrade(revision="a4c8e2f6b1d3")  # a7c4e2f81b35 rebuilds actions and meetings
         assert counts() == before
         upgrade()
         assert counts() == before
+        assert tallies_and_counts() == [counted, counted]  # filled again by the migration from the actions
         db.session.remove()
         db.engine.dispose()
