@@ -77,7 +77,7 @@ def prepare(database_url: str) -> dict:
     from trigger import create_app
     from trigger.auth.passwords import hash_password
     from trigger.extensions import db
-    from trigger.models import Action, Case, Meeting, Role, User
+    from trigger.models import Action, Attendee, Case, Meeting, MeetingStatus, MinutesApproval, Role, User
 
     settings = Settings(environment="local", secret_key="bench", database_url=normalise_database_url(database_url))
     app = create_app({"TRIGGER_SETTINGS": settings})
@@ -98,9 +98,23 @@ def prepare(database_url: str) -> dict:
             select(Meeting.case_id).group_by(Meeting.case_id).order_by(func.count().desc(), Meeting.case_id).limit(1)
         )
         actions = db.session.scalar(select(func.count()).select_from(Action).where(Action.owner_agency_id == agency_id))
+        # The minutes editor (the load bench's slowest form): the meeting not yet approved with the most attendees.
+        meeting = db.session.execute(
+            select(Meeting.case_id, Meeting.id)
+            .join(Attendee, Attendee.meeting_id == Meeting.id)
+            .outerjoin(MinutesApproval, MinutesApproval.meeting_id == Meeting.id)
+            .where(
+                MinutesApproval.meeting_id.is_(None),
+                Meeting.status != MeetingStatus.CANCELLED,
+                Meeting.is_restorative_conference.is_(False),
+            )
+            .group_by(Meeting.case_id, Meeting.id)
+            .order_by(func.count().desc(), Meeting.id)
+            .limit(1)
+        ).one()
         db.session.commit()
         db.engine.dispose()
-    return {"case_id": case_id, "rep_actions": actions}
+    return {"case_id": case_id, "rep_actions": actions, "minutes": f"/cases/{meeting[0]}/meetings/{meeting[1]}/minutes"}
 
 
 def sign_in(base: str, email: str) -> str:
@@ -204,6 +218,8 @@ def in_process(
             for section in ("incidents", "meetings", "plan", "documents", "timeline", "print")
         },
         "dashboard": ("/dashboard", coordinator),
+        # The minutes editor of a meeting not yet approved (the coordinators' and chairs' write in load_bench.py).
+        "minutes": (ids["minutes"], coordinator),
     }
     statements: list[str] = []
     with app.app_context():
@@ -281,7 +297,8 @@ def main() -> None:
         default="healthz,cases,case,my-actions,dashboard",
         help="healthz first: the other pages' figures are compared with it (also: cases-rep, the case list of the "
         "representative of the agency owning the most actions; and with --in-process, case-incidents, case-meetings, "
-        "case-plan, case-documents, case-timeline, case-print, and home, the signed-in floor: a page with no data)",
+        "case-plan, case-documents, case-timeline, case-print, minutes (the minutes editor of the unapproved meeting with the "
+        "most attendees), and home, the signed-in floor: a page with no data)",
     )
     parser.add_argument(
         "--in-process",

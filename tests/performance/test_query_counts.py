@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 from itertools import count
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, select
 
 from tests.conftest import login, text_of
 from trigger import audit
@@ -39,6 +39,7 @@ from trigger.models import (
     Perpetrator,
     PlanStatus,
     Priority,
+    Recommendation,
     Role,
 )
 
@@ -66,6 +67,22 @@ def statements_for(client, url: str) -> int:
     return len(statements)
 
 
+def held_meeting(case: Case, chair, starts: datetime, uid: str) -> Meeting:
+    meeting = Meeting(
+        case_id=case.id,
+        kind=MeetingKind.REVIEW,
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=1),
+        place="Shire Hall",
+        chair_id=chair.id,
+        status=MeetingStatus.HELD,
+        ics_uid=f"count-{uid}@trigger",
+    )
+    db.session.add(meeting)
+    db.session.flush()
+    return meeting
+
+
 def new_case(area, agency, *, children: int, chair, rep) -> Case:
     """A case with `children` of everything a case page shows, all involving `agency`."""
     n = next(_numbers)
@@ -88,19 +105,7 @@ def new_case(area, agency, *, children: int, chair, rep) -> Case:
         incident.reports = [IncidentReport(agency_id=agency.id, reported_on=incident.occurred_on)]
         db.session.add(incident)
         db.session.add(Perpetrator(case_id=case.id, name=f"Person {i}"))
-        starts = datetime.now(UTC) - timedelta(days=30 - i % 20, hours=i)
-        meeting = Meeting(
-            case_id=case.id,
-            kind=MeetingKind.REVIEW,
-            starts_at=starts,
-            ends_at=starts + timedelta(hours=1),
-            place="Shire Hall",
-            chair_id=chair.id,
-            status=MeetingStatus.HELD,
-            ics_uid=f"count-{n}-{i}@trigger",
-        )
-        db.session.add(meeting)
-        db.session.flush()
+        meeting = held_meeting(case, chair, datetime.now(UTC) - timedelta(days=30 - i % 20, hours=i), f"{n}-{i}")
         db.session.add(
             Attendee(
                 meeting_id=meeting.id,
@@ -186,6 +191,59 @@ def test_each_case_section_takes_the_same_statements_with_1_and_50_children(app,
         "/documents": "Issued documents",
     }
     assert shown[section] in page, (section, page[:500])
+
+
+def meeting_with(case: Case, *, children: int, chair, rep, agency) -> Meeting:
+    """A held meeting of the case with `children` attendees, agenda items (each with two revisions) and
+    recommendations."""
+    n = next(_numbers)
+    meeting = held_meeting(case, chair, datetime.now(UTC) - timedelta(days=3), f"meeting-{n}")
+    for i in range(children):
+        db.session.add(
+            Attendee(
+                meeting_id=meeting.id,
+                kind=AttendeeKind.AGENCY_REPRESENTATIVE,
+                agency_id=agency.id,
+                user_id=rep.id if i == 0 else None,
+                name=rep.name if i == 0 else f"Officer {i}",
+                email="" if i == 0 else f"officer{n}-{i}@police.example",
+            )
+        )
+        item = MinuteItem(meeting_id=meeting.id, agenda_title=f"Agenda item {i}", position=i + 1)
+        db.session.add(item)
+        db.session.flush()
+        for number in (1, 2):
+            db.session.add(
+                MinuteRevision(item_id=item.id, number=number, text=f"Minute {i}.{number}", author_id=chair.id)
+            )
+        db.session.add(Recommendation(meeting_id=meeting.id, agency_id=agency.id, text=f"Recommendation {i}"))
+    db.session.commit()
+    return meeting
+
+
+def test_a_meeting_and_its_minutes_take_the_same_statements_with_1_and_40_attendees_and_items(app, world):
+    case = new_case(world["area"], world["police"], children=1, chair=world["chair"], rep=world["rep"])
+    parts = {"chair": world["chair"], "rep": world["rep"], "agency": world["police"]}
+    few, many = meeting_with(case, children=1, **parts), meeting_with(case, children=40, **parts)
+    pages = ("", "/minutes", "/minutes/{item}/history")
+    for user in (world["coordinator"], world["rep"]):
+        client = signed_in(app, user)
+        for page in pages:
+            urls = [
+                f"/cases/{case.id}/meetings/{meeting.id}"
+                + page.format(item=db.session.scalar(select(MinuteItem.id).where(MinuteItem.meeting_id == meeting.id)))
+                for meeting in (few, many)
+            ]
+            statements_for(client, urls[0])  # warm
+            assert statements_for(client, urls[1]) == statements_for(client, urls[0]), (user.role, page)
+    client = signed_in(app, world["coordinator"])
+    minutes_url = f"/cases/{case.id}/meetings/{many.id}/minutes"
+    with counted_statements() as statements:
+        minutes = text_of(client.get(minutes_url))
+    # Every item's latest text and every recommendation are on the editor; the attendee list is not, and is not read.
+    assert "Minute 39.2" in minutes and "Recommendation 39" in minutes and "Officer 39" not in minutes
+    assert not [sql for sql in statements if "FROM meeting_attendees" in sql], statements
+    assert "Officer 39" in text_of(client.get(f"/cases/{case.id}/meetings/{many.id}"))
 
 
 def test_the_case_list_takes_the_same_statements_with_1_and_50_cases(app, world):

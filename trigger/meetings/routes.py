@@ -78,10 +78,11 @@ def _managed_case(case_id: int) -> Case:
     return case
 
 
-def _meeting(case_id: int, meeting_id: int, check=can_view_meeting):
-    """The case and meeting (404 for either, or for a meeting of another case), then the access check (403)."""
+def _meeting(case_id: int, meeting_id: int, check=can_view_meeting, *, attendees: bool = True):
+    """The case and meeting (404 for either, or for a meeting of another case), then the access check (403).
+    ``attendees=False``: a page that shows no attendee list does not load it (services.load_meeting)."""
     case = _case_or_404(case_id)
-    meeting = services.load_meeting(meeting_id)
+    meeting = services.load_meeting(meeting_id, attendees=attendees)
     if meeting is None or meeting.case_id != case.id:
         abort(404)
     if not check(current_user, meeting):
@@ -555,7 +556,7 @@ def _minutes_page(case, meeting, *, form=None, conflicts=None, status: int = 200
 @bp.route("/cases/<int:case_id>/meetings/<int:meeting_id>/minutes")
 @allow(VIEW_CASES)
 def minutes(case_id: int, meeting_id: int):
-    case, meeting = _meeting(case_id, meeting_id)
+    case, meeting = _meeting(case_id, meeting_id, attendees=False)
     return _minutes_page(case, meeting)
 
 
@@ -564,7 +565,7 @@ def minutes(case_id: int, meeting_id: int):
 def save_minutes(case_id: int, meeting_id: int):
     """Save every agenda item the person changed, each as its own revision. A stale item refuses the whole save
     (409): every text the person typed stays on the form, with the version that beat them above it."""
-    case, meeting = _meeting(case_id, meeting_id, can_edit_minutes)
+    case, meeting = _meeting(case_id, meeting_id, can_edit_minutes, attendees=False)
     items = meeting.minute_items
     form = minutes_form(items, request.form)
     if not form.validate():
@@ -610,7 +611,7 @@ def _item(meeting, item_id: int) -> MinuteItem:
 @bp.route("/cases/<int:case_id>/meetings/<int:meeting_id>/minutes/<int:item_id>/history")
 @allow(VIEW_CASES)
 def minute_history(case_id: int, meeting_id: int, item_id: int):
-    case, meeting = _meeting(case_id, meeting_id)
+    case, meeting = _meeting(case_id, meeting_id, attendees=False)
     item = _item(meeting, item_id)
     return _render(
         "meetings/minute_history.html", case=case, meeting=meeting, item=item, revisions=services.revisions_of(item)
