@@ -36,7 +36,6 @@ def main() -> int:
     args = parser.parse_args()
     os.environ.setdefault("SECRET_KEY", "bench-statistics")
     os.environ.setdefault("TRIGGER_ENV", "local")
-    os.environ.setdefault("PAGE_CACHE_MIB", "0")
 
     from sqlalchemy import event, func, select
 

@@ -8,7 +8,8 @@ import os
 # Only nginx (deploy/nginx.conf) talks to gunicorn; never expose this port.
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 # Processes, not threads: WeasyPrint's PDF rendering holds the GIL. Two per core is plenty for a partnership's
-# few hundred users; each process keeps its own page cache (PAGE_CACHE_MIB, 32 MiB by default).
+# few hundred users (bench/README.md: 50 people at once, with the jobs running, on two workers); each process
+# takes about 140 MiB, and keeps no pages: every page is built from the database on every request.
 workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
 worker_class = "sync"
 # A long PDF (minutes, action plan) can take seconds; a minute means something is stuck.
