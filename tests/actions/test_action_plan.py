@@ -12,6 +12,7 @@ from tests.actions_helpers import make_action, make_case
 from tests.conftest import login, post, text_of
 from trigger.actions.services import open_actions_due, victim_view_of_plan
 from trigger.extensions import db
+from trigger.templating import format_date
 from trigger.models import (
     Action,
     ActionStatus,
@@ -103,6 +104,42 @@ def test_rep_lands_on_my_actions_sees_only_own_agency_updates_and_completes(clie
     # The history is there on the plan page too, with author and agency.
     history = text_of(client.get(f"/cases/{world['case_b'].id}/plan"))
     assert "Priya Police (Severn Police)" in history and "Footage reviewed" in history
+
+
+def test_the_plan_and_the_update_page_show_each_actions_history_newest_first(app, client, world):
+    action, untouched = world["police_b"], world["council_b"]
+    update_url, plan_url = f"/actions/{action.id}/update", f"/cases/{world['case_b'].id}/plan"
+    rep = app.test_client()
+    login(rep, world["police_rep"])
+    first = {"note": "Asked the council's CCTV team for the footage", "status": "in-progress", "version": "1"}
+    assert post(rep, update_url, first).status_code == 302
+    login(client, world["coordinator"])
+    old_due, new_due = action.due_on, date.today() + timedelta(days=20)
+    redated = post(
+        client,
+        f"/actions/{action.id}/due-date",
+        {"due_on": new_due.isoformat(), "reason": "The footage takes three weeks to arrive", "version": "2"},
+    )
+    assert redated.status_code == 302
+    second = {"note": "Footage requested again in writing", "status": "in-progress", "version": "3"}
+    assert post(client, update_url, second).status_code == 302
+
+    # What the plan shows for the action, and what the update form shows under it, is the same history.
+    for page in (text_of(client.get(plan_url)), text_of(client.get(update_url)), text_of(rep.get(update_url))):
+        assert "History (2 updates, 1 due date change)" in page
+        assert "Cora Coordinator: In progress. Footage requested again in writing" in page  # no agency: staff
+        assert "Priya Police (Severn Police): Not started → In progress. Asked the council's CCTV team" in page
+        assert page.index("Footage requested again") < page.index("Asked the council's CCTV team")
+        assert (
+            f"Cora Coordinator: {format_date(old_due)} → {format_date(new_due)}. "
+            "The footage takes three weeks to arrive" in page
+        )
+    # An action nobody has updated says so, and shows no one else's history.
+    plan = text_of(client.get(plan_url))
+    start = plan.index(untouched.description)
+    untouched_row = plan[start : plan.index("Change the due date", start)]
+    assert "History (0 updates) No updates yet." in untouched_row
+    assert "Footage requested again" not in untouched_row
 
 
 def test_rep_sees_cases_where_their_agency_owns_an_action(client, world, make_agency, make_user):

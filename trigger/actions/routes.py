@@ -112,6 +112,7 @@ def plan(case_id: int):
         case=case,
         plan=action_plan,
         rows=rows,
+        histories=services.plan_histories(action_plan),
         can_manage=manages,
         updatable=updatable,
         protective_marking="OFFICIAL-SENSITIVE",
@@ -360,14 +361,25 @@ def post_update(action_id: int):
                 today=_today(),
             )
         except StaleAction as stale:
-            return _stale_response("actions/update.html", form, stale, back=_back_url(stale.action))
+            return _stale_response(
+                "actions/update.html",
+                form,
+                stale,
+                back=_back_url(stale.action),
+                action_history=services.action_history(stale.action),
+            )
         except FieldError as error:
             attach_error(form, error)
         else:
             flash("Your update has been saved.", "success")
             return redirect(_back_url(action))
     return render_template(
-        "actions/update.html", form=form, case=action.plan.case, action=action, back=_back_url(action)
+        "actions/update.html",
+        form=form,
+        case=action.plan.case,
+        action=action,
+        action_history=services.action_history(action),
+        back=_back_url(action),
     ), _status()
 
 

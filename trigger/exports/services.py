@@ -180,7 +180,8 @@ PLAN_HEADER = [
 def action_plan(case: Case, today: date, reader: User) -> list[list[object]]:
     """The actions the plan page lists (same loader, same rows), in its order. A plan is small: read at once.
     A restricted action `reader` may not read is the page's neutral line, with no person, update or wording."""
-    rows = action_services.plan_rows(action_services.load_plan(case), case, today)
+    plan = action_services.load_plan(case)
+    rows, histories = action_services.plan_rows(plan, case, today), action_services.plan_histories(plan)
     result = []
     for row in rows:
         action = row.action
@@ -200,7 +201,8 @@ def action_plan(case: Case, today: date, reader: User) -> list[list[object]]:
                 ]
             )
             continue
-        latest = action.updates[-1] if action.updates else None
+        updates = histories[action.id].updates
+        latest = updates[-1] if updates else None
         result.append(
             [
                 action.number,
