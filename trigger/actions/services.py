@@ -119,8 +119,8 @@ def load_action(action_id: int) -> Action | None:
 
 # ---- an action's history, as the pages show it ----------------------------------------------------------------
 #
-# Rows, not ORM objects: the plan page shows every update of every action (the busiest plans of the scale-10 data
-# have a hundred), and loading each as an ActionUpdate with its author and agency cost more than the rest of the
+# Rows, not ORM objects: the plan page shows every update of every action (the busiest plan of the scale-10 data
+# has 96), and loading each as an ActionUpdate with its author and agency cost more than the rest of the
 # page (issue 19). Built once, with bind parameters.
 
 
